@@ -305,7 +305,8 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             scores.append(column_scores)
         _fit_categorical_dimensions(values, columns, dimensions, scores, rng)
         Z = np.column_stack(scores) if scores else np.empty((values.shape[0], 0))
-        correlation = _pairwise_correlation(Z)
+        attenuation = np.array([_attenuation(d.margin) for d in dimensions])
+        correlation = _pairwise_correlation(Z, attenuation)
         df = np.inf
         if self.copula == "t" and Z.shape[1] > 1:
             df = _fit_t_degrees(Z, correlation, rng)
@@ -442,9 +443,33 @@ def _first_component(A, rng, n_iter=30):
     return A @ v
 
 
-def _pairwise_correlation(Z):
-    """Correlation of normal scores over pairwise-complete rows, made
-    positive definite."""
+def _attenuation(margin):
+    """Covariance of a dimension's jittered normal score with its latent score.
+
+    A discrete value draws its score uniformly inside its CDF jump, i.e. from
+    the latent normal truncated to the jump ``[a, b]``; that loses the
+    within-jump variance, so correlations with the latent score shrink by the
+    factor ``1 - sum_k p_k Var(Z | a_k < Z < b_k)`` (1 for a continuous margin;
+    the polyserial correction).
+    """
+    if margin.atoms.size == 0:
+        return 1.0
+    lower, upper = margin.cdf_bounds(margin.atoms)
+    a, b = ndtri(np.clip(lower, 0, 1)), ndtri(np.clip(upper, 0, 1))
+    mass = upper - lower
+    phi_a, phi_b = stats.norm.pdf(a), stats.norm.pdf(b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # z * phi(z) vanishes at +-inf.
+        a_phi_a = np.where(np.isfinite(a), a * phi_a, 0.0)
+        b_phi_b = np.where(np.isfinite(b), b * phi_b, 0.0)
+        between = np.where(mass > 0, (phi_a - phi_b) ** 2 / mass, 0.0)
+    lost = mass - (b_phi_b - a_phi_a) - between
+    return float(np.clip(1.0 - np.nansum(lost), 1e-3, 1.0))
+
+
+def _pairwise_correlation(Z, attenuation):
+    """Correlation of normal scores over pairwise-complete rows, corrected for
+    the attenuation of discrete dimensions and made positive definite."""
     d = Z.shape[1]
     if d == 0:
         return np.empty((0, 0))
@@ -455,8 +480,9 @@ def _pairwise_correlation(Z):
     with np.errstate(invalid="ignore", divide="ignore"):
         correlation = cross / np.sqrt(squares * squares.T)
     correlation = np.nan_to_num(correlation, nan=0.0)
+    correlation /= np.outer(attenuation, attenuation)
     np.fill_diagonal(correlation, 1.0)
-    return _nearest_correlation(np.clip(correlation, -1, 1))
+    return _nearest_correlation(np.clip(correlation, -0.999, 0.999))
 
 
 def _nearest_correlation(correlation, floor=1e-6):

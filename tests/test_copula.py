@@ -1,0 +1,357 @@
+"""Tests of GaussianCopulaSynthesizer: margins, dependence, conditions, errors."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sksynth import GaussianCopulaSynthesizer
+
+
+def _correlated_normal(n, rho, seed=0):
+    rng = np.random.RandomState(seed)
+    return rng.multivariate_normal([0, 0], [[1, rho], [rho, 1]], size=n)
+
+
+def _correlation_tolerance(rho, n, n_sigma=4):
+    """``n_sigma`` standard errors of a sample correlation: (1 - rho^2) / sqrt(n)."""
+    return n_sigma * (1 - rho**2) / np.sqrt(n)
+
+
+def test_recovers_lognormal_margin_and_correlation():
+    n, rho = 4000, 0.7
+    z = _correlated_normal(n, rho)
+    X = np.column_stack([np.exp(1.0 + 0.5 * z[:, 0]), 3.0 + 2.0 * z[:, 1]])
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X)
+
+    assert synth.marginals_[0].startswith("lognormal")
+    assert synth.marginals_[1].startswith("normal")
+    assert synth.correlation_[0, 1] == pytest.approx(
+        rho, abs=_correlation_tolerance(rho, n)
+    )
+
+    m = 20_000
+    X_new = synth.sample(m)
+    log_x = np.log(X_new[:, 0])
+    # Mean and sd of log(x): 1 and 0.5, estimated from n rows then drawn m times.
+    se = 0.5 * np.sqrt(1 / n + 1 / m)
+    assert log_x.mean() == pytest.approx(1.0, abs=4 * se)
+    assert log_x.std() == pytest.approx(0.5, abs=4 * 0.5 * np.sqrt(1 / (2 * n)) + 0.01)
+    r = np.corrcoef(log_x, X_new[:, 1])[0, 1]
+    assert r == pytest.approx(rho, abs=_correlation_tolerance(rho, n) * 1.5)
+
+
+@pytest.mark.parametrize(
+    "family, draw",
+    [
+        ("normal", lambda rng, n: rng.normal(5, 2, n)),
+        ("lognormal", lambda rng, n: rng.lognormal(0, 0.8, n)),
+        ("gamma", lambda rng, n: rng.gamma(2.0, 3.0, n)),
+        ("exponential", lambda rng, n: rng.exponential(2.0, n)),
+        ("uniform", lambda rng, n: rng.uniform(-1, 4, n)),
+        ("beta", lambda rng, n: rng.beta(0.5, 0.5, n)),
+        ("student_t", lambda rng, n: rng.standard_t(2.5, n)),
+    ],
+)
+def test_auto_margin_picks_the_generating_family(family, draw):
+    rng = np.random.RandomState(1)
+    X = draw(rng, 4000)[:, None]
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X)
+    assert synth.marginals_[0].startswith(family)
+    X_new = synth.sample(4000)
+    assert stats.ks_2samp(X[:, 0], X_new[:, 0]).statistic < 0.05
+
+
+def test_auto_margin_is_empirical_on_multimodal_data():
+    rng = np.random.RandomState(0)
+    x = np.concatenate([rng.normal(0, 1, 2000), rng.normal(7, 0.5, 2000)])
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(x[:, None])
+    assert synth.marginals_[0].startswith("empirical")
+    x_new = synth.sample(8000)[:, 0]
+    # Both modes, with their weights: no mass in the trough between them.
+    assert np.mean(x_new > 3.5) == pytest.approx(0.5, abs=0.03)
+    assert np.mean((x_new > 3) & (x_new < 4.5)) < 0.02
+    assert stats.ks_2samp(x, x_new).statistic < 0.04
+
+
+def test_spike_at_zero_is_a_point_mass():
+    rng = np.random.RandomState(0)
+    x = np.where(rng.rand(5000) < 0.8, 0.0, rng.lognormal(7, 1, 5000))
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(x[:, None])
+    assert "atoms {0: 0.8" in synth.marginals_[0]
+    x_new = synth.sample(10_000)[:, 0]
+    assert np.mean(x_new == 0) == pytest.approx(
+        0.8, abs=4 * np.sqrt(0.16 / 5000) + 0.01
+    )
+    assert np.all(x_new >= 0)
+
+
+def test_single_family_and_per_column_marginals():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.gamma(2, 2, 500), "b": rng.normal(size=500)})
+    synth = GaussianCopulaSynthesizer(marginals="empirical", random_state=0).fit(X)
+    assert all(m.startswith("empirical") for m in synth.marginals_.values())
+    synth = GaussianCopulaSynthesizer(marginals={"a": "gamma"}, random_state=0).fit(X)
+    assert synth.marginals_["a"].startswith("gamma")
+
+
+def test_marginals_errors_name_the_column():
+    X = pd.DataFrame({"a": np.linspace(-1, 1, 50), "b": np.linspace(0, 1, 50)})
+    with pytest.raises(ValueError, match="`marginals` names column 'zz'"):
+        GaussianCopulaSynthesizer(marginals={"zz": "normal"}).fit(X)
+    with pytest.raises(ValueError, match="column 'a' the family 'weibull'"):
+        GaussianCopulaSynthesizer(marginals={"a": "weibull"}).fit(X)
+    with pytest.raises(ValueError, match="'lognormal' family does not fit.*> 0"):
+        GaussianCopulaSynthesizer(marginals={"a": "lognormal"}).fit(X)
+
+
+def test_categorical_column_takes_part_in_the_dependence():
+    rng = np.random.RandomState(0)
+    n = 6000
+    group = rng.choice(["low", "mid", "high"], n)
+    shift = pd.Series(group).map({"low": -2.0, "mid": 0.0, "high": 2.0}).to_numpy()
+    X = pd.DataFrame({"group": group, "value": shift + rng.normal(size=n)})
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X)
+    X_new = synth.sample(20_000)
+    means = X_new.groupby("group")["value"].mean()
+    # The copula keeps the order and most of the spread of the group means.
+    assert means["low"] < means["mid"] < means["high"]
+    assert means["high"] - means["low"] > 2.5
+    shares = X_new["group"].value_counts(normalize=True)
+    for level, share in X["group"].value_counts(normalize=True).items():
+        assert shares[level] == pytest.approx(share, abs=0.02)
+
+
+def test_missing_values_share_and_dependence_are_reproduced():
+    rng = np.random.RandomState(0)
+    n = 8000
+    x = rng.normal(size=n)
+    # Missing more often where x is large.
+    missing = rng.rand(n) < np.where(x > 0, 0.4, 0.1)
+    X = pd.DataFrame({"x": x, "w": np.where(missing, np.nan, rng.normal(size=n))})
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X)
+    X_new = synth.sample(20_000)
+    share = X_new["w"].isna().mean()
+    assert share == pytest.approx(missing.mean(), abs=4 * np.sqrt(0.06 / n) + 0.01)
+    assert X_new.loc[X_new["x"] > 0, "w"].isna().mean() > 0.3
+    assert X_new.loc[X_new["x"] < 0, "w"].isna().mean() < 0.18
+
+
+def test_score_samples_matches_multivariate_normal():
+    # A Gaussian copula with normal margins is a multivariate normal.
+    n, rho = 3000, 0.6
+    X = _correlated_normal(n, rho) * [1.0, 3.0] + [0.0, 10.0]
+    synth = GaussianCopulaSynthesizer(marginals="normal", random_state=0).fit(X)
+    rows = X[:50]
+    covariance = np.outer(X.std(axis=0), X.std(axis=0)) * synth.correlation_
+    expected = stats.multivariate_normal(X.mean(axis=0), covariance).logpdf(rows)
+    # Up to the wide normal mixed into each margin at weight 1 / (n + 1).
+    np.testing.assert_allclose(synth.score_samples(rows), expected, atol=5e-3)
+
+
+def test_score_samples_gives_minus_inf_for_unseen_category():
+    X = pd.DataFrame({"c": ["a", "b"] * 50, "x": np.arange(100.0)})
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X)
+    scores = synth.score_samples(pd.DataFrame({"c": ["a", "zz"], "x": [3.0, 3.0]}))
+    assert np.isfinite(scores[0])
+    assert scores[1] == -np.inf
+
+
+def test_conditional_sampling_continuous_is_closed_form():
+    n, rho = 5000, 0.8
+    X = _correlated_normal(n, rho)
+    synth = GaussianCopulaSynthesizer(marginals="normal", random_state=0).fit(X)
+    X_new = synth.sample(5000, conditions={0: 1.5})
+    assert np.all(X_new[:, 0] == 1.5)
+    # E[x2 | x1 = c] = rho * c and sd sqrt(1 - rho^2) for standard normals.
+    z = (1.5 - X[:, 0].mean()) / X[:, 0].std()
+    expected_mean = X[:, 1].mean() + synth.correlation_[0, 1] * z * X[:, 1].std()
+    assert X_new[:, 1].mean() == pytest.approx(expected_mean, abs=0.05)
+    assert X_new[:, 1].std() == pytest.approx(
+        np.sqrt(1 - rho**2) * X[:, 1].std(), abs=0.05
+    )
+
+
+def test_conditional_sampling_on_categories_and_several_columns():
+    rng = np.random.RandomState(0)
+    n = 6000
+    group = rng.choice(["a", "b"], n)
+    value = np.where(group == "a", 0.0, 3.0) + rng.normal(size=n)
+    other = value + rng.normal(size=n)
+    X = pd.DataFrame({"group": group, "value": value, "other": other})
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X)
+    X_b = synth.sample(4000, conditions={"group": "b"})
+    assert (X_b["group"] == "b").all()
+    assert X_b["value"].mean() > 1.5
+    X_both = synth.sample(2000, conditions={"group": "a", "value": 0.5})
+    assert (X_both["value"] == 0.5).all()
+    assert X_both["other"].mean() == pytest.approx(0.5, abs=0.3)
+
+
+@pytest.mark.parametrize(
+    "conditions, error, message",
+    [
+        ({"nope": 1.0}, ValueError, "`conditions` names column 'nope'"),
+        (
+            {"group": "zz"},
+            ValueError,
+            "column 'group' the value 'zz', which was not seen",
+        ),
+        ({"value": 1e9}, ValueError, "outside the range"),
+        ({"value": "high"}, ValueError, "pass a number"),
+        ({"value": None}, ValueError, "had no missing values in fit"),
+        ([("value", 1.0)], TypeError, "`conditions` must be a dict"),
+    ],
+)
+def test_conditions_errors(conditions, error, message):
+    X = pd.DataFrame({"group": ["a", "b"] * 30, "value": np.linspace(0, 1, 60)})
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X)
+    with pytest.raises(error, match=re.escape(message) if "'" in message else message):
+        synth.sample(5, conditions=conditions)
+
+
+def test_t_copula_finds_tail_dependence():
+    rng = np.random.RandomState(0)
+    n, df = 5000, 3
+    g = rng.multivariate_normal(
+        [0, 0, 0], [[1, 0.5, 0.5], [0.5, 1, 0.5], [0.5, 0.5, 1]], n
+    )
+    t = g / np.sqrt(rng.chisquare(df, n) / df)[:, None]
+    heavy = GaussianCopulaSynthesizer(copula="t", random_state=0).fit(t)
+    assert heavy.df_ <= 6
+    light = GaussianCopulaSynthesizer(copula="t", random_state=0).fit(g)
+    assert light.df_ >= 20
+    # Joint extremes are more frequent under the fitted t copula.
+    X_t = heavy.sample(20_000)
+    q = np.quantile(X_t, 0.99, axis=0)
+    joint = np.mean((X_t[:, 0] > q[0]) & (X_t[:, 1] > q[1]))
+    X_g = GaussianCopulaSynthesizer(random_state=0).fit(t).sample(20_000)
+    q = np.quantile(X_g, 0.99, axis=0)
+    assert joint > np.mean((X_g[:, 0] > q[0]) & (X_g[:, 1] > q[1]))
+    conditioned = heavy.sample(50, conditions={0: float(np.median(t[:, 0]))})
+    assert conditioned.shape == (50, 3)
+
+
+def test_classification_target_fits_one_copula_per_class():
+    rng = np.random.RandomState(0)
+    n = 4000
+    y = rng.choice(["no", "yes"], n, p=[0.8, 0.2])
+    X = pd.DataFrame({"x": np.where(y == "yes", 3.0, 0.0) + rng.normal(size=n)})
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(
+        X, pd.Series(y, name="answer")
+    )
+    assert synth.target_type_ == "classification"
+    assert list(synth.classes_) == ["no", "yes"]
+    np.testing.assert_allclose(
+        synth.class_prior_, [np.mean(y == "no"), np.mean(y == "yes")]
+    )
+    X_new, y_new = synth.sample(10_000)
+    assert y_new.name == "answer"
+    assert np.mean(y_new == "yes") == pytest.approx(
+        0.2, abs=4 * np.sqrt(0.16 / 10_000) + 0.01
+    )
+    assert X_new["x"][y_new == "yes"].mean() == pytest.approx(3.0, abs=0.15)
+    assert X_new["x"][y_new == "no"].mean() == pytest.approx(0.0, abs=0.1)
+    _, y_yes = synth.sample(20, conditions={"answer": "yes"})
+    assert (y_yes == "yes").all()
+    # Conditioning on a feature reweights the classes by Bayes' rule.
+    _, y_high = synth.sample(2000, conditions={"x": 3.5})
+    assert np.mean(y_high == "yes") > 0.9
+
+
+def test_whole_number_target_with_many_values_is_continuous():
+    rng = np.random.RandomState(0)
+    n = 3000
+    size = rng.lognormal(4, 0.4, n)
+    price = np.round(1000 * size + rng.normal(0, 5000, n)).astype(np.int64)
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(size[:, None], price)
+    assert synth.target_type_ == "regression"
+    X_new, y_new = synth.sample(5000)
+    assert y_new.dtype == np.int64
+    assert y_new.min() >= price.min() and y_new.max() <= price.max()
+    r_real = stats.spearmanr(size, price).statistic
+    r_new = stats.spearmanr(X_new[:, 0], y_new).statistic
+    assert r_new == pytest.approx(r_real, abs=0.05)
+    # Few distinct whole numbers are class labels.
+    labels = rng.randint(0, 3, n)
+    assert GaussianCopulaSynthesizer().fit(size[:, None], labels).target_type_ == (
+        "classification"
+    )
+    forced = GaussianCopulaSynthesizer(target_type="regression").fit(
+        size[:, None], labels
+    )
+    assert forced.target_type_ == "regression"
+
+
+def test_score_with_target_is_the_joint_log_likelihood():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 2))
+    y = (X[:, 0] > 0).astype(int)
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X, y)
+    joint = synth.score(X, y)
+    marginal = synth.score(X)
+    # log p(x, y) <= log p(x) for every row, so the sums too.
+    assert joint < marginal
+    assert np.isfinite(joint)
+
+
+def test_enforce_range():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 1))
+    bounded = GaussianCopulaSynthesizer(marginals="normal", random_state=0).fit(X)
+    X_new = bounded.sample(5000)
+    assert X_new.min() >= X.min() and X_new.max() <= X.max()
+    # No pile-up at the bounds: the margin is truncated, not clipped.
+    assert np.mean(X_new == X.max()) < 0.001
+    free = GaussianCopulaSynthesizer(
+        marginals="normal", enforce_range=False, random_state=0
+    )
+    X_free = free.fit(X).sample(5000)
+    assert X_free.min() < X.min() or X_free.max() > X.max()
+
+
+def test_collinear_and_constant_columns():
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=300)
+    X = np.column_stack([x, 2 * x, np.full(300, 7.0), x**2])
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X)
+    eigenvalues = np.linalg.eigvalsh(synth.correlation_)
+    assert eigenvalues.min() > 0
+    X_new = synth.sample(500)
+    assert np.all(X_new[:, 2] == 7.0)
+    assert np.corrcoef(X_new[:, 0], X_new[:, 1])[0, 1] > 0.99
+
+
+@pytest.mark.parametrize(
+    "X, message",
+    [
+        (np.array([[1.0, np.inf], [2.0, 3.0]]), "Column 1 contains 1 infinite value"),
+        (
+            pd.DataFrame(
+                {"when": pd.date_range("2020-01-01", periods=3), "x": [1, 2, 3]}
+            ),
+            "Column 'when' has dtype datetime64",
+        ),
+    ],
+)
+def test_bad_input_errors_name_the_column(X, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        GaussianCopulaSynthesizer().fit(X)
+
+
+def test_y_of_wrong_length():
+    with pytest.raises(ValueError, match="y has 3 values but X has 4 rows"):
+        GaussianCopulaSynthesizer().fit(np.ones((4, 1)), [0, 1, 0])
+
+
+def test_single_row_and_numpy_object_input():
+    X = np.array([["a", 1.5, True], ["b", 2.5, False], ["a", 0.5, True]], dtype=object)
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X)
+    X_new = synth.sample(20)
+    assert X_new.dtype == object
+    assert set(X_new[:, 0]) <= {"a", "b"}
+    assert all(isinstance(v, bool | np.bool_) for v in X_new[:, 2])
+    one = GaussianCopulaSynthesizer(random_state=0).fit(X[:1])
+    assert (one.sample(3)[:, 0] == "a").all()
