@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from sklearn_compat.base import _fit_context
 from sklearn_compat.utils.validation import validate_data
 
-from ._data import CATEGORICAL, ColumnSpec, TableSchema, TargetSchema, is_dataframe
+from ._data import BOOLEAN, CATEGORICAL, ColumnSpec, TableSchema, TargetSchema
 
 
 def check_n_samples(n_samples):
@@ -343,7 +343,7 @@ def _encode_condition(spec, value, what):
                 "had no missing values in fit."
             )
         return np.nan
-    if spec.kind == CATEGORICAL or spec.kind == "boolean":
+    if spec.kind in (CATEGORICAL, BOOLEAN):
         categories = list(np.asarray(spec.categories))
         if value not in categories:
             shown = categories[:20] + (["..."] if len(categories) > 20 else [])
@@ -367,8 +367,3 @@ def _encode_condition(spec, value, what):
 
 def _is_missing(value):
     return value is None or (isinstance(value, float) and np.isnan(value))
-
-
-def is_pandas_input(X):
-    """Whether ``X`` is a DataFrame (re-exported for resamplers)."""
-    return is_dataframe(X)

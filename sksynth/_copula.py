@@ -9,7 +9,14 @@ from sklearn.utils._param_validation import StrOptions
 
 from ._base import BaseSynthesizer
 from ._data import BOOLEAN, CATEGORICAL
-from ._marginals import EMPIRICAL, FAMILIES, MixedMargin, fit_margin, normal_scores
+from ._marginals import (
+    EMPIRICAL,
+    FAMILIES,
+    MixedMargin,
+    Ties,
+    fit_margin,
+    normal_scores,
+)
 
 _MARGIN_OPTIONS = {"auto", EMPIRICAL, *FAMILIES}
 _T_COPULA_DEGREES = np.array([2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 20.0, 30.0, 50.0, 100.0])
@@ -17,6 +24,7 @@ _T_COPULA_DEGREES = np.array([2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 20.0, 30.0, 50.0, 1
 # degrees of freedom; both are a handful of numbers, well estimated by this many.
 _SUBSAMPLE = 20_000
 _ORDERING_SUBSAMPLE = 5_000
+_MAX_ONE_HOT_LEVELS = 100
 _GIBBS_SWEEPS = 30
 _EPS = 1e-12
 
@@ -284,9 +292,10 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             observed = ~np.isnan(values[:, j])
             if 0 < spec.missing_rate and not observed.all() and observed.any():
                 indicator = (~observed).astype(float)
-                margin = fit_margin(indicator, "discrete")
+                ties = Ties.of_codes((~observed).astype(int), 2)
+                margin = fit_margin(indicator, "discrete", ties=ties)
                 dimensions.append(_Dimension(j, "missing", margin))
-                scores.append(normal_scores(indicator, rng, margin))
+                scores.append(normal_scores(ties, rng))
             if not observed.any():
                 continue
             x = values[observed, j]
@@ -298,10 +307,11 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                 (spec.low, spec.high) if self.enforce_range else (-np.inf, np.inf)
             )
             family = self._margin_family(spec, j)
-            margin = fit_margin(x, family, low, high, rng)
+            ties = Ties.of(x)
+            margin = fit_margin(x, family, low, high, rng, ties)
             dimensions.append(_Dimension(j, "value", margin))
             column_scores = np.full(values.shape[0], np.nan)
-            column_scores[observed] = normal_scores(x, rng, margin)
+            column_scores[observed] = normal_scores(ties, rng)
             scores.append(column_scores)
         _fit_categorical_dimensions(values, columns, dimensions, scores, rng)
         Z = np.column_stack(scores) if scores else np.empty((values.shape[0], 0))
@@ -397,9 +407,14 @@ def _fit_categorical_dimensions(values, columns, dimensions, scores, rng):
     for i in categorical:
         j = dimensions[i].column
         k = len(columns[j].categories)
+        if k > _MAX_ONE_HOT_LEVELS:
+            # Very wide columns are ordered by the component, not part of it.
+            continue
         codes = values[rows, j]
         one_hot = (codes[:, None] == np.arange(k)).astype(float)
         blocks.append((one_hot - one_hot.mean(axis=0)) / np.sqrt(k))
+    if not blocks:
+        blocks.append(np.zeros((values[rows].shape[0], 1)))
     component = _first_component(np.column_stack(blocks), rng)
     for i in categorical:
         j = dimensions[i].column
@@ -416,17 +431,17 @@ def _fit_categorical_dimensions(values, columns, dimensions, scores, rng):
         position_of_code[code_of_position] = np.arange(k)
         all_codes = values[:, j]
         seen = ~np.isnan(all_codes)
-        positions = position_of_code[all_codes[seen].astype(int)].astype(float)
-        counts_all = np.bincount(positions.astype(int), minlength=k)
-        present = counts_all > 0
+        positions = position_of_code[all_codes[seen].astype(int)]
+        ties = Ties.of_codes(positions, k)
+        present = ties.counts > 0
         margin = MixedMargin(
-            np.arange(k)[present].astype(float), counts_all[present] / positions.size
+            ties.values[present], ties.counts[present] / positions.size
         )
         dimensions[i].margin = margin
         dimensions[i].position_of_code = position_of_code
         dimensions[i].code_of_position = code_of_position
         column_scores = np.full(n_samples, np.nan)
-        column_scores[seen] = normal_scores(positions, rng, margin)
+        column_scores[seen] = normal_scores(ties, rng)
         scores[i] = column_scores
 
 
@@ -474,9 +489,13 @@ def _pairwise_correlation(Z, attenuation):
     if d == 0:
         return np.empty((0, 0))
     observed = ~np.isnan(Z)
-    filled = np.where(observed, Z, 0.0)
-    cross = filled.T @ filled
-    squares = (filled**2).T @ observed.astype(float)
+    if observed.all():
+        cross = Z.T @ Z
+        squares = np.repeat(np.diag(cross)[:, None], d, axis=1)
+    else:
+        filled = np.where(observed, Z, 0.0)
+        cross = filled.T @ filled
+        squares = (filled**2).T @ observed.astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         correlation = cross / np.sqrt(squares * squares.T)
     correlation = np.nan_to_num(correlation, nan=0.0)
@@ -572,6 +591,11 @@ def _draw_latent(correlation, df, n_samples, rng, exact, intervals):
     then follow the Gaussian conditional given the rest.
     """
     d = correlation.shape[0]
+    if not exact and not intervals:
+        Z = rng.standard_normal((n_samples, d)) @ _covariance_factor(correlation).T
+        if not np.isinf(df):
+            Z /= np.sqrt(rng.chisquare(df, n_samples) / df)[:, None]
+        return Z
     fixed = sorted(exact) + sorted(intervals)
     free = [i for i in range(d) if i not in exact and i not in intervals]
     Z = np.zeros((n_samples, d))
@@ -579,22 +603,14 @@ def _draw_latent(correlation, df, n_samples, rng, exact, intervals):
         Z[:, i] = z
     for i, (lo, hi) in intervals.items():
         Z[:, i] = _interval_start(lo, hi)
-    scale = np.ones(n_samples)
-    if not np.isinf(df) and not fixed:
-        scale = rng.chisquare(df, n_samples) / df
-    if fixed:
-        scale = _gibbs_fixed(correlation, df, Z, exact, intervals, rng, scale)
+    scale = _gibbs_fixed(correlation, df, Z, exact, intervals, rng, np.ones(n_samples))
     if not free:
         return Z
-    if fixed:
-        sub = correlation[np.ix_(fixed, fixed)]
-        cross = correlation[np.ix_(free, fixed)]
-        weights = linalg.solve(sub, cross.T, assume_a="pos").T
-        mean = Z[:, fixed] @ weights.T
-        covariance = correlation[np.ix_(free, free)] - weights @ cross.T
-    else:
-        mean = np.zeros((n_samples, len(free)))
-        covariance = correlation[np.ix_(free, free)]
+    sub = correlation[np.ix_(fixed, fixed)]
+    cross = correlation[np.ix_(free, fixed)]
+    weights = linalg.solve(sub, cross.T, assume_a="pos").T
+    mean = Z[:, fixed] @ weights.T
+    covariance = correlation[np.ix_(free, free)] - weights @ cross.T
     factor = _covariance_factor(covariance)
     noise = rng.standard_normal((n_samples, len(free))) @ factor.T
     Z[:, free] = mean + noise / np.sqrt(scale)[:, None]
@@ -619,7 +635,8 @@ def _gibbs_fixed(correlation, df, Z, exact, intervals, rng, scale):
     position = {i: k for k, i in enumerate(fixed)}
     n_samples = Z.shape[0]
     is_t = not np.isinf(df)
-    sweeps = _GIBBS_SWEEPS if intervals or is_t else 0
+    # Without intervals the scale has its posterior in one draw.
+    sweeps = _GIBBS_SWEEPS if intervals else int(is_t)
     for _ in range(sweeps):
         if is_t:
             Zf = Z[:, fixed]

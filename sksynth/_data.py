@@ -55,6 +55,9 @@ class ColumnSpec:
         Observed range of a numeric column (NaN when it is all missing).
     missing_rate : float
         Share of missing values.
+    missing_value : object
+        What ``decode`` puts in the missing entries of an object column: the
+        first missing value seen in ``fit`` (None, NaN or pandas.NA).
     """
 
     name: object
@@ -64,6 +67,7 @@ class ColumnSpec:
     low: float = np.nan
     high: float = np.nan
     missing_rate: float = 0.0
+    missing_value: object = None
 
     @property
     def is_numeric(self):
@@ -157,7 +161,7 @@ def _resolve_categorical(categorical_features, names, n_features):
         return mask
     if selection.dtype.kind in "OUS":
         position = {name: i for i, name in enumerate(names)}
-        for name in selection:
+        for name in selection.tolist():
             if name not in position:
                 raise ValueError(
                     f"`categorical_features` names column {name!r}, which is not a "
@@ -215,7 +219,7 @@ def _numeric_spec(name, dtype, values, kind=None):
     missing = np.isnan(values)
     observed = values[~missing]
     if kind is None:
-        kind = INTEGER if np.dtype(dtype).kind in "iu" else CONTINUOUS
+        kind = INTEGER if dtype.kind in "iu" else CONTINUOUS
         if kind == CONTINUOUS and observed.size and _is_whole(observed):
             kind = INTEGER
     low, high = (observed.min(), observed.max()) if observed.size else (np.nan,) * 2
@@ -243,6 +247,28 @@ def _object_column_kind(values, missing):
     if observed.size and all(_is_number(v) for v in observed):
         return "numeric"
     return CATEGORICAL
+
+
+def _object_spec(name, dtype, values, missing, declared):
+    """Spec of an object column: booleans, numbers or categories."""
+    kind = _object_column_kind(values, missing)
+    if kind == BOOLEAN and not declared:
+        spec = ColumnSpec(
+            name,
+            BOOLEAN,
+            dtype,
+            categories=np.array([False, True]),
+            missing_rate=float(missing.mean()),
+        )
+    elif kind == "numeric" and not declared:
+        floats = np.where(missing, np.nan, values).astype(float)
+        spec = _numeric_spec(name, dtype, floats)
+    else:
+        _check_hashable(values[~missing], _column_label(name))
+        spec = _categorical_spec(name, dtype, _levels(values, missing), missing)
+    if missing.any():
+        spec.missing_value = values[missing][0]
+    return spec
 
 
 class TableSchema:
@@ -509,13 +535,19 @@ def _check_array(X):
             "sksynth estimators do not accept sparse input; got a sparse matrix. "
             "Convert it with X.toarray()."
         )
+    dtype = getattr(X, "dtype", None)
+    # scikit-learn's message (its estimator checks match it), with a column
+    # and a way out.
+    if isinstance(dtype, np.dtype) and dtype.kind == "c":
+        raise ValueError(
+            f"Complex data not supported: column 0 has dtype {dtype}. Split each "
+            "column into its real and imaginary parts (X.real, X.imag)."
+        )
     X = check_array(
         X, dtype=None, ensure_all_finite=False, ensure_min_samples=1, copy=False
     )
-    if X.dtype.kind in "US":
-        X = X.astype(object)
-    if X.dtype.kind not in "biufO":
-        raise _unsupported_dtype_error("of X", X.dtype)
+    if X.dtype.kind not in "biufOUS":
+        raise _unsupported_dtype_error(_column_label(0), X.dtype)
     return X
 
 
@@ -530,8 +562,6 @@ def _check_target_array(y):
             f"y must be 1D, one target value per row; got shape {y.shape}. "
             "Multi-output targets are not supported."
         )
-    if y.dtype.kind in "US":
-        y = y.astype(object)
     if y.dtype.kind == "c":
         raise ValueError("Complex data not supported; y has complex values.")
     return y
@@ -541,23 +571,9 @@ def _array_column_spec(name, values, dtype, declared):
     label = _column_label(name)
     if values.dtype.kind == "b":
         return ColumnSpec(name, BOOLEAN, dtype, categories=np.array([False, True]))
-    if values.dtype.kind == "O":
-        missing = _missing_mask_object(values)
-        kind = _object_column_kind(values, missing)
-        if kind == BOOLEAN and not declared:
-            return ColumnSpec(
-                name,
-                BOOLEAN,
-                dtype,
-                categories=np.array([False, True]),
-                missing_rate=float(missing.mean()),
-            )
-        if kind == "numeric" and not declared:
-            floats = np.where(missing, np.nan, values).astype(float)
-            return _numeric_spec(name, dtype, floats)
-        if kind == CATEGORICAL:
-            _check_hashable(values[~missing], label)
-        return _categorical_spec(name, dtype, _levels(values, missing), missing)
+    if values.dtype.kind in "OUS":
+        values = values.astype(object, copy=False)
+        return _object_spec(name, dtype, values, _missing_mask_object(values), declared)
     if values.dtype.kind == "c":
         raise ValueError("Complex data not supported; X has complex values.")
     floats = values.astype(float)
@@ -586,7 +602,8 @@ def _categorical_spec(name, dtype, categories, missing):
 
 def _array_values(column, spec):
     """Values of an array column and its missing mask, ready to encode."""
-    if column.dtype.kind == "O":
+    if column.dtype.kind in "OUS":
+        column = column.astype(object, copy=False)
         missing = _missing_mask_object(column)
     elif column.dtype.kind == "b":
         missing = np.zeros(column.shape[0], dtype=bool)
@@ -622,12 +639,12 @@ def _decode_column(spec, values, enforce_range):
     if spec.kind in (CATEGORICAL, BOOLEAN):
         categories = np.asarray(spec.categories)
         if categories.size == 0:
-            return np.full(values.shape[0], None, dtype=object)
+            return np.full(values.shape[0], spec.missing_value, dtype=object)
         codes = np.clip(np.where(missing, 0, values), 0, categories.size - 1)
         decoded = categories[codes.astype(int)]
         if missing.any():
             decoded = decoded.astype(object)
-            decoded[missing] = None
+            decoded[missing] = spec.missing_value
         return decoded
     decoded = values.copy()
     if spec.kind == INTEGER:
@@ -641,17 +658,21 @@ def _to_array(columns, decoded, dtype, n_samples):
     if dtype.kind == "O":
         out = np.empty((n_samples, len(columns)), dtype=object)
         for j, (spec, column) in enumerate(zip(columns, decoded, strict=True)):
-            if spec.is_numeric:
-                column = column.astype(object)
-                column[np.isnan(decoded[j].astype(float))] = None
-                out[:, j] = column
-            else:
-                out[:, j] = column
+            out[:, j] = _as_objects(spec, column)
         return out
     out = np.empty((n_samples, len(columns)), dtype=dtype)
     for j, column in enumerate(decoded):
         out[:, j] = column
     return out
+
+
+def _as_objects(spec, decoded):
+    """Decoded values of an object column, missing numbers as its missing value."""
+    if not spec.is_numeric:
+        return decoded
+    objects = decoded.astype(object)
+    objects[np.isnan(decoded)] = spec.missing_value
+    return objects
 
 
 # -- DataFrames ---------------------------------------------------------------
@@ -705,20 +726,7 @@ def _series_spec(series, declared):
         return _numeric_spec(name, dtype, floats, kind)
     if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
         values = series.to_numpy(dtype=object)
-        kind = _object_column_kind(values, missing)
-        if kind == BOOLEAN and not declared:
-            return ColumnSpec(
-                name,
-                BOOLEAN,
-                dtype,
-                categories=np.array([False, True]),
-                missing_rate=float(missing.mean()),
-            )
-        if kind == "numeric" and not declared and pd.api.types.is_object_dtype(dtype):
-            floats = np.where(missing, np.nan, values).astype(float)
-            return _numeric_spec(name, dtype, floats)
-        _check_hashable(values[~missing], label)
-        return _categorical_spec(name, dtype, _levels(values, missing), missing)
+        return _object_spec(name, dtype, values, missing, declared)
     raise _unsupported_dtype_error(label, dtype)
 
 
@@ -769,6 +777,8 @@ def _to_series(pd, spec, values):
             # nullable dtype of the same kind does.
             nullable = {"i": "Int64", "u": "UInt64", "b": "boolean"}[dtype.kind]
             return pd.Series(values, name=spec.name, dtype=object).astype(nullable)
-    if spec.is_numeric and isinstance(dtype, np.dtype) and dtype.kind == "O":
-        return pd.Series(values, name=spec.name).astype(object)
+    if isinstance(dtype, np.dtype) and dtype.kind == "O":
+        # Built as object from the start: pandas would infer the str dtype
+        # from strings and turn None into NaN.
+        return pd.Series(_as_objects(spec, values), name=spec.name, dtype=object)
     return pd.Series(values, name=spec.name).astype(dtype)

@@ -1,0 +1,58 @@
+"""Docstrings of public names: numpydoc-valid and complete."""
+
+import inspect
+import re
+
+import pytest
+from numpydoc.validate import validate
+
+import sksynth
+import sksynth.metrics
+
+PUBLIC_CLASSES = [getattr(sksynth, name) for name in sksynth.__all__ if name[0].isupper()]
+PUBLIC_FUNCTIONS = [getattr(sksynth.metrics, name) for name in sksynth.metrics.__all__]
+
+# numpydoc checks left out, as in scikit-learn: see also descriptions, the
+# extended summary and "Yields" do not apply to every name.
+IGNORED = {"GL01", "GL02", "SA01", "ES01", "YD01", "EX01", "RT02", "PR09"}
+
+
+def _public_methods(cls):
+    for name, member in inspect.getmembers(cls, inspect.isfunction):
+        if not name.startswith("_") and member.__qualname__.split(".")[0] != "object":
+            defined_in_sksynth = member.__module__.startswith("sksynth")
+            if defined_in_sksynth:
+                yield f"{cls.__module__}.{cls.__name__}.{name}"
+
+
+def _names():
+    for cls in PUBLIC_CLASSES:
+        yield f"{cls.__module__}.{cls.__name__}"
+        yield from _public_methods(cls)
+    for function in PUBLIC_FUNCTIONS:
+        yield f"{function.__module__}.{function.__name__}"
+
+
+@pytest.mark.parametrize("name", sorted(set(_names())))
+def test_docstring_is_numpydoc_valid(name):
+    result = validate(name)
+    errors = [
+        f"{code}: {message}" for code, message in result["errors"] if code not in IGNORED
+    ]
+    assert not errors, "\n".join([name, *errors])
+
+
+@pytest.mark.parametrize("cls", PUBLIC_CLASSES, ids=lambda c: c.__name__)
+def test_attributes_section_lists_every_fitted_attribute(cls):
+    import numpy as np
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 2))
+    fitted = cls().fit(X, (X[:, 0] > 0).astype(int))
+    documented = set(re.findall(r"^    (\w+_) :", cls.__doc__, flags=re.MULTILINE))
+    fitted_attributes = {
+        name for name in vars(fitted) if name.endswith("_") and not name.startswith("_")
+    }
+    assert fitted_attributes - documented == set()
+    # feature_names_in_ only exists for DataFrames with string column names.
+    assert documented - fitted_attributes <= {"feature_names_in_"}
