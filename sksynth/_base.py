@@ -104,7 +104,8 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         if self._target.is_classification:
             self.target_type_ = "classification"
             codes = y_values.astype(int)
-            self.classes_ = self._target.decode(np.arange(len(self._target.classes)))
+            classes = self._target.decode(np.arange(len(self._target.classes)))
+            self.classes_ = np.asarray(classes)
             counts = np.bincount(codes, minlength=len(self._target.classes))
             self.class_prior_ = counts / counts.sum()
             self._models = [

@@ -123,7 +123,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         ``random_state``.
     n_features_in_ : int
         Number of columns seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the columns seen in ``fit``. Defined only when ``X`` has
         column names that are all strings.
 
