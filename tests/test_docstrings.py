@@ -9,7 +9,9 @@ from numpydoc.validate import validate
 import sksynth
 import sksynth.metrics
 
-PUBLIC_CLASSES = [getattr(sksynth, name) for name in sksynth.__all__ if name[0].isupper()]
+PUBLIC_CLASSES = [
+    getattr(sksynth, name) for name in sksynth.__all__ if name[0].isupper()
+]
 PUBLIC_FUNCTIONS = [getattr(sksynth.metrics, name) for name in sksynth.metrics.__all__]
 
 # numpydoc checks left out, as in scikit-learn: see also descriptions, the
@@ -37,7 +39,9 @@ def _names():
 def test_docstring_is_numpydoc_valid(name):
     result = validate(name)
     errors = [
-        f"{code}: {message}" for code, message in result["errors"] if code not in IGNORED
+        f"{code}: {message}"
+        for code, message in result["errors"]
+        if code not in IGNORED
     ]
     assert not errors, "\n".join([name, *errors])
 
