@@ -1,5 +1,29 @@
-"""Metrics that compare synthetic data with real data."""
+"""Metrics that compare synthetic data with real data: fidelity, detection,
+privacy and utility (train on synthetic, test on real)."""
 
-from ._fidelity import correlation_similarity, ks_complement, tv_complement
+from ._detection import detection_auc
+from ._fidelity import (
+    contingency_similarity,
+    correlation_similarity,
+    ks_complement,
+    missing_similarity,
+    tv_complement,
+)
+from ._privacy import dcr_share, exact_copy_share, nndr
+from ._report import SyntheticDataReport, evaluate_synthetic
+from ._tstr import TSTRScorer
 
-__all__ = ["correlation_similarity", "ks_complement", "tv_complement"]
+__all__ = [
+    "SyntheticDataReport",
+    "TSTRScorer",
+    "contingency_similarity",
+    "correlation_similarity",
+    "dcr_share",
+    "detection_auc",
+    "evaluate_synthetic",
+    "exact_copy_share",
+    "ks_complement",
+    "missing_similarity",
+    "nndr",
+    "tv_complement",
+]

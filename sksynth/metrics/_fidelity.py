@@ -4,15 +4,18 @@ import numpy as np
 from scipy import stats
 from sklearn.utils._param_validation import StrOptions, validate_params
 
-from .._data import BOOLEAN, CATEGORICAL, TableSchema
+from .._data import BOOLEAN, CATEGORICAL
+from ._tables import encode_tables
+
+# Numeric columns are cut into this many quantile bins of the real data for
+# contingency tables.
+_N_BINS = 10
 
 
 def _encode_pair(real, synthetic):
     """Encode two tables with the layout learnt on ``real``."""
-    schema = TableSchema.from_data(real)
-    real_values = schema.encode(real)
-    synthetic_values = schema.encode(synthetic)
-    return schema.columns, real_values, synthetic_values
+    columns, (real_values, synthetic_values) = encode_tables(real, synthetic)
+    return columns, real_values, synthetic_values
 
 
 def _aggregate(scores, aggregate):
@@ -58,6 +61,10 @@ def ks_complement(real, synthetic, *, aggregate=True):
     0.94
     """
     columns, real_values, synthetic_values = _encode_pair(real, synthetic)
+    return _ks_complement(columns, real_values, synthetic_values, aggregate=aggregate)
+
+
+def _ks_complement(columns, real_values, synthetic_values, aggregate):
     scores = {}
     for j, spec in enumerate(columns):
         if not spec.is_numeric:
@@ -106,6 +113,10 @@ def tv_complement(real, synthetic, *, aggregate=True):
     0.75
     """
     columns, real_values, synthetic_values = _encode_pair(real, synthetic)
+    return _tv_complement(columns, real_values, synthetic_values, aggregate=aggregate)
+
+
+def _tv_complement(columns, real_values, synthetic_values, aggregate):
     scores = {}
     for j, spec in enumerate(columns):
         if spec.kind not in (CATEGORICAL, BOOLEAN):
@@ -170,6 +181,12 @@ def correlation_similarity(real, synthetic, *, method="pearson", aggregate=True)
     1.0
     """
     columns, real_values, synthetic_values = _encode_pair(real, synthetic)
+    return _correlation_similarity(
+        columns, real_values, synthetic_values, method=method, aggregate=aggregate
+    )
+
+
+def _correlation_similarity(columns, real_values, synthetic_values, method, aggregate):
     numeric = [j for j, spec in enumerate(columns) if spec.is_numeric]
     scores = {}
     for a_index, a in enumerate(numeric):
@@ -188,3 +205,152 @@ def _pair_correlation(pair, method):
     if method == "spearman":
         return float(stats.spearmanr(pair[:, 0], pair[:, 1]).statistic)
     return float(np.corrcoef(pair[:, 0], pair[:, 1])[0, 1])
+
+
+@validate_params(
+    {"real": ["array-like"], "synthetic": ["array-like"], "aggregate": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
+def missing_similarity(real, synthetic, *, aggregate=True):
+    """One minus the difference of the share of missing values of each column.
+
+    Parameters
+    ----------
+    real : {array-like, DataFrame} of shape (n_samples, n_features)
+        Real rows.
+    synthetic : {array-like, DataFrame} of shape (n_synthetic, n_features)
+        Synthetic rows with the same columns.
+    aggregate : bool, default=True
+        Return the mean over the columns that have missing values in either
+        table, else a dict per column.
+
+    Returns
+    -------
+    score : float or dict
+        Mean similarity (1.0 when neither table has missing values), or
+        ``{column: similarity}``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksynth.metrics import missing_similarity
+    >>> real = np.array([[1.0], [np.nan], [3.0], [4.0]])
+    >>> synthetic = np.array([[1.0], [2.0], [3.0], [4.0]])
+    >>> missing_similarity(real, synthetic)
+    0.75
+    """
+    columns, real_values, synthetic_values = _encode_pair(real, synthetic)
+    return _missing_similarity(
+        columns, real_values, synthetic_values, aggregate=aggregate
+    )
+
+
+def _missing_similarity(columns, real_values, synthetic_values, aggregate):
+    real_share = np.isnan(real_values).mean(axis=0)
+    synthetic_share = np.isnan(synthetic_values).mean(axis=0)
+    scores = {
+        spec.name: 1.0 - float(abs(real_share[j] - synthetic_share[j]))
+        for j, spec in enumerate(columns)
+        if real_share[j] > 0 or synthetic_share[j] > 0
+    }
+    if aggregate and not scores:
+        return 1.0
+    return _aggregate(scores, aggregate)
+
+
+@validate_params(
+    {"real": ["array-like"], "synthetic": ["array-like"], "aggregate": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
+def contingency_similarity(real, synthetic, *, aggregate=True):
+    """Agreement of the joint distribution of every pair with a categorical column.
+
+    For each pair of columns of which at least one is categorical (or
+    boolean), numeric columns are cut into 10 quantile bins of the real data
+    and missing values are one more level; the score of the pair is one minus
+    the total variation distance between the real and the synthetic
+    contingency tables: 1 for the same joint shares, 0 for disjoint ones.
+
+    Parameters
+    ----------
+    real : {array-like, DataFrame} of shape (n_samples, n_features)
+        Real rows; their layout decides which columns are categorical.
+    synthetic : {array-like, DataFrame} of shape (n_synthetic, n_features)
+        Synthetic rows with the same columns.
+    aggregate : bool, default=True
+        Return the mean over pairs, else a dict ``{(column, column): score}``.
+
+    Returns
+    -------
+    score : float or dict
+        Mean similarity (NaN when no pair involves a categorical column), or
+        the score of each pair.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksynth.metrics import contingency_similarity
+    >>> real = np.array([["a", "x"], ["a", "x"], ["b", "y"], ["b", "y"]])
+    >>> shuffled = np.array([["a", "y"], ["a", "x"], ["b", "x"], ["b", "y"]])
+    >>> contingency_similarity(real, real)
+    1.0
+    >>> contingency_similarity(real, shuffled)
+    0.5
+    """
+    columns, real_values, synthetic_values = _encode_pair(real, synthetic)
+    return _contingency_similarity(
+        columns, real_values, synthetic_values, aggregate=aggregate
+    )
+
+
+def _contingency_similarity(columns, real_values, synthetic_values, aggregate):
+    real_levels, synthetic_levels, sizes = [], [], []
+    for j, spec in enumerate(columns):
+        a, b, size = _discretise(spec, real_values[:, j], synthetic_values[:, j])
+        real_levels.append(a)
+        synthetic_levels.append(b)
+        sizes.append(size)
+    scores = {}
+    for a in range(len(columns)):
+        for b in range(a + 1, len(columns)):
+            if columns[a].is_numeric and columns[b].is_numeric:
+                continue
+            cells = sizes[a] * sizes[b]
+            real_table = np.bincount(
+                real_levels[a] * sizes[b] + real_levels[b], minlength=cells
+            ) / max(real_levels[a].size, 1)
+            synthetic_table = np.bincount(
+                synthetic_levels[a] * sizes[b] + synthetic_levels[b], minlength=cells
+            ) / max(synthetic_levels[a].size, 1)
+            distance = 0.5 * np.abs(real_table - synthetic_table).sum()
+            scores[(columns[a].name, columns[b].name)] = 1.0 - float(distance)
+    return _aggregate(scores, aggregate)
+
+
+def _discretise(spec, real, synthetic):
+    """Level index of every value of both tables, and the number of levels.
+
+    Categorical codes (unseen ones as one more level), numbers by quantile
+    bins of the real values; missing values are the last level.
+    """
+    if spec.is_numeric:
+        observed = real[~np.isnan(real)]
+        if observed.size:
+            edges = np.unique(np.quantile(observed, np.linspace(0, 1, _N_BINS + 1)))
+        else:
+            edges = np.array([0.0])
+        inner = edges[1:-1]
+        size = inner.size + 2
+
+        def levels(x):
+            return np.where(np.isnan(x), size - 1, np.searchsorted(inner, x, "right"))
+
+        return levels(real), levels(synthetic), size
+    n_levels = len(spec.categories)
+    size = n_levels + 2
+
+    def levels(x):
+        index = np.where(np.isnan(x), size - 1, x)
+        return np.where(index < 0, n_levels, index).astype(int)
+
+    return levels(real), levels(synthetic), size

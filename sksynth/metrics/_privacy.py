@@ -1,0 +1,209 @@
+"""Privacy: how close synthetic rows come to the rows they were learnt from."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.neighbors import NearestNeighbors
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
+
+from ._tables import FeatureMap, encode_tables
+
+
+def _nearest(reference, query, n_neighbors=1):
+    """Euclidean distances from each query row to its nearest reference rows."""
+    search = NearestNeighbors(n_neighbors=n_neighbors, algorithm="brute")
+    distances, _ = search.fit(reference).kneighbors(query)
+    return distances
+
+
+def _sample_rows(values, max_samples, rng):
+    if max_samples is None or values.shape[0] <= max_samples:
+        return values
+    return values[rng.choice(values.shape[0], max_samples, replace=False)]
+
+
+_COMMON = {
+    "train": ["array-like"],
+    "synthetic": ["array-like"],
+    "max_samples": [Interval(Integral, 1, None, closed="left"), None],
+    "random_state": ["random_state"],
+}
+
+
+@validate_params(
+    {**_COMMON, "holdout": ["array-like"]}, prefer_skip_nested_validation=True
+)
+def dcr_share(train, synthetic, holdout, *, max_samples=10_000, random_state=None):
+    """Share of synthetic rows closer to the training rows than to a real holdout.
+
+    For each synthetic row, the distance to its closest record (DCR) among
+    the training rows is compared with that among holdout rows that the
+    synthesizer never saw. A synthesizer that learnt the distribution and not
+    the rows puts synthetic rows as close to fresh real rows as to its
+    training rows: the share is about ``n_train / (n_train + n_holdout)``,
+    50 % for equal sizes. Well above it, synthetic rows sit near particular
+    training rows. Ties (e.g. both distances 0) count one half.
+
+    Distances are Euclidean on numbers standardised by the training rows
+    (missing values at the mean, plus missing indicators) and one-hot
+    categories scaled so that one differing category weighs like one
+    standard deviation.
+
+    Parameters
+    ----------
+    train : {array-like, DataFrame} of shape (n_train, n_features)
+        Rows the synthesizer was fitted on.
+    synthetic : {array-like, DataFrame} of shape (n_synthetic, n_features)
+        Synthetic rows.
+    holdout : {array-like, DataFrame} of shape (n_holdout, n_features)
+        Real rows the synthesizer did not see, ideally as many as ``train``.
+    max_samples : int or None, default=10000
+        Synthetic rows drawn at random beyond this number (the share's
+        standard error is then below 0.5 %); None uses every row.
+    random_state : int, RandomState instance or None, default=None
+        Controls the subsampling.
+
+    Returns
+    -------
+    share : float
+        Share of synthetic rows closer to ``train`` than to ``holdout``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksynth.metrics import dcr_share
+    >>> rng = np.random.RandomState(0)
+    >>> train, holdout = rng.normal(size=(500, 3)), rng.normal(size=(500, 3))
+    >>> round(dcr_share(train, rng.normal(size=(500, 3)), holdout), 1)
+    0.5
+    >>> dcr_share(train, train, holdout)   # copies of the training rows
+    1.0
+    """
+    columns, (train_values, synthetic_values, holdout_values) = encode_tables(
+        train, synthetic, holdout, names=("synthetic", "holdout")
+    )
+    return _dcr_share(
+        columns,
+        train_values,
+        synthetic_values,
+        holdout_values,
+        max_samples,
+        random_state,
+    )
+
+
+def _dcr_share(
+    columns, train_values, synthetic_values, holdout_values, max_samples, rng
+):
+    rng = check_random_state(rng)
+    features = FeatureMap(columns, train_values)
+    query = features.transform(_sample_rows(synthetic_values, max_samples, rng))
+    to_train = _nearest(features.transform(train_values), query)[:, 0]
+    to_holdout = _nearest(features.transform(holdout_values), query)[:, 0]
+    closer = (to_train < to_holdout) + 0.5 * (to_train == to_holdout)
+    return float(closer.mean())
+
+
+@validate_params(_COMMON, prefer_skip_nested_validation=True)
+def exact_copy_share(train, synthetic, *, max_samples=None, random_state=None):
+    """Share of synthetic rows that are exact copies of a training row.
+
+    Missing values match missing values. Compare it with the same share
+    between a real holdout and the training rows: real tables can hold
+    duplicate rows of their own.
+
+    Parameters
+    ----------
+    train : {array-like, DataFrame} of shape (n_train, n_features)
+        Rows the synthesizer was fitted on.
+    synthetic : {array-like, DataFrame} of shape (n_synthetic, n_features)
+        Synthetic rows.
+    max_samples : int or None, default=None
+        Synthetic rows drawn at random beyond this number; None uses every
+        row.
+    random_state : int, RandomState instance or None, default=None
+        Controls the subsampling.
+
+    Returns
+    -------
+    share : float
+        Share of synthetic rows found among the training rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksynth.metrics import exact_copy_share
+    >>> train = np.array([[1, 2], [3, 4], [5, 6]])
+    >>> exact_copy_share(train, np.array([[1, 2], [3, 5]]))
+    0.5
+    """
+    _, (train_values, synthetic_values) = encode_tables(train, synthetic)
+    return _exact_copy_share(train_values, synthetic_values, max_samples, random_state)
+
+
+def _exact_copy_share(train_values, synthetic_values, max_samples, rng):
+    rng = check_random_state(rng)
+    synthetic_values = _sample_rows(synthetic_values, max_samples, rng)
+    # Rows as bytes; NaN has one bit pattern after this normalisation, so
+    # missing values match missing values.
+    return float(np.isin(_row_keys(synthetic_values), _row_keys(train_values)).mean())
+
+
+def _row_keys(values):
+    normalised = np.where(np.isnan(values), np.nan, values + 0.0)
+    contiguous = np.ascontiguousarray(normalised, dtype=np.float64)
+    return contiguous.view(
+        np.dtype((np.void, contiguous.dtype.itemsize * contiguous.shape[1]))
+    ).ravel()
+
+
+@validate_params(_COMMON, prefer_skip_nested_validation=True)
+def nndr(train, synthetic, *, max_samples=10_000, random_state=None):
+    """Median nearest-neighbour distance ratio of synthetic rows to training rows.
+
+    For each synthetic row, the distance to its nearest training row divided
+    by the distance to its second nearest. A ratio near 0 marks a synthetic
+    row much closer to one training row than to any other: a row that may
+    disclose that record. Compare with the same figure for a real holdout.
+
+    Parameters
+    ----------
+    train : {array-like, DataFrame} of shape (n_train, n_features)
+        Rows the synthesizer was fitted on (at least two).
+    synthetic : {array-like, DataFrame} of shape (n_synthetic, n_features)
+        Synthetic rows.
+    max_samples : int or None, default=10000
+        Synthetic rows drawn at random beyond this number; None uses every
+        row.
+    random_state : int, RandomState instance or None, default=None
+        Controls the subsampling.
+
+    Returns
+    -------
+    ratio : float
+        Median ratio, between 0 and 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksynth.metrics import nndr
+    >>> rng = np.random.RandomState(0)
+    >>> train = rng.normal(size=(500, 3))
+    >>> nndr(train, train + 1e-6) < 0.01
+    True
+    """
+    columns, (train_values, synthetic_values) = encode_tables(train, synthetic)
+    return _nndr(columns, train_values, synthetic_values, max_samples, random_state)
+
+
+def _nndr(columns, train_values, synthetic_values, max_samples, rng):
+    rng = check_random_state(rng)
+    if train_values.shape[0] < 2:
+        raise ValueError("nndr needs at least 2 training rows; got 1.")
+    features = FeatureMap(columns, train_values)
+    query = features.transform(_sample_rows(synthetic_values, max_samples, rng))
+    distances = _nearest(features.transform(train_values), query, n_neighbors=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(distances[:, 1] > 0, distances[:, 0] / distances[:, 1], 1.0)
+    return float(np.median(ratio))

@@ -1,0 +1,113 @@
+"""Shared by the metrics: aligning tables and turning them into model features."""
+
+import numpy as np
+
+from .._data import BOOLEAN, CATEGORICAL, TableSchema, is_dataframe
+
+# Categorical levels beyond this many (by frequency) share one "other" feature
+# in the one-hot encoding used for distances and linear models.
+_MAX_ONE_HOT = 50
+
+
+def align_columns(reference, other, what="synthetic"):
+    """``other`` with the columns of ``reference``, in the same order.
+
+    Raises a ValueError that names the missing and unexpected columns.
+    """
+    if is_dataframe(reference) and is_dataframe(other):
+        expected, got = list(reference.columns), list(other.columns)
+        if set(expected) != set(got):
+            missing = [c for c in expected if c not in set(got)]
+            extra = [c for c in got if c not in set(expected)]
+            raise ValueError(
+                f"The {what} table does not have the columns of the real one: missing "
+                f"{missing}, unexpected {extra}. Pass tables with the same columns."
+            )
+        return other[expected]
+    if is_dataframe(other):
+        other = other.to_numpy()
+    n_expected, n_got = np.shape(reference)[-1], np.shape(other)[-1]
+    if n_expected != n_got:
+        raise ValueError(
+            f"The {what} table has {n_got} columns but the real one has {n_expected}. "
+            "Pass tables with the same columns."
+        )
+    return other
+
+
+def encode_tables(real, *others, names=("synthetic",)):
+    """Encode ``real`` and ``others`` with the data layer's layout of ``real``.
+
+    Returns
+    -------
+    columns : list of ColumnSpec
+    encoded : list of ndarray
+        ``real`` first, then each of ``others``.
+    """
+    schema = TableSchema.from_data(real)
+    encoded = [schema.encode(real)]
+    for index, other in enumerate(others):
+        what = names[index] if index < len(names) else "other"
+        encoded.append(schema.encode(align_columns(real, other, what)))
+    return schema.columns, encoded
+
+
+class FeatureMap:
+    """Numeric features of encoded tables, for distances and linear models.
+
+    Numbers are standardised by the reference table (missing values set to
+    the mean, plus a missing indicator per column that has any); booleans are
+    0/1; categorical columns are one-hot with each level scaled by
+    ``1 / sqrt(2)``, so that two rows differing in one category are at
+    distance 1, like two numbers one standard deviation apart. Unseen levels
+    and levels beyond the 50 most frequent share an "other" feature.
+
+    Parameters
+    ----------
+    columns : list of ColumnSpec
+        Layout of the tables.
+    reference : ndarray of shape (n_samples, n_columns)
+        Encoded table the scales and frequent levels are learnt from.
+    """
+
+    def __init__(self, columns, reference):
+        self.columns = columns
+        self._center = np.zeros(len(columns))
+        self._scale = np.ones(len(columns))
+        self._levels = {}
+        self._indicators = []
+        for j, spec in enumerate(columns):
+            x = reference[:, j]
+            observed = x[~np.isnan(x)]
+            if spec.kind == CATEGORICAL:
+                counts = np.bincount(observed[observed >= 0].astype(int))
+                self._levels[j] = np.argsort(-counts, kind="stable")[:_MAX_ONE_HOT]
+            elif observed.size:
+                self._center[j] = observed.mean()
+                spread = observed.std()
+                self._scale[j] = spread if spread > 0 else 1.0
+            if np.isnan(x).any():
+                self._indicators.append(j)
+
+    def transform(self, values):
+        """Features of an encoded table, as float32 (distances use BLAS)."""
+        blocks = []
+        for j, spec in enumerate(self.columns):
+            x = values[:, j]
+            missing = np.isnan(x)
+            if spec.kind == CATEGORICAL:
+                levels = self._levels[j]
+                one_hot = x[:, None] == levels[None, :]
+                other = ~one_hot.any(axis=1) & ~missing
+                block = np.column_stack([one_hot, other]) / np.sqrt(2)
+            elif spec.kind == BOOLEAN:
+                block = np.where(missing, 0.5, x)[:, None]
+            else:
+                block = (
+                    (np.where(missing, self._center[j], x) - self._center[j])
+                    / self._scale[j]
+                )[:, None]
+            blocks.append(block)
+            if j in self._indicators:
+                blocks.append(missing[:, None].astype(float))
+        return np.hstack(blocks).astype(np.float32)

@@ -1,0 +1,271 @@
+"""Tests of sksynth.metrics: definitions, ceilings, scorer behaviour and errors."""
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sksynth import GaussianCopulaSynthesizer
+from sksynth.metrics import (
+    SyntheticDataReport,
+    TSTRScorer,
+    contingency_similarity,
+    correlation_similarity,
+    dcr_share,
+    detection_auc,
+    evaluate_synthetic,
+    exact_copy_share,
+    ks_complement,
+    missing_similarity,
+    nndr,
+    tv_complement,
+)
+
+
+@pytest.fixture
+def table():
+    rng = np.random.RandomState(0)
+    n = 1500
+    z = rng.multivariate_normal([0, 0], [[1, 0.8], [0.8, 1]], size=n)
+    group = np.where(z[:, 0] + rng.normal(0, 0.5, n) > 0, "up", "down")
+    return pd.DataFrame(
+        {
+            "a": z[:, 0],
+            "b": np.exp(z[:, 1]),
+            "group": group,
+            "flag": rng.rand(n) < 0.3,
+            "w": np.where(rng.rand(n) < 0.1, np.nan, rng.normal(size=n)),
+        }
+    )
+
+
+def _independent_margins(frame, seed=0):
+    """Each column shuffled on its own: same margins, no dependence."""
+    rng = np.random.RandomState(seed)
+    return pd.DataFrame(
+        {c: frame[c].to_numpy()[rng.permutation(len(frame))] for c in frame.columns}
+    )
+
+
+@pytest.mark.parametrize(
+    "metric",
+    [
+        ks_complement,
+        tv_complement,
+        missing_similarity,
+        correlation_similarity,
+        contingency_similarity,
+    ],
+)
+def test_identical_data_scores_one(table, metric):
+    assert metric(table, table) == pytest.approx(1.0)
+    per_column = metric(table, table, aggregate=False)
+    assert per_column and all(v == pytest.approx(1.0) for v in per_column.values())
+
+
+def test_per_column_scores_name_the_columns(table):
+    assert set(ks_complement(table, table, aggregate=False)) == {"a", "b", "w"}
+    assert set(tv_complement(table, table, aggregate=False)) == {"group", "flag"}
+    assert set(missing_similarity(table, table, aggregate=False)) == {"w"}
+    assert set(correlation_similarity(table, table, aggregate=False)) == {
+        ("a", "b"),
+        ("a", "w"),
+        ("b", "w"),
+    }
+
+
+def test_independent_margins_keep_margins_but_lose_pairs(table):
+    shuffled = _independent_margins(table)
+    assert ks_complement(table, shuffled) == pytest.approx(1.0)
+    assert tv_complement(table, shuffled) == pytest.approx(1.0)
+    pairs = correlation_similarity(table, shuffled, aggregate=False)
+    # The a-b correlation of about 0.8 (Pearson on exp(b) a bit less) is gone.
+    assert pairs[("a", "b")] < 0.75
+    contingency = contingency_similarity(table, shuffled, aggregate=False)
+    assert contingency[("a", "group")] < 0.8
+
+
+def test_known_values():
+    real = np.array([["x"], ["x"], ["y"], ["y"]], dtype=object)
+    assert (
+        tv_complement(real, np.array([["x"], ["x"], ["x"], ["x"]], dtype=object)) == 0.5
+    )
+    disjoint = ks_complement(np.arange(10.0)[:, None], np.arange(20.0, 30.0)[:, None])
+    assert disjoint == 0.0
+    assert (
+        missing_similarity(np.array([[np.nan], [1.0]]), np.array([[1.0], [1.0]])) == 0.5
+    )
+    opposite = correlation_similarity(
+        np.column_stack([np.arange(10.0), np.arange(10.0)]),
+        np.column_stack([np.arange(10.0), -np.arange(10.0)]),
+    )
+    assert opposite == pytest.approx(0.0)
+
+
+def test_detection_gradient_boosting_sees_lost_dependence(table):
+    numeric = table[["a", "b"]]
+    shuffled = _independent_margins(numeric)
+    rng = np.random.RandomState(1)
+    z = rng.multivariate_normal([0, 0], [[1, 0.8], [0.8, 1]], size=len(numeric))
+    fresh = pd.DataFrame({"a": z[:, 0], "b": np.exp(z[:, 1])})
+    same = detection_auc(numeric, fresh, cv=3, random_state=0)
+    # Standard error of an AUC near 0.5 with n rows per class: sqrt(1 / (6 n)).
+    assert same == pytest.approx(0.5, abs=4 * np.sqrt(1 / (6 * len(numeric))) + 0.02)
+    boosted = detection_auc(numeric, shuffled, cv=3, random_state=0)
+    logistic = detection_auc(numeric, shuffled, method="logistic", cv=3, random_state=0)
+    # Independent margins fool a linear model, not gradient boosting.
+    assert logistic < 0.56
+    assert boosted > 0.7
+
+
+def test_detection_on_mixed_data_and_errors(table):
+    other = table.copy()
+    other["group"] = "down"
+    assert detection_auc(table, other, cv=3, random_state=0) > 0.7
+    with pytest.raises(ValueError, match="at least cv=5 rows in each table"):
+        detection_auc(table, table.iloc[:3])
+
+
+def test_dcr_share_and_copies():
+    rng = np.random.RandomState(0)
+    n = 2000
+    train, holdout, fresh = (rng.normal(size=(n, 4)) for _ in range(3))
+    share = dcr_share(train, fresh, holdout, random_state=0)
+    # Binomial standard error of a share of 0.5 over n rows.
+    assert share == pytest.approx(0.5, abs=4 * np.sqrt(0.25 / n))
+    noisy_copies = train + rng.normal(0, 0.01, size=train.shape)
+    assert dcr_share(train, noisy_copies, holdout) > 0.99
+    assert exact_copy_share(train, train[:100]) == 1.0
+    assert exact_copy_share(train, fresh) == 0.0
+    assert nndr(train, noisy_copies) < 0.1
+    assert nndr(train, fresh) > 0.5
+
+
+def test_exact_copy_share_matches_missing_values():
+    train = np.array([[1.0, np.nan], [2.0, 3.0]])
+    assert exact_copy_share(train, np.array([[1.0, np.nan], [1.0, 0.0]])) == 0.5
+
+
+def test_mismatched_columns_error(table):
+    with pytest.raises(ValueError, match=r"missing \['w'\], unexpected \['zz'\]"):
+        ks_complement(table, table.rename(columns={"w": "zz"}))
+    with pytest.raises(ValueError, match="has 2 columns but the real one has 3"):
+        ks_complement(np.ones((5, 3)), np.ones((5, 2)))
+    # Same columns in another order are aligned.
+    assert ks_complement(table, table[table.columns[::-1]]) == pytest.approx(1.0)
+
+
+@pytest.fixture
+def classification():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(600, 4))
+    y = (X[:, 0] + X[:, 1] + rng.normal(0, 0.5, 600) > 0).astype(int)
+    return X[:400], y[:400], X[400:], y[400:]
+
+
+def _model():
+    return make_pipeline(StandardScaler(), LogisticRegression())
+
+
+def test_tstr_scorer_close_to_trtr_and_chance_with_shuffled_labels(classification):
+    X_train, y_train, X_test, y_test = classification
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X_train, y_train)
+    scorer = TSTRScorer(_model(), scoring="roc_auc", random_state=0)
+    trtr = _model().fit(X_train, y_train)
+    real_auc = roc_auc_score(y_test, trtr.predict_proba(X_test)[:, 1])
+    assert scorer(synth, X_test, y_test) == pytest.approx(real_auc, abs=0.03)
+    shuffled = np.random.RandomState(1).permutation(y_train)
+    noise = GaussianCopulaSynthesizer(random_state=0).fit(X_train, shuffled)
+    assert scorer(noise, X_test, y_test) == pytest.approx(0.5, abs=0.12)
+
+
+def test_tstr_scorer_leaves_the_synthesizer_unchanged(classification):
+    X_train, y_train, X_test, y_test = classification
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X_train, y_train)
+    state = copy.deepcopy(synth.random_state_.get_state())
+    scorer = TSTRScorer(_model())
+    first = scorer(synth, X_test, y_test)
+    assert scorer(synth, X_test, y_test) == first
+    np.testing.assert_array_equal(synth.random_state_.get_state()[1], state[1])
+    assert "TSTRScorer(estimator=Pipeline" in repr(scorer)
+    assert "scoring=None" in repr(scorer)
+
+
+def test_tstr_scorer_tunes_a_synthesizer_in_grid_search(classification):
+    X_train, y_train, _, _ = classification
+    search = GridSearchCV(
+        GaussianCopulaSynthesizer(random_state=0),
+        {"marginals": ["auto", "empirical"]},
+        scoring=TSTRScorer(_model(), scoring="roc_auc", random_state=0),
+        cv=3,
+    ).fit(X_train, y_train)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.all((scores > 0.8) & (scores <= 1.0))
+
+
+def test_tstr_scorer_errors(classification):
+    X_train, y_train, X_test, y_test = classification
+    scorer = TSTRScorer(_model())
+    unsupervised = GaussianCopulaSynthesizer(random_state=0).fit(X_train)
+    with pytest.raises(ValueError, match="needs a synthesizer fitted with a target"):
+        scorer(unsupervised, X_test, y_test)
+    supervised = GaussianCopulaSynthesizer(random_state=0).fit(X_train, y_train)
+    with pytest.raises(ValueError, match="pass y"):
+        scorer(supervised, X_test)
+
+
+def test_tstr_evaluate_reports_agreement(classification):
+    X_train, y_train, X_test, y_test = classification
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X_train, y_train)
+    X_synth, y_synth = synth.sample(400)
+    result = TSTRScorer(_model(), scoring="roc_auc", random_state=0).evaluate(
+        X_train, y_train, X_synth, y_synth, X_test, y_test
+    )
+    assert result["ratio"] == pytest.approx(result["tstr"] / result["trtr"])
+    assert result["agreement"] > 0.85
+    assert result["output_correlation"] > 0.9
+    assert result["output_ks"] < 0.2
+    assert result["importance_correlation"] > 0.5
+
+
+def test_evaluate_synthetic_report(table):
+    train, holdout = table.iloc[:750], table.iloc[750:]
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(train)
+    report = evaluate_synthetic(
+        train, synth.sample(750), holdout=holdout, target="group", random_state=0
+    )
+    assert isinstance(report, SyntheticDataReport)
+    expected = {
+        "ks_complement",
+        "tv_complement",
+        "correlation_similarity",
+        "contingency_similarity",
+        "detection_auc",
+        "dcr_share",
+        "exact_copy_share",
+        "tstr",
+    }
+    assert expected <= set(report)
+    for values in report.values():
+        assert set(values) == {"synthetic", "real_holdout"}
+    assert report["detection_auc"]["real_holdout"] == pytest.approx(0.5, abs=0.08)
+    assert report["dcr_share"]["real_holdout"] == pytest.approx(0.5, abs=0.1)
+    assert report["ks_complement"]["synthetic"] > 0.9
+    text = str(report)
+    assert "detection_auc" in text and "real holdout" in text
+    frame = report.to_frame()
+    assert list(frame.columns) == ["synthetic", "real_holdout", "description"]
+
+
+def test_evaluate_synthetic_without_holdout_and_errors(table):
+    report = evaluate_synthetic(table, table, random_state=0)
+    assert np.isnan(report["dcr_share"]["synthetic"])
+    assert "no holdout" in str(report)
+    with pytest.raises(ValueError, match="target 'nope' is not a column"):
+        evaluate_synthetic(table, table, holdout=table, target="nope", random_state=0)
