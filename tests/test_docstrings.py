@@ -33,6 +33,8 @@ def _names():
         yield from _public_methods(cls)
     for function in PUBLIC_FUNCTIONS:
         yield f"{function.__module__}.{function.__name__}"
+        if inspect.isclass(function):
+            yield from _public_methods(function)
 
 
 @pytest.mark.parametrize("name", sorted(set(_names())))
