@@ -24,6 +24,8 @@ from sksynth.metrics import (
     ks_complement,
     missing_similarity,
     nndr,
+    plot_marginals,
+    save_figures,
     tv_complement,
 )
 
@@ -269,3 +271,22 @@ def test_evaluate_synthetic_without_holdout_and_errors(table):
     assert "no holdout" in str(report)
     with pytest.raises(ValueError, match="target 'nope' is not a column"):
         evaluate_synthetic(table, table, holdout=table, target="nope", random_state=0)
+
+
+def test_save_figures_writes_the_comparison_figures(table, tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    train, holdout = table.iloc[:700], table.iloc[700:]
+    synthetic = GaussianCopulaSynthesizer(random_state=0).fit(train).sample(700)
+    paths = save_figures(
+        train, synthetic, tmp_path / "figures", holdout=holdout, random_state=0
+    )
+    assert [p.name for p in paths] == [
+        "marginals.png",
+        "correlation_difference.png",
+        "detection_roc.png",
+        "dcr.png",
+    ]
+    assert all(p.stat().st_size > 1000 for p in paths)
+    figure = plot_marginals(train, synthetic, columns=["a", "group"])
+    assert len([ax for ax in figure.axes if ax.get_visible()]) == 2

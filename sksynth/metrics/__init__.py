@@ -9,6 +9,13 @@ from ._fidelity import (
     missing_similarity,
     tv_complement,
 )
+from ._plot import (
+    plot_correlation_difference,
+    plot_dcr,
+    plot_detection_roc,
+    plot_marginals,
+    save_figures,
+)
 from ._privacy import dcr_share, exact_copy_share, nndr
 from ._report import SyntheticDataReport, evaluate_synthetic
 from ._tstr import TSTRScorer
@@ -25,5 +32,10 @@ __all__ = [
     "ks_complement",
     "missing_similarity",
     "nndr",
+    "plot_correlation_difference",
+    "plot_dcr",
+    "plot_detection_roc",
+    "plot_marginals",
+    "save_figures",
     "tv_complement",
 ]

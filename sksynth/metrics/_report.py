@@ -153,6 +153,8 @@ def evaluate_synthetic(
         Real rows the synthesizer did not see, ideally as many as ``real``.
         Without it the ceilings compare two random halves of ``real``, and
         the distance-to-closest-record share and the utility are not computed.
+        For that share the larger of ``real`` and ``holdout`` is subsampled
+        to the size of the other, so that 0.5 is ideal.
     target : str, default=None
         Name of the target column of DataFrames (its position for arrays).
         With a holdout, a model is trained on the synthetic rows and on the
@@ -287,8 +289,14 @@ def _dcr_pair(columns, train, synthetic, holdout, no_holdout, seed):
     # half the holdout, against as many training rows (so 0.5 is ideal too).
     half_a, half_b = _split_halves(holdout, check_random_state(seed()))
     rows = check_random_state(seed()).permutation(train.shape[0])[: half_b.shape[0]]
+    # Equal numbers of training and holdout rows, so that 0.5 is ideal.
+    size = min(train.shape[0], holdout.shape[0])
+    train_rows = check_random_state(seed()).permutation(train.shape[0])[:size]
+    holdout_rows = check_random_state(seed()).permutation(holdout.shape[0])[:size]
     return _pair(
-        _dcr_share(columns, train, synthetic, holdout, 10_000, seed()),
+        _dcr_share(
+            columns, train[train_rows], synthetic, holdout[holdout_rows], 10_000, seed()
+        ),
         _dcr_share(columns, train[rows], half_a, half_b, 10_000, seed()),
     )
 

@@ -1,0 +1,285 @@
+"""Figures comparing synthetic with real data (needs the ``plot`` extra)."""
+
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import roc_curve
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.utils import check_random_state
+
+from .._data import BOOLEAN, CATEGORICAL
+from ._detection import _gradient_boosting, _subsample
+from ._privacy import _nearest, _sample_rows
+from ._tables import FeatureMap, encode_tables
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "Plotting needs matplotlib: pip install 'sksynth[plot]'."
+        ) from exc
+    return plt
+
+
+def plot_marginals(real, synthetic, *, columns=None, n_cols=4):
+    """Overlay the distribution of each column, real against synthetic.
+
+    Numbers as histograms on common bins, categories as bars of their shares
+    (the 15 most frequent levels), missing values as their share in the
+    title.
+
+    Parameters
+    ----------
+    real : {array-like, DataFrame} of shape (n_samples, n_features)
+        Real rows.
+    synthetic : {array-like, DataFrame} of shape (n_synthetic, n_features)
+        Synthetic rows with the same columns.
+    columns : list, default=None
+        Names (or positions) of the columns to show; None shows all.
+    n_cols : int, default=4
+        Panels per row.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        The figure, one panel per column.
+    """
+    plt = _pyplot()
+    specs, (real_values, synthetic_values) = encode_tables(real, synthetic)
+    chosen = [
+        j for j, spec in enumerate(specs) if columns is None or spec.name in columns
+    ]
+    n_rows = int(np.ceil(len(chosen) / n_cols))
+    figure, axes = plt.subplots(
+        n_rows,
+        min(n_cols, len(chosen)),
+        figsize=(4 * min(n_cols, len(chosen)), 3 * n_rows),
+        squeeze=False,
+    )
+    for ax, j in zip(axes.ravel(), chosen, strict=False):
+        spec, a, b = specs[j], real_values[:, j], synthetic_values[:, j]
+        if spec.kind in (CATEGORICAL, BOOLEAN):
+            _category_bars(ax, spec, a, b)
+        else:
+            observed = np.concatenate([a[~np.isnan(a)], b[~np.isnan(b)]])
+            bins = np.histogram_bin_edges(observed, bins=40) if observed.size else 10
+            ax.hist(a[~np.isnan(a)], bins=bins, density=True, alpha=0.5, label="real")
+            ax.hist(
+                b[~np.isnan(b)], bins=bins, density=True, alpha=0.5, label="synthetic"
+            )
+        missing = f" (missing {np.isnan(a).mean():.0%} / {np.isnan(b).mean():.0%})"
+        ax.set_title(
+            f"{spec.name}{missing if np.isnan(a).any() or np.isnan(b).any() else ''}",
+            fontsize=9,
+        )
+    for ax in axes.ravel()[len(chosen) :]:
+        ax.set_visible(False)
+    axes.ravel()[0].legend(fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def _category_bars(ax, spec, a, b):
+    n_levels = len(spec.categories)
+    shares = [
+        np.bincount(x[(~np.isnan(x)) & (x >= 0)].astype(int), minlength=n_levels)
+        / max(x.size, 1)
+        for x in (a, b)
+    ]
+    top = np.argsort(-shares[0], kind="stable")[:15]
+    positions = np.arange(top.size)
+    ax.bar(positions - 0.2, shares[0][top], width=0.4, label="real")
+    ax.bar(positions + 0.2, shares[1][top], width=0.4, label="synthetic")
+    ax.set_xticks(positions)
+    ax.set_xticklabels(
+        [str(spec.categories[k])[:12] for k in top], rotation=60, fontsize=7
+    )
+
+
+def plot_correlation_difference(real, synthetic):
+    """Heat map of synthetic minus real correlations of the numeric columns.
+
+    Parameters
+    ----------
+    real : {array-like, DataFrame} of shape (n_samples, n_features)
+        Real rows.
+    synthetic : {array-like, DataFrame} of shape (n_synthetic, n_features)
+        Synthetic rows with the same columns.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        Real correlations, synthetic correlations and their difference.
+    """
+    plt = _pyplot()
+    specs, (real_values, synthetic_values) = encode_tables(real, synthetic)
+    numeric = [j for j, spec in enumerate(specs) if spec.is_numeric]
+    names = [str(specs[j].name) for j in numeric]
+    matrices = [
+        _correlations(values[:, numeric]) for values in (real_values, synthetic_values)
+    ]
+    matrices.append(matrices[1] - matrices[0])
+    figure, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+    titles = ("real", "synthetic", "synthetic - real")
+    for ax, matrix, title in zip(axes, matrices, titles, strict=True):
+        image = ax.imshow(matrix, vmin=-1, vmax=1, cmap="RdBu_r")
+        ax.set_title(title)
+        ax.set_xticks(range(len(names)))
+        ax.set_xticklabels(names, rotation=90, fontsize=7)
+        ax.set_yticks(range(len(names)))
+        ax.set_yticklabels(names, fontsize=7)
+    figure.colorbar(image, ax=axes, shrink=0.8)
+    return figure
+
+
+def _correlations(values):
+    d = values.shape[1]
+    matrix = np.eye(d)
+    for a in range(d):
+        for b in range(a + 1, d):
+            pair = values[:, [a, b]]
+            pair = pair[~np.isnan(pair).any(axis=1)]
+            if pair.shape[0] > 2 and np.ptp(pair[:, 0]) > 0 and np.ptp(pair[:, 1]) > 0:
+                matrix[a, b] = matrix[b, a] = np.corrcoef(pair.T)[0, 1]
+    return matrix
+
+
+def plot_detection_roc(real, synthetic, *, cv=3, max_samples=10_000, random_state=None):
+    """ROC curve of gradient boosting telling synthetic rows from real ones.
+
+    Out-of-fold probabilities of the classifier of
+    :func:`~sksynth.metrics.detection_auc`; the diagonal is "cannot tell".
+
+    Parameters
+    ----------
+    real : {array-like, DataFrame} of shape (n_samples, n_features)
+        Real rows.
+    synthetic : {array-like, DataFrame} of shape (n_synthetic, n_features)
+        Synthetic rows with the same columns.
+    cv : int, default=3
+        Number of folds.
+    max_samples : int or None, default=10000
+        Rows drawn from each table beyond this size.
+    random_state : int, RandomState instance or None, default=None
+        Controls subsampling, folds and classifier.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        The ROC curve.
+    """
+    plt = _pyplot()
+    rng = check_random_state(random_state)
+    specs, (real_values, synthetic_values) = encode_tables(real, synthetic)
+    real_values = _subsample(real_values, max_samples, rng)
+    synthetic_values = _subsample(synthetic_values, max_samples, rng)
+    values = np.vstack([real_values, synthetic_values])
+    labels = np.r_[np.zeros(real_values.shape[0]), np.ones(synthetic_values.shape[0])]
+    seed = rng.randint(np.iinfo(np.int32).max)
+    features, model = _gradient_boosting(specs, values, seed)
+    folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
+    proba = cross_val_predict(model, features, labels, cv=folds, method="predict_proba")
+    fpr, tpr, _ = roc_curve(labels, proba[:, 1])
+    figure, ax = plt.subplots(figsize=(4.5, 4.5))
+    ax.plot(fpr, tpr, label="gradient boosting")
+    ax.plot([0, 1], [0, 1], "k--", label="cannot tell")
+    ax.set_xlabel("false positive rate")
+    ax.set_ylabel("true positive rate")
+    ax.set_title("Detecting synthetic rows")
+    ax.legend()
+    return figure
+
+
+def plot_dcr(train, synthetic, holdout, *, max_samples=10_000, random_state=None):
+    """Histograms of the distance to the closest training row.
+
+    For synthetic rows and for real holdout rows: a synthesizer that copies
+    its training rows shows a peak of synthetic rows near 0 that the holdout
+    does not have.
+
+    Parameters
+    ----------
+    train : {array-like, DataFrame} of shape (n_train, n_features)
+        Rows the synthesizer was fitted on.
+    synthetic : {array-like, DataFrame} of shape (n_synthetic, n_features)
+        Synthetic rows.
+    holdout : {array-like, DataFrame} of shape (n_holdout, n_features)
+        Real rows the synthesizer did not see.
+    max_samples : int or None, default=10000
+        Rows drawn from each of ``synthetic`` and ``holdout`` beyond this size.
+    random_state : int, RandomState instance or None, default=None
+        Controls the subsampling.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        The two histograms.
+    """
+    plt = _pyplot()
+    rng = check_random_state(random_state)
+    specs, (train_values, synthetic_values, holdout_values) = encode_tables(
+        train, synthetic, holdout, names=("synthetic", "holdout")
+    )
+    features = FeatureMap(specs, train_values)
+    reference = features.transform(train_values)
+    distances = [
+        _nearest(reference, features.transform(_sample_rows(values, max_samples, rng)))[
+            :, 0
+        ]
+        for values in (synthetic_values, holdout_values)
+    ]
+    upper = np.quantile(np.concatenate(distances), 0.99)
+    bins = np.linspace(0, upper if upper > 0 else 1.0, 50)
+    figure, ax = plt.subplots(figsize=(6, 4))
+    for distance, label in zip(distances, ("synthetic", "real holdout"), strict=True):
+        ax.hist(distance, bins=bins, density=True, alpha=0.5, label=label)
+    ax.set_xlabel("distance to the closest training row")
+    ax.set_ylabel("density")
+    ax.legend()
+    return figure
+
+
+def save_figures(real, synthetic, folder, *, holdout=None, random_state=None):
+    """Write the comparison figures as PNG files into ``folder``.
+
+    Parameters
+    ----------
+    real : {array-like, DataFrame} of shape (n_samples, n_features)
+        Real training rows.
+    synthetic : {array-like, DataFrame} of shape (n_synthetic, n_features)
+        Synthetic rows.
+    folder : str or path
+        Folder to write to (created when missing).
+    holdout : {array-like, DataFrame} of shape (n_holdout, n_features), default=None
+        Real rows not seen in fit; needed for the DCR histograms.
+    random_state : int, RandomState instance or None, default=None
+        Controls the detection and the subsampling.
+
+    Returns
+    -------
+    paths : list of Path
+        The files written.
+    """
+    plt = _pyplot()
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    figures = {
+        "marginals.png": plot_marginals(real, synthetic),
+        "correlation_difference.png": plot_correlation_difference(real, synthetic),
+        "detection_roc.png": plot_detection_roc(
+            real, synthetic, random_state=random_state
+        ),
+    }
+    if holdout is not None:
+        figures["dcr.png"] = plot_dcr(
+            real, synthetic, holdout, random_state=random_state
+        )
+    paths = []
+    for name, figure in figures.items():
+        path = folder / name
+        figure.savefig(path, dpi=100, bbox_inches="tight")
+        plt.close(figure)
+        paths.append(path)
+    return paths
