@@ -25,6 +25,7 @@ _T_COPULA_DEGREES = np.array([2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 20.0, 30.0, 50.0, 1
 _SUBSAMPLE = 20_000
 _ORDERING_SUBSAMPLE = 5_000
 _MAX_ONE_HOT_LEVELS = 100
+_BLOCK_ROWS = 65_536
 _GIBBS_SWEEPS = 30
 _EPS = 1e-12
 
@@ -488,14 +489,15 @@ def _pairwise_correlation(Z, attenuation):
     d = Z.shape[1]
     if d == 0:
         return np.empty((0, 0))
-    observed = ~np.isnan(Z)
-    if observed.all():
-        cross = Z.T @ Z
-        squares = np.repeat(np.diag(cross)[:, None], d, axis=1)
-    else:
-        filled = np.where(observed, Z, 0.0)
-        cross = filled.T @ filled
-        squares = (filled**2).T @ observed.astype(float)
+    cross, squares = np.zeros((d, d)), np.zeros((d, d))
+    # Row blocks: bounded memory for the masks, and multithreaded BLAS is
+    # very slow on one tall, narrow product when the cores are busy.
+    for start in range(0, Z.shape[0], _BLOCK_ROWS):
+        block = Z[start : start + _BLOCK_ROWS]
+        observed = ~np.isnan(block)
+        filled = np.where(observed, block, 0.0)
+        cross += filled.T @ filled
+        squares += (filled**2).T @ observed
     with np.errstate(invalid="ignore", divide="ignore"):
         correlation = cross / np.sqrt(squares * squares.T)
     correlation = np.nan_to_num(correlation, nan=0.0)

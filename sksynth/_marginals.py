@@ -42,7 +42,7 @@ _ATOM_MIN_SHARE = 0.01
 # ... and at least this many times the average share of a distinct value.
 _ATOM_MIN_RATIO = 10.0
 # Number of values used to choose a family, and of knots of an empirical margin.
-_SELECTION_SIZE = 2000
+_SELECTION_SIZE = 10_000
 _N_KNOTS = 1000
 _GRID_SIZE = 2048
 # Quantile functions are tabulated for calls on more values than this, on
@@ -144,7 +144,8 @@ class EmpiricalMargin:
         x = np.sort(x)
         n_knots = min(x.size, _N_KNOTS)
         if x.size > n_knots:
-            knots = np.quantile(x, (np.arange(n_knots) + 0.5) / n_knots)
+            # From the minimum to the maximum: the tails keep kernels of their own.
+            knots = np.quantile(x, np.linspace(0.0, 1.0, n_knots))
         else:
             knots = x
         spread = np.std(x)
@@ -372,8 +373,9 @@ def fit_margin(x, family="auto", low=-np.inf, high=np.inf, rng=None, ties=None):
     if values.size - is_atom.sum() < 3:
         return MixedMargin(values, shares, low=low, high=high)
     continuous = select_continuous(rest, family, rng)
-    tail = (rest.mean(), 3 * rest.std(), 1 / (rest.size + 1))
-    return MixedMargin(values[is_atom], shares[is_atom], continuous, low, high, tail)
+    return MixedMargin(
+        values[is_atom], shares[is_atom], continuous, low, high, tail_parameters(rest)
+    )
 
 
 def select_continuous(x, family="auto", rng=None):
@@ -478,8 +480,25 @@ def _held_out_loglik(name, folds, bounds):
         if params is None:
             return None
         with np.errstate(all="ignore"):
-            pieces.append(_FROZEN[name].logpdf(test, **params))
+            pieces.append(_with_tail(_FROZEN[name].logpdf(test, **params), test, train))
     return np.concatenate(pieces)
+
+
+def tail_parameters(x):
+    """``(loc, scale, weight)`` of the wide normal mixed into a fitted density
+    when it scores values (see ``MixedMargin``)."""
+    return x.mean(), 3 * x.std(), 1 / (x.size + 1)
+
+
+def _with_tail(log_density, test, train):
+    """Held-out log densities with the wide normal of the final margin mixed
+    in, so candidates are compared as they will score: one held-out value far
+    beyond a fold's range does not sink a kernel density."""
+    loc, scale, weight = tail_parameters(train)
+    return np.logaddexp(
+        np.log1p(-weight) + log_density,
+        np.log(weight) + stats.norm.logpdf(test, loc, max(scale, 1e-300)),
+    )
 
 
 _BANDWIDTH_FACTORS = (0.2, 0.45, 1.0)
@@ -491,7 +510,9 @@ def _fit_empirical(x, folds):
     best_scores, best_factor = None, 1.0
     for factor in _BANDWIDTH_FACTORS:
         pieces = [
-            EmpiricalMargin.fit(train, factor).log_density(test)
+            _with_tail(
+                EmpiricalMargin.fit(train, factor).log_density(test), test, train
+            )
             for train, test in (folds, folds[::-1])
         ]
         held_out = np.concatenate(pieces)
