@@ -446,7 +446,7 @@ def _fit_categorical_dimensions(values, columns, dimensions, scores, rng):
         scores[i] = column_scores
 
 
-def _first_component(A, rng, n_iter=30):
+def _first_component(A, rng, n_iter=15):
     """Scores on the first principal component of centred ``A`` (power method)."""
     A = A - A.mean(axis=0)
     v = rng.normal(size=A.shape[1])

@@ -42,7 +42,7 @@ _ATOM_MIN_SHARE = 0.01
 # ... and at least this many times the average share of a distinct value.
 _ATOM_MIN_RATIO = 10.0
 # Number of values used to choose a family, and of knots of an empirical margin.
-_SELECTION_SIZE = 10_000
+_SELECTION_SIZE = 5_000
 _N_KNOTS = 1000
 _GRID_SIZE = 2048
 # Quantile functions are tabulated for calls on more values than this, on
@@ -141,23 +141,12 @@ class EmpiricalMargin:
     @classmethod
     def fit(cls, x, bandwidth_factor=1.0):
         """Knots at quantiles of ``x``; Silverman's bandwidth times a factor."""
-        x = np.sort(x)
-        n_knots = min(x.size, _N_KNOTS)
-        if x.size > n_knots:
-            # From the minimum to the maximum: the tails keep kernels of their own.
-            knots = np.quantile(x, np.linspace(0.0, 1.0, n_knots))
-        else:
-            knots = x
-        spread = np.std(x)
-        iqr = np.subtract(*np.quantile(x, [0.75, 0.25])) / 1.349
-        scale = min(spread, iqr) if iqr > 0 else spread
-        if not scale > 0:
-            scale = max(abs(x[0]), 1.0) * 1e-6
-        bandwidth = bandwidth_factor * 0.9 * scale * x.size ** (-0.2)
-        # Never narrower than the spacing of the knots, or the density would
-        # be a comb of spikes at the knots.
-        bandwidth = max(bandwidth, (knots[-1] - knots[0]) / n_knots)
-        return cls(knots, bandwidth)
+        return cls.from_knots(*_knots_and_bandwidth(x), bandwidth_factor)
+
+    @classmethod
+    def from_knots(cls, knots, bandwidth, floor, bandwidth_factor=1.0):
+        """Margin on ``knots`` with ``bandwidth`` times a factor, at least ``floor``."""
+        return cls(knots, max(bandwidth_factor * bandwidth, floor))
 
     def cdf(self, x):
         return np.interp(x, self._grid, self._grid_cdf, left=0.0, right=1.0)
@@ -184,6 +173,31 @@ class EmpiricalMargin:
 
     def __repr__(self):
         return f"empirical(n_knots={self.knots.size}, bandwidth={self.bandwidth:.4g})"
+
+
+def _knots_and_bandwidth(x):
+    """Knots, Silverman's bandwidth and the bandwidth floor of values ``x``.
+
+    Knots are quantiles from the minimum to the maximum, so the tails keep
+    kernels of their own; the floor is the knot spacing, below which the
+    density would be a comb of spikes at the knots.
+    """
+    x = np.sort(x)
+    n_knots = min(x.size, _N_KNOTS)
+    knots = _sorted_quantiles(x, np.linspace(0.0, 1.0, n_knots))
+    spread = np.std(x)
+    q25, q75 = _sorted_quantiles(x, np.array([0.25, 0.75]))
+    iqr = (q75 - q25) / 1.349
+    scale = min(spread, iqr) if iqr > 0 else spread
+    if not scale > 0:
+        scale = max(abs(x[0]), 1.0) * 1e-6
+    bandwidth = 0.9 * scale * x.size ** (-0.2)
+    return knots, bandwidth, (knots[-1] - knots[0]) / n_knots
+
+
+def _sorted_quantiles(ordered, q):
+    """Quantiles of sorted values (numpy's default, linear interpolation)."""
+    return np.interp(q * (ordered.size - 1), np.arange(ordered.size), ordered)
 
 
 def _linear_binning(points, low, step, size):
@@ -433,8 +447,11 @@ def select_continuous(x, family="auto", rng=None):
     if best is not None:
         gain = empirical_scores - scores[best]
         standard_error = gain.std() / np.sqrt(gain.size)
-        if gain.mean() <= 2 * standard_error:
-            return _rescale(ParametricMargin(best, _FITTERS[best](x, *bounds)), scale)
+        params = _FITTERS[best](x, *bounds)
+        # A family can fit both halves and still fail on the whole column (the
+        # truncated normal's moment equations); the empirical margin then wins.
+        if gain.mean() <= 2 * standard_error and params is not None:
+            return _rescale(ParametricMargin(best, params), scale)
     return _rescale(empirical, scale)
 
 
@@ -507,15 +524,22 @@ _BANDWIDTH_FACTORS = (0.2, 0.45, 1.0)
 def _fit_empirical(x, folds):
     """Empirical margin with the bandwidth factor of best held-out likelihood,
     and its per-value held-out log-likelihood."""
+    splits = [
+        (_knots_and_bandwidth(train), train, test)
+        for train, test in (folds, folds[::-1])
+    ]
     best_scores, best_factor = None, 1.0
     for factor in _BANDWIDTH_FACTORS:
-        pieces = [
-            _with_tail(
-                EmpiricalMargin.fit(train, factor).log_density(test), test, train
-            )
-            for train, test in (folds, folds[::-1])
-        ]
-        held_out = np.concatenate(pieces)
+        held_out = np.concatenate(
+            [
+                _with_tail(
+                    EmpiricalMargin.from_knots(*fitted, factor).log_density(test),
+                    test,
+                    train,
+                )
+                for fitted, train, test in splits
+            ]
+        )
         if best_scores is None or held_out.mean() > best_scores.mean():
             best_scores, best_factor = held_out, factor
     return EmpiricalMargin.fit(x, best_factor), best_scores

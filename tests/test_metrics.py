@@ -275,6 +275,7 @@ def test_evaluate_synthetic_without_holdout_and_errors(table):
 
 def test_save_figures_writes_the_comparison_figures(table, tmp_path):
     import matplotlib
+
     matplotlib.use("Agg")
     train, holdout = table.iloc[:700], table.iloc[700:]
     synthetic = GaussianCopulaSynthesizer(random_state=0).fit(train).sample(700)

@@ -193,7 +193,7 @@ def plot_detection_roc(real, synthetic, *, cv=3, max_samples=10_000, random_stat
 
 
 def plot_dcr(train, synthetic, holdout, *, max_samples=10_000, random_state=None):
-    """Histograms of the distance to the closest training row.
+    """Plot histograms of the distance to the closest training row.
 
     For synthetic rows and for real holdout rows: a synthesizer that copies
     its training rows shows a peak of synthetic rows near 0 that the holdout
