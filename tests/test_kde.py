@@ -1,0 +1,199 @@
+"""Tests of KDESynthesizer: bandwidth, bounds, categories, missing values, privacy."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sksynth import KDESynthesizer
+
+
+def _bimodal(n=600, seed=0):
+    rng = np.random.RandomState(seed)
+    return np.concatenate(
+        [rng.normal(-3, 1, (n // 2, 2)), rng.normal(3, 1, (n // 2, 2))]
+    )
+
+
+def test_reproduces_a_bimodal_distribution():
+    X = _bimodal()
+    synth = KDESynthesizer(random_state=0).fit(X)
+    X_new = synth.sample(4000)
+    # Half the mass on each mode, within 4 binomial standard errors.
+    assert np.mean(X_new[:, 0] > 0) == pytest.approx(0.5, abs=4 * np.sqrt(0.25 / 600))
+    assert np.mean(np.abs(X_new[:, 0]) < 0.5) < 0.03
+    assert stats.ks_2samp(X[:, 0], X_new[:, 0]).statistic < 0.08
+
+
+@pytest.mark.parametrize("bandwidth", ["scott", "silverman", 0.3, [0.2, 0.4]])
+def test_bandwidth_options(bandwidth):
+    X = _bimodal(300)
+    synth = KDESynthesizer(bandwidth=bandwidth, random_state=0).fit(X)
+    spread = np.std(synth._models[0].scores, axis=0)
+    if bandwidth == "scott":
+        expected = 300 ** (-1 / 6) * spread
+    elif bandwidth == "silverman":
+        expected = (300 * 4 / 4) ** (-1 / 6) * spread
+    else:
+        expected = np.asarray(bandwidth, dtype=float) * spread
+    np.testing.assert_allclose(synth.bandwidth_, expected)
+
+
+def test_auto_bandwidth_fits_held_out_rows_better_than_extremes():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(2000, 2)) + 6 * rng.randint(0, 3, (2000, 1))
+    train, test = X[:1000], X[1000:]
+    auto = KDESynthesizer(random_state=0).fit(train)
+    for bandwidth in [0.03, 2.0]:
+        other = KDESynthesizer(bandwidth=bandwidth, random_state=0).fit(train)
+        assert auto.score(test) > other.score(test)
+
+
+def test_bounded_columns_have_no_leak_and_no_pile_up():
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.exponential(1.0, 2000), rng.beta(0.5, 0.5, 2000)])
+    X_new = KDESynthesizer(random_state=0).fit(X).sample(10_000)
+    assert X_new.min(axis=0).tolist() >= X.min(axis=0).tolist()
+    assert np.all(X_new[:, 0] >= X[:, 0].min()) and np.all(X_new[:, 1] <= 1)
+    # Fewer draws at the bounds than a tenth of a training row's share.
+    for j in range(2):
+        at_bound = np.isin(X_new[:, j], [X[:, j].min(), X[:, j].max()])
+        assert at_bound.mean() < 0.001
+    free = KDESynthesizer(enforce_range=False, random_state=0).fit(X)
+    assert free.sample(10_000)[:, 0].max() >= X[:, 0].max()
+
+
+def test_integers_spikes_and_categories():
+    rng = np.random.RandomState(0)
+    n = 3000
+    X = pd.DataFrame(
+        {
+            "count": rng.poisson(3, n),
+            "amount": np.where(rng.rand(n) < 0.6, 0.0, rng.lognormal(3, 1, n)),
+            "group": pd.Categorical(rng.choice(["a", "b", "c"], n, p=[0.6, 0.3, 0.1])),
+        }
+    )
+    synth = KDESynthesizer(random_state=0).fit(X)
+    X_new = synth.sample(10_000)
+    assert X_new["count"].dtype == np.int64
+    assert set(X_new["count"]) <= set(X["count"])
+    # The spike at zero keeps its share, up to the smoothing bias at its edge
+    # (kernels of nearby values spill into the atom's interval).
+    assert np.mean(X_new["amount"] == 0) == pytest.approx(0.6, abs=0.07)
+    shares = X_new["group"].value_counts(normalize=True)
+    assert shares["a"] == pytest.approx(0.6, abs=0.05)
+    assert shares["c"] == pytest.approx(0.1, abs=0.03)
+    assert 0 < synth.categorical_bandwidth_[2] < 2 / 3
+
+
+def test_missing_values_share_and_dependence():
+    rng = np.random.RandomState(0)
+    n = 3000
+    x = rng.normal(size=n)
+    missing = rng.rand(n) < np.where(x > 0, 0.4, 0.05)
+    X = pd.DataFrame({"x": x, "w": np.where(missing, np.nan, rng.normal(size=n))})
+    X_new = KDESynthesizer(random_state=0).fit(X).sample(10_000)
+    share = X_new["w"].isna().mean()
+    assert share == pytest.approx(missing.mean(), abs=4 * np.sqrt(0.05 / n) + 0.01)
+    assert X_new.loc[X_new["x"] > 0.5, "w"].isna().mean() > 0.3
+    assert X_new.loc[X_new["x"] < -0.5, "w"].isna().mean() < 0.12
+
+
+def test_score_samples_integrates_to_one_in_one_dimension():
+    rng = np.random.RandomState(0)
+    x = rng.gamma(2.0, 1.0, (400, 1))
+    synth = KDESynthesizer(random_state=0).fit(x)
+    grid = np.linspace(x.min() - 3, x.max() + 3, 4000)[:, None]
+    density = np.exp(synth.score_samples(grid))
+    assert np.trapezoid(density, grid[:, 0]) == pytest.approx(1.0, abs=0.01)
+
+
+def test_score_samples_in_blocks_matches_one_block(monkeypatch):
+    import sksynth._kde as kde
+
+    X = _bimodal(200)
+    synth = KDESynthesizer(random_state=0).fit(X)
+    whole = synth.score_samples(X)
+    monkeypatch.setattr(kde, "_BLOCK_ENTRIES", 7 * 200)
+    np.testing.assert_allclose(synth.score_samples(X), whole)
+
+
+def test_min_distance_moves_draws_away_from_their_centres():
+    from sksynth._kde import sample_model
+
+    X = _bimodal(400)
+    close = KDESynthesizer(bandwidth=0.01, random_state=0).fit(X)
+    floor = KDESynthesizer(bandwidth=0.01, min_distance=0.5, random_state=0).fit(X)
+    assert close.dcr_ratio_ < 0.5
+    assert floor.dcr_ratio_ > 2 * close.dcr_ratio_
+    model = floor._models[0]
+    rng = np.random.RandomState(0)
+    values, centre = sample_model(model, 500, rng, True, min_distance=0.5)
+    scores = np.column_stack(
+        [m.to_scores(values[:, j]) for j, m in enumerate(model.maps)]
+    )
+    distance = np.linalg.norm((scores - model.scores[centre]) / model.spread, axis=1)
+    # Up to the round trip through the piecewise-linear column maps.
+    assert np.quantile(distance, 0.02) > 0.45
+
+
+def test_conditions_weight_the_kernel_centres():
+    rng = np.random.RandomState(0)
+    n = 3000
+    group = rng.choice(["a", "b"], n)
+    value = np.where(group == "a", 0.0, 4.0) + rng.normal(size=n)
+    X = pd.DataFrame(
+        {"group": group, "value": value, "other": value + rng.normal(size=n)}
+    )
+    synth = KDESynthesizer(random_state=0).fit(X)
+    X_b = synth.sample(2000, conditions={"group": "b"})
+    assert (X_b["group"] == "b").all()
+    assert X_b["value"].mean() == pytest.approx(4.0, abs=0.3)
+    X_v = synth.sample(2000, conditions={"value": 4.0})
+    assert (X_v["value"] == 4.0).all()
+    assert np.mean(X_v["group"] == "b") > 0.9
+    assert X_v["other"].mean() == pytest.approx(4.0, abs=0.5)
+
+
+def test_classification_target_fits_one_density_per_class():
+    rng = np.random.RandomState(0)
+    y = rng.choice(["no", "yes"], 2000, p=[0.8, 0.2])
+    X = np.where(y == "yes", 3.0, 0.0)[:, None] + rng.normal(size=(2000, 1))
+    synth = KDESynthesizer(random_state=0).fit(X, y)
+    assert set(synth.bandwidth_) == {"no", "yes"}
+    X_new, y_new = synth.sample(5000)
+    assert np.mean(y_new == "yes") == pytest.approx(0.2, abs=4 * np.sqrt(0.16 / 2000))
+    assert X_new[y_new == "yes", 0].mean() == pytest.approx(3.0, abs=0.2)
+
+
+@pytest.mark.parametrize("n_rows", [1, 2, 5])
+def test_tiny_tables(n_rows):
+    X = _bimodal(20)[:n_rows]
+    X_new = KDESynthesizer(random_state=0).fit(X).sample(10)
+    assert X_new.shape == (10, 2)
+    assert np.all((X_new >= X.min(axis=0)) & (X_new <= X.max(axis=0)))
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (
+            {"bandwidth": [0.1, 0.2, 0.3]},
+            r"one value per column \(2\); got shape \(3,\)",
+        ),
+        ({"bandwidth": [0.1, -1.0]}, r"`bandwidth` values must be finite and > 0"),
+        ({"bandwidth": "wide"}, "The 'bandwidth' parameter"),
+        ({"categorical_bandwidth": 1.5}, "The 'categorical_bandwidth' parameter"),
+        ({"min_distance": -1}, "The 'min_distance' parameter"),
+    ],
+)
+def test_parameter_errors(params, message):
+    with pytest.raises(ValueError, match=message):
+        KDESynthesizer(**params).fit(_bimodal(50))
+
+
+def test_conditions_without_compatible_rows():
+    X = pd.DataFrame({"x": [1.0, 2.0, np.nan, 4.0], "c": ["a", "b", "a", "b"]})
+    synth = KDESynthesizer(categorical_bandwidth=0.0, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="No training row is compatible"):
+        synth.sample(3, conditions={"x": None, "c": "b"})
