@@ -3,20 +3,37 @@
 import numpy as np
 import pandas as pd
 import pytest
+from imblearn.utils.estimator_checks import estimator_checks_generator
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import (
+    _get_check_estimator_ids,
+    parametrize_with_checks,
+)
 
-from sksynth import GaussianCopulaSynthesizer
+from sksynth import (
+    CopulaOverSampler,
+    GaussianCopulaSynthesizer,
+    KDEOverSampler,
+    KDESynthesizer,
+    NoiseAugmenter,
+    SynthesizerOverSampler,
+)
 
-SYNTHESIZERS = [GaussianCopulaSynthesizer(random_state=0)]
+SYNTHESIZERS = [
+    GaussianCopulaSynthesizer(random_state=0),
+    KDESynthesizer(random_state=0),
+]
 
 # Checks that do not apply, each with its reason (run as expected failures).
 EXPECTED_FAILED_CHECKS = {}
 
 # A small grid per synthesizer for the GridSearchCV check.
-PARAM_GRIDS = {"GaussianCopulaSynthesizer": {"copula": ["gaussian", "t"]}}
+PARAM_GRIDS = {
+    "GaussianCopulaSynthesizer": {"copula": ["gaussian", "t"]},
+    "KDESynthesizer": {"bandwidth": ["scott", "silverman", 0.3]},
+}
 
 
 def _expected_failed_checks(estimator):
@@ -147,3 +164,45 @@ def test_grid_search_without_scorer(synthesizer):
     search = GridSearchCV(clone(synthesizer), grid, cv=3).fit(X)
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
     assert search.best_estimator_.sample(5).shape == (5, 2)
+
+
+# -- resamplers ---------------------------------------------------------------
+
+RESAMPLERS = [
+    KDEOverSampler(random_state=0),
+    CopulaOverSampler(random_state=0),
+    SynthesizerOverSampler(KDESynthesizer(bandwidth="scott"), random_state=0),
+    NoiseAugmenter(random_state=0),
+]
+
+# Checks that do not apply to a resampler, each with its reason.
+EXPECTED_FAILED_RESAMPLER_CHECKS = {}
+
+
+def _expected_failed_resampler_checks(estimator):
+    return EXPECTED_FAILED_RESAMPLER_CHECKS.get(type(estimator).__name__, {})
+
+
+@parametrize_with_checks(
+    RESAMPLERS, expected_failed_checks=_expected_failed_resampler_checks
+)
+def test_sklearn_compatible_resampler(estimator, check):
+    check(estimator)
+
+
+def _imblearn_checks():
+    for estimator in RESAMPLERS:
+        yield from estimator_checks_generator(
+            estimator,
+            expected_failed_checks=_expected_failed_resampler_checks(estimator),
+            mark="xfail",
+        )
+
+
+# imbalanced-learn's parametrize_with_checks hands pytest a generator, which
+# pytest deprecates; the same checks, with the same xfail marks, as a list.
+@pytest.mark.parametrize(
+    "estimator, check", list(_imblearn_checks()), ids=_get_check_estimator_ids
+)
+def test_imblearn_compatible_resampler(estimator, check):
+    check(estimator)

@@ -1,0 +1,12 @@
+"""Over-samplers that grow classes with synthetic rows (imbalanced-learn API)."""
+
+from ._kde import KDEOverSampler
+from ._noise import NoiseAugmenter
+from ._synthesizer import CopulaOverSampler, SynthesizerOverSampler
+
+__all__ = [
+    "CopulaOverSampler",
+    "KDEOverSampler",
+    "NoiseAugmenter",
+    "SynthesizerOverSampler",
+]

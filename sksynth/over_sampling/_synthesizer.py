@@ -1,0 +1,226 @@
+"""Over-sampling with any sksynth synthesizer, and with the Gaussian copula."""
+
+import numpy as np
+from imblearn.utils import Substitution
+from sklearn.base import clone
+from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils._param_validation import HasMethods
+
+from .._copula import GaussianCopulaSynthesizer
+from ._base import DOCSTRINGS, BaseSynthesisOverSampler, as_rows, stack_resampled
+
+# Classes this small may be too small for a synthesizer; its error then says so.
+_TINY_CLASS = 5
+
+
+@Substitution(**DOCSTRINGS)
+class SynthesizerOverSampler(BaseSynthesisOverSampler):
+    """Over-sample classes with rows drawn from a synthesizer fitted per class.
+
+    For each class to grow, a clone of ``synthesizer`` is fitted on that
+    class's rows (as ``X`` alone) and asked for the missing number of rows.
+    The original rows come first in the output, then the new ones.
+
+    Parameters
+    ----------
+    synthesizer : synthesizer object, default=None
+        An unfitted sksynth synthesizer (anything with ``fit(X)`` and
+        ``sample(n_samples)``), cloned once per class. None means
+        :class:`~sksynth.GaussianCopulaSynthesizer`. Its ``random_state`` is
+        replaced by this over-sampler's generator and its
+        ``categorical_features`` by this over-sampler's.
+
+    {sampling_strategy}
+
+    {random_state}
+
+    {categorical_features}
+
+    Attributes
+    ----------
+    synthesizers_ : dict
+        Fitted synthesizer of each class that was grown, ``{{class: synthesizer}}``.
+    sampling_strategy_ : dict
+        Number of rows added to each class.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen in ``fit``. Defined only when ``X`` has
+        feature names that are all strings.
+
+    See Also
+    --------
+    CopulaOverSampler : The same with a Gaussian copula per class.
+    KDEOverSampler : Kernel density per class, with a class-aware bandwidth.
+    imblearn.over_sampling.SMOTENC : Interpolation for mixed data.
+
+    Notes
+    -----
+    Each class is modelled on its own rows only, so the synthesizer learns
+    the class-conditional distribution :math:`p(x \\mid y = k)`. The output
+    keeps the input container: a DataFrame comes back with its column
+    names, dtypes and categories, a list as a list.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from sksynth import KDESynthesizer
+    >>> from sksynth.over_sampling import SynthesizerOverSampler
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
+    >>> sampler = SynthesizerOverSampler(KDESynthesizer(), random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(np.int64(0), 450), (np.int64(1), 450)]
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSynthesisOverSampler._parameter_constraints,
+        "synthesizer": [HasMethods(["fit", "sample"]), None],
+    }
+
+    def __init__(
+        self,
+        synthesizer=None,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        categorical_features="from_dtype",
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.synthesizer = synthesizer
+        self.random_state = random_state
+        self.categorical_features = categorical_features
+
+    def _make_synthesizer(self):
+        if self.synthesizer is None:
+            return GaussianCopulaSynthesizer()
+        return clone(self.synthesizer)
+
+    def _fit_resample(self, X, y):
+        rng = check_random_state(self.random_state)
+        self.synthesizers_ = {}
+        blocks, labels = [], []
+        for klass, n_new in self.sampling_strategy_.items():
+            if n_new == 0:
+                continue
+            rows = np.flatnonzero(y == klass)
+            synthesizer = self._fit_class(_safe_indexing(X, rows), klass, rng)
+            blocks.append(synthesizer.sample(n_new))
+            labels.append(np.full(n_new, klass, dtype=y.dtype))
+            self.synthesizers_[klass] = synthesizer
+        if not blocks:
+            return np.asarray(X), y
+        X_new = _concat_tables(blocks) if len(blocks) > 1 else blocks[0]
+        return stack_resampled(X, y, X_new, np.concatenate(labels))
+
+    def _fit_class(self, X_class, klass, rng):
+        synthesizer = self._make_synthesizer()
+        params = synthesizer.get_params()
+        settings = {"random_state": rng}
+        if "categorical_features" in params:
+            settings["categorical_features"] = self.categorical_features
+        synthesizer.set_params(**{k: v for k, v in settings.items() if k in params})
+        try:
+            return synthesizer.fit(X_class)
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            n_rows = X_class.shape[0]
+            if n_rows > _TINY_CLASS:
+                raise
+            raise ValueError(
+                f"{type(synthesizer).__name__} could not be fitted on class "
+                f"{klass!r}, which has only {n_rows} row(s): {exc} Use "
+                "KDEOverSampler or RandomOverSampler for this class, or leave it "
+                "out of `sampling_strategy`."
+            ) from exc
+
+
+def _concat_tables(blocks):
+    arrays = [as_rows(block) for block in blocks]
+    if len({a.dtype for a in arrays}) > 1:
+        arrays = [a.astype(object) for a in arrays]
+    return np.concatenate(arrays)
+
+
+@Substitution(**DOCSTRINGS)
+class CopulaOverSampler(SynthesizerOverSampler):
+    """Over-sample classes with rows drawn from a Gaussian copula per class.
+
+    A :class:`~sksynth.GaussianCopulaSynthesizer` is fitted on the rows of
+    each class to grow and samples the missing number of rows: new rows keep
+    each column's distribution within the class (skew, spikes, bounds,
+    integers, categories) and the rank correlations between columns.
+
+    Parameters
+    ----------
+    {sampling_strategy}
+
+    {random_state}
+
+    {categorical_features}
+
+    marginals : str or dict, default="auto"
+        Distribution of the numeric columns, as in
+        :class:`~sksynth.GaussianCopulaSynthesizer`.
+
+    copula : {{"gaussian", "t"}}, default="gaussian"
+        Dependence model, as in :class:`~sksynth.GaussianCopulaSynthesizer`.
+
+    Attributes
+    ----------
+    synthesizers_ : dict
+        Fitted copula of each class that was grown, ``{{class: synthesizer}}``.
+    sampling_strategy_ : dict
+        Number of rows added to each class.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen in ``fit``. Defined only when ``X`` has
+        feature names that are all strings.
+
+    See Also
+    --------
+    SynthesizerOverSampler : The same with any synthesizer.
+    KDEOverSampler : Kernel density per class, with a class-aware bandwidth.
+
+    Notes
+    -----
+    The copula of a class with fewer rows than columns has a singular
+    correlation matrix; it is repaired to the nearest positive definite one,
+    so tiny classes (even a single row) work, with new rows close to the
+    class's own.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from sksynth.over_sampling import CopulaOverSampler
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
+    >>> X_res, y_res = CopulaOverSampler(random_state=0).fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(np.int64(0), 450), (np.int64(1), 450)]
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSynthesisOverSampler._parameter_constraints,
+        "marginals": GaussianCopulaSynthesizer._parameter_constraints["marginals"],
+        "copula": GaussianCopulaSynthesizer._parameter_constraints["copula"],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        categorical_features="from_dtype",
+        marginals="auto",
+        copula="gaussian",
+    ):
+        BaseSynthesisOverSampler.__init__(self, sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.categorical_features = categorical_features
+        self.marginals = marginals
+        self.copula = copula
+
+    def _make_synthesizer(self):
+        return GaussianCopulaSynthesizer(marginals=self.marginals, copula=self.copula)

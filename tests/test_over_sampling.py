@@ -1,0 +1,181 @@
+"""Tests of the over-samplers: class-aware bandwidth, containers, pipelines."""
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.pipeline import make_pipeline
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.preprocessing import StandardScaler
+
+from sksynth import (
+    CopulaOverSampler,
+    KDEOverSampler,
+    KDESynthesizer,
+    NoiseAugmenter,
+    SynthesizerOverSampler,
+)
+
+SAMPLERS = [
+    KDEOverSampler(random_state=0),
+    CopulaOverSampler(random_state=0),
+    SynthesizerOverSampler(KDESynthesizer(bandwidth="scott"), random_state=0),
+    NoiseAugmenter(random_state=0),
+]
+
+
+def _ids(sampler):
+    return type(sampler).__name__
+
+
+@pytest.fixture
+def mixed_frame():
+    rng = np.random.RandomState(0)
+    n = 300
+    y = pd.Series(np.where(rng.rand(n) < 0.15, "rare", "common"), name="label")
+    frame = pd.DataFrame(
+        {
+            "amount": rng.lognormal(3, 1, n) * np.where(y == "rare", 2, 1),
+            "count": rng.poisson(5, n).astype("int64"),
+            "flag": rng.rand(n) < 0.3,
+            "colour": pd.Categorical(rng.choice(["red", "green", "blue"], n)),
+            "score": np.where(rng.rand(n) < 0.1, np.nan, rng.normal(50, 10, n)),
+        }
+    )
+    return frame, y
+
+
+@pytest.mark.parametrize("sampler", SAMPLERS, ids=_ids)
+def test_dataframe_round_trip(sampler, mixed_frame):
+    X, y = mixed_frame
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert isinstance(X_res, pd.DataFrame) and isinstance(y_res, pd.Series)
+    pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
+    assert X_res["colour"].cat.categories.equals(X["colour"].cat.categories)
+    assert y_res.name == "label"
+    counts = Counter(y_res)
+    assert counts["rare"] == counts["common"] == (y == "common").sum()
+    # The original rows come first, unchanged.
+    pd.testing.assert_frame_equal(X_res.iloc[: len(X)], X)
+    new = X_res.iloc[len(X) :]
+    assert new["amount"].between(X["amount"].min(), X["amount"].max()).all()
+    assert set(new["count"]) <= set(range(X["count"].min(), X["count"].max() + 1))
+
+
+@pytest.mark.parametrize("sampler", SAMPLERS, ids=_ids)
+@pytest.mark.parametrize("n_rare", [1, 2, 5])
+def test_tiny_classes(sampler, n_rare):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60 + n_rare, 3))
+    y = np.r_[np.zeros(60, dtype=int), np.ones(n_rare, dtype=int)]
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [60, 60]
+    assert np.all(np.isfinite(X_res))
+
+
+@pytest.mark.parametrize("sampler", SAMPLERS, ids=_ids)
+def test_pipeline_and_grid_search(sampler):
+    X, y = make_classification(n_samples=300, weights=[0.85], random_state=0)
+    pipeline = make_pipeline(StandardScaler(), sampler, LogisticRegression())
+    grid = GridSearchCV(
+        pipeline,
+        {f"{type(sampler).__name__.lower()}__sampling_strategy": [0.5, "auto"]},
+        scoring="roc_auc",
+        cv=3,
+    ).fit(X, y)
+    assert grid.best_score_ > 0.8
+
+
+@pytest.mark.parametrize(
+    "strategy, expected",
+    [
+        (0.5, {0: 200, 1: 100, 2: 30}),
+        ("minority", {0: 200, 1: 60, 2: 200}),
+        ("not majority", {0: 200, 1: 200, 2: 200}),
+        ({2: 90}, {0: 200, 1: 60, 2: 90}),
+        (lambda y: {1: 70}, {0: 200, 1: 70, 2: 30}),
+    ],
+)
+def test_sampling_strategy_as_imblearn_defines_it(strategy, expected):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(290, 2))
+    y = np.repeat([0, 1, 2], [200, 60, 30])
+    if isinstance(strategy, float):
+        keep = y != 2
+        X, y = X[keep], y[keep]
+        expected = {0: 200, 1: 100}
+    X_res, y_res = KDEOverSampler(
+        sampling_strategy=strategy, random_state=0
+    ).fit_resample(X, y)
+    assert dict(Counter(y_res.tolist())) == expected
+
+
+def test_class_aware_bandwidth_narrows_for_a_class_inside_another():
+    rng = np.random.RandomState(0)
+    # 30 rows in 9 dimensions: separated from the majority, or inside it.
+    majority = rng.normal(size=(1000, 9))
+    far = rng.normal(size=(30, 9)) * 0.5 + 4
+    inside = rng.normal(size=(30, 9))
+    y = np.r_[np.zeros(1000, dtype=int), np.ones(30, dtype=int)]
+    far_sampler = KDEOverSampler(random_state=0).fit(np.r_[majority, far], y)
+    inside_sampler = KDEOverSampler(random_state=0).fit(np.r_[majority, inside], y)
+    scott = 30 ** (-1 / 13)
+    assert far_sampler.bandwidth_[1] == pytest.approx(scott)
+    assert inside_sampler.bandwidth_[1] < far_sampler.bandwidth_[1]
+
+
+def test_sample_indices_point_at_kernel_centres():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(100, 2))
+    y = np.repeat([0, 1], [80, 20])
+    sampler = KDEOverSampler(bandwidth=1e-3, random_state=0)
+    X_res, _ = sampler.fit_resample(X, y)
+    np.testing.assert_array_equal(sampler.sample_indices_[:100], np.arange(100))
+    centres = sampler.sample_indices_[100:]
+    assert np.all(y[centres] == 1)
+    np.testing.assert_allclose(X_res[100:], X[centres], atol=0.05)
+
+
+def test_noise_augmenter_n_copies_wins_and_respects_bounds():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {
+            "share": rng.beta(1, 1, 100),
+            "n": rng.poisson(2, 100),
+            "c": rng.choice(["a", "b"], 100),
+        }
+    )
+    y = np.repeat([0, 1], [70, 30])
+    augmenter = NoiseAugmenter(
+        n_copies=2,
+        sampling_strategy="minority",
+        noise_level=0.5,
+        multiplicative_noise=0.2,
+        swap_probability=0.5,
+        random_state=0,
+    )
+    X_res, y_res = augmenter.fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [210, 90]
+    assert augmenter.sampling_strategy_ == {0: 140, 1: 60}
+    new = X_res.iloc[100:]
+    assert new["share"].between(X["share"].min(), X["share"].max()).all()
+    assert new["n"].dtype == X["n"].dtype and (new["n"] >= 0).all()
+    assert set(new["c"]) <= {"a", "b"}
+    # With swaps, some categorical values differ from their copied row.
+    copied = augmenter.sample_indices_[100:]
+    assert (new["c"].to_numpy() != X["c"].to_numpy()[copied]).mean() > 0.1
+
+
+def test_errors():
+    X, y = np.ones((10, 2)), np.repeat([0, 1], 5)
+    from scipy import sparse
+
+    with pytest.raises(TypeError, match="do not accept sparse input"):
+        KDEOverSampler().fit_resample(sparse.csr_matrix(X), y)
+    with pytest.raises(ValueError, match="The 'synthesizer' parameter"):
+        SynthesizerOverSampler(synthesizer="copula").fit_resample(X, y)
+    with pytest.raises(ValueError, match="The 'n_copies' parameter"):
+        NoiseAugmenter(n_copies=0).fit_resample(X, y)
