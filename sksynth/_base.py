@@ -166,8 +166,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             counts = np.zeros(len(self._models), dtype=int)
             counts[int(target_code)] = n_samples
         else:
-            weights = self._class_weights(conditions)
-            counts = rng.multinomial(n_samples, weights)
+            counts = _allocate(n_samples, self._class_weights(conditions), rng)
         blocks, labels = [], []
         for k, count in enumerate(counts):
             if count:
@@ -322,6 +321,19 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         tags.target_tags.required = False
         tags.non_deterministic = False
         return tags
+
+
+def _allocate(n_samples, weights, rng):
+    """Rows per class: the whole part of ``n_samples * weights``, and the rest
+    drawn multinomially. Unbiased like a plain multinomial draw, with class
+    shares off by less than one row."""
+    expected = n_samples * np.asarray(weights)
+    counts = np.floor(expected).astype(int)
+    remainder = n_samples - counts.sum()
+    if remainder:
+        fractions = expected - counts
+        counts += rng.multinomial(remainder, fractions / fractions.sum())
+    return counts
 
 
 def _target_column_spec(spec, y_values):

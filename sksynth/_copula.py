@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from ._base import BaseSynthesizer
 from ._data import BOOLEAN, CATEGORICAL
+from ._docstring import synthesizer_docstring
 from ._marginals import (
     EMPIRICAL,
     FAMILIES,
@@ -54,6 +55,7 @@ class _CopulaModel:
     missing_dim: dict
 
 
+@synthesizer_docstring
 class GaussianCopulaSynthesizer(BaseSynthesizer):
     """Synthetic rows from a Gaussian copula with fitted margins.
 
@@ -77,10 +79,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     copula : {"gaussian", "t"}, default="gaussian"
         Dependence model. "t" adds tail dependence, with degrees of freedom
         chosen by likelihood (attribute ``df_``).
-    categorical_features : "from_dtype" or array-like, default="from_dtype"
-        Columns to model as categorical. "from_dtype" takes pandas category,
-        object, string and boolean columns; otherwise column names, indices or
-        a boolean mask. String columns are categorical in any case.
+    %(categorical_features)s
     enforce_range : bool, default=True
         Whether sampled numeric values stay inside the range seen in ``fit``.
         The margins are truncated to that range (no mass piles up at the
@@ -108,25 +107,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     df_ : float or dict
         Degrees of freedom of the t copula (``inf`` for the Gaussian copula),
         per class with a classification target.
-    column_kinds_ : dict
-        Kind of each column as seen in ``fit``: "continuous", "integer",
-        "boolean" or "categorical".
-    target_type_ : {"classification", "regression"} or None
-        How ``y`` was modelled; None when fitted without ``y``.
-    classes_ : ndarray of shape (n_classes,)
-        Class labels, when fitted with a classification target.
-    class_prior_ : ndarray of shape (n_classes,)
-        Share of each class in the training data.
-    n_samples_fit_ : int
-        Number of rows seen in ``fit``.
-    random_state_ : RandomState
-        Generator that ``sample`` draws from when it is given no
-        ``random_state``.
-    n_features_in_ : int
-        Number of columns seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the columns seen in ``fit``. Defined only when ``X`` has
-        column names that are all strings.
+    %(synthesizer_attributes)s
 
     See Also
     --------

@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseSynthesizer
 from ._data import BOOLEAN, CATEGORICAL
+from ._docstring import synthesizer_docstring
 
 # A numeric column with at most this many distinct values is discrete: each
 # value owns an interval of the normal-score axis (as in the copula's margins).
@@ -588,6 +589,7 @@ def conditional_weights(model, conditions):
     return weights / weights.sum()
 
 
+@synthesizer_docstring
 class KDESynthesizer(BaseSynthesizer):
     """Synthetic rows from a kernel density estimate of mixed data.
 
@@ -622,10 +624,7 @@ class KDESynthesizer(BaseSynthesizer):
         numeric columns, in units of each column's spread on the normal-score
         axis. Draws that land closer are redrawn, then pushed out to this
         distance. A floor keeps synthetic rows from copying training rows.
-    categorical_features : "from_dtype" or array-like, default="from_dtype"
-        Columns to model as categorical. "from_dtype" takes pandas category,
-        object, string and boolean columns; otherwise column names, indices or
-        a boolean mask. String columns are categorical in any case.
+    %(categorical_features)s
     enforce_range : bool, default=True
         Whether sampled numeric values stay inside the range seen in ``fit``.
         The kernel is then truncated to that range: no mass leaks out of it
@@ -656,25 +655,7 @@ class KDESynthesizer(BaseSynthesizer):
         row, both in the kernel space. Near or above 1, synthetic rows are no
         closer to the training rows than these are to each other; near 0,
         they are copies. Per class with a classification target.
-    column_kinds_ : dict
-        Kind of each column as seen in ``fit``: "continuous", "integer",
-        "boolean" or "categorical".
-    target_type_ : {"classification", "regression"} or None
-        How ``y`` was modelled; None when fitted without ``y``.
-    classes_ : ndarray of shape (n_classes,)
-        Class labels, when fitted with a classification target.
-    class_prior_ : ndarray of shape (n_classes,)
-        Share of each class in the training data.
-    n_samples_fit_ : int
-        Number of rows seen in ``fit``.
-    random_state_ : RandomState
-        Generator that ``sample`` draws from when it is given no
-        ``random_state``.
-    n_features_in_ : int
-        Number of columns seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the columns seen in ``fit``. Defined only when ``X`` has
-        column names that are all strings.
+    %(synthesizer_attributes)s
 
     See Also
     --------
