@@ -90,7 +90,11 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self.column_kinds_ = {c.name: c.kind for c in self._schema.columns}
         self._fit_target(values, y, rng)
         self.random_state_ = rng
+        self._describe_fit()
         return self
+
+    def _describe_fit(self):
+        """Set the public fitted attributes of the subclass from ``_models``."""
 
     def _fit_target(self, values, y, rng):
         columns = self._schema.columns

@@ -193,27 +193,6 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         self.target_type = target_type
         self.random_state = random_state
 
-    def fit(self, X, y=None):
-        """Fit the margins and the copula of ``X``, or of ``(X, y)``.
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            Training table: numeric, integer, boolean and categorical columns,
-            missing values allowed.
-        y : array-like of shape (n_samples,), default=None
-            Optional target. Class labels give one copula per class; other
-            numbers are one more column of the copula.
-
-        Returns
-        -------
-        self : GaussianCopulaSynthesizer
-            Fitted synthesizer.
-        """
-        super().fit(X, y)
-        self._describe_fit()
-        return self
-
     def _describe_fit(self):
         names = [c.name for c in self._schema.columns]
         if self._target is not None and not self._target.is_classification:

@@ -754,27 +754,6 @@ class KDESynthesizer(BaseSynthesizer):
         self.target_type = target_type
         self.random_state = random_state
 
-    def fit(self, X, y=None):
-        """Fit the kernel density of ``X``, or of ``(X, y)``.
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            Training table: numeric, integer, boolean and categorical columns,
-            missing values allowed.
-        y : array-like of shape (n_samples,), default=None
-            Optional target. Class labels give one kernel density per class;
-            other numbers are one more column.
-
-        Returns
-        -------
-        self : KDESynthesizer
-            Fitted synthesizer.
-        """
-        super().fit(X, y)
-        self._describe_fit()
-        return self
-
     def _describe_fit(self):
         def full(model, attribute, indices):
             out = np.full(model.n_columns, np.nan)

@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from threadpoolctl import threadpool_limits
 
 from .._data import CATEGORICAL
-from ._tables import FeatureMap, encode_tables
+from ._tables import FeatureMap, encode_tables, subsample_rows
 
 # HistGradientBoostingClassifier takes categories as codes below this number.
 _MAX_HGB_CATEGORIES = 255
@@ -92,8 +92,8 @@ def _detection_auc(
     columns, real_values, synthetic_values, method, cv, max_samples, rng
 ):
     rng = check_random_state(rng)
-    real_values = _subsample(real_values, max_samples, rng)
-    synthetic_values = _subsample(synthetic_values, max_samples, rng)
+    real_values = subsample_rows(real_values, max_samples, rng)
+    synthetic_values = subsample_rows(synthetic_values, max_samples, rng)
     n_real, n_synthetic = real_values.shape[0], synthetic_values.shape[0]
     if min(n_real, n_synthetic) < cv:
         raise ValueError(
@@ -119,12 +119,6 @@ def _detection_auc(
             proba = fitted.predict_proba(features[test])[:, 1]
             scores.append(roc_auc_score(labels[test], proba))
     return float(np.mean(scores))
-
-
-def _subsample(values, max_samples, rng):
-    if max_samples is None or values.shape[0] <= max_samples:
-        return values
-    return values[rng.choice(values.shape[0], max_samples, replace=False)]
 
 
 def _gradient_boosting(columns, values, seed):

@@ -8,9 +8,9 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils import check_random_state
 
 from .._data import BOOLEAN, CATEGORICAL
-from ._detection import _gradient_boosting, _subsample
-from ._privacy import _nearest, _sample_rows
-from ._tables import FeatureMap, encode_tables
+from ._detection import _gradient_boosting
+from ._privacy import _nearest
+from ._tables import FeatureMap, encode_tables, subsample_rows
 
 
 def _pyplot():
@@ -173,8 +173,8 @@ def plot_detection_roc(real, synthetic, *, cv=3, max_samples=10_000, random_stat
     plt = _pyplot()
     rng = check_random_state(random_state)
     specs, (real_values, synthetic_values) = encode_tables(real, synthetic)
-    real_values = _subsample(real_values, max_samples, rng)
-    synthetic_values = _subsample(synthetic_values, max_samples, rng)
+    real_values = subsample_rows(real_values, max_samples, rng)
+    synthetic_values = subsample_rows(synthetic_values, max_samples, rng)
     values = np.vstack([real_values, synthetic_values])
     labels = np.r_[np.zeros(real_values.shape[0]), np.ones(synthetic_values.shape[0])]
     seed = rng.randint(np.iinfo(np.int32).max)
@@ -225,9 +225,9 @@ def plot_dcr(train, synthetic, holdout, *, max_samples=10_000, random_state=None
     features = FeatureMap(specs, train_values)
     reference = features.transform(train_values)
     distances = [
-        _nearest(reference, features.transform(_sample_rows(values, max_samples, rng)))[
-            :, 0
-        ]
+        _nearest(
+            reference, features.transform(subsample_rows(values, max_samples, rng))
+        )[:, 0]
         for values in (synthetic_values, holdout_values)
     ]
     upper = np.quantile(np.concatenate(distances), 0.99)

@@ -7,7 +7,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
-from ._tables import FeatureMap, encode_tables
+from ._tables import FeatureMap, encode_tables, subsample_rows
 
 
 def _nearest(reference, query, n_neighbors=1):
@@ -15,12 +15,6 @@ def _nearest(reference, query, n_neighbors=1):
     search = NearestNeighbors(n_neighbors=n_neighbors, algorithm="brute")
     distances, _ = search.fit(reference).kneighbors(query)
     return distances
-
-
-def _sample_rows(values, max_samples, rng):
-    if max_samples is None or values.shape[0] <= max_samples:
-        return values
-    return values[rng.choice(values.shape[0], max_samples, replace=False)]
 
 
 _COMMON = {
@@ -98,7 +92,7 @@ def _dcr_share(
 ):
     rng = check_random_state(rng)
     features = FeatureMap(columns, train_values)
-    query = features.transform(_sample_rows(synthetic_values, max_samples, rng))
+    query = features.transform(subsample_rows(synthetic_values, max_samples, rng))
     to_train = _nearest(features.transform(train_values), query)[:, 0]
     to_holdout = _nearest(features.transform(holdout_values), query)[:, 0]
     closer = (to_train < to_holdout) + 0.5 * (to_train == to_holdout)
@@ -144,7 +138,7 @@ def exact_copy_share(train, synthetic, *, max_samples=None, random_state=None):
 
 def _exact_copy_share(train_values, synthetic_values, max_samples, rng):
     rng = check_random_state(rng)
-    synthetic_values = _sample_rows(synthetic_values, max_samples, rng)
+    synthetic_values = subsample_rows(synthetic_values, max_samples, rng)
     # Rows as bytes; NaN has one bit pattern after this normalisation, so
     # missing values match missing values.
     return float(np.isin(_row_keys(synthetic_values), _row_keys(train_values)).mean())
@@ -202,7 +196,7 @@ def _nndr(columns, train_values, synthetic_values, max_samples, rng):
     if train_values.shape[0] < 2:
         raise ValueError("nndr needs at least 2 training rows; got 1.")
     features = FeatureMap(columns, train_values)
-    query = features.transform(_sample_rows(synthetic_values, max_samples, rng))
+    query = features.transform(subsample_rows(synthetic_values, max_samples, rng))
     distances = _nearest(features.transform(train_values), query, n_neighbors=2)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(distances[:, 1] > 0, distances[:, 0] / distances[:, 1], 1.0)

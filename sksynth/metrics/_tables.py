@@ -35,6 +35,13 @@ def align_columns(reference, other, what="synthetic"):
     return other
 
 
+def subsample_rows(values, max_samples, rng):
+    """At most ``max_samples`` rows of ``values``, drawn without replacement."""
+    if max_samples is None or values.shape[0] <= max_samples:
+        return values
+    return values[rng.choice(values.shape[0], max_samples, replace=False)]
+
+
 def encode_tables(real, *others, names=("synthetic",)):
     """Encode ``real`` and ``others`` with the data layer's layout of ``real``.
 
