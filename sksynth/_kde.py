@@ -135,11 +135,14 @@ class _ScoreMap:
             u = np.where(u < self.delta, 2 * self.delta - u, u)
             u = np.where(u > 1 - self.delta, 2 * (1 - self.delta) - u, u)
         x = np.interp(u, self.table_u, self.table_x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            below = self.low + self.tail_scale * np.log(u / self.delta)
-            above = self.high - self.tail_scale * np.log((1 - u) / self.delta)
-        x = np.where(u < self.delta, below, x)
-        return np.where(u > 1 - self.delta, above, x)
+        # Beyond the range (rare: only without enforce_range) the tails decay
+        # exponentially; computed on those values only.
+        below = u < self.delta
+        above = u > 1 - self.delta
+        with np.errstate(divide="ignore"):
+            x[below] = self.low + self.tail_scale * np.log(u[below] / self.delta)
+            x[above] = self.high - self.tail_scale * np.log((1 - u[above]) / self.delta)
+        return x
 
     def query(self, x):
         """What the kernel needs of observed query values.
