@@ -1,0 +1,671 @@
+"""The ``sksynth`` command line: ``demo``, ``fit-sample``, ``sample``, ``evaluate``
+and ``balance``.
+
+Tables are read and written with pandas, as CSV or (with pyarrow) Parquet,
+chosen by the file extension. Column kinds are inferred by the library from
+the dtypes ``pandas.read_csv`` gives; ``--categorical`` forces columns to
+categorical. Bad input ends with one line ``sksynth: error: ...`` on stderr
+and exit code 2.
+"""
+
+import argparse
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+_EXIT_ERROR = 2
+# Steps that last longer than this many seconds report on stderr.
+_PROGRESS_DELAY = 2.0
+
+_DEMO_TARGET = "diagnosis"
+
+
+class CommandError(Exception):
+    """Bad input to a command; its message is printed as one line."""
+
+
+# --------------------------------------------------------------------------
+# Tables in and out
+
+
+def _pandas():
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise CommandError(
+            "the command line needs pandas: pip install 'sksynth[pandas]'"
+        ) from exc
+    return pd
+
+
+def _one_line(exc):
+    """The message of an exception on one line."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _file_format(path, role):
+    """'csv' or 'parquet' from the extension of ``path``."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in _SUFFIXES:
+        raise CommandError(
+            f"{role} '{path}' has an unsupported extension {suffix or '(none)'!r}; "
+            "use .csv or .parquet"
+        )
+    return _SUFFIXES[suffix]
+
+
+def read_table(path):
+    """Read a CSV or Parquet file into a DataFrame with at least one row."""
+    file_format = _file_format(path, "input file")
+    if not Path(path).is_file():
+        raise CommandError(f"input file '{path}' does not exist")
+    pd = _pandas()
+    try:
+        if file_format == "csv":
+            frame = pd.read_csv(path)
+        else:
+            frame = pd.read_parquet(path)
+    except pd.errors.EmptyDataError:
+        raise CommandError(f"input file '{path}' is empty") from None
+    except ImportError:
+        raise CommandError(
+            f"reading '{path}' needs pyarrow: pip install pyarrow"
+        ) from None
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise CommandError(
+            f"cannot read '{path}' as {file_format}: {_one_line(exc)}"
+        ) from None
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise CommandError(f"input file '{path}' has no data rows")
+    return frame
+
+
+def write_table(frame, path):
+    """Write ``frame`` as CSV or Parquet, by the extension of ``path``."""
+    file_format = _file_format(path, "output file")
+    try:
+        if file_format == "csv":
+            frame.to_csv(path, index=False)
+        else:
+            frame.to_parquet(path, index=False)
+    except ImportError:
+        raise CommandError(
+            f"writing '{path}' needs pyarrow: pip install pyarrow"
+        ) from None
+    except (ValueError, OSError) as exc:
+        raise CommandError(f"cannot write '{path}': {_one_line(exc)}") from None
+    n_rows, n_columns = frame.shape
+    print(f"Wrote {n_rows} rows x {n_columns} columns to {path}")
+
+
+def _check_column(frame, name, path, option):
+    if name not in frame.columns:
+        columns = ", ".join(map(str, frame.columns))
+        raise CommandError(
+            f"{option} column {name!r} is not in '{path}'; its columns are: {columns}"
+        )
+
+
+def split_target(frame, target, path):
+    """``(X, y)`` with ``y`` the column ``target`` (None when no target)."""
+    if target is None:
+        return frame, None
+    _check_column(frame, target, path, "--target")
+    if frame.shape[1] == 1:
+        raise CommandError(f"'{path}' has no column besides the target {target!r}")
+    n_missing = int(frame[target].isna().sum())
+    if n_missing:
+        raise CommandError(
+            f"--target column {target!r} of '{path}' has {n_missing} missing "
+            "value(s); drop those rows first"
+        )
+    return frame.drop(columns=target), frame[target]
+
+
+def join_target(X, y, columns):
+    """The table ``X`` with ``y`` put back as a column, in the order ``columns``."""
+    pd = _pandas()
+    if not hasattr(X, "columns"):
+        X = pd.DataFrame(X)
+    if y is None:
+        return X
+    if not hasattr(y, "name"):
+        y = pd.Series(y, name="y")
+    frame = X.copy()
+    frame[y.name] = y.set_axis(X.index)
+    return frame[columns] if columns is not None else frame
+
+
+def _categorical_features(option, X, target, path):
+    """The ``categorical_features`` and ``target_type`` given by ``--categorical``.
+
+    Naming the target in ``--categorical`` makes it a class label.
+    """
+    if not option:
+        return "from_dtype", "auto"
+    names = [name.strip() for name in option.split(",") if name.strip()]
+    target_type = "classification" if target in names else "auto"
+    features = [name for name in names if name != target]
+    for name in features:
+        _check_column(X, name, path, "--categorical")
+    return features or "from_dtype", target_type
+
+
+# --------------------------------------------------------------------------
+# Running library code
+
+
+@contextmanager
+def _progress(message):
+    """Report ``message`` on stderr if the step lasts over a couple of seconds."""
+    start = time.perf_counter()
+    timer = threading.Timer(
+        _PROGRESS_DELAY,
+        lambda: print(f"sksynth: {message}...", file=sys.stderr, flush=True),
+    )
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        elapsed = time.perf_counter() - start
+        if elapsed >= _PROGRESS_DELAY:
+            print(f"sksynth: {message}: {elapsed:.1f} s", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _library_errors():
+    """Turn the library's messages about bad data into a CommandError."""
+    try:
+        yield
+    except (ValueError, TypeError) as exc:
+        raise CommandError(_one_line(exc)) from None
+
+
+def _make_synthesizer(name, categorical_features, target_type, random_state):
+    from . import GaussianCopulaSynthesizer, KDESynthesizer
+
+    synthesizer_class = {
+        "copula": GaussianCopulaSynthesizer,
+        "kde": KDESynthesizer,
+    }[name]
+    return synthesizer_class(
+        categorical_features=categorical_features,
+        target_type=target_type,
+        random_state=random_state,
+    )
+
+
+def _make_over_sampler(name, categorical_features, random_state):
+    from . import CopulaOverSampler, KDEOverSampler, NoiseAugmenter
+
+    over_sampler_class = {
+        "kde": KDEOverSampler,
+        "copula": CopulaOverSampler,
+        "noise": NoiseAugmenter,
+    }[name]
+    return over_sampler_class(
+        categorical_features=categorical_features, random_state=random_state
+    )
+
+
+def _sample(synthesizer, n_samples, columns):
+    with _progress(f"sampling {n_samples} rows"), _library_errors():
+        result = synthesizer.sample(n_samples)
+    X, y = result if isinstance(result, tuple) else (result, None)
+    return join_target(X, y, columns)
+
+
+def load_synthesizer(path):
+    """Load a fitted sksynth synthesizer saved with joblib."""
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    from ._base import BaseSynthesizer
+
+    if not Path(path).is_file():
+        raise CommandError(f"model file '{path}' does not exist")
+    import joblib
+
+    try:
+        synthesizer = joblib.load(path)
+    except Exception as exc:  # unpickling fails in many ways
+        raise CommandError(
+            f"model file '{path}' is not a saved sksynth synthesizer "
+            f"({type(exc).__name__}: {_one_line(exc)})"
+        ) from None
+    if not isinstance(synthesizer, BaseSynthesizer):
+        raise CommandError(
+            f"model file '{path}' holds a {type(synthesizer).__name__}, not a "
+            "sksynth synthesizer; save one with `sksynth fit-sample ... --save`"
+        )
+    try:
+        check_is_fitted(synthesizer)
+    except NotFittedError:
+        raise CommandError(
+            f"the synthesizer in '{path}' is not fitted; fit it before saving"
+        ) from None
+    return synthesizer
+
+
+# --------------------------------------------------------------------------
+# Commands
+
+
+def fit_sample(args):
+    """``sksynth fit-sample``: fit a synthesizer to a table and sample from it."""
+    _file_format(args.output, "output file")
+    frame = read_table(args.data)
+    X, y = split_target(frame, args.target, args.data)
+    categorical_features, target_type = _categorical_features(
+        args.categorical, X, args.target, args.data
+    )
+    synthesizer = _make_synthesizer(
+        args.synthesizer, categorical_features, target_type, args.random_state
+    )
+    name = type(synthesizer).__name__
+    with _progress(f"fitting {name} to {len(frame)} rows"), _library_errors():
+        synthesizer.fit(X, y)
+    synthetic = _sample(synthesizer, args.n_samples, list(frame.columns))
+    write_table(synthetic, args.output)
+    if args.save:
+        import joblib
+
+        try:
+            joblib.dump(synthesizer, args.save)
+        except OSError as exc:
+            raise CommandError(
+                f"cannot write '{args.save}': {_one_line(exc)}"
+            ) from None
+        print(f"Saved the fitted {name} to {args.save}")
+    return 0
+
+
+def sample(args):
+    """``sksynth sample``: sample from a saved synthesizer."""
+    _file_format(args.output, "output file")
+    synthesizer = load_synthesizer(args.model)
+    synthetic = _sample(synthesizer, args.n_samples, None)
+    write_table(synthetic, args.output)
+    return 0
+
+
+def evaluate(args):
+    """``sksynth evaluate``: print how close a synthetic table is to a real one."""
+    from .metrics import evaluate_synthetic
+
+    real = read_table(args.real)
+    synthetic = read_table(args.synthetic)
+    holdout = read_table(args.holdout) if args.holdout else None
+    if args.target is not None:
+        for path, frame in ((args.real, real), (args.synthetic, synthetic)):
+            _check_column(frame, args.target, path, "--target")
+        if holdout is not None:
+            _check_column(holdout, args.target, args.holdout, "--target")
+    with _progress("evaluating"), _library_errors():
+        report = evaluate_synthetic(
+            real,
+            synthetic,
+            holdout=holdout,
+            target=args.target,
+            random_state=args.random_state,
+        )
+    print(report)
+    if args.figures:
+        _write_figures(real, synthetic, holdout, args.figures, args.random_state)
+    return 0
+
+
+def _write_figures(real, synthetic, holdout, folder, random_state):
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        print(
+            "sksynth: no figures: install matplotlib (pip install 'sksynth[plot]')",
+            file=sys.stderr,
+        )
+        return
+    from .metrics import save_figures
+
+    with _progress("drawing figures"), _library_errors():
+        try:
+            paths = save_figures(
+                real, synthetic, folder, holdout=holdout, random_state=random_state
+            )
+        except OSError as exc:
+            raise CommandError(f"cannot write '{folder}': {_one_line(exc)}") from None
+    print(f"\nFigures written to {folder}/: " + ", ".join(p.name for p in paths))
+
+
+def balance(args):
+    """``sksynth balance``: over-sample the smaller classes of a table."""
+    _file_format(args.output, "output file")
+    frame = read_table(args.data)
+    X, y = split_target(frame, args.target, args.data)
+    categorical_features, _ = _categorical_features(
+        args.categorical, X, args.target, args.data
+    )
+    over_sampler = _make_over_sampler(
+        args.method, categorical_features, args.random_state
+    )
+    name = type(over_sampler).__name__
+    with _progress(f"resampling with {name}"), _library_errors():
+        X_resampled, y_resampled = over_sampler.fit_resample(X, y)
+    write_table(join_target(X_resampled, y_resampled, list(frame.columns)), args.output)
+    _print_class_counts(y, y_resampled)
+    return 0
+
+
+def _print_class_counts(y, y_resampled):
+    before = y.value_counts(dropna=False)
+    after = y_resampled.value_counts(dropna=False)
+    try:
+        after = after.sort_index()
+    except TypeError:  # labels of mixed types keep the order of their counts
+        pass
+    labels = [str(label) for label in after.index]
+    width = max(len("class"), *map(len, labels))
+    print(f"{'class':<{width}}  {'before':>8}  {'after':>8}")
+    for label, label_text in zip(after.index, labels):
+        print(f"{label_text:<{width}}  {before.get(label, 0):>8}  {after[label]:>8}")
+
+
+# --------------------------------------------------------------------------
+# The demo
+
+
+def _demo_with_target(X, y):
+    """The table with its target as the last column."""
+    if hasattr(X, "assign"):
+        return X.assign(**{_DEMO_TARGET: y.to_numpy()})
+    import numpy as np
+
+    return np.column_stack([X, y])
+
+
+def _demo_save_figures(X_train, X_synth, X_test, args):
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        print("\n(Install the plot extra, pip install 'sksynth[plot]', for figures.)")
+        return
+    from .metrics import save_figures
+
+    paths = save_figures(
+        X_train, X_synth, args.figures, holdout=X_test, random_state=args.random_state
+    )
+    print(f"\nFigures written to {args.figures}/: " + ", ".join(p.name for p in paths))
+
+
+def demo(args):
+    """Fit a synthesizer on a bundled data set and report how close it is."""
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.model_selection import train_test_split
+
+    from . import GaussianCopulaSynthesizer
+    from .metrics import evaluate_synthetic
+
+    if args.frame:
+        try:
+            import pandas  # noqa: F401
+        except ImportError:
+            args.frame = False
+    data = load_breast_cancer(as_frame=args.frame)
+    X, y = data.data, data.target
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=1 / 3, stratify=y, random_state=args.random_state
+    )
+    n_rows, n_columns = X.shape
+    print(
+        "sksynth demo: GaussianCopulaSynthesizer on scikit-learn's breast cancer "
+        f"data ({n_rows} rows x {n_columns} columns + a binary target)."
+    )
+    print(f"Train on {len(X_train)} real rows, hold out {len(X_test)} real rows.\n")
+
+    synthesizer = GaussianCopulaSynthesizer(random_state=args.random_state)
+    start = time.perf_counter()
+    synthesizer.fit(X_train, y_train)
+    fit_time = time.perf_counter() - start
+    n_samples = args.n_samples or len(X_train)
+    start = time.perf_counter()
+    X_synth, y_synth = synthesizer.sample(n_samples)
+    sample_time = time.perf_counter() - start
+    print(f"fit: {fit_time:.2f} s    sample {n_samples} rows: {sample_time:.2f} s")
+
+    margins = synthesizer.marginals_[synthesizer.classes_[0]]
+    print(f"\nMargins chosen for class {synthesizer.classes_[0]} (first 5 columns):")
+    for name, description in list(margins.items())[:5]:
+        print(f"  {str(name):<24} {description}")
+
+    print(
+        "\nHow close the synthetic rows are to the training rows, beside the same "
+        "figure for real held-out rows (what perfect looks like):\n"
+    )
+    report = evaluate_synthetic(
+        _demo_with_target(X_train, y_train),
+        _demo_with_target(X_synth, y_synth),
+        holdout=_demo_with_target(X_test, y_test),
+        target=_DEMO_TARGET if args.frame else X_train.shape[1],
+        random_state=args.random_state,
+    )
+    print(report)
+    if args.figures:
+        _demo_save_figures(X_train, X_synth, X_test, args)
+    if args.frame:
+        print("\nFirst synthetic rows:")
+        print(X_synth.iloc[:5, :6].round(3).to_string())
+    return 0
+
+
+# --------------------------------------------------------------------------
+# Argument parsing
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1; got {text!r}")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1; got {value}")
+    return value
+
+
+def _add_common(parser, *, categorical=True):
+    parser.add_argument(
+        "--random-state",
+        type=int,
+        default=None,
+        metavar="N",
+        help="seed, for reproducible output",
+    )
+    if categorical:
+        parser.add_argument(
+            "--categorical",
+            metavar="A,B",
+            help="comma-separated columns to treat as categorical (by default "
+            "column kinds follow the dtypes pandas reads)",
+        )
+
+
+def _add_demo_parser(commands):
+    parser = commands.add_parser(
+        "demo", help="fit a synthesizer on a bundled data set and report on it"
+    )
+    parser.add_argument("-n", "--n-samples", type=int, default=None)
+    parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument(
+        "--figures",
+        default="sksynth-demo-figures",
+        help="folder for the comparison figures (needs matplotlib); '' for none",
+    )
+    parser.add_argument(
+        "--no-frame",
+        dest="frame",
+        action="store_false",
+        help="use numpy arrays instead of pandas DataFrames",
+    )
+    parser.set_defaults(command_function=demo)
+
+
+def _add_fit_sample_parser(commands):
+    parser = commands.add_parser(
+        "fit-sample",
+        help="fit a synthesizer to a table and write synthetic rows",
+        description="Fit a synthesizer to a CSV or Parquet table and write "
+        "synthetic rows with the same columns and dtypes.",
+    )
+    parser.add_argument("data", help="table to learn from (.csv or .parquet)")
+    parser.add_argument(
+        "--synthesizer",
+        choices=["copula", "kde"],
+        default="copula",
+        help="GaussianCopulaSynthesizer or KDESynthesizer (default: copula)",
+    )
+    parser.add_argument(
+        "-n",
+        "--n-samples",
+        type=_positive_int,
+        required=True,
+        help="number of rows to draw",
+    )
+    parser.add_argument(
+        "-o", "--output", required=True, help="file to write (.csv or .parquet)"
+    )
+    parser.add_argument(
+        "--target",
+        metavar="COL",
+        help="target column: fit with it as y and write it back in its place",
+    )
+    parser.add_argument(
+        "--save", metavar="MODEL", help="also save the fitted synthesizer (joblib)"
+    )
+    _add_common(parser)
+    parser.set_defaults(command_function=fit_sample)
+
+
+def _add_sample_parser(commands):
+    parser = commands.add_parser(
+        "sample",
+        help="write synthetic rows from a saved synthesizer",
+        description="Load a synthesizer saved by `fit-sample --save` and write "
+        "synthetic rows. The file is unpickled: load only files you trust. The "
+        "target, if any, comes last.",
+    )
+    parser.add_argument(
+        "--model", required=True, help="fitted synthesizer saved with joblib"
+    )
+    parser.add_argument(
+        "-n",
+        "--n-samples",
+        type=_positive_int,
+        required=True,
+        help="number of rows to draw",
+    )
+    parser.add_argument(
+        "-o", "--output", required=True, help="file to write (.csv or .parquet)"
+    )
+    parser.set_defaults(command_function=sample)
+
+
+def _add_evaluate_parser(commands):
+    parser = commands.add_parser(
+        "evaluate",
+        help="report how close a synthetic table is to the real one",
+        description="Print sksynth.metrics.evaluate_synthetic's report: "
+        "fidelity, detection, privacy and (with --target and --holdout) utility.",
+    )
+    parser.add_argument("real", help="real table the synthesizer was fitted on")
+    parser.add_argument("synthetic", help="synthetic table with the same columns")
+    parser.add_argument(
+        "--holdout", metavar="FILE", help="real rows the synthesizer did not see"
+    )
+    parser.add_argument(
+        "--target", metavar="COL", help="target column, for the utility test"
+    )
+    parser.add_argument(
+        "--figures", metavar="DIR", help="folder for comparison figures (matplotlib)"
+    )
+    _add_common(parser, categorical=False)
+    parser.set_defaults(command_function=evaluate, random_state=0)
+
+
+def _add_balance_parser(commands):
+    parser = commands.add_parser(
+        "balance",
+        help="over-sample the smaller classes of a table",
+        description="Over-sample the smaller classes up to the largest one "
+        "and write the original rows followed by the new ones.",
+    )
+    parser.add_argument("data", help="table to balance (.csv or .parquet)")
+    parser.add_argument("--target", metavar="COL", required=True, help="class column")
+    parser.add_argument(
+        "--method",
+        choices=["kde", "copula", "noise"],
+        default="kde",
+        help="KDEOverSampler, CopulaOverSampler or NoiseAugmenter (default: kde)",
+    )
+    parser.add_argument(
+        "-o", "--output", required=True, help="file to write (.csv or .parquet)"
+    )
+    _add_common(parser)
+    parser.set_defaults(command_function=balance)
+
+
+def build_parser():
+    """The argument parser of the ``sksynth`` command."""
+    parser = argparse.ArgumentParser(
+        prog="sksynth", description="Synthetic tabular data the scikit-learn way."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    _add_demo_parser(commands)
+    _add_fit_sample_parser(commands)
+    _add_sample_parser(commands)
+    _add_evaluate_parser(commands)
+    _add_balance_parser(commands)
+    return parser
+
+
+def main(argv=None):
+    """Entry point of the ``sksynth`` command.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Arguments after the program name; None reads ``sys.argv``.
+
+    Returns
+    -------
+    exit_code : int
+        0 on success, 2 on bad input (after one line ``sksynth: error: ...``
+        on stderr). Malformed arguments exit through argparse
+        (``SystemExit(2)``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sklearn.datasets import load_iris
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> load_iris(as_frame=True).frame.to_csv(folder / "iris.csv", index=False)
+    >>> main([
+    ...     "fit-sample", str(folder / "iris.csv"), "--target", "target",
+    ...     "-n", "100", "-o", str(folder / "synthetic.csv"), "--random-state", "0",
+    ... ])
+    Wrote 100 rows x 5 columns to .../synthetic.csv
+    0
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.command_function(args)
+    except CommandError as exc:
+        print(f"sksynth: error: {exc}", file=sys.stderr)
+        return _EXIT_ERROR
+    except KeyboardInterrupt:
+        print("sksynth: interrupted", file=sys.stderr)
+        return 130
