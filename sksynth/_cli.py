@@ -512,6 +512,19 @@ def _add_demo_parser(commands):
     parser.set_defaults(command_function=demo)
 
 
+def _add_n_samples_and_output(parser):
+    parser.add_argument(
+        "-n",
+        "--n-samples",
+        type=_positive_int,
+        required=True,
+        help="number of rows to draw",
+    )
+    parser.add_argument(
+        "-o", "--output", required=True, help="file to write (.csv or .parquet)"
+    )
+
+
 def _add_fit_sample_parser(commands):
     parser = commands.add_parser(
         "fit-sample",
@@ -526,16 +539,7 @@ def _add_fit_sample_parser(commands):
         default="copula",
         help="GaussianCopulaSynthesizer or KDESynthesizer (default: copula)",
     )
-    parser.add_argument(
-        "-n",
-        "--n-samples",
-        type=_positive_int,
-        required=True,
-        help="number of rows to draw",
-    )
-    parser.add_argument(
-        "-o", "--output", required=True, help="file to write (.csv or .parquet)"
-    )
+    _add_n_samples_and_output(parser)
     parser.add_argument(
         "--target",
         metavar="COL",
@@ -559,16 +563,7 @@ def _add_sample_parser(commands):
     parser.add_argument(
         "--model", required=True, help="fitted synthesizer saved with joblib"
     )
-    parser.add_argument(
-        "-n",
-        "--n-samples",
-        type=_positive_int,
-        required=True,
-        help="number of rows to draw",
-    )
-    parser.add_argument(
-        "-o", "--output", required=True, help="file to write (.csv or .parquet)"
-    )
+    _add_n_samples_and_output(parser)
     parser.set_defaults(command_function=sample)
 
 
