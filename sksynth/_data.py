@@ -692,10 +692,6 @@ def _check_frame_shape(X):
         )
 
 
-def _is_pandas_dtype(dtype):
-    return not isinstance(dtype, np.dtype)
-
-
 def _series_spec(series, declared):
     import pandas as pd
 

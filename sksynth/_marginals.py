@@ -259,16 +259,6 @@ class MixedMargin:
             if not self._u_high > self._u_low:
                 self._u_low, self._u_high = 0.0, 1.0
 
-    @property
-    def is_discrete(self):
-        """Whether the margin has no continuous part."""
-        return self.continuous is None
-
-    @property
-    def family(self):
-        """Name of the continuous family, or "discrete"."""
-        return "discrete" if self.continuous is None else self.continuous.family
-
     def _continuous_cdf(self, x):
         if self.continuous is None:
             return np.zeros(np.shape(x))

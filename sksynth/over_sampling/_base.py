@@ -95,8 +95,3 @@ def stack_resampled(X, y, X_new, y_new):
         original, new = original.astype(object), new.astype(object)
     X_resampled = np.concatenate([original, new.reshape(-1, original.shape[1])])
     return X_resampled, np.concatenate([y, np.asarray(y_new, dtype=y.dtype)])
-
-
-def target_counts(y, sampling_strategy):
-    """Number of rows to add per class, skipping classes that get none."""
-    return {k: int(n) for k, n in sampling_strategy.items() if n > 0}
