@@ -96,6 +96,16 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _describe_fit(self):
         """Set the public fitted attributes of the subclass from ``_models``."""
 
+    def _per_class(self, describe):
+        """``describe(model)`` of the one model, or ``{class: describe(model)}``
+        with a classification target (one model per class)."""
+        if self.target_type_ != "classification":
+            return describe(self._models[0])
+        return {
+            label: describe(model)
+            for label, model in zip(self.classes_, self._models, strict=True)
+        }
+
     def _fit_target(self, values, y, rng):
         columns = self._schema.columns
         self._target = None

@@ -205,21 +205,9 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                     margins[names[dimension.column]] = _describe_margin(dimension)
             return margins
 
-        if self.target_type_ == "classification":
-            self.marginals_ = {
-                c: describe(m) for c, m in zip(self.classes_, self._models, strict=True)
-            }
-            self.correlation_ = {
-                c: m.correlation
-                for c, m in zip(self.classes_, self._models, strict=True)
-            }
-            self.df_ = {
-                c: m.df for c, m in zip(self.classes_, self._models, strict=True)
-            }
-        else:
-            self.marginals_ = describe(self._models[0])
-            self.correlation_ = self._models[0].correlation
-            self.df_ = self._models[0].df
+        self.marginals_ = self._per_class(describe)
+        self.correlation_ = self._per_class(lambda model: model.correlation)
+        self.df_ = self._per_class(lambda model: model.df)
 
     def _margin_family(self, spec, index):
         if isinstance(self.marginals, str):

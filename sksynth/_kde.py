@@ -763,22 +763,11 @@ class KDESynthesizer(BaseSynthesizer):
             out[indices] = getattr(model, attribute)
             return out[: self.n_features_in_]
 
-        per_model = [
-            (
-                full(m, "bandwidth", m.numeric),
-                full(m, "lambdas", m.categorical),
-                m.dcr_ratio,
-            )
-            for m in self._models
-        ]
-        if self.target_type_ == "classification":
-            self.bandwidth_ = {c: p[0] for c, p in zip(self.classes_, per_model)}
-            self.categorical_bandwidth_ = {
-                c: p[1] for c, p in zip(self.classes_, per_model)
-            }
-            self.dcr_ratio_ = {c: p[2] for c, p in zip(self.classes_, per_model)}
-        else:
-            self.bandwidth_, self.categorical_bandwidth_, self.dcr_ratio_ = per_model[0]
+        self.bandwidth_ = self._per_class(lambda m: full(m, "bandwidth", m.numeric))
+        self.categorical_bandwidth_ = self._per_class(
+            lambda m: full(m, "lambdas", m.categorical)
+        )
+        self.dcr_ratio_ = self._per_class(lambda m: m.dcr_ratio)
 
     def _check_bandwidth_array(self):
         bandwidth = np.asarray(self.bandwidth, dtype=float)
