@@ -256,14 +256,21 @@ def load_synthesizer(path):
 # Commands
 
 
-def fit_sample(args):
-    """``sksynth fit-sample``: fit a synthesizer to a table and sample from it."""
+def _training_table(args):
+    """The table of ``args.data`` split on ``--target``, with the column kinds
+    ``--categorical`` asks for; the output format is checked first."""
     _file_format(args.output, "output file")
     frame = read_table(args.data)
     X, y = split_target(frame, args.target, args.data)
     categorical_features, target_type = _categorical_features(
         args.categorical, X, args.target, args.data
     )
+    return frame, X, y, categorical_features, target_type
+
+
+def fit_sample(args):
+    """``sksynth fit-sample``: fit a synthesizer to a table and sample from it."""
+    frame, X, y, categorical_features, target_type = _training_table(args)
     synthesizer = _make_synthesizer(
         args.synthesizer, categorical_features, target_type, args.random_state
     )
@@ -343,12 +350,7 @@ def _write_figures(real, synthetic, holdout, folder, random_state):
 
 def balance(args):
     """``sksynth balance``: over-sample the smaller classes of a table."""
-    _file_format(args.output, "output file")
-    frame = read_table(args.data)
-    X, y = split_target(frame, args.target, args.data)
-    categorical_features, _ = _categorical_features(
-        args.categorical, X, args.target, args.data
-    )
+    frame, X, y, categorical_features, _ = _training_table(args)
     over_sampler = _make_over_sampler(
         args.method, categorical_features, args.random_state
     )
