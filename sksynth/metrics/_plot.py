@@ -9,6 +9,7 @@ from sklearn.utils import check_random_state
 
 from .._data import BOOLEAN, CATEGORICAL
 from ._detection import _gradient_boosting
+from ._fidelity import _level_shares
 from ._privacy import _nearest
 from ._tables import FeatureMap, encode_tables, subsample_rows
 
@@ -83,11 +84,7 @@ def plot_marginals(real, synthetic, *, columns=None, n_cols=4):
 
 def _category_bars(ax, spec, a, b):
     n_levels = len(spec.categories)
-    shares = [
-        np.bincount(x[(~np.isnan(x)) & (x >= 0)].astype(int), minlength=n_levels)
-        / max(x.size, 1)
-        for x in (a, b)
-    ]
+    shares = [_level_shares(x, n_levels)[:n_levels] for x in (a, b)]
     top = np.argsort(-shares[0], kind="stable")[:15]
     positions = np.arange(top.size)
     ax.bar(positions - 0.2, shares[0][top], width=0.4, label="real")

@@ -19,10 +19,19 @@ array-like, default="from_dtype"
         indices or a boolean mask. String columns are categorical in any case.
     """.rstrip()
 
+_resampler_attributes_docstring = """sampling_strategy_ : dict
+        Number of rows added to each class.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen in ``fit``. Defined only when ``X`` has
+        feature names that are all strings."""
+
 DOCSTRINGS = {
     "sampling_strategy": BaseOverSampler._sampling_strategy_docstring,
     "random_state": _random_state_docstring,
     "categorical_features": _categorical_features_docstring,
+    "resampler_attributes": _resampler_attributes_docstring,
 }
 
 

@@ -51,16 +51,10 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of rows added to each class.
     sample_indices_ : ndarray of shape (n_samples_resampled,)
         Row of ``X`` behind each output row: the original rows first, then
         the row each new one copies.
-    n_features_in_ : int
-        Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen in ``fit``. Defined only when ``X`` has
-        feature names that are all strings.
+    {resampler_attributes}
 
     See Also
     --------

@@ -40,13 +40,7 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
     ----------
     synthesizers_ : dict
         Fitted synthesizer of each class that was grown, ``{{class: synthesizer}}``.
-    sampling_strategy_ : dict
-        Number of rows added to each class.
-    n_features_in_ : int
-        Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen in ``fit``. Defined only when ``X`` has
-        feature names that are all strings.
+    {resampler_attributes}
 
     See Also
     --------
@@ -170,13 +164,7 @@ class CopulaOverSampler(SynthesizerOverSampler):
     ----------
     synthesizers_ : dict
         Fitted copula of each class that was grown, ``{{class: synthesizer}}``.
-    sampling_strategy_ : dict
-        Number of rows added to each class.
-    n_features_in_ : int
-        Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen in ``fit``. Defined only when ``X`` has
-        feature names that are all strings.
+    {resampler_attributes}
 
     See Also
     --------
