@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 import scipy
 import sklearn
+from _datasets import ADULT_DIR, load_adult  # benchmarks/ is on sys.path
 from scipy import stats
 from scipy.special import ndtr, ndtri
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -64,24 +65,6 @@ import sksynth
 from sksynth import GaussianCopulaSynthesizer
 from sksynth.metrics import correlation_similarity, ks_complement, tv_complement
 
-ADULT_DIR = Path("/work/shared/data/adult")
-ADULT_COLUMNS = [
-    "age",
-    "workclass",
-    "fnlwgt",
-    "education",
-    "education_num",
-    "marital_status",
-    "occupation",
-    "relationship",
-    "race",
-    "sex",
-    "capital_gain",
-    "capital_loss",
-    "hours_per_week",
-    "native_country",
-    "income",
-]
 MEMORY_HEADER = "peak MiB (tracemalloc)"
 METRICS = ("ks", "tv", "corr")
 
@@ -130,21 +113,6 @@ def make_numeric_table(n_rows, seed=0):
         np.where(component[:, 1], 1 + 0.1 * Z[:, 19], 4 + 0.5 * Z[:, 19]),  # bimodal
     ]
     return np.column_stack(margins)
-
-
-def load_adult(directory=ADULT_DIR):
-    """UCI Adult train + test (48,842 rows x 15 columns)."""
-    directory = Path(directory)
-    kw = {
-        "header": None,
-        "names": ADULT_COLUMNS,
-        "skipinitialspace": True,
-        "na_values": "?",
-    }
-    train = pd.read_csv(directory / "adult.data", **kw)
-    test = pd.read_csv(directory / "adult.test", skiprows=1, **kw)
-    test["income"] = test["income"].str.rstrip(".")
-    return pd.concat([train, test], ignore_index=True)
 
 
 # -- plain numpy Gaussian copula, the baseline ----------------------------------

@@ -32,11 +32,11 @@ import sys
 import tempfile
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import sklearn
+from _datasets import ADULT_DIR, load_adult  # benchmarks/ is on sys.path
 
 import sksynth
 from sksynth import GaussianCopulaSynthesizer
@@ -52,26 +52,6 @@ from sksynth.metrics import (
     nndr,
     tv_complement,
 )
-
-ADULT_COLUMNS = (
-    "age workclass fnlwgt education education_num marital_status occupation "
-    "relationship race sex capital_gain capital_loss hours_per_week native_country "
-    "income"
-).split()
-
-
-def load_adult(folder):
-    """The 48,842 rows of adult.data and adult.test, with NaN for '?'."""
-    options = {
-        "header": None,
-        "names": ADULT_COLUMNS,
-        "skipinitialspace": True,
-        "na_values": "?",
-    }
-    train = pd.read_csv(Path(folder) / "adult.data", **options)
-    test = pd.read_csv(Path(folder) / "adult.test", skiprows=1, **options)
-    test["income"] = test["income"].str.rstrip(".")
-    return pd.concat([train, test], ignore_index=True)
 
 
 def timed(function, *args, **kwargs):
@@ -171,7 +151,7 @@ def sdmetrics_comparison(train, synthetic):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--adult-dir", default="/work/shared/data/adult")
+    parser.add_argument("--adult-dir", default=ADULT_DIR)
     parser.add_argument("--rows", type=int, default=None, help="seeded subsample")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
