@@ -62,3 +62,10 @@ def test_attributes_section_lists_every_fitted_attribute(cls):
     assert fitted_attributes - documented == set()
     # feature_names_in_ only exists for DataFrames with string column names.
     assert documented - fitted_attributes <= {"feature_names_in_"}
+
+
+@pytest.mark.parametrize(
+    "obj", PUBLIC_CLASSES + PUBLIC_FUNCTIONS, ids=lambda o: o.__name__
+)
+def test_public_names_have_an_example(obj):
+    assert "Examples\n    --------\n    >>>" in obj.__doc__

@@ -46,6 +46,15 @@ def plot_marginals(real, synthetic, *, columns=None, n_cols=4):
     -------
     figure : matplotlib.figure.Figure
         The figure, one panel per column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksynth.metrics import plot_marginals
+    >>> rng = np.random.RandomState(0)
+    >>> figure = plot_marginals(rng.normal(size=(200, 2)), rng.normal(size=(200, 2)))
+    >>> len(figure.axes)
+    2
     """
     plt = _pyplot()
     specs, (real_values, synthetic_values) = encode_tables(real, synthetic)
@@ -109,6 +118,16 @@ def plot_correlation_difference(real, synthetic):
     -------
     figure : matplotlib.figure.Figure
         Real correlations, synthetic correlations and their difference.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksynth.metrics import plot_correlation_difference
+    >>> rng = np.random.RandomState(0)
+    >>> real = rng.multivariate_normal([0, 0], [[1, 0.8], [0.8, 1]], size=200)
+    >>> figure = plot_correlation_difference(real, rng.normal(size=(200, 2)))
+    >>> [ax.get_title() for ax in figure.axes[:3]]
+    ['real', 'synthetic', 'synthetic - real']
     """
     plt = _pyplot()
     specs, (real_values, synthetic_values) = encode_tables(real, synthetic)
@@ -166,6 +185,16 @@ def plot_detection_roc(real, synthetic, *, cv=3, max_samples=10_000, random_stat
     -------
     figure : matplotlib.figure.Figure
         The ROC curve.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksynth.metrics import plot_detection_roc
+    >>> rng = np.random.RandomState(0)
+    >>> real, synthetic = rng.normal(size=(200, 2)), rng.normal(size=(200, 2))
+    >>> figure = plot_detection_roc(real, synthetic, random_state=0)
+    >>> figure.axes[0].get_title()
+    'Detecting synthetic rows'
     """
     plt = _pyplot()
     rng = check_random_state(random_state)
@@ -213,6 +242,16 @@ def plot_dcr(train, synthetic, holdout, *, max_samples=10_000, random_state=None
     -------
     figure : matplotlib.figure.Figure
         The two histograms.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksynth.metrics import plot_dcr
+    >>> rng = np.random.RandomState(0)
+    >>> train, synthetic, holdout = (rng.normal(size=(200, 2)) for _ in range(3))
+    >>> figure = plot_dcr(train, synthetic, holdout)
+    >>> figure.axes[0].get_xlabel()
+    'distance to the closest training row'
     """
     plt = _pyplot()
     rng = check_random_state(random_state)
@@ -258,6 +297,17 @@ def save_figures(real, synthetic, folder, *, holdout=None, random_state=None):
     -------
     paths : list of Path
         The files written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from sksynth.metrics import save_figures
+    >>> rng = np.random.RandomState(0)
+    >>> real, synthetic = rng.normal(size=(200, 2)), rng.normal(size=(200, 2))
+    >>> paths = save_figures(real, synthetic, tempfile.mkdtemp(), random_state=0)
+    >>> [path.name for path in paths]
+    ['marginals.png', 'correlation_difference.png', 'detection_roc.png']
     """
     plt = _pyplot()
     folder = Path(folder)

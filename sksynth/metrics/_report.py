@@ -58,6 +58,19 @@ class SyntheticDataReport(Mapping):
         ``{metric: {"synthetic": float, "real_holdout": float}}``.
     notes : list of str
         Remarks on what was or could not be computed.
+
+    Examples
+    --------
+    >>> from sksynth.metrics import SyntheticDataReport
+    >>> report = SyntheticDataReport(
+    ...     {"ks_complement": {"synthetic": 0.95, "real_holdout": 0.97}}
+    ... )
+    >>> report["ks_complement"]["synthetic"]
+    0.95
+    >>> print(report)
+    metric                    synthetic  real holdout  what it measures
+    ...
+    ks_complement                 0.950         0.970  numeric margins, 1 - KS ...
     """
 
     def __init__(self, scores, notes=()):
