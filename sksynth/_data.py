@@ -109,7 +109,7 @@ def _missing_mask_object(values):
 
 
 def _is_number(v):
-    return isinstance(v, numbers.Number) and not isinstance(v, bool | np.bool_)
+    return isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)
 
 
 def _unsupported_dtype_error(label, dtype):
@@ -264,8 +264,9 @@ def _object_spec(name, dtype, values, missing, declared):
         floats = np.where(missing, np.nan, values).astype(float)
         spec = _numeric_spec(name, dtype, floats)
     else:
-        _check_hashable(values[~missing], _column_label(name))
-        spec = _categorical_spec(name, dtype, _levels(values, missing), missing)
+        spec = _categorical_spec(
+            name, dtype, _levels_of_objects(name, values, missing), missing
+        )
     if missing.any():
         spec.missing_value = values[missing][0]
     return spec
@@ -584,10 +585,19 @@ def _array_column_spec(name, values, dtype, declared):
     return _numeric_spec(name, dtype, floats)
 
 
-def _check_hashable(observed, label):
-    bad = [v for v in observed[:1000] if not isinstance(v, str | numbers.Number)]
-    if bad and not all(hasattr(v, "__hash__") and v.__hash__ for v in bad):
-        raise _unsupported_dtype_error(label, f"object holding {type(bad[0]).__name__}")
+def _levels_of_objects(name, values, missing):
+    """Levels of an object column, or an error naming it when its values are
+    not labels (complex numbers, or unhashable ones such as lists)."""
+    odd = [
+        kind
+        for kind in set(map(type, values[~missing]))
+        if issubclass(kind, complex) or kind.__hash__ is None
+    ]
+    if odd:
+        raise _unsupported_dtype_error(
+            _column_label(name), f"object holding {odd[0].__name__} values"
+        )
+    return _levels(values, missing)
 
 
 def _categorical_spec(name, dtype, categories, missing):

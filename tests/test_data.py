@@ -1030,3 +1030,12 @@ def test_sample_3000_level_categorical():
     assert set(X_new["sku"]) <= set(levels)
     # 2000 draws from 3000 equally likely levels hit about 1460 distinct ones.
     assert X_new["sku"].nunique() > 1000
+
+
+@pytest.mark.parametrize(
+    "values, kind", [([1 + 2j, 3j, 2 + 0j], "complex"), ([[1], [2], [3]], "list")]
+)
+def test_object_column_of_non_labels_names_the_column(values, kind):
+    frame = pd.DataFrame({"z": pd.Series(values, dtype=object), "x": [1.0, 2.0, 3.0]})
+    with pytest.raises(TypeError, match=f"Column 'z' has dtype object holding {kind}"):
+        TableSchema.from_data(frame)
