@@ -42,6 +42,10 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     instead.
     """
 
+    # A class target is modelled as one more (categorical) column when True,
+    # by one model per class when False.
+    _target_as_column = False
+
     _parameter_constraints: dict = {
         "categorical_features": [StrOptions({"from_dtype"}), "array-like"],
         "enforce_range": ["boolean"],
@@ -99,7 +103,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _per_class(self, describe):
         """``describe(model)`` of the one model, or ``{class: describe(model)}``
         with a classification target (one model per class)."""
-        if self.target_type_ != "classification":
+        if not self._one_model_per_class():
             return describe(self._models[0])
         return {
             label: describe(model)
@@ -122,6 +126,11 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             self.classes_ = np.asarray(classes)
             counts = np.bincount(codes, minlength=len(self._target.classes))
             self.class_prior_ = counts / counts.sum()
+            if self._target_as_column:
+                joint = np.column_stack([values, y_values])
+                target_column = self._target.spec
+                self._models = [self._fit_table(joint, [*columns, target_column], rng)]
+                return
             self._models = [
                 self._fit_table(values[codes == k], columns, rng)
                 for k in range(len(self._target.classes))
@@ -131,6 +140,9 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             joint = np.column_stack([values, y_values])
             target_column = _target_column_spec(self._target.spec, y_values)
             self._models = [self._fit_table(joint, [*columns, target_column], rng)]
+
+    def _one_model_per_class(self):
+        return self.target_type_ == "classification" and not self._target_as_column
 
     def sample(self, n_samples=1, random_state=None, conditions=None):
         """Draw synthetic rows.
@@ -168,7 +180,9 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 self._models[0], n_samples, rng, feature_conditions
             )
             return self._schema.decode(values, self.enforce_range)
-        if not self._target.is_classification:
+        if not self._one_model_per_class():
+            if target_code is not None:
+                feature_conditions[self.n_features_in_] = float(target_code)
             joint = self._sample_table(
                 self._models[0], n_samples, rng, feature_conditions
             )
@@ -231,11 +245,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         encoded, target_code = {}, None
         for key, value in conditions.items():
             if target_name is not None and key == target_name and key not in position:
-                code = _encode_condition(self._target.spec, value, "target")
-                if self._target.is_classification:
-                    target_code = code
-                else:
-                    encoded[len(columns)] = code
+                target_code = _encode_condition(self._target.spec, value, "target")
                 continue
             if key not in position:
                 names = [c.name for c in columns]
@@ -275,7 +285,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         X = validate_data(self, X, skip_check_array=True, reset=False)
         values = self._schema.encode(X)
         columns = list(range(values.shape[1]))
-        if self._target is None or not self._target.is_classification:
+        if self._target is None or not self._one_model_per_class():
             if self._target is not None:
                 values = np.column_stack([values, np.full(values.shape[0], np.nan)])
             return self._log_density(self._models[0], values, columns)
@@ -311,7 +321,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 f"y has {y_values.shape[0]} values but X has {values.shape[0]} rows."
             )
         columns = list(range(values.shape[1]))
-        if not self._target.is_classification:
+        if not self._one_model_per_class():
             joint = np.column_stack([values, y_values])
             return float(
                 np.sum(
