@@ -2,11 +2,13 @@
 
 from ._copula import GaussianCopulaSynthesizer
 from ._kde import KDESynthesizer
+from ._tree import TreeSynthesizer
 from .over_sampling import (
     CopulaOverSampler,
     KDEOverSampler,
     NoiseAugmenter,
     SynthesizerOverSampler,
+    TreeOverSampler,
 )
 
 __version__ = "0.1.0.dev0"
@@ -18,5 +20,7 @@ __all__ = [
     "KDESynthesizer",
     "NoiseAugmenter",
     "SynthesizerOverSampler",
+    "TreeOverSampler",
+    "TreeSynthesizer",
     "__version__",
 ]

@@ -348,6 +348,24 @@ class MixedMargin:
         return f"MixedMargin({self.describe()})"
 
 
+def is_spike(shares):
+    """Which distinct values of a many-valued column are spikes (atoms).
+
+    A spike holds at least 1% of the rows and at least ten times the share of
+    an average distinct value, such as the zeros of an amount or a cap.
+
+    Parameters
+    ----------
+    shares : ndarray of shape (n_distinct,)
+        Share of the rows holding each distinct value.
+
+    Returns
+    -------
+    is_spike : ndarray of bool of shape (n_distinct,)
+    """
+    return (shares >= _ATOM_MIN_SHARE) & (shares >= _ATOM_MIN_RATIO / shares.size)
+
+
 def fit_margin(x, family="auto", low=-np.inf, high=np.inf, rng=None, ties=None):
     """Fit the margin of one numeric column.
 
@@ -372,7 +390,7 @@ def fit_margin(x, family="auto", low=-np.inf, high=np.inf, rng=None, ties=None):
     values, shares = ties.values, ties.counts / x.size
     if family == "discrete" or values.size <= MAX_DISCRETE_LEVELS:
         return MixedMargin(values, shares, low=low, high=high)
-    is_atom = (shares >= _ATOM_MIN_SHARE) & (shares >= _ATOM_MIN_RATIO / values.size)
+    is_atom = is_spike(shares)
     rest = x[~is_atom[ties.inverse]] if is_atom.any() else x
     if values.size - is_atom.sum() < 3:
         return MixedMargin(values, shares, low=low, high=high)

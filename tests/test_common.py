@@ -19,11 +19,14 @@ from sksynth import (
     KDESynthesizer,
     NoiseAugmenter,
     SynthesizerOverSampler,
+    TreeOverSampler,
+    TreeSynthesizer,
 )
 
 SYNTHESIZERS = [
     GaussianCopulaSynthesizer(random_state=0),
     KDESynthesizer(random_state=0),
+    TreeSynthesizer(random_state=0),
 ]
 
 # Checks that do not apply, each with its reason (run as expected failures).
@@ -35,6 +38,7 @@ EXPECTED_FAILED_CHECKS = {}
 PARAM_GRIDS = {
     "GaussianCopulaSynthesizer": {"copula": ["gaussian", "t"]},
     "KDESynthesizer": {"bandwidth": ["scott", "silverman", 0.3]},
+    "TreeSynthesizer": {"min_samples_leaf": [5, 20]},
 }
 
 
@@ -173,6 +177,7 @@ def test_grid_search_without_scorer(synthesizer):
 RESAMPLERS = [
     KDEOverSampler(random_state=0),
     CopulaOverSampler(random_state=0),
+    TreeOverSampler(random_state=0),
     SynthesizerOverSampler(KDESynthesizer(bandwidth="scott"), random_state=0),
     NoiseAugmenter(random_state=0),
 ]

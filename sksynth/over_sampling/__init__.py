@@ -2,11 +2,12 @@
 
 from ._kde import KDEOverSampler
 from ._noise import NoiseAugmenter
-from ._synthesizer import CopulaOverSampler, SynthesizerOverSampler
+from ._synthesizer import CopulaOverSampler, SynthesizerOverSampler, TreeOverSampler
 
 __all__ = [
     "CopulaOverSampler",
     "KDEOverSampler",
     "NoiseAugmenter",
     "SynthesizerOverSampler",
+    "TreeOverSampler",
 ]

@@ -1,4 +1,4 @@
-"""Over-sampling with any sksynth synthesizer, and with the Gaussian copula."""
+"""Over-sampling with any sksynth synthesizer, a Gaussian copula or trees."""
 
 import numpy as np
 from imblearn.utils import Substitution
@@ -7,6 +7,7 @@ from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import HasMethods
 
 from .._copula import GaussianCopulaSynthesizer
+from .._tree import TreeSynthesizer
 from ._base import DOCSTRINGS, BaseSynthesisOverSampler, as_rows, stack_resampled
 
 # Classes this small may be too small for a synthesizer; its error then says so.
@@ -212,3 +213,97 @@ class CopulaOverSampler(SynthesizerOverSampler):
 
     def _make_synthesizer(self):
         return GaussianCopulaSynthesizer(marginals=self.marginals, copula=self.copula)
+
+
+@Substitution(**DOCSTRINGS)
+class TreeOverSampler(SynthesizerOverSampler):
+    """Over-sample classes with rows drawn from sequential decision trees.
+
+    A :class:`~sksynth.TreeSynthesizer` is fitted on the rows of each class to
+    grow and samples the missing number of rows: each column is drawn from the
+    class's rows in the leaf of a tree fitted on the columns before it. Unlike
+    interpolation (SMOTE, SMOTENC), every new value of a categorical or
+    few-valued column is one the class holds in a similar context, and the
+    interactions between mixed columns are kept.
+
+    Parameters
+    ----------
+    {sampling_strategy}
+
+    {random_state}
+
+    {categorical_features}
+
+    max_depth : int, default=None
+        Maximum depth of each tree, as in :class:`~sksynth.TreeSynthesizer`.
+
+    min_samples_leaf : "auto" or int, default="auto"
+        Smallest number of a class's rows in a leaf, as in
+        :class:`~sksynth.TreeSynthesizer` ("auto": 5 for classes of up to 56
+        rows, growing like the square root of the class size above).
+
+    smoothing : bool or float, default=True
+        Kernel smoothing of rare numeric donor values, as in
+        :class:`~sksynth.TreeSynthesizer`.
+
+    Attributes
+    ----------
+    synthesizers_ : dict
+        Fitted tree synthesizer of each class that was grown,
+        ``{{class: synthesizer}}``.
+    {resampler_attributes}
+
+    See Also
+    --------
+    SynthesizerOverSampler : The same with any synthesizer.
+    CopulaOverSampler : A Gaussian copula per class.
+    imblearn.over_sampling.SMOTENC : Interpolation for mixed data.
+
+    Notes
+    -----
+    A class with fewer than twice the leaf size in rows gets trees of a
+    single leaf: its columns are then drawn independently from the class's
+    rows (numeric values smoothed), the safest guess with so little data.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from sksynth.over_sampling import TreeOverSampler
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
+    >>> X_res, y_res = TreeOverSampler(random_state=0).fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(np.int64(0), 450), (np.int64(1), 450)]
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSynthesisOverSampler._parameter_constraints,
+        **{
+            name: TreeSynthesizer._parameter_constraints[name]
+            for name in ("max_depth", "min_samples_leaf", "smoothing")
+        },
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        categorical_features="from_dtype",
+        max_depth=None,
+        min_samples_leaf="auto",
+        smoothing=True,
+    ):
+        BaseSynthesisOverSampler.__init__(self, sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.categorical_features = categorical_features
+        self.max_depth = max_depth
+        self.min_samples_leaf = min_samples_leaf
+        self.smoothing = smoothing
+
+    def _make_synthesizer(self):
+        return TreeSynthesizer(
+            max_depth=self.max_depth,
+            min_samples_leaf=self.min_samples_leaf,
+            smoothing=self.smoothing,
+        )

@@ -1,0 +1,693 @@
+"""Sequential decision-tree (CART) synthesizer."""
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import BaseSynthesizer
+from ._data import BOOLEAN, CATEGORICAL
+from ._docstring import synthesizer_docstring
+from ._marginals import is_spike
+
+# A numeric column with at most this many distinct values is modelled by a
+# classification tree (its values are outcomes), otherwise by a regression tree.
+_MAX_DISCRETE_LEVELS = 20
+# A value held by at least this many training rows does not single out a row:
+# it is drawn as it is, never smoothed (this keeps heaping such as round hours).
+_COMMON_COUNT = 10
+# Smallest leaf of min_samples_leaf="auto".
+_MIN_LEAF = 5
+# Leaves with more smoothed donors than this evaluate their kernel mixture on
+# this many quantiles of the donors' values (score_samples and conditions).
+_MAX_DENSITY_DONORS = 1000
+# Rows used to measure the dependence that orders the columns.
+_ORDER_SUBSAMPLE = 5000
+_ORDER_BINS = 10
+_ORDER_MAX_LEVELS = 50
+# Kernel evaluations per block when scoring.
+_PAIR_BLOCK = 4_000_000
+# Candidate rows drawn per requested row when sampling under conditions.
+_CONDITION_OVERSAMPLING = 8
+_MISSING = np.inf  # how a missing value is held in a pool of discrete outcomes
+_SQRT_2PI = np.sqrt(2.0 * np.pi)
+
+
+@dataclass(eq=False)
+class _LeafPool:
+    """Training values of one column grouped by tree leaf, sorted in each leaf.
+
+    Drawing a row's value is picking a donor uniformly among the training rows
+    of its leaf. Continuous columns also hold the smoothing kernel: per leaf
+    bandwidths and the (possibly condensed) donors that are not spikes.
+    """
+
+    values: np.ndarray  # sorted by (leaf, value)
+    keys: np.ndarray  # leaf * n_unique + rank of the value, sorted
+    uniques: np.ndarray
+    starts: np.ndarray  # per leaf
+    counts: np.ndarray  # per leaf
+    # Smoothing (continuous columns only).
+    is_atom: np.ndarray | None = None  # per sorted value
+    bandwidth: np.ndarray | None = None  # per leaf
+    low: float = -np.inf
+    high: float = np.inf
+    kernel_values: np.ndarray | None = None
+    kernel_weights: np.ndarray | None = None
+    kernel_starts: np.ndarray | None = None
+    kernel_counts: np.ndarray | None = None
+
+    @classmethod
+    def build(cls, leaf, x, n_leaves):
+        uniques, rank = np.unique(x, return_inverse=True)
+        keys = leaf.astype(np.int64) * len(uniques) + rank
+        order = np.argsort(keys, kind="stable")
+        counts = np.bincount(leaf, minlength=n_leaves)
+        starts = np.cumsum(counts) - counts
+        return cls(x[order], keys[order], uniques, starts, counts)
+
+    @property
+    def smoothed(self):
+        return self.bandwidth is not None
+
+    def add_smoothing(self, atoms, factor, low, high):
+        """Kernel bandwidth per leaf for the donors that are not spikes."""
+        self.low, self.high = low, high
+        self.is_atom = np.isin(self.values, atoms)
+        leaf = np.repeat(np.arange(len(self.counts)), self.counts)
+        free = ~self.is_atom
+        m = np.bincount(leaf[free], minlength=len(self.counts)).astype(float)
+        total = np.bincount(leaf[free], self.values[free], minlength=len(m))
+        square = np.bincount(leaf[free], self.values[free] ** 2, minlength=len(m))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = total / m
+            sd = np.sqrt(np.maximum(square / m - mean**2, 0.0))
+            bandwidth = 0.9 * sd * m ** (-0.2)
+        fallback = _silverman(self.values[free])
+        usable = (m >= 2) & (bandwidth > 0) & np.isfinite(bandwidth)
+        self.bandwidth = factor * np.where(usable, bandwidth, fallback)
+        self._condense(leaf[free], self.values[free], m)
+
+    def _condense(self, leaf, values, m):
+        """Donors of the kernel mixture, at most _MAX_DENSITY_DONORS per leaf."""
+        counts = m.astype(int)
+        big = np.flatnonzero(counts > _MAX_DENSITY_DONORS)
+        weights = np.ones(len(values))
+        if big.size:
+            starts = np.cumsum(counts) - counts
+            keep = np.ones(len(values), dtype=bool)
+            extra_values, extra_leaf, extra_weights = [], [], []
+            for p in big:  # only leaves larger than the cap
+                segment = values[starts[p] : starts[p] + counts[p]]
+                keep[starts[p] : starts[p] + counts[p]] = False
+                q = (np.arange(_MAX_DENSITY_DONORS) + 0.5) / _MAX_DENSITY_DONORS
+                extra_values.append(np.quantile(segment, q))
+                extra_leaf.append(np.full(_MAX_DENSITY_DONORS, p))
+                extra_weights.append(
+                    np.full(_MAX_DENSITY_DONORS, counts[p] / _MAX_DENSITY_DONORS)
+                )
+            leaf = np.concatenate([leaf[keep], *extra_leaf])
+            order = np.argsort(leaf, kind="stable")
+            leaf = leaf[order]
+            values = np.concatenate([values[keep], *extra_values])[order]
+            weights = np.concatenate([weights[keep], *extra_weights])[order]
+            counts = np.minimum(counts, _MAX_DENSITY_DONORS)
+        self.kernel_values = values
+        self.kernel_weights = weights
+        self.kernel_counts = counts
+        self.kernel_starts = np.cumsum(counts) - counts
+
+    def draw(self, leaf, rng):
+        """One donor value per row, from the row's leaf (then smoothed)."""
+        pick = (rng.random_sample(len(leaf)) * self.counts[leaf]).astype(np.int64)
+        index = self.starts[leaf] + np.minimum(pick, self.counts[leaf] - 1)
+        values = self.values[index]
+        if self.smoothed:
+            free = ~self.is_atom[index]
+            noise = rng.standard_normal(int(free.sum())) * self.bandwidth[leaf[free]]
+            values[free] = _reflect(values[free] + noise, self.low, self.high)
+        return values
+
+    def log_probability(self, leaf, x):
+        """Log probability (spikes, discrete values) or log density of ``x``."""
+        x = np.where(np.isnan(x), _MISSING, x)
+        point = self._point_share(leaf, x)
+        if not self.smoothed:
+            return _log(point)
+        spike = np.isin(x, self.values[self.is_atom])
+        density = np.zeros(len(x))
+        free = np.flatnonzero(~spike & np.isfinite(x))
+        density[free] = self._kernel_density(leaf[free], x[free])
+        return _log(np.where(spike, point, density))
+
+    def _point_share(self, leaf, x):
+        rank = np.clip(np.searchsorted(self.uniques, x), 0, len(self.uniques) - 1)
+        found = self.uniques[rank] == x
+        keys = leaf.astype(np.int64) * len(self.uniques) + rank
+        count = np.searchsorted(self.keys, keys, "right") - np.searchsorted(
+            self.keys, keys, "left"
+        )
+        return np.where(found, count, 0) / self.counts[leaf]
+
+    def _kernel_density(self, leaf, x):
+        """Smoothed density: kernels at the leaf's non-spike donors, reflected
+        at the bounds, over all the leaf's donors. Outside the bounds (rows
+        scored that lie beyond the training range) the unreflected kernels."""
+        density = np.zeros(len(x))
+        sizes = self.kernel_counts[leaf]
+        ends = np.cumsum(sizes)
+        begin = 0
+        while begin < len(x):
+            stop = int(np.searchsorted(ends, ends[begin] - sizes[begin] + _PAIR_BLOCK))
+            stop = max(stop, begin + 1)
+            block = np.arange(begin, min(stop, len(x)))
+            size = sizes[block]
+            row = np.repeat(np.arange(len(block)), size)
+            offset = np.arange(row.size) - np.repeat(np.cumsum(size) - size, size)
+            donor = np.repeat(self.kernel_starts[leaf[block]], size) + offset
+            h = self.bandwidth[leaf[block]][row]
+            v = self.kernel_values[donor]
+            y = x[block][row]
+            kernel = _normal(y - v, h)
+            inside = (y >= self.low) & (y <= self.high)
+            kernel += inside * _normal(y - (2 * self.low - v), h)
+            kernel += inside * _normal(y - (2 * self.high - v), h)
+            density[block] = np.bincount(
+                row, self.kernel_weights[donor] * kernel, minlength=len(block)
+            )
+            begin = block[-1] + 1
+        return density / self.counts[leaf]
+
+
+@dataclass(eq=False)
+class _Step:
+    """One column of the visit order, or whether that column is missing: its
+    tree and the training values in each of the tree's leaves."""
+
+    column: int
+    role: str  # "value" or "missing"
+    predictors: np.ndarray
+    tree: object  # fitted decision tree, or None for the first column
+    leaf_of_node: np.ndarray | None
+    pool: _LeafPool
+    # Position of each level of the categorical predictors on a line,
+    # {index in predictors: position of each code}.
+    level_positions: dict
+
+    def features(self, values):
+        """The predictors as the tree sees them: categories as positions."""
+        X = values[:, self.predictors]
+        for k, positions in self.level_positions.items():
+            codes = X[:, k].copy()
+            known = (codes >= 0) & (codes < len(positions))
+            X[:, k] = np.nan
+            X[known, k] = positions[codes[known].astype(np.int64)]
+        return X
+
+    def leaves(self, values):
+        if self.tree is None:
+            return np.zeros(values.shape[0], dtype=np.int64)
+        return self.leaf_of_node[self.tree.apply(self.features(values))]
+
+    def draw(self, values, rng):
+        return self.pool.draw(self.leaves(values), rng)
+
+    def log_probability(self, values, x):
+        return self.pool.log_probability(self.leaves(values), x)
+
+
+@dataclass(eq=False)
+class _TreeModel:
+    steps: list
+    order: np.ndarray
+    n_columns: int
+
+
+@synthesizer_docstring
+class TreeSynthesizer(BaseSynthesizer):
+    """Synthetic rows by sequential decision trees (CART synthesis).
+
+    Columns are generated one after another in a visit order. The first is
+    drawn from its own distribution; each next column is modelled by a
+    decision tree on the columns before it (a classification tree for
+    categorical and few-valued columns, a regression tree otherwise). A new
+    row is routed down each tree with its values so far, and the column's
+    value is drawn from the training rows in the leaf it reaches. Numeric
+    donors are smoothed with a kernel so real values are not copied.
+
+    Parameters
+    ----------
+    visit_order : "auto" or array-like, default="auto"
+        Order in which the columns are generated. "auto" starts with the
+        column most associated with the others and then adds, at each step,
+        the column most associated with those already chosen (mutual
+        information of the binned columns on a subsample). A list gives every
+        column of ``X``, by name or position. A target ``y`` is always last,
+        so every column takes part in modelling it.
+    max_depth : int, default=None
+        Maximum depth of each tree; None grows them until the leaves reach
+        ``min_samples_leaf``.
+    min_samples_leaf : "auto" or int, default="auto"
+        Smallest number of training rows in a leaf: the pool of donors a
+        value is drawn from. Larger leaves give smoother, more private but
+        less faithful data. "auto" takes ``max(5, ceil(2 * sqrt(n) / 3))`` for
+        ``n`` training rows: leaves grow with the data, and so does their
+        number (104 rows per leaf and at most 235 leaves for 24,000 rows).
+    smoothing : bool or float, default=True
+        Whether to add Gaussian noise to rare donor values of numeric columns
+        with more than 20 distinct values, with a bandwidth from the spread of
+        the leaf (Silverman's rule on the leaf's values); integer columns are
+        rounded back to whole numbers. A number scales that bandwidth. A value
+        held by at least 10 training rows does not single out a row and is
+        drawn as it is (so heaping such as round numbers is kept), as are
+        spikes (zeros, a cap) and few-valued, boolean and categorical columns.
+    %(categorical_features)s
+    enforce_range : bool, default=True
+        Whether sampled numeric values stay inside the range seen in ``fit``.
+        Smoothed values are reflected at the bounds of that range.
+    target_type : {"auto", "classification", "regression"}, default="auto"
+        How ``y`` passed to ``fit`` is modelled: "auto" takes strings,
+        booleans, categories and whole numbers with at most 20 distinct values
+        for classes (a classification tree), other numbers for a continuous
+        target (a regression tree). Either way the target is the last column.
+    random_state : int, RandomState instance or None, default=None
+        Controls the trees' tie-breaking and, through ``random_state_``, the
+        draws of ``sample``. Pass an int for reproducible output across calls.
+
+    Attributes
+    ----------
+    visit_order_ : list
+        Column names (positions for arrays) in the order they are generated,
+        the target last.
+    n_leaves_ : dict
+        Number of leaves of the tree of each column, ``{column: n_leaves}``
+        (1 for the first column).
+    %(synthesizer_attributes)s
+
+    See Also
+    --------
+    GaussianCopulaSynthesizer : Parametric margins and a Gaussian copula.
+    KDESynthesizer : Mixed-type kernel density estimate.
+
+    Notes
+    -----
+    The joint distribution is factorised in the visit order,
+    :math:`p(x) = p(x_1) \\prod_j p(x_j \\mid x_1, \\dots, x_{j-1})`, and each
+    conditional is the empirical distribution of the column in the leaf of a
+    CART tree [1]_ fitted on the preceding columns (for continuous columns,
+    smoothed by a Gaussian kernel reflected at the observed range). Missing
+    values are an outcome: a categorical column draws "missing" like any
+    level, a numeric column first draws whether it is missing.
+
+    ``score_samples`` is the log of that product: the share of the leaf's
+    donors holding the value for discrete values and spikes, the kernel
+    mixture density for smoothed values (evaluated on 1,000 quantiles of the
+    donors in leaves holding more; beyond the range seen in ``fit``, where
+    sampling puts no mass, the unreflected kernels, so that held-out rows
+    slightly outside it keep a finite score). Values no donor of their leaf holds (an
+    integer not seen there, a category unseen in ``fit``) have probability
+    zero. With ``conditions``, rows are drawn with the conditioned values
+    fixed and resampled in proportion to the probability of those values
+    under the trees (sampling importance resampling).
+
+    References
+    ----------
+    .. [1] J. P. Reiter, "Using CART to generate partially synthetic public
+       use microdata", Journal of Official Statistics 21(3), 2005.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksynth import TreeSynthesizer
+    >>> rng = np.random.RandomState(0)
+    >>> x = rng.uniform(0, 10, 1000)
+    >>> X = np.column_stack([x, np.sin(x) + rng.normal(0, 0.1, 1000)])
+    >>> synth = TreeSynthesizer(random_state=0).fit(X)
+    >>> X_new = synth.sample(1000)
+    >>> X_new.shape
+    (1000, 2)
+    >>> error = X_new[:, 1] - np.sin(X_new[:, 0])
+    >>> bool(np.abs(error).mean() < 0.2)
+    True
+    """
+
+    _target_as_column = True
+
+    _parameter_constraints: dict = {
+        **BaseSynthesizer._parameter_constraints,
+        "visit_order": [StrOptions({"auto"}), "array-like"],
+        "max_depth": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "min_samples_leaf": [
+            StrOptions({"auto"}),
+            Interval(numbers.Integral, 1, None, closed="left"),
+        ],
+        "smoothing": ["boolean", Interval(numbers.Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        *,
+        visit_order="auto",
+        max_depth=None,
+        min_samples_leaf="auto",
+        smoothing=True,
+        categorical_features="from_dtype",
+        enforce_range=True,
+        target_type="auto",
+        random_state=None,
+    ):
+        self.visit_order = visit_order
+        self.max_depth = max_depth
+        self.min_samples_leaf = min_samples_leaf
+        self.smoothing = smoothing
+        self.categorical_features = categorical_features
+        self.enforce_range = enforce_range
+        self.target_type = target_type
+        self.random_state = random_state
+
+    def _describe_fit(self):
+        model = self._models[0]
+        names = [c.name for c in self._schema.columns]
+        if self._target is not None:
+            names.append(self._target_name())
+        self.visit_order_ = [names[j] for j in model.order]
+        self.n_leaves_ = {
+            names[step.column]: len(step.pool.counts)
+            for step in model.steps
+            if step.role == "value"
+        }
+
+    # -- fit ---------------------------------------------------------------
+
+    def _fit_table(self, values, columns, rng):
+        order = self._visit_order(values, columns, rng)
+        self._leaf_size = _leaf_size(self.min_samples_leaf, values.shape[0])
+        self._n_levels = [
+            len(c.categories) if c.kind == CATEGORICAL else 0 for c in columns
+        ]
+        factor = float(self.smoothing)
+        steps = []
+        for position, j in enumerate(order):
+            predictors = order[:position]
+            x = values[:, j]
+            missing = np.isnan(x)
+            discrete = _is_discrete(columns[j], x)
+            if missing.any() and not discrete:
+                steps.append(
+                    self._fit_step(
+                        values, j, "missing", predictors, missing.astype(float), rng
+                    )
+                )
+            rows = None if discrete or not missing.any() else ~missing
+            target = np.where(missing, _MISSING, x) if discrete else x
+            steps.append(
+                self._fit_step(values, j, "value", predictors, target, rng, rows)
+            )
+            if not discrete and factor > 0:
+                present = x[~missing]
+                steps[-1].pool.add_smoothing(
+                    _atoms(present), factor, np.min(present), np.max(present)
+                )
+        return _TreeModel(steps, order, values.shape[1])
+
+    def _fit_step(self, values, j, role, predictors, target, rng, rows=None):
+        if rows is not None:
+            values, target = values[rows], target[rows]
+        if predictors.size == 0 or target.size == 0:
+            leaf = np.zeros(target.size, dtype=np.int64)
+            pool = _LeafPool.build(leaf, target, 1)
+            return _Step(j, role, predictors, None, None, pool, {})
+        if role == "missing" or not np.all(np.isfinite(target)):
+            discrete = True
+        else:
+            discrete = np.unique(target).size <= _MAX_DISCRETE_LEVELS
+        labels = np.unique(target, return_inverse=True)[1] if discrete else target
+        level_positions = {
+            k: _level_positions(values[:, c], self._n_levels[c], labels, discrete)
+            for k, c in enumerate(predictors)
+            if self._n_levels[c] > 2
+        }
+        step = _Step(j, role, predictors, None, None, None, level_positions)
+        X = step.features(values)
+        Tree = DecisionTreeClassifier if discrete else DecisionTreeRegressor
+        tree = Tree(
+            max_depth=self.max_depth,
+            min_samples_leaf=self._leaf_size,
+            random_state=rng.randint(np.iinfo(np.int32).max),
+        )
+        tree.fit(X, labels)
+        is_leaf = tree.tree_.children_left == -1
+        step.tree, step.leaf_of_node = tree, np.cumsum(is_leaf) - 1
+        step.pool = _LeafPool.build(
+            step.leaf_of_node[tree.apply(X)], target, int(is_leaf.sum())
+        )
+        return step
+
+    def _visit_order(self, values, columns, rng):
+        n_features = self.n_features_in_
+        target = list(range(n_features, len(columns)))
+        if isinstance(self.visit_order, str):
+            features = _dependence_order(
+                values[:, :n_features], columns[:n_features], rng
+            )
+        else:
+            features = self._given_order(columns[:n_features])
+        return np.asarray([*features, *target], dtype=np.int64)
+
+    def _given_order(self, columns):
+        given = list(np.asarray(self.visit_order, dtype=object).ravel())
+        position = {c.name: j for j, c in enumerate(columns)}
+        order = []
+        for key in given:
+            if key in position:
+                order.append(position[key])
+            elif isinstance(key, numbers.Integral) and 0 <= key < len(columns):
+                order.append(int(key))
+            else:
+                raise ValueError(
+                    f"`visit_order` names column {key!r}, which is not a column of "
+                    f"X. Columns are {[c.name for c in columns]}."
+                )
+        if sorted(order) != list(range(len(columns))):
+            missing = [c.name for j, c in enumerate(columns) if j not in order]
+            raise ValueError(
+                "`visit_order` must list every column of X exactly once; "
+                f"missing {missing}, given {given}."
+            )
+        return order
+
+    # -- sample ------------------------------------------------------------
+
+    def _sample_table(self, model, n_samples, rng, conditions):
+        if not conditions:
+            return _generate(model, n_samples, rng, {})[0]
+        n_candidates = max(_CONDITION_OVERSAMPLING * n_samples, 1000)
+        rows, log_weight = _generate(model, n_candidates, rng, conditions)
+        if not np.isfinite(log_weight).any():
+            raise ValueError(
+                "No synthetic row is compatible with `conditions`: the trees give "
+                "these values zero probability."
+            )
+        weight = np.exp(log_weight - log_weight.max())
+        pick = rng.choice(n_candidates, size=n_samples, p=weight / weight.sum())
+        return rows[pick]
+
+    def _log_density(self, model, values, columns):
+        included = set(columns)
+        order = list(model.order)
+        skipped = [j for j in order if j not in included]
+        if skipped and order[-len(skipped) :] != skipped:
+            raise ValueError(
+                "TreeSynthesizer can only marginalise out the last columns of its "
+                "visit order."
+            )
+        log_density = np.zeros(values.shape[0])
+        present = {}
+        for step in model.steps:
+            if step.column not in included:
+                continue
+            x = values[:, step.column]
+            if step.role == "missing":
+                indicator = np.isnan(x).astype(float)
+                log_density += step.log_probability(values, indicator)
+                present[step.column] = ~np.isnan(x)
+                continue
+            rows = present.get(step.column, slice(None))
+            sub = values[rows]
+            log_density[rows] += step.log_probability(sub, sub[:, step.column])
+        return log_density
+
+
+def _generate(model, n_samples, rng, conditions):
+    """Draw rows step by step; conditioned columns are set, not drawn, and
+    add the log probability of their value to each row's weight."""
+    values = np.full((n_samples, model.n_columns), np.nan)
+    log_weight = np.zeros(n_samples)
+    present = {}
+    for step in model.steps:
+        j = step.column
+        if j in conditions:
+            fixed = conditions[j]
+            if step.role == "missing":
+                indicator = np.full(n_samples, float(np.isnan(fixed)))
+                log_weight += step.log_probability(values, indicator)
+                present[j] = indicator == 0
+                continue
+            rows = present.get(j, np.ones(n_samples, dtype=bool))
+            values[rows, j] = fixed
+            log_weight[rows] += step.log_probability(
+                values[rows], np.full(int(rows.sum()), fixed)
+            )
+            continue
+        if step.role == "missing":
+            present[j] = step.draw(values, rng) == 0
+            continue
+        rows = present.get(j)
+        if rows is None:
+            drawn = step.draw(values, rng)
+            values[:, j] = np.where(drawn == _MISSING, np.nan, drawn)
+        else:
+            values[rows, j] = step.draw(values[rows], rng)
+    return values, log_weight
+
+
+def _leaf_size(min_samples_leaf, n_samples):
+    if min_samples_leaf != "auto":
+        return min_samples_leaf
+    return max(_MIN_LEAF, int(np.ceil(2.0 * np.sqrt(n_samples) / 3.0)))
+
+
+def _level_positions(codes, n_levels, labels, discrete):
+    """Order the levels of a categorical predictor for one tree's outcome.
+
+    A tree splits a number at a threshold; on arbitrary category codes it
+    needs many splits to isolate the levels that go together. Placing the
+    levels by their mean outcome (a numeric outcome), or by their score on the
+    first axis of a correspondence analysis of the level x outcome table (a
+    discrete one: for two outcomes, the share of one of them), makes the best
+    split of the levels into two groups a threshold, as in CART.
+    """
+    present = ~np.isnan(codes)
+    level = codes[present].astype(np.int64)
+    count = np.bincount(level, minlength=n_levels).astype(float)
+    if not discrete:
+        total = np.bincount(level, labels[present], minlength=n_levels)
+        with np.errstate(invalid="ignore"):
+            score = total / count
+    else:
+        n_outcomes = int(labels.max()) + 1
+        table = np.bincount(
+            level * n_outcomes + labels[present].astype(np.int64),
+            minlength=n_levels * n_outcomes,
+        ).reshape(n_levels, n_outcomes)
+        with np.errstate(invalid="ignore"):
+            profiles = table / count[:, None]
+        seen = count > 0
+        centred = (profiles[seen] - table.sum(0) / table.sum()) * np.sqrt(
+            count[seen, None]
+        )
+        score = np.full(n_levels, np.nan)
+        if n_outcomes > 1 and seen.any():
+            axis = np.linalg.svd(centred, full_matrices=False)[2][0]
+            score[seen] = profiles[seen] @ axis
+    # Levels absent from these rows go to the middle.
+    score = np.where(
+        np.isfinite(score), score, np.nanmedian(score) if (count > 0).any() else 0.0
+    )
+    return np.argsort(np.argsort(score, kind="stable")).astype(float)
+
+
+def _is_discrete(spec, x):
+    if spec.kind in (CATEGORICAL, BOOLEAN):
+        return True
+    return np.unique(x[~np.isnan(x)]).size <= _MAX_DISCRETE_LEVELS
+
+
+def _atoms(x):
+    """Values of a many-valued numeric column drawn as they are: spikes, and
+    values common enough not to single out a row."""
+    values, counts = np.unique(x, return_counts=True)
+    return values[is_spike(counts / x.size) | (counts >= _COMMON_COUNT)]
+
+
+def _silverman(x):
+    if x.size < 2:
+        return 1e-6
+    sd = np.std(x)
+    q75, q25 = np.percentile(x, [75, 25])
+    spread = min(sd, (q75 - q25) / 1.34) or sd or 1e-6
+    return 0.9 * spread * x.size ** (-0.2)
+
+
+def _reflect(x, low, high):
+    x = np.where(x < low, 2 * low - x, x)
+    x = np.where(x > high, 2 * high - x, x)
+    return np.clip(x, low, high)
+
+
+def _normal(d, h):
+    return np.exp(-0.5 * (d / h) ** 2) / (h * _SQRT_2PI)
+
+
+def _log(p):
+    with np.errstate(divide="ignore"):
+        return np.log(p)
+
+
+def _binned_codes(values, columns, rng):
+    """Coarse codes of each column (missing its own code) on a subsample."""
+    n = values.shape[0]
+    rows = (
+        rng.choice(n, _ORDER_SUBSAMPLE, replace=False) if n > _ORDER_SUBSAMPLE else None
+    )
+    sample = values if rows is None else values[rows]
+    codes = np.empty(sample.shape, dtype=np.int64)
+    for j, spec in enumerate(columns):
+        x = sample[:, j]
+        missing = np.isnan(x)
+        if spec.kind in (CATEGORICAL, BOOLEAN):
+            code = np.where(missing, -1, x).astype(np.int64)
+            code = np.minimum(code, _ORDER_MAX_LEVELS)
+        else:
+            present = x[~missing]
+            edges = (
+                np.unique(
+                    np.quantile(present, np.linspace(0, 1, _ORDER_BINS + 1)[1:-1])
+                )
+                if present.size
+                else np.array([])
+            )
+            code = np.searchsorted(edges, np.where(missing, 0, x), side="right")
+        codes[:, j] = np.where(missing, _ORDER_MAX_LEVELS + 2, code + 1)
+    return codes
+
+
+def _mutual_information(a, b):
+    joint = np.unique(a * (b.max() + 1) + b, return_counts=True)[1] / a.size
+    pa = np.unique(a, return_counts=True)[1] / a.size
+    pb = np.unique(b, return_counts=True)[1] / b.size
+    entropy = -(pa * np.log(pa)).sum() - (pb * np.log(pb)).sum()
+    return entropy + (joint * np.log(joint)).sum()
+
+
+def _dependence_order(values, columns, rng):
+    """Greedy order: the column most associated with the others, then at each
+    step the one most associated with the columns already chosen."""
+    d = values.shape[1]
+    if d <= 1:
+        return list(range(d))
+    codes = _binned_codes(values, columns, rng)
+    information = np.zeros((d, d))
+    for a in range(d):
+        for b in range(a + 1, d):
+            information[a, b] = information[b, a] = _mutual_information(
+                codes[:, a], codes[:, b]
+            )
+    order = [int(np.argmax(information.sum(axis=1)))]
+    remaining = [j for j in range(d) if j != order[0]]
+    while remaining:
+        gain = information[np.ix_(remaining, order)].sum(axis=1)
+        order.append(remaining.pop(int(np.argmax(gain))))
+    return order

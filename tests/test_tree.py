@@ -1,0 +1,216 @@
+"""TreeSynthesizer and TreeOverSampler: what users rely on."""
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.model_selection import GridSearchCV
+
+from sksynth import TreeOverSampler, TreeSynthesizer
+from sksynth.metrics import TSTRScorer
+
+
+def _binomial_tolerance(p, n, z=4.0):
+    return z * np.sqrt(p * (1 - p) / n)
+
+
+@pytest.fixture
+def frame():
+    rng = np.random.RandomState(0)
+    n = 3000
+    colour = rng.choice(["red", "green", "blue"], n, p=[0.5, 0.3, 0.2])
+    shift = pd.Series(colour).map({"red": 0.0, "green": 3.0, "blue": 6.0}).to_numpy()
+    amount = np.where(rng.rand(n) < 0.3, 0.0, rng.lognormal(2 + shift / 3, 0.4))
+    score = shift + rng.normal(0, 1, n)
+    score[rng.rand(n) < np.where(colour == "blue", 0.4, 0.05)] = np.nan
+    return pd.DataFrame(
+        {
+            "colour": pd.Categorical(colour),
+            "amount": amount,
+            "count": rng.poisson(5 + shift, n).astype("int64"),
+            "flag": rng.rand(n) < 0.2 + 0.1 * shift,
+            "score": score,
+        }
+    )
+
+
+def test_nonlinear_dependence_is_kept():
+    rng = np.random.RandomState(0)
+    x = rng.uniform(0, 10, 4000)
+    X = np.column_stack([x, np.sin(x) + rng.normal(0, 0.1, 4000)])
+    X_new = TreeSynthesizer(random_state=0).fit(X).sample(4000)
+    residual = X_new[:, 1] - np.sin(X_new[:, 0])
+    # The noise has sd 0.1; leaves of a few rows add little to it.
+    assert np.std(residual) < 0.2
+    assert X_new[:, 0].min() >= x.min() and X_new[:, 0].max() <= x.max()
+
+
+def test_mixed_frame_round_trip(frame):
+    synth = TreeSynthesizer(random_state=0).fit(frame)
+    new = synth.sample(3000)
+    assert list(new.columns) == list(frame.columns)
+    assert (new.dtypes == frame.dtypes).all()
+    assert set(new["colour"].cat.categories) == set(frame["colour"].cat.categories)
+    assert (new["amount"] >= 0).all() and (new["amount"] <= frame["amount"].max()).all()
+    # The spike at zero is drawn as it is, with its share.
+    share = (frame["amount"] == 0).mean()
+    assert abs((new["amount"] == 0).mean() - share) < _binomial_tolerance(share, 3000)
+    # Missing values depend on the colour, and keep doing so.
+    for colour in ["red", "blue"]:
+        real = frame.loc[frame["colour"] == colour, "score"].isna().mean()
+        rows = new["colour"] == colour
+        fake = new.loc[rows, "score"].isna().mean()
+        assert abs(fake - real) < _binomial_tolerance(real, rows.sum()) + 0.02
+    # Means within each colour (the trees' main job).
+    for colour in ["red", "green", "blue"]:
+        real = frame.loc[frame["colour"] == colour, "count"].mean()
+        fake = new.loc[new["colour"] == colour, "count"].mean()
+        assert abs(fake - real) < 0.5
+
+
+def test_fitted_attributes(frame):
+    synth = TreeSynthesizer(min_samples_leaf=50, random_state=0).fit(frame)
+    assert sorted(synth.visit_order_) == sorted(frame.columns)
+    assert set(synth.n_leaves_) == set(frame.columns)
+    assert synth.n_leaves_[synth.visit_order_[0]] == 1
+    assert all(n <= len(frame) // 50 for n in synth.n_leaves_.values())
+
+
+def test_visit_order_given_and_errors(frame):
+    order = ["flag", "count", "colour", "score", "amount"]
+    synth = TreeSynthesizer(visit_order=order, random_state=0).fit(frame)
+    assert synth.visit_order_ == order
+    with pytest.raises(ValueError, match="'size', which is not a column"):
+        TreeSynthesizer(visit_order=["size", *order[1:]]).fit(frame)
+    with pytest.raises(
+        ValueError, match=r"every column of X exactly once; missing \['amount'\]"
+    ):
+        TreeSynthesizer(visit_order=order[:-1]).fit(frame)
+
+
+def test_smoothing_does_not_copy_rare_values():
+    rng = np.random.RandomState(0)
+    X = rng.gamma(2.0, 3.0, size=(1000, 2))
+    smoothed = TreeSynthesizer(random_state=0).fit(X).sample(1000)
+    raw = TreeSynthesizer(smoothing=False, random_state=0).fit(X).sample(1000)
+    assert np.isin(raw, X).all()
+    assert np.isin(smoothed, X).mean() < 0.01
+    assert (smoothed >= X.min(axis=0)).all() and (smoothed <= X.max(axis=0)).all()
+
+
+def test_common_values_are_drawn_as_they_are():
+    # Heaping at round numbers (hours worked) is kept; rare values smoothed.
+    rng = np.random.RandomState(0)
+    hours = np.where(rng.rand(5000) < 0.6, 10 * rng.randint(2, 6, 5000), 0)
+    hours = np.where(hours == 0, rng.randint(1, 99, 5000), hours)
+    X = pd.DataFrame({"hours": hours.astype("int64"), "z": rng.normal(size=5000)})
+    new = TreeSynthesizer(random_state=0).fit(X).sample(5000)
+    assert new["hours"].dtype == np.int64
+    for value in (20, 30, 40, 50):
+        real = (X["hours"] == value).mean()
+        fake = (new["hours"] == value).mean()
+        assert abs(fake - real) < _binomial_tolerance(real, 5000)
+
+
+def test_classification_target_is_last_and_kept():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(4000, 3))
+    y = np.where(X[:, 0] + X[:, 1] ** 2 > 1, "yes", "no")
+    synth = TreeSynthesizer(random_state=0).fit(X, y)
+    assert synth.visit_order_[-1] == "y"
+    assert synth.target_type_ == "classification"
+    assert list(synth.classes_) == ["no", "yes"]
+    X_new, y_new = synth.sample(4000)
+    assert y_new.dtype == y.dtype
+    agree = np.mean((X_new[:, 0] + X_new[:, 1] ** 2 > 1) == (y_new == "yes"))
+    assert agree > 0.9
+
+
+def test_regression_target():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-2, 2, size=(3000, 2))
+    y = pd.Series(X[:, 0] * X[:, 1] + rng.normal(0, 0.1, 3000), name="price")
+    synth = TreeSynthesizer(random_state=0).fit(X, y)
+    assert synth.target_type_ == "regression"
+    X_new, y_new = synth.sample(3000)
+    assert y_new.name == "price"
+    assert np.corrcoef(y_new, X_new[:, 0] * X_new[:, 1])[0, 1] > 0.9
+
+
+def test_discrete_score_sums_to_one():
+    rng = np.random.RandomState(0)
+    a = rng.randint(0, 3, 500)
+    b = (a + rng.randint(0, 2, 500)) % 4
+    X = np.column_stack([a, b]).astype(float)
+    synth = TreeSynthesizer(random_state=0).fit(X)
+    grid = np.array([[i, j] for i in range(3) for j in range(4)], dtype=float)
+    assert np.exp(synth.score_samples(grid)).sum() == pytest.approx(1.0)
+    # The first column's probability is its share among the rows.
+    X1 = X[:, :1]
+    single = TreeSynthesizer(random_state=0).fit(X1)
+    shares = np.bincount(a, minlength=3) / 500
+    assert np.exp(single.score_samples(np.arange(3.0)[:, None])) == pytest.approx(
+        shares
+    )
+
+
+def test_continuous_score_integrates_to_one():
+    rng = np.random.RandomState(0)
+    X = rng.exponential(1.0, size=(300, 1))
+    synth = TreeSynthesizer(random_state=0).fit(X)
+    grid = np.linspace(X.min(), X.max(), 20001)
+    density = np.exp(synth.score_samples(grid[:, None]))
+    assert np.trapezoid(density, grid) == pytest.approx(1.0, abs=0.01)
+    # Beyond the training range the score stays finite.
+    assert np.isfinite(synth.score_samples(np.array([[X.max() + 0.01]]))).all()
+
+
+def test_conditions_on_a_column_and_the_target(frame):
+    y = pd.Series(np.where(frame["count"] > 8, "many", "few"), name="size")
+    synth = TreeSynthesizer(random_state=0).fit(frame, y)
+    X_new, y_new = synth.sample(2000, conditions={"colour": "blue"})
+    assert (X_new["colour"] == "blue").all()
+    real = frame.loc[frame["colour"] == "blue", "count"].mean()
+    assert abs(X_new["count"].mean() - real) < 0.5
+    X_new, y_new = synth.sample(1000, conditions={"size": "many"})
+    assert (y_new == "many").all()
+    assert X_new["count"].mean() > frame["count"].mean()
+
+
+def test_tstr_grid_search_over_leaf_size():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(600, 3))
+    y = (X[:, 0] - X[:, 2] > 0).astype(int)
+    search = GridSearchCV(
+        TreeSynthesizer(random_state=0),
+        {"min_samples_leaf": [5, 50]},
+        scoring=TSTRScorer(HistGradientBoostingClassifier(max_iter=20)),
+        cv=2,
+    ).fit(X, y)
+    assert search.best_params_["min_samples_leaf"] in (5, 50)
+    assert np.all(search.cv_results_["mean_test_score"] > 0.7)
+
+
+def test_tree_over_sampler_on_mixed_data(frame):
+    y = np.where(frame["colour"] == "blue", 1, 0)
+    y[np.flatnonzero(y == 1)[200:]] = 0
+    X = frame.drop(columns="colour")
+    X_res, y_res = TreeOverSampler(random_state=0).fit_resample(X, y)
+    counts = Counter(y_res)
+    assert counts[0] == counts[1]
+    assert (X_res.dtypes == X.dtypes).all()
+    new = X_res.iloc[len(X) :]
+    minority = X[y == 1]
+    assert new["count"].between(minority["count"].min(), minority["count"].max()).all()
+
+
+def test_tree_over_sampler_tiny_class():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(52, 2))
+    y = np.r_[np.zeros(50, dtype=int), np.ones(2, dtype=int)]
+    X_res, y_res = TreeOverSampler(random_state=0).fit_resample(X, y)
+    assert Counter(y_res)[1] == 50
+    new = X_res[52:]
+    assert (new >= X[50:].min(axis=0)).all() and (new <= X[50:].max(axis=0)).all()
