@@ -22,7 +22,9 @@ _COMMON_COUNT = 10
 _MIN_LEAF = 5
 # Leaves with more smoothed donors than this evaluate their kernel mixture on
 # this many quantiles of the donors' values (score_samples and conditions).
-_MAX_DENSITY_DONORS = 1000
+_MAX_DENSITY_DONORS = 256
+# A reflected kernel counts for points within this many bandwidths of a bound.
+_REFLECT_WITHIN = 8.0
 # Rows used to measure the dependence that orders the columns.
 _ORDER_SUBSAMPLE = 5000
 _ORDER_BINS = 10
@@ -171,9 +173,13 @@ class _LeafPool:
             v = self.kernel_values[donor]
             y = x[block][row]
             kernel = _normal(y - v, h)
+            # Reflections matter only within a few bandwidths of a bound.
             inside = (y >= self.low) & (y <= self.high)
-            kernel += inside * _normal(y - (2 * self.low - v), h)
-            kernel += inside * _normal(y - (2 * self.high - v), h)
+            for bound in (self.low, self.high):
+                near = np.flatnonzero(
+                    inside & (np.abs(y - bound) < _REFLECT_WITHIN * h)
+                )
+                kernel[near] += _normal(y[near] - (2 * bound - v[near]), h[near])
             density[block] = np.bincount(
                 row, self.kernel_weights[donor] * kernel, minlength=len(block)
             )
@@ -303,7 +309,7 @@ class TreeSynthesizer(BaseSynthesizer):
 
     ``score_samples`` is the log of that product: the share of the leaf's
     donors holding the value for discrete values and spikes, the kernel
-    mixture density for smoothed values (evaluated on 1,000 quantiles of the
+    mixture density for smoothed values (evaluated on 256 quantiles of the
     donors in leaves holding more; beyond the range seen in ``fit``, where
     sampling puts no mass, the unreflected kernels, so that held-out rows
     slightly outside it keep a finite score). Values no donor of their leaf holds (an
