@@ -2,6 +2,7 @@
 
 from ._copula import GaussianCopulaSynthesizer
 from ._kde import KDESynthesizer
+from ._mixture import MixtureSynthesizer
 from ._tree import TreeSynthesizer
 from .over_sampling import (
     CopulaOverSampler,
@@ -18,6 +19,7 @@ __all__ = [
     "GaussianCopulaSynthesizer",
     "KDEOverSampler",
     "KDESynthesizer",
+    "MixtureSynthesizer",
     "NoiseAugmenter",
     "SynthesizerOverSampler",
     "TreeOverSampler",

@@ -17,6 +17,7 @@ from sksynth import (
     GaussianCopulaSynthesizer,
     KDEOverSampler,
     KDESynthesizer,
+    MixtureSynthesizer,
     NoiseAugmenter,
     SynthesizerOverSampler,
     TreeOverSampler,
@@ -26,6 +27,7 @@ from sksynth import (
 SYNTHESIZERS = [
     GaussianCopulaSynthesizer(random_state=0),
     KDESynthesizer(random_state=0),
+    MixtureSynthesizer(random_state=0),
     TreeSynthesizer(random_state=0),
 ]
 
@@ -38,6 +40,7 @@ EXPECTED_FAILED_CHECKS = {}
 PARAM_GRIDS = {
     "GaussianCopulaSynthesizer": {"copula": ["gaussian", "t"]},
     "KDESynthesizer": {"bandwidth": ["scott", "silverman", 0.3]},
+    "MixtureSynthesizer": {"n_components": [1, 3, "auto"]},
     "TreeSynthesizer": {"min_samples_leaf": [5, 20]},
 }
 
