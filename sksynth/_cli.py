@@ -187,11 +187,18 @@ def _library_errors():
 
 
 def _make_synthesizer(name, categorical_features, target_type, random_state):
-    from . import GaussianCopulaSynthesizer, KDESynthesizer
+    from . import (
+        GaussianCopulaSynthesizer,
+        KDESynthesizer,
+        MixtureSynthesizer,
+        TreeSynthesizer,
+    )
 
     synthesizer_class = {
         "copula": GaussianCopulaSynthesizer,
         "kde": KDESynthesizer,
+        "tree": TreeSynthesizer,
+        "mixture": MixtureSynthesizer,
     }[name]
     return synthesizer_class(
         categorical_features=categorical_features,
@@ -201,11 +208,12 @@ def _make_synthesizer(name, categorical_features, target_type, random_state):
 
 
 def _make_over_sampler(name, categorical_features, random_state):
-    from . import CopulaOverSampler, KDEOverSampler, NoiseAugmenter
+    from . import CopulaOverSampler, KDEOverSampler, NoiseAugmenter, TreeOverSampler
 
     over_sampler_class = {
         "kde": KDEOverSampler,
         "copula": CopulaOverSampler,
+        "tree": TreeOverSampler,
         "noise": NoiseAugmenter,
     }[name]
     return over_sampler_class(
@@ -537,9 +545,10 @@ def _add_fit_sample_parser(commands):
     parser.add_argument("data", help="table to learn from (.csv or .parquet)")
     parser.add_argument(
         "--synthesizer",
-        choices=["copula", "kde"],
+        choices=["copula", "kde", "tree", "mixture"],
         default="copula",
-        help="GaussianCopulaSynthesizer or KDESynthesizer (default: copula)",
+        help="GaussianCopulaSynthesizer, KDESynthesizer, TreeSynthesizer or "
+        "MixtureSynthesizer (default: copula)",
     )
     _add_n_samples_and_output(parser)
     parser.add_argument(
@@ -602,9 +611,10 @@ def _add_balance_parser(commands):
     parser.add_argument("--target", metavar="COL", required=True, help="class column")
     parser.add_argument(
         "--method",
-        choices=["kde", "copula", "noise"],
+        choices=["kde", "copula", "tree", "noise"],
         default="kde",
-        help="KDEOverSampler, CopulaOverSampler or NoiseAugmenter (default: kde)",
+        help="KDEOverSampler, CopulaOverSampler, TreeOverSampler or NoiseAugmenter "
+        "(default: kde)",
     )
     parser.add_argument(
         "-o", "--output", required=True, help="file to write (.csv or .parquet)"

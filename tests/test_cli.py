@@ -44,7 +44,7 @@ def _error_line(capsys):
     return lines[0]
 
 
-@pytest.mark.parametrize("synthesizer", ["copula", "kde"])
+@pytest.mark.parametrize("synthesizer", ["copula", "kde", "tree", "mixture"])
 def test_fit_sample_round_trips_columns_and_dtypes(data_csv, tmp_path, synthesizer):
     output = tmp_path / "synthetic.csv"
     argv = ["fit-sample", str(data_csv), "--synthesizer", synthesizer]
@@ -103,7 +103,7 @@ def test_save_then_sample(data_csv, tmp_path, capsys):
     assert f"Wrote 40 rows x 5 columns to {output}" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("method", ["kde", "copula", "noise"])
+@pytest.mark.parametrize("method", ["kde", "copula", "tree", "noise"])
 def test_balance(data_csv, tmp_path, capsys, method):
     output = tmp_path / "balanced.csv"
     argv = ["balance", str(data_csv), "--target", "label", "--method", method]
