@@ -284,6 +284,77 @@ def test_evaluate_synthetic_without_holdout_and_errors(table):
         evaluate_synthetic(table, table, holdout=table, target="nope", random_state=0)
 
 
+def test_evaluate_synthetic_metric_groups(table):
+    train, holdout = table.iloc[:750], table.iloc[750:]
+    synthetic = GaussianCopulaSynthesizer(random_state=0).fit(train).sample(750)
+    options = {"holdout": holdout, "target": "group", "random_state": 0}
+    full = evaluate_synthetic(train, synthetic, **options)
+    fidelity = evaluate_synthetic(train, synthetic, metrics="fidelity", **options)
+    assert list(fidelity) == [
+        "ks_complement",
+        "tv_complement",
+        "missing_similarity",
+        "correlation_similarity",
+        "contingency_similarity",
+    ]
+    chosen = evaluate_synthetic(
+        train, synthetic, metrics=["privacy", "utility"], **options
+    )
+    assert set(chosen) == {
+        "exact_copy_share",
+        "nndr",
+        "dcr_share",
+        "tstr",
+        "model_agreement",
+        "output_ks",
+    }
+    # A group gives the same figures whichever other groups are computed.
+    for part in (fidelity, chosen):
+        assert all(part[name] == full[name] for name in part)
+
+
+@pytest.mark.parametrize(
+    "metrics, match",
+    [
+        (["fidelity", "margins"], "metrics must be 'all' or a non-empty list"),
+        ([], "metrics must be 'all' or a non-empty list"),
+        ("margins", "The 'metrics' parameter"),
+        (["utility"], "'utility', which needs the target column"),
+    ],
+)
+def test_evaluate_synthetic_metrics_errors(table, metrics, match):
+    with pytest.raises(ValueError, match=match):
+        evaluate_synthetic(table, table, metrics=metrics)
+
+
+def test_evaluate_synthetic_privacy_flags_copied_rows(table):
+    train, holdout = table.iloc[:750], table.iloc[750:]
+    report = evaluate_synthetic(
+        train, train, holdout=holdout, metrics=["privacy"], random_state=0
+    )
+    assert report["exact_copy_share"]["synthetic"] == 1.0
+    assert report["dcr_share"]["synthetic"] == 1.0
+    assert report["nndr"]["synthetic"] == 0.0
+    # The ceiling queries 375 fresh rows: 4 standard errors of a share of 0.5.
+    tolerance = 4 * 0.5 / np.sqrt(375)
+    assert report["dcr_share"]["real_holdout"] == pytest.approx(0.5, abs=tolerance)
+    assert report["nndr"]["real_holdout"] > 0.5
+
+
+def test_evaluate_synthetic_utility_keeps_negative_numbers():
+    # The default utility model once read every negative number as missing.
+    rng = np.random.RandomState(0)
+    a = rng.normal(size=2000)
+    frame = pd.DataFrame(
+        {"a": a, "noise": rng.normal(size=2000), "y": np.where(a < -1, "low", "rest")}
+    )
+    train, holdout = frame.iloc[:1000], frame.iloc[1000:]
+    report = evaluate_synthetic(
+        train, train, holdout=holdout, target="y", metrics=["utility"], random_state=0
+    )
+    assert report["tstr"]["real_holdout"] > 0.99
+
+
 def test_save_figures_writes_the_comparison_figures(table, tmp_path):
     import matplotlib
 

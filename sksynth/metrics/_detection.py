@@ -56,8 +56,9 @@ def detection_auc(
         Synthetic rows with the same columns.
     method : {"gradient_boosting", "logistic"}, default="gradient_boosting"
         ``HistGradientBoostingClassifier`` on the encoded columns (categories
-        as categories, missing values native), or a logistic regression on
-        standardised numbers and one-hot categories.
+        as categories, missing values native; learning rate 0.2, at most 100
+        trees, early stopping on 10 % of the training folds), or a logistic
+        regression on standardised numbers and one-hot categories.
     cv : int, default=5
         Number of stratified folds.
     max_samples : int or None, default=10000
@@ -111,9 +112,9 @@ def _detection_auc(
         model = LogisticRegression(max_iter=300)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
     scores = []
-    # One OpenMP thread: these are many small fits, and on a busy machine
-    # spinning OpenMP threads make each one 10-40x slower.
-    with threadpool_limits(limits=1, user_api="openmp"):
+    # One thread (OpenMP and BLAS): these are many small fits, and on a busy
+    # machine spinning threads make each one 10-40x slower.
+    with threadpool_limits(limits=1):
         for train, test in folds.split(features, labels):
             fitted = clone(model).fit(features[train], labels[train])
             proba = fitted.predict_proba(features[test])[:, 1]
@@ -121,22 +122,35 @@ def _detection_auc(
     return float(np.mean(scores))
 
 
-def _gradient_boosting(columns, values, seed):
-    """Encoded values as gradient-boosting features, categories as codes."""
+def _hgb_features(columns, values):
+    """Encoded values as gradient-boosting features, and which are categories.
+
+    Unseen levels (-1) of categorical columns count as missing; columns with
+    more levels than the model takes stay ordinal codes.
+    """
     features = values.copy()
     is_categorical = np.zeros(len(columns), dtype=bool)
     for j, spec in enumerate(columns):
         if spec.kind == CATEGORICAL:
             codes = features[:, j]
-            # Unseen levels (-1) count as missing; wide columns stay ordinal codes.
             features[:, j] = np.where(codes < 0, np.nan, codes)
             is_categorical[j] = len(spec.categories) <= _MAX_HGB_CATEGORIES
+    return features, is_categorical
+
+
+def _gradient_boosting(columns, values, seed):
+    """Encoded values as gradient-boosting features, and the detection model."""
+    features, is_categorical = _hgb_features(columns, values)
     # Early stopping on a validation split: where the tables look alike the
-    # model stops after a few trees instead of fitting noise.
+    # model stops after a few trees instead of fitting noise. Steps of 0.2 for
+    # at most 100 trees reach the AUC of steps of 0.1 for 200 trees in half the
+    # trees (Adult and copula samples of it, 3 seeds: AUCs within 0.007, the
+    # size of their sampling noise).
     model = HistGradientBoostingClassifier(
         categorical_features=is_categorical if is_categorical.any() else None,
         early_stopping=True,
-        max_iter=200,
+        learning_rate=0.2,
+        max_iter=100,
         random_state=seed,
     )
     return features, model

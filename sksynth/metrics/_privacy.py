@@ -95,6 +95,11 @@ def _dcr_share(
     query = features.transform(subsample_rows(synthetic_values, max_samples, rng))
     to_train = _nearest(features.transform(train_values), query)[:, 0]
     to_holdout = _nearest(features.transform(holdout_values), query)[:, 0]
+    return _closer_share(to_train, to_holdout)
+
+
+def _closer_share(to_train, to_holdout):
+    """Share of rows closer to train than to holdout, ties counting one half."""
     closer = (to_train < to_holdout) + 0.5 * (to_train == to_holdout)
     return float(closer.mean())
 
@@ -198,6 +203,11 @@ def _nndr(columns, train_values, synthetic_values, max_samples, rng):
     features = FeatureMap(columns, train_values)
     query = features.transform(subsample_rows(synthetic_values, max_samples, rng))
     distances = _nearest(features.transform(train_values), query, n_neighbors=2)
+    return _median_ratio(distances)
+
+
+def _median_ratio(distances):
+    """Median of nearest over second-nearest distance (1 when both are 0)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(distances[:, 1] > 0, distances[:, 0] / distances[:, 1], 1.0)
     return float(np.median(ratio))

@@ -171,6 +171,16 @@ class TSTRScorer:
             - ``"importance_correlation"``: Spearman correlation of the
               permutation importances of the features in the two models.
         """
+        result, real_model, synthetic_model, scorer = self._compare(
+            X_train, y_train, X_synth, y_synth, X_test, y_test
+        )
+        result["importance_correlation"] = _importance_correlation(
+            real_model, synthetic_model, X_test, y_test, scorer, self.random_state
+        )
+        return result
+
+    def _compare(self, X_train, y_train, X_synth, y_synth, X_test, y_test):
+        """:meth:`evaluate` without the importances; also the models and scorer."""
         real_model = clone(self.estimator).fit(X_train, y_train)
         synthetic_model = self._fit(X_synth, y_synth)
         scorer = check_scoring(real_model, scoring=self.scoring)
@@ -187,7 +197,7 @@ class TSTRScorer:
         real_output = _output(real_model, X_test)
         halves = check_random_state(self.random_state).permutation(real_output.size)
         halves = np.array_split(halves, 2)
-        return {
+        result = {
             "tstr": tstr,
             "trtr": trtr,
             "ratio": tstr / trtr if trtr != 0 else float("nan"),
@@ -201,10 +211,8 @@ class TSTRScorer:
             "output_ks_reference": float(
                 stats.ks_2samp(real_output[halves[0]], real_output[halves[1]]).statistic
             ),
-            "importance_correlation": _importance_correlation(
-                real_model, synthetic_model, X_test, y_test, scorer, self.random_state
-            ),
         }
+        return result, real_model, synthetic_model, scorer
 
     def __repr__(self):
         return (
