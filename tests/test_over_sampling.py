@@ -139,6 +139,54 @@ def test_sample_indices_point_at_kernel_centres():
     np.testing.assert_allclose(X_res[100:], X[centres], atol=0.05)
 
 
+def test_categorical_levels_change_as_often_as_a_one_spread_numeric_move():
+    from scipy.stats import norm
+
+    rng = np.random.RandomState(0)
+    n = 2000
+    y = np.repeat([0, 1], [1800, 200])
+    X = pd.DataFrame(
+        {
+            "x": rng.normal(size=n) + 5 * y,
+            "level": pd.Categorical(rng.choice(list("abcdefghij"), n)),
+        }
+    )
+    sampler = KDEOverSampler(random_state=0)
+    X_res, _ = sampler.fit_resample(X, y)
+    h = sampler.bandwidth_[1]
+    lam = sampler.categorical_bandwidth_[1]
+    assert lam == pytest.approx(2 * norm.cdf(-1 / h))
+    centres = sampler.sample_indices_[n:]
+    moved = np.mean(X_res["level"].to_numpy()[n:] != X["level"].to_numpy()[centres])
+    # 1600 new rows: within 4 binomial standard errors.
+    assert moved == pytest.approx(lam, abs=4 * np.sqrt(lam * (1 - lam) / 1600))
+
+
+def test_large_numeric_arrays_are_resampled_in_blocks(monkeypatch):
+    import sksynth.over_sampling._kde as kde
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(3000, 3)).astype(np.float32)
+    y = np.repeat([0, 1, 2], [2000, 700, 300])
+    whole = KDEOverSampler(random_state=0)
+    X_whole, y_whole = whole.fit_resample(X, y)
+    monkeypatch.setattr(kde, "_BLOCK_ROWS", 128)
+    monkeypatch.setattr(kde, "_MAP_ROWS", 1000)
+    blocks = KDEOverSampler(random_state=0)
+    X_res, y_res = blocks.fit_resample(X, y)
+    assert X_res.dtype == np.float32 and X_res.shape == X_whole.shape
+    np.testing.assert_array_equal(X_res[:3000], X)
+    np.testing.assert_array_equal(y_res, y_whole)
+    assert np.all(y_res[blocks.sample_indices_] == y_res)
+    # Same distribution: new rows of each class keep its mean, within
+    # 5 standard errors.
+    for klass, n_new in [(1, 1300), (2, 1700)]:
+        new = X_res[3000:][y_res[3000:] == klass]
+        assert new.shape[0] == n_new
+        error = 5 * X[y == klass].std(axis=0) / np.sqrt(y.tolist().count(klass))
+        assert np.all(np.abs(new.mean(axis=0) - X[y == klass].mean(axis=0)) < error)
+
+
 def test_noise_augmenter_n_copies_wins_and_respects_bounds():
     rng = np.random.RandomState(0)
     X = pd.DataFrame(

@@ -4,11 +4,12 @@ from numbers import Real
 
 import numpy as np
 from imblearn.utils import Substitution
+from scipy.special import ndtr
 from sklearn.neighbors import NearestNeighbors
-from sklearn.utils import check_random_state
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._data import TableSchema
+from .._data import TableSchema, is_dataframe
 from .._kde import (
     _KDEModel,
     column_roles,
@@ -27,11 +28,14 @@ from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
 _MULTIPLIERS = np.geomspace(1.0, 1 / 16, 9)
 # Rows that fit the column maps, reference rows of other classes, and draws
 # per tried bandwidth.
-_MAP_ROWS = 200_000
+_MAP_ROWS = 50_000
 _REFERENCE_ROWS = 10_000
 _PURITY_DRAWS = 1000
 # Slack of the purity target over the class's own rows.
 _PURITY_SLACK = 0.05
+# New rows are drawn and decoded in blocks of this many rows: the temporary
+# arrays stay small and are reused.
+_BLOCK_ROWS = 2**15
 
 
 @Substitution(**DOCSTRINGS)
@@ -63,7 +67,8 @@ class KDEOverSampler(BaseSynthesisOverSampler):
     categorical_bandwidth : "auto" or float, default="auto"
         Probability that a categorical value moves to another level, capped
         at ``(K - 1) / K`` for a column of ``K`` levels. "auto" ties it to the
-        numeric bandwidth ``h``: ``min(h, 1) ** 2 (K - 1) / K``.
+        numeric bandwidth ``h``: ``2 Phi(-1 / h)``, the chance that the
+        numeric kernel moves a value by more than one spread (see Notes).
 
     Attributes
     ----------
@@ -88,8 +93,9 @@ class KDEOverSampler(BaseSynthesisOverSampler):
     Notes
     -----
     Numeric columns are mapped to normal scores through their empirical CDF
-    on all of ``X``, so kernels never leave a column's range, integers stay
-    integers and spikes stay spikes. Class ``k`` with :math:`n_k` rows gets
+    on all of ``X`` (on 50,000 of its rows, drawn at random, when it has
+    more), so kernels never leave a column's range, integers stay integers
+    and spikes stay spikes. Class ``k`` with :math:`n_k` rows gets
     the product kernel with standard deviation :math:`h \\hat\\sigma_{{kj}}`
     on column ``j`` (:math:`\\hat\\sigma_{{kj}}`: its spread within the class).
 
@@ -103,6 +109,11 @@ class KDEOverSampler(BaseSynthesisOverSampler):
     (and never more than half the time). A class far from the others keeps
     Scott's width; a class mixed into another gets near-copies of its rows,
     as random over-sampling would. A single-row class works the same way.
+
+    A change of level is a jump, not a small move: the "auto" categorical
+    bandwidth lets a level change as often as the numeric kernel moves a
+    value by more than one spread of its class's column,
+    :math:`\\lambda = 2\\Phi(-1/h)` (0.08 at :math:`h = 0.57`).
 
     Examples
     --------
@@ -153,26 +164,26 @@ class KDEOverSampler(BaseSynthesisOverSampler):
     def _fit_resample(self, X, y):
         rng = check_random_state(self.random_state)
         schema = TableSchema.from_data(X, self.categorical_features)
-        values = schema.encode(X)
-        space = _SharedSpace(values, schema.columns, rng)
+        space = _SharedSpace(X, schema, rng)
+        output = _Output(X, y, schema, sum(self.sampling_strategy_.values()))
         self.bandwidth_, self.categorical_bandwidth_ = {}, {}
-        blocks, labels, indices = [], [], [np.arange(values.shape[0])]
+        indices = [np.arange(y.size)]
         for klass, n_new in self.sampling_strategy_.items():
             if n_new == 0:
                 continue
             rows = np.flatnonzero(y == klass)
-            model = space.class_model(values, rows)
+            model = space.class_model(rows)
             model, h, t = self._choose_bandwidth(model, space, rows, y != klass, rng)
-            new_values, centre = sample_model(model, n_new, rng, enforce_range=True)
-            blocks.append(new_values)
-            labels.append(np.full(n_new, klass, dtype=y.dtype))
-            indices.append(rows[centre])
+            for start in range(0, n_new, _BLOCK_ROWS):
+                n_block = min(_BLOCK_ROWS, n_new - start)
+                new_values, centre = sample_model(
+                    model, n_block, rng, enforce_range=True
+                )
+                output.add(new_values, klass)
+                indices.append(rows[centre])
             self.bandwidth_[klass], self.categorical_bandwidth_[klass] = h, t
         self.sample_indices_ = np.concatenate(indices)
-        if not blocks:
-            return np.asarray(X), y
-        X_new = schema.decode(np.concatenate(blocks), enforce_range=True)
-        return stack_resampled(X, y, X_new, np.concatenate(labels))
+        return output.result()
 
     def _choose_bandwidth(self, model, space, rows, others, rng):
         n_rows, d = rows.size, len(model.numeric)
@@ -193,7 +204,9 @@ class KDEOverSampler(BaseSynthesisOverSampler):
 
     def _kernel(self, model, h):
         if self.categorical_bandwidth == "auto":
-            lam = min(h, 1.0) ** 2
+            # The chance that the numeric kernel moves a value by more than
+            # one spread (see Notes).
+            lam = float(2 * ndtr(-1 / h))
         else:
             lam = float(self.categorical_bandwidth)
         lambdas = np.minimum(lam, (model.n_levels - 1) / np.maximum(model.n_levels, 1))
@@ -201,17 +214,30 @@ class KDEOverSampler(BaseSynthesisOverSampler):
 
 
 class _SharedSpace:
-    """Normal-score maps fitted on all rows, and the metric of the purity rule."""
+    """Normal-score maps fitted on all rows, and the metric of the purity rule.
 
-    def __init__(self, values, columns, rng):
-        self.numeric, self.categorical, self.n_levels = column_roles(columns)
-        rows = values
-        if values.shape[0] > _MAP_ROWS:
-            rows = values[rng.choice(values.shape[0], _MAP_ROWS, replace=False)]
-        self.maps = fit_score_maps(rows, self.numeric)
-        self.values = values
-        self.n_columns = len(columns)
+    Rows of ``X`` are encoded when needed: those of the maps (at most
+    ``_MAP_ROWS``), of each class to grow and of its reference rows.
+    """
+
+    def __init__(self, X, schema, rng):
+        self.X, self.schema = X, schema
+        self.numeric, self.categorical, self.n_levels = column_roles(schema.columns)
+        n_rows = X.shape[0]
+        self.all_values = None
+        if n_rows > _MAP_ROWS:
+            map_values = self.encode(rng.choice(n_rows, _MAP_ROWS, replace=False))
+        else:
+            map_values = self.all_values = schema.encode(X)
+        self.maps = fit_score_maps(map_values, self.numeric)
+        self.n_columns = schema.n_columns
         self.spread = np.ones(len(self.numeric))
+
+    def encode(self, rows):
+        """Encoded values of some rows of ``X``."""
+        if self.all_values is not None:
+            return self.all_values[rows]
+        return self.schema.encode(_safe_indexing(self.X, rows))
 
     def centres(self, values):
         return encode_centres(self.maps, values, self.numeric, self.categorical)
@@ -220,10 +246,10 @@ class _SharedSpace:
         return embed(self.spread, self.n_levels, *self.centres(values))
 
     def embed_rows(self, rows):
-        return self.embed(self.values[rows])
+        return self.embed(self.encode(rows))
 
-    def class_model(self, values, rows):
-        scores, codes = self.centres(values[rows])
+    def class_model(self, rows):
+        scores, codes = self.centres(self.encode(rows))
         spread = score_spread(scores) if rows.size > 1 else self.spread
         return _KDEModel(
             maps=self.maps,
@@ -237,6 +263,57 @@ class _SharedSpace:
             lambdas=np.zeros(len(self.categorical)),
             n_columns=self.n_columns,
         )
+
+
+class _Output:
+    """The resampled table: the rows of ``X`` followed by the new ones.
+
+    A numeric array gets its new rows decoded block by block straight into
+    the output; other tables keep the encoded blocks and decode them once,
+    and a DataFrame comes back as one.
+    """
+
+    def __init__(self, X, y, schema, n_new):
+        self.X, self.y, self.schema = X, y, schema
+        self.blocks, self.labels = [], []
+        self.in_place = (
+            n_new > 0
+            and not is_dataframe(X)
+            and X.dtype.kind in "biuf"
+            and schema.container == "numpy"
+            and X.dtype == schema.array_dtype
+        )
+        if self.in_place:
+            self.rows = np.empty((X.shape[0] + n_new, X.shape[1]), dtype=X.dtype)
+            self.rows[: X.shape[0]] = X
+            self.filled = X.shape[0]
+
+    def add(self, values, klass):
+        self.labels.append(np.full(values.shape[0], klass, dtype=self.y.dtype))
+        if not self.in_place:
+            self.blocks.append(values)
+            return
+        stop = self.filled + values.shape[0]
+        self.rows[self.filled : stop] = self.schema.decode(values, enforce_range=True)
+        self.filled = stop
+
+    def result(self):
+        if not self.labels:
+            return np.asarray(self.X), self.y
+        labels = np.concatenate(self.labels)
+        if self.in_place:
+            return self.rows[: self.filled], np.concatenate([self.y, labels])
+        X_new = self.schema.decode(np.concatenate(self.blocks), enforce_range=True)
+        y_resampled = np.concatenate([self.y, labels])
+        if self.schema.container == "pandas" and is_dataframe(self.X):
+            # Frames stay frames: no object array of all the rows.
+            import pandas as pd
+
+            X_resampled = pd.concat(
+                [self.X.reset_index(drop=True), X_new], ignore_index=True
+            )
+            return X_resampled, y_resampled
+        return stack_resampled(self.X, self.y, X_new, labels)
 
 
 def _purity_rule(candidates, space, rows, others, rng):
