@@ -33,6 +33,8 @@ MAX_CLASSES = 20
 
 _UNSEEN = -1.0
 # Float64 holds every whole number exactly up to 2**53.
+# Rows per block when profiling the columns of a numeric array.
+_SPEC_BLOCK_ROWS = 32_768
 _MAX_EXACT_INTEGER = 2.0**53
 
 
@@ -233,6 +235,45 @@ def _numeric_spec(name, dtype, values, kind=None):
     )
 
 
+def _numeric_array_specs(X):
+    """Specs of every column of a numeric array, from row blocks read once
+    (what :func:`_numeric_spec` finds column by column, without strided reads
+    or array-sized temporaries)."""
+    n_rows, n_columns = X.shape
+    n_inf = np.zeros(n_columns, dtype=np.int64)
+    n_missing = np.zeros(n_columns, dtype=np.int64)
+    low = np.full(n_columns, np.nan)
+    high = np.full(n_columns, np.nan)
+    whole = np.full(n_columns, X.dtype.kind in "fc")
+    for start in range(0, n_rows, _SPEC_BLOCK_ROWS):
+        block = np.asarray(X[start : start + _SPEC_BLOCK_ROWS], dtype=float)
+        missing = np.isnan(block)
+        n_missing += missing.sum(axis=0)
+        n_inf += np.isinf(block).sum(axis=0)
+        # fmin / fmax skip NaN.
+        low = np.fmin(low, np.fmin.reduce(block, axis=0))
+        high = np.fmax(high, np.fmax.reduce(block, axis=0))
+        if whole.any():
+            whole &= ((block == np.round(block)) | missing).all(axis=0)
+    if n_inf.any():
+        j = int(np.argmax(n_inf > 0))
+        _check_finite(np.asarray(X[:, j], dtype=float), _column_label(j))
+    observed = n_missing < n_rows
+    exact = np.fmax(np.abs(low), np.abs(high)) < _MAX_EXACT_INTEGER
+    integer = (X.dtype.kind in "iu") | (whole & observed & exact)
+    return [
+        ColumnSpec(
+            name=j,
+            kind=INTEGER if integer[j] else CONTINUOUS,
+            dtype=X.dtype,
+            low=float(low[j]),
+            high=float(high[j]),
+            missing_rate=float(n_missing[j] / n_rows) if n_rows else 0.0,
+        )
+        for j in range(n_columns)
+    ]
+
+
 def _is_whole(observed):
     return bool(
         np.all(np.abs(observed) < _MAX_EXACT_INTEGER)
@@ -333,6 +374,8 @@ class TableSchema:
         declared = _resolve_categorical(
             categorical_features, list(range(n_features)), n_features
         )
+        if X.dtype.kind in "fiu" and (declared is None or not declared.any()):
+            return cls(_numeric_array_specs(X), "numpy", X.dtype)
         columns = []
         for j in range(n_features):
             values = X[:, j]
@@ -371,6 +414,13 @@ class TableSchema:
             encode = _encode_series
         else:
             X = _check_array(X)
+            if self._numeric_array(X):
+                # Numbers in, numbers out: one conversion of the whole array.
+                encoded = X.astype(float)
+                if np.isinf(encoded).any():
+                    for spec, column in zip(self.columns, encoded.T, strict=True):
+                        _check_finite(column, spec.label)
+                return encoded
             columns = [X[:, j] for j in range(X.shape[1])]
 
             def encode(column, spec):
@@ -385,6 +435,15 @@ class TableSchema:
         for j, (spec, column) in enumerate(zip(self.columns, columns, strict=True)):
             encoded[:, j] = encode(column, spec)
         return encoded
+
+    def _numeric_array(self, X):
+        """Whether ``X`` is a numeric array whose columns are all numeric."""
+        return (
+            X.dtype.kind in "fiu"
+            and X.ndim == 2
+            and X.shape[1] == self.n_columns
+            and all(c.kind in (CONTINUOUS, INTEGER) for c in self.columns)
+        )
 
     def decode(self, values, enforce_range=True):
         """Turn encoded values back into the training container.
@@ -577,7 +636,7 @@ def _array_column_spec(name, values, dtype, declared):
         return _object_spec(name, dtype, values, _missing_mask_object(values), declared)
     if values.dtype.kind == "c":
         raise ValueError("Complex data not supported; X has complex values.")
-    floats = values.astype(float)
+    floats = np.asarray(values, dtype=float)
     if declared:
         _check_finite(floats, label)
         missing = np.isnan(floats)

@@ -19,6 +19,8 @@ from sksynth._data import (
     MAX_CLASSES,
     TableSchema,
     TargetSchema,
+    _numeric_array_specs,
+    _numeric_spec,
 )
 
 N_SAMPLES = 2000
@@ -383,6 +385,35 @@ def test_property_float_array_round_trip(X):
     np.testing.assert_array_equal(X_decoded, X)
     for j, column in enumerate(schema.columns):
         assert column.missing_rate == pytest.approx(np.isnan(X[:, j]).mean())
+
+
+@PROPERTY_SETTINGS
+@given(
+    X=hnp.arrays(
+        dtype=np.float64,
+        shape=_table_shapes,
+        elements=st.floats(allow_infinity=False, width=32, min_value=0, max_value=200)
+        | st.just(np.nan)
+        | st.sampled_from([0.0, 1.0, 7.0, 2.0**60]),
+    ),
+    dtype=st.sampled_from([np.float64, np.float32, np.int64, np.uint8]),
+)
+def test_property_block_specs_equal_column_specs(X, dtype):
+    # The whole-array profile of a numeric array (row blocks) finds what the
+    # column-by-column one finds.
+    if np.dtype(dtype).kind in "iu":
+        X = np.nan_to_num(X).clip(0, 200)
+    X = X.astype(dtype)
+    blocks = _numeric_array_specs(X)
+    columns = [
+        _numeric_spec(j, X.dtype, X[:, j].astype(float)) for j in range(X.shape[1])
+    ]
+    for fast, slow in zip(blocks, columns, strict=True):
+        assert fast.kind == slow.kind
+        np.testing.assert_equal(
+            [fast.low, fast.high, fast.missing_rate],
+            [slow.low, slow.high, slow.missing_rate],
+        )
 
 
 @PROPERTY_SETTINGS
@@ -1039,3 +1070,24 @@ def test_object_column_of_non_labels_names_the_column(values, kind):
     frame = pd.DataFrame({"z": pd.Series(values, dtype=object), "x": [1.0, 2.0, 3.0]})
     with pytest.raises(TypeError, match=f"Column 'z' has dtype object holding {kind}"):
         TableSchema.from_data(frame)
+
+
+def test_block_specs_across_many_blocks(monkeypatch):
+    import sksynth._data as data
+
+    monkeypatch.setattr(data, "_SPEC_BLOCK_ROWS", 7)
+    rng = np.random.RandomState(0)
+    X = np.column_stack(
+        [
+            rng.normal(size=100),
+            rng.randint(0, 9, 100).astype(float),
+            np.full(100, np.nan),
+            rng.randint(0, 9, 100) + np.r_[np.zeros(99), 0.5],  # one fraction
+        ]
+    )
+    X[rng.rand(100) < 0.2, 0] = np.nan
+    specs = _numeric_array_specs(X)
+    assert [s.kind for s in specs] == [CONTINUOUS, INTEGER, CONTINUOUS, CONTINUOUS]
+    assert specs[0].low == np.nanmin(X[:, 0]) and specs[0].high == np.nanmax(X[:, 0])
+    assert specs[0].missing_rate == pytest.approx(np.isnan(X[:, 0]).mean())
+    assert np.isnan(specs[2].low) and specs[2].missing_rate == 1.0
