@@ -5,7 +5,7 @@ offline, pipeline (scaler ->) sampler -> classifier, for logistic regression,
 kNN, a decision tree and gradient boosting; ROC AUC, average precision,
 G-mean, minority F1 and balanced accuracy of no resampling, SMOTE, ADASYN,
 BorderlineSMOTE, RandomOverSampler(shrinkage=1) (SMOTENC on mixed data),
-KDEOverSampler and CopulaOverSampler, in the same run.
+KDEOverSampler, CopulaOverSampler and TreeOverSampler, in the same run.
 
 Part (b), speed: balancing a 1% minority in 1,000,000 x 20 numeric rows
 (SMOTE as baseline), and 200,000 mixed rows (10 numeric + 5 categorical
@@ -61,7 +61,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 from threadpoolctl import threadpool_limits
 
-from sksynth import CopulaOverSampler, KDEOverSampler
+from sksynth import CopulaOverSampler, KDEOverSampler, TreeOverSampler
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _datasets import load_shuttle, load_yeast4  # noqa: E402
@@ -69,7 +69,7 @@ from _datasets import load_shuttle, load_yeast4  # noqa: E402
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 RESULTS = Path(__file__).parent / "results"
 METRICS = ["auc", "ap", "gmean", "f1", "bacc"]
-OURS = ["KDEOverSampler", "CopulaOverSampler"]
+OURS = ["KDEOverSampler", "CopulaOverSampler", "TreeOverSampler"]
 # Rows of shuttle kept (stratified, seeded) so that the full run stays short.
 SHUTTLE_ROWS = 10_000
 
@@ -161,6 +161,7 @@ def samplers(mixed, categorical):
         out["ROS(shrink=1)"] = RandomOverSampler(shrinkage=1.0, random_state=0)
     out["KDEOverSampler"] = KDEOverSampler(random_state=0)
     out["CopulaOverSampler"] = CopulaOverSampler(random_state=0)
+    out["TreeOverSampler"] = TreeOverSampler(random_state=0)
     return out
 
 
@@ -340,9 +341,12 @@ def speed_sampler(name, kind):
         return SMOTE(random_state=0)
     if name == "SMOTENC":
         return SMOTENC(categorical_features=[f"c{i}" for i in range(5)], random_state=0)
-    return {"KDEOverSampler": KDEOverSampler, "CopulaOverSampler": CopulaOverSampler}[
-        name
-    ](random_state=0)
+    ours = {
+        "KDEOverSampler": KDEOverSampler,
+        "CopulaOverSampler": CopulaOverSampler,
+        "TreeOverSampler": TreeOverSampler,
+    }
+    return ours[name](random_state=0)
 
 
 def _rss_mib():
