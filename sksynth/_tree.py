@@ -261,6 +261,9 @@ class TreeSynthesizer(BaseSynthesizer):
         less faithful data. "auto" takes ``max(5, ceil(2 * sqrt(n) / 3))`` for
         ``n`` training rows: leaves grow with the data, and so does their
         number (104 rows per leaf and at most 235 leaves for 24,000 rows).
+        The tree of a target ``y`` then gets leaves four times smaller (at
+        least 5 rows): the target is what a model learns from the synthetic
+        rows, and its values do not single out a row.
     smoothing : bool or float, default=True
         Whether to add Gaussian noise to rare donor values of numeric columns
         with more than 20 distinct values, with a bandwidth from the spread of
@@ -400,6 +403,11 @@ class TreeSynthesizer(BaseSynthesizer):
             x = values[:, j]
             missing = np.isnan(x)
             discrete = _is_discrete(columns[j], x)
+            leaf_size = self._leaf_size
+            if j >= self.n_features_in_ and self.min_samples_leaf == "auto":
+                # The target: finer leaves for what a model learns from the
+                # synthetic rows; its labels do not single out a row.
+                leaf_size = max(_MIN_LEAF, int(np.ceil(leaf_size / 4)))
             if missing.any() and not discrete:
                 steps.append(
                     self._fit_step(
@@ -409,7 +417,9 @@ class TreeSynthesizer(BaseSynthesizer):
             rows = None if discrete or not missing.any() else ~missing
             target = np.where(missing, _MISSING, x) if discrete else x
             steps.append(
-                self._fit_step(values, j, "value", predictors, target, rng, rows)
+                self._fit_step(
+                    values, j, "value", predictors, target, rng, rows, leaf_size
+                )
             )
             if not discrete and factor > 0:
                 present = x[~missing]
@@ -418,7 +428,9 @@ class TreeSynthesizer(BaseSynthesizer):
                 )
         return _TreeModel(steps, order, values.shape[1])
 
-    def _fit_step(self, values, j, role, predictors, target, rng, rows=None):
+    def _fit_step(
+        self, values, j, role, predictors, target, rng, rows=None, leaf_size=None
+    ):
         if rows is not None:
             values, target = values[rows], target[rows]
         if predictors.size == 0 or target.size == 0:
@@ -440,7 +452,7 @@ class TreeSynthesizer(BaseSynthesizer):
         Tree = DecisionTreeClassifier if discrete else DecisionTreeRegressor
         tree = Tree(
             max_depth=self.max_depth,
-            min_samples_leaf=self._leaf_size,
+            min_samples_leaf=leaf_size or self._leaf_size,
             random_state=rng.randint(np.iinfo(np.int32).max),
         )
         tree.fit(X, labels)
