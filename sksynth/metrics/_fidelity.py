@@ -74,7 +74,7 @@ def _ks_complement(columns, real_values, synthetic_values, aggregate):
         if a.size == 0 or b.size == 0:
             scores[spec.name] = float("nan")
             continue
-        scores[spec.name] = 1.0 - float(stats.ks_2samp(a, b).statistic)
+        scores[spec.name] = 1.0 - float(stats.ks_2samp(a, b, method="asymp").statistic)
     return _aggregate(scores, aggregate)
 
 
