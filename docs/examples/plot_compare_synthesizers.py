@@ -121,7 +121,9 @@ plt.show()
 # Radius and concavity of the tumours: a curved, class-dependent cloud. Each
 # panel overlays the synthetic rows (orange) on the training rows (blue).
 
-fig, axes = plt.subplots(1, 4, figsize=(12, 3), sharex=True, sharey=True)
+fig, axes = plt.subplots(
+    1, 4, figsize=(12, 3.2), sharex=True, sharey=True, layout="constrained"
+)
 for ax, (name, sample) in zip(axes, samples.items(), strict=True):
     ax.scatter(train["mean radius"], train["mean concavity"], s=4, alpha=0.5)
     ax.scatter(sample["mean radius"], sample["mean concavity"], s=4, alpha=0.5)
