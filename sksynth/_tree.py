@@ -10,11 +10,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import BaseSynthesizer
 from ._data import BOOLEAN, CATEGORICAL
 from ._docstring import synthesizer_docstring
-from ._marginals import is_spike
+from ._marginals import MAX_DISCRETE_LEVELS, is_spike
 
-# A numeric column with at most this many distinct values is modelled by a
-# classification tree (its values are outcomes), otherwise by a regression tree.
-_MAX_DISCRETE_LEVELS = 20
 # A value held by at least this many training rows does not single out a row:
 # it is drawn as it is, never smoothed (this keeps heaping such as round hours).
 _COMMON_COUNT = 10
@@ -440,7 +437,7 @@ class TreeSynthesizer(BaseSynthesizer):
         if role == "missing" or not np.all(np.isfinite(target)):
             discrete = True
         else:
-            discrete = np.unique(target).size <= _MAX_DISCRETE_LEVELS
+            discrete = np.unique(target).size <= MAX_DISCRETE_LEVELS
         labels = np.unique(target, return_inverse=True)[1] if discrete else target
         level_positions = {
             k: _level_positions(values[:, c], self._n_levels[c], labels, discrete)
@@ -620,7 +617,7 @@ def _level_positions(codes, n_levels, labels, discrete):
 def _is_discrete(spec, x):
     if spec.kind in (CATEGORICAL, BOOLEAN):
         return True
-    return np.unique(x[~np.isnan(x)]).size <= _MAX_DISCRETE_LEVELS
+    return np.unique(x[~np.isnan(x)]).size <= MAX_DISCRETE_LEVELS
 
 
 def _atoms(x):
