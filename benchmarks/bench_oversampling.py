@@ -74,6 +74,15 @@ OURS = ["KDEOverSampler", "CopulaOverSampler", "TreeOverSampler"]
 SHUTTLE_ROWS = 10_000
 
 
+SKIPPED = []
+
+
+def skipped(what):
+    """Note a data set left out, for the log and the tables."""
+    SKIPPED.append(what)
+    log(f"skipped: {what}")
+
+
 def log(message):
     print(message, file=sys.stderr, flush=True)
 
@@ -102,7 +111,7 @@ def load_datasets(shuttle_rows):
         X, y = load_yeast4()
         datasets["yeast4"] = (X, y.to_numpy(), False)
     except ImportError as exc:
-        log(f"yeast4 skipped: {exc}")
+        skipped(f"yeast4 ({exc})")
     try:
         X, y = load_shuttle()
         if shuttle_rows and shuttle_rows < len(y):
@@ -112,7 +121,7 @@ def load_datasets(shuttle_rows):
         X = X.reset_index(drop=True).astype(float)
         datasets["shuttle"] = (X, y.to_numpy(), False)
     except ImportError as exc:
-        log(f"shuttle skipped: {exc}")
+        skipped(f"shuttle ({exc})")
     german = DATA / "german_credit" / "german.data"
     if german.exists():
         g = pd.read_csv(german, sep=" ", header=None)
@@ -122,7 +131,7 @@ def load_datasets(shuttle_rows):
         g.columns = [str(c) for c in g.columns]
         datasets["german_credit"] = (g, y, True)
     else:
-        log("german credit not found: skipped")
+        skipped(f"german credit ({german} not found)")
     adult = DATA / "adult" / "adult.data"
     if adult.exists():
         a = pd.read_csv(adult, header=None, skipinitialspace=True, na_values="?")
@@ -135,7 +144,7 @@ def load_datasets(shuttle_rows):
         a.columns = [str(c) for c in a.columns]
         datasets["adult_ir15"] = (a, y, True)
     else:
-        log("adult not found: skipped")
+        skipped(f"adult ({adult} not found)")
     return datasets
 
 
@@ -484,6 +493,8 @@ def main():
         print(f"## (a) Quality: {repeats} x stratified 5-fold\n")
         with threadpool_limits(1):
             results = part_a(repeats, args.shuttle_rows)
+        if SKIPPED:
+            print("Data sets left out: " + "; ".join(SKIPPED) + ".\n")
         RESULTS.mkdir(exist_ok=True)
         results.to_csv(RESULTS / "oversampling_cells.csv", index=False)
         summarise(results)
