@@ -185,14 +185,25 @@ def _knots_and_bandwidth(x):
     x = np.sort(x)
     n_knots = min(x.size, _N_KNOTS)
     knots = _sorted_quantiles(x, np.linspace(0.0, 1.0, n_knots))
+    return knots, silverman_bandwidth(x), (knots[-1] - knots[0]) / n_knots
+
+
+def silverman_bandwidth(x):
+    """Silverman's rule of thumb for a Gaussian kernel on values ``x``.
+
+    ``0.9 * min(sd, IQR / 1.349) * n ** (-1/5)``; the standard deviation alone
+    when the interquartile range is zero, and a tiny positive width (relative
+    to the values' magnitude) when the values do not spread at all.
+    """
+    if x.size == 0:
+        return 1e-6
     spread = np.std(x)
-    q25, q75 = _sorted_quantiles(x, np.array([0.25, 0.75]))
+    q25, q75 = np.percentile(x, [25, 75])
     iqr = (q75 - q25) / 1.349
     scale = min(spread, iqr) if iqr > 0 else spread
     if not scale > 0:
-        scale = max(abs(x[0]), 1.0) * 1e-6
-    bandwidth = 0.9 * scale * x.size ** (-0.2)
-    return knots, bandwidth, (knots[-1] - knots[0]) / n_knots
+        scale = max(abs(np.min(x)), 1.0) * 1e-6
+    return 0.9 * scale * x.size ** (-0.2)
 
 
 def _sorted_quantiles(ordered, q):

@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import BaseSynthesizer
 from ._data import BOOLEAN, CATEGORICAL
 from ._docstring import synthesizer_docstring
-from ._marginals import MAX_DISCRETE_LEVELS, is_spike
+from ._marginals import MAX_DISCRETE_LEVELS, is_spike, silverman_bandwidth
 
 # A value held by at least this many training rows does not single out a row:
 # it is drawn as it is, never smoothed (this keeps heaping such as round hours).
@@ -84,7 +84,7 @@ class _LeafPool:
             mean = total / m
             sd = np.sqrt(np.maximum(square / m - mean**2, 0.0))
             bandwidth = 0.9 * sd * m ** (-0.2)
-        fallback = _silverman(self.values[free])
+        fallback = silverman_bandwidth(self.values[free])
         usable = (m >= 2) & (bandwidth > 0) & np.isfinite(bandwidth)
         self.bandwidth = factor * np.where(usable, bandwidth, fallback)
         self._condense(leaf[free], self.values[free], m)
@@ -408,14 +408,28 @@ class TreeSynthesizer(BaseSynthesizer):
             if missing.any() and not discrete:
                 steps.append(
                     self._fit_step(
-                        values, j, "missing", predictors, missing.astype(float), rng
+                        values,
+                        j,
+                        "missing",
+                        predictors,
+                        missing.astype(float),
+                        rng,
+                        discrete=True,
                     )
                 )
             rows = None if discrete or not missing.any() else ~missing
             target = np.where(missing, _MISSING, x) if discrete else x
             steps.append(
                 self._fit_step(
-                    values, j, "value", predictors, target, rng, rows, leaf_size
+                    values,
+                    j,
+                    "value",
+                    predictors,
+                    target,
+                    rng,
+                    discrete,
+                    rows,
+                    leaf_size,
                 )
             )
             if not discrete and factor > 0:
@@ -426,18 +440,25 @@ class TreeSynthesizer(BaseSynthesizer):
         return _TreeModel(steps, order, values.shape[1])
 
     def _fit_step(
-        self, values, j, role, predictors, target, rng, rows=None, leaf_size=None
+        self,
+        values,
+        j,
+        role,
+        predictors,
+        target,
+        rng,
+        discrete,
+        rows=None,
+        leaf_size=None,
     ):
+        """Tree of one step: a classifier for ``discrete`` outcomes (levels,
+        few values, "is missing"), a regressor otherwise."""
         if rows is not None:
             values, target = values[rows], target[rows]
         if predictors.size == 0 or target.size == 0:
             leaf = np.zeros(target.size, dtype=np.int64)
             pool = _LeafPool.build(leaf, target, 1)
             return _Step(j, role, predictors, None, None, pool, {})
-        if role == "missing" or not np.all(np.isfinite(target)):
-            discrete = True
-        else:
-            discrete = np.unique(target).size <= MAX_DISCRETE_LEVELS
         labels = np.unique(target, return_inverse=True)[1] if discrete else target
         level_positions = {
             k: _level_positions(values[:, c], self._n_levels[c], labels, discrete)
@@ -625,15 +646,6 @@ def _atoms(x):
     values common enough not to single out a row."""
     values, counts = np.unique(x, return_counts=True)
     return values[is_spike(counts / x.size) | (counts >= _COMMON_COUNT)]
-
-
-def _silverman(x):
-    if x.size < 2:
-        return 1e-6
-    sd = np.std(x)
-    q75, q25 = np.percentile(x, [75, 25])
-    spread = min(sd, (q75 - q25) / 1.34) or sd or 1e-6
-    return 0.9 * spread * x.size ** (-0.2)
 
 
 def _reflect(x, low, high):

@@ -214,3 +214,19 @@ def test_tree_over_sampler_tiny_class():
     assert Counter(y_res)[1] == 50
     new = X_res[52:]
     assert (new >= X[50:].min(axis=0)).all() and (new <= X[50:].max(axis=0)).all()
+
+
+def test_many_level_category_gets_a_classification_tree():
+    # A categorical column with more than 20 levels is still a set of outcomes
+    # (a classification tree), not numbers to regress on.
+    from sklearn.tree import DecisionTreeClassifier
+
+    rng = np.random.RandomState(0)
+    x = rng.uniform(0, 30, 3000)
+    X = pd.DataFrame({"x": x, "level": pd.Categorical([f"l{int(v)}" for v in x])})
+    synth = TreeSynthesizer(visit_order=["x", "level"], random_state=0).fit(X)
+    step = synth._models[0].steps[-1]
+    assert isinstance(step.tree, DecisionTreeClassifier)
+    new = synth.sample(2000)
+    codes = new["level"].astype(str).str[1:].astype(int)
+    assert np.mean(codes == np.floor(new["x"]).astype(int)) > 0.8
