@@ -83,8 +83,13 @@ class BaseSynthesisOverSampler(BaseOverSampler):
         self.fit_resample(X, y)
         return self
 
+    # Whether ``fit_resample`` sets ``sample_indices_`` (the source row of
+    # every output row).
+    _sets_sample_indices = False
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.sampler_tags.sample_indices = self._sets_sample_indices
         tags.input_tags.allow_nan = True
         tags.input_tags.string = True
         tags.input_tags.categorical = True

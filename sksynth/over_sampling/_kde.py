@@ -141,6 +141,8 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         ],
     }
 
+    _sets_sample_indices = True
+
     def __init__(
         self,
         *,
@@ -155,11 +157,6 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         self.categorical_features = categorical_features
         self.bandwidth = bandwidth
         self.categorical_bandwidth = categorical_bandwidth
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags
 
     def _fit_resample(self, X, y):
         rng = check_random_state(self.random_state)

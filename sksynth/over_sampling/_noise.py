@@ -91,6 +91,8 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
         "swap_probability": [Interval(Real, 0, 1, closed="both")],
     }
 
+    _sets_sample_indices = True
+
     def __init__(
         self,
         *,
@@ -109,11 +111,6 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
         self.noise_level = noise_level
         self.multiplicative_noise = multiplicative_noise
         self.swap_probability = swap_probability
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags
 
     def _fit_resample(self, X, y):
         rng = check_random_state(self.random_state)
