@@ -658,6 +658,12 @@ class MixtureSynthesizer(BaseSynthesizer):
         self.lower_bound_ = float(model.lower_bound)
 
     def _fit_table(self, values, columns, rng):
+        if self.n_components != "auto" and self.n_components > values.shape[0]:
+            raise ValueError(
+                f"n_components={self.n_components} is more than the "
+                f"{values.shape[0]} rows of X: a component needs rows to describe. "
+                'Use fewer components, or n_components="auto".'
+            )
         model_columns = [
             _make_column(spec, values[:, j], self.n_bins)
             for j, spec in enumerate(columns)

@@ -210,3 +210,9 @@ def test_invalid_parameters(params, match):
     X, _ = _groups_frame(n=100)
     with pytest.raises(InvalidParameterError, match=match):
         MixtureSynthesizer(**params).fit(X)
+
+
+def test_more_components_than_rows_is_an_error():
+    X = np.arange(50.0)[:, None]
+    with pytest.raises(ValueError, match="n_components=100 is more than the 50 rows"):
+        MixtureSynthesizer(n_components=100).fit(X)
