@@ -17,6 +17,17 @@ def _nearest(reference, query, n_neighbors=1):
     return distances
 
 
+def _nearest_other(reference, query, rows):
+    """Distance from each query row to its nearest reference row other than itself.
+
+    ``rows`` are the positions of the query rows in ``reference``. A duplicate
+    of a query row elsewhere in ``reference`` is another row, at distance 0.
+    """
+    search = NearestNeighbors(n_neighbors=2, algorithm="brute").fit(reference)
+    distances, indices = search.kneighbors(query)
+    return np.where(indices[:, 0] == rows, distances[:, 1], distances[:, 0])
+
+
 _COMMON = {
     "train": ["array-like"],
     "synthetic": ["array-like"],

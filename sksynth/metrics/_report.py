@@ -32,6 +32,7 @@ from ._privacy import (
     _exact_copy_share,
     _median_ratio,
     _nearest,
+    _nearest_other,
 )
 from ._tables import FeatureMap, encode_tables, subsample_rows
 from ._tstr import TSTRScorer
@@ -225,11 +226,12 @@ def evaluate_synthetic(
     To bound the time on large tables, the detection classifiers see at most
     10,000 rows of each table, and the privacy figures query at most 5,000
     synthetic rows and as many fresh real rows (holdout rows, else rows of
-    the second half of ``real``). The NNDR of both is measured against the
-    same training rows. The DCR share compares the distances of the synthetic
-    rows to the training rows and to as many holdout rows (the larger table
-    subsampled to the size of the other); its ceiling compares those of the
-    fresh rows to the other holdout rows and to as many training rows.
+    the second half of ``real``). Both query the same reference rows: the
+    NNDR measures distances to training rows; the DCR share compares the
+    distances to those training rows and to as many holdout rows other than
+    the fresh ones (the larger of the two tables subsampled to the size of the
+    other), so that 0.5 is ideal for the synthetic rows and the fresh rows
+    alike.
 
     Examples
     --------
@@ -402,13 +404,16 @@ def _privacy(columns, real, synthetic, holdout, copies_pair, seed):
     ``copies_pair`` holds the two real tables of the ceilings: train and
     holdout, else two halves of ``real`` (the first one then stands for the
     training rows). As many synthetic rows and fresh real rows (from the
-    holdout, else the second half) query the same training rows, so that the
-    NNDR and its ceiling compare like with like; that search for the two
-    nearest training rows also gives the DCR share its distances to train.
+    holdout, else the second half) query the same reference rows: training
+    rows for the NNDR and, with a holdout, training rows and as many holdout
+    rows for the DCR share, a fresh row's own entry in the holdout left out.
+    The synthetic figures and their ceilings so compare like with like, and
+    the search for the two nearest training rows gives the DCR share its
+    distances to train.
     """
     rng = check_random_state(seed)
     if holdout is None:
-        (train, fresh), unseen = copies_pair, None
+        train, fresh_source = copies_pair
     else:
         if holdout.shape[0] < 4:
             raise ValueError(
@@ -418,22 +423,17 @@ def _privacy(columns, real, synthetic, holdout, copies_pair, seed):
         # As many training as holdout rows, so that 0.5 is the ideal share.
         size = min(real.shape[0], holdout.shape[0])
         train = subsample_rows(real, size, rng)
-        unseen = subsample_rows(holdout, size, rng)
-        # Fresh holdout rows play the synthetic ones; the rest are unseen rows.
-        n_fresh = min(_PRIVACY_QUERIES, synthetic.shape[0], holdout.shape[0] // 2)
-        order = rng.permutation(holdout.shape[0])
-        fresh, rest = holdout[order[:n_fresh]], holdout[order[n_fresh:]]
-    n_queries = min(_PRIVACY_QUERIES, synthetic.shape[0], fresh.shape[0])
-    tables = [subsample_rows(rows, n_queries, rng) for rows in (synthetic, fresh)]
-    tables.append(train)
+        holdout = fresh_source = subsample_rows(holdout, size, rng)
+    n_queries = min(_PRIVACY_QUERIES, synthetic.shape[0], fresh_source.shape[0])
+    fresh_rows = rng.choice(fresh_source.shape[0], n_queries, replace=False)
+    tables = [
+        subsample_rows(synthetic, n_queries, rng),
+        fresh_source[fresh_rows],
+        train,
+    ]
     if holdout is not None:
-        # The ceiling's unseen rows are the holdout rows other than the fresh
-        # ones, against as many training rows.
-        size = min(train.shape[0], rest.shape[0])
-        tables.extend(
-            [unseen, subsample_rows(train, size, rng), subsample_rows(rest, size, rng)]
-        )
-    synthetic_query, fresh_query, train, *references = _distance_features(
+        tables.append(holdout)
+    synthetic_query, fresh_query, train, *reference = _distance_features(
         FeatureMap(columns, real), tables
     )
     synthetic_to_train = _nearest(train, synthetic_query, n_neighbors=2)
@@ -447,14 +447,13 @@ def _privacy(columns, real, synthetic, holdout, copies_pair, seed):
         "dcr_share": _pair(float("nan"), float("nan")),
     }
     if holdout is not None:
-        unseen, fresh_train, fresh_unseen = references
+        (holdout,) = reference
         scores["dcr_share"] = _pair(
             _closer_share(
-                synthetic_to_train[:, 0], _nearest(unseen, synthetic_query)[:, 0]
+                synthetic_to_train[:, 0], _nearest(holdout, synthetic_query)[:, 0]
             ),
             _closer_share(
-                _nearest(fresh_train, fresh_query)[:, 0],
-                _nearest(fresh_unseen, fresh_query)[:, 0],
+                fresh_to_train[:, 0], _nearest_other(holdout, fresh_query, fresh_rows)
             ),
         )
     return scores
