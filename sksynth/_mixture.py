@@ -534,7 +534,7 @@ class MixtureSynthesizer(BaseSynthesizer):
     ----------
     n_components_ : int
         Number of components, as given or chosen by ``n_components="auto"``.
-    weights_ : ndarray of shape (n_components_,)
+    weights_ : ndarray of shape (n_components,)
         Weight of each component.
     converged_ : bool
         Whether the last EM run met ``tol`` within ``max_iter`` iterations.
