@@ -1,6 +1,7 @@
 """Docstrings of public names: numpydoc-valid and complete."""
 
 import inspect
+import io
 import re
 
 import pytest
@@ -69,3 +70,57 @@ def test_attributes_section_lists_every_fitted_attribute(cls):
 )
 def test_public_names_have_an_example(obj):
     assert "Examples\n    --------\n    >>>" in obj.__doc__
+
+
+def _rest_errors(text):
+    """docutils' warnings and errors on ``text``, with Sphinx's markup known.
+
+    Roles and directives that only Sphinx defines are registered as plain ones,
+    so that what remains are the mistakes the documentation build would fail
+    on (with warnings as errors), such as a name ending in an underscore
+    outside backticks, which reST reads as a link to a missing target.
+    """
+    from docutils import nodes
+    from docutils.core import publish_doctree
+    from docutils.parsers.rst import Directive, directives, roles
+
+    class _Ignored(Directive):
+        has_content = True
+        optional_arguments = 10
+        final_argument_whitespace = True
+        option_spec = {"toctree": directives.unchanged}
+
+        def run(self):
+            return []
+
+    for role in ("attr", "class", "doc", "func", "meth", "mod", "obj", "ref", "term"):
+        roles.register_generic_role(role, nodes.literal)
+    for directive in ("autosummary", "only", "seealso"):
+        directives.register_directive(directive, _Ignored)
+    stream = io.StringIO()
+    publish_doctree(
+        text,
+        settings_overrides={"warning_stream": stream, "report_level": 2},
+    )
+    return stream.getvalue()
+
+
+def _documented_objects():
+    for obj in PUBLIC_CLASSES + PUBLIC_FUNCTIONS:
+        yield obj.__name__, obj
+        if inspect.isclass(obj):
+            for name, member in inspect.getmembers(obj, inspect.isfunction):
+                if not name.startswith("_") and member.__module__.startswith("sksynth"):
+                    yield f"{obj.__name__}.{name}", member
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [obj for _, obj in _documented_objects()],
+    ids=[n for n, _ in _documented_objects()],
+)
+def test_docstring_renders_as_rest(obj):
+    from numpydoc.docscrape_sphinx import get_doc_object
+
+    text = str(get_doc_object(obj, config={"show_class_members": False}))
+    assert _rest_errors(text) == ""
