@@ -320,6 +320,7 @@ def test_evaluate_synthetic_metric_groups(table):
         ([], "metrics must be 'all' or a non-empty list"),
         ("margins", "The 'metrics' parameter"),
         (["utility"], "'utility', which needs the target column"),
+        ("utility", "'utility', which needs the target column"),
     ],
 )
 def test_evaluate_synthetic_metrics_errors(table, metrics, match):
@@ -373,3 +374,50 @@ def test_save_figures_writes_the_comparison_figures(table, tmp_path):
     assert all(p.stat().st_size > 1000 for p in paths)
     figure = plot_marginals(train, synthetic, columns=["a", "group"])
     assert len([ax for ax in figure.axes if ax.get_visible()]) == 2
+
+
+def test_column_missing_in_every_row(table):
+    real = table.assign(empty=np.nan)
+    synthetic = _independent_margins(table).assign(empty=np.nan)
+    halves = real.iloc[:750], real.iloc[750:]
+    assert 0.4 < detection_auc(*halves, random_state=0) < 0.6
+    report = evaluate_synthetic(
+        real.iloc[:750], synthetic, holdout=real.iloc[750:], target="group"
+    )
+    assert report["detection_auc"]["synthetic"] > 0.7
+    assert report["tstr"]["synthetic"] > 0.5
+
+
+def test_tstr_evaluate_with_string_labels_and_no_probabilities():
+    from sklearn.linear_model import RidgeClassifier
+    from sklearn.svm import LinearSVC
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(900, 3))
+    y = np.array(["low", "mid", "high"])[np.digitize(X[:, 0], [-0.5, 0.5])]
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X[:600], y[:600])
+    X_synth, y_synth = synth.sample(600)
+    for model in (RidgeClassifier(), LinearSVC()):
+        result = TSTRScorer(model, random_state=0).evaluate(
+            X[:600], y[:600], X_synth, y_synth, X[600:], y[600:]
+        )
+        assert result["tstr"] > 0.8
+        assert 0 <= result["output_ks"] < 0.2
+
+
+def test_evaluate_synthetic_estimator_sees_columns_in_the_order_of_real(table):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    numeric = table[["a", "b", "w", "flag"]]
+    train, holdout = numeric.iloc[:750], numeric.iloc[750:]
+    synthetic = GaussianCopulaSynthesizer(random_state=0).fit(train).sample(750)
+    options = {
+        "holdout": holdout[holdout.columns[::-1]],
+        "target": "flag",
+        "estimator": HistGradientBoostingClassifier(max_iter=20),
+        "metrics": "utility",
+        "random_state": 0,
+    }
+    shuffled = evaluate_synthetic(train, synthetic[synthetic.columns[::-1]], **options)
+    ordered = evaluate_synthetic(train, synthetic, **options)
+    assert shuffled["tstr"] == ordered["tstr"]

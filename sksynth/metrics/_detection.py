@@ -126,9 +126,13 @@ def _hgb_features(columns, values):
     """Encoded values as gradient-boosting features, and which are categories.
 
     Unseen levels (-1) of categorical columns count as missing; columns with
-    more levels than the model takes stay ordinal codes.
+    more levels than the model takes stay ordinal codes; columns missing in
+    every row are constant.
     """
     features = values.copy()
+    # A column missing in every row tells nothing, and histogram gradient
+    # boosting cannot bin it: it becomes a constant.
+    features[:, np.isnan(features).all(axis=0)] = 0.0
     is_categorical = np.zeros(len(columns), dtype=bool)
     for j, spec in enumerate(columns):
         if spec.kind == CATEGORICAL:

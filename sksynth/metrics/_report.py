@@ -303,6 +303,9 @@ def evaluate_synthetic(
                 )
             )
         else:
+            if is_dataframe(real):
+                # Columns in the order of ``real``, as the estimator expects.
+                tables = [table[list(real.columns)] for table in tables]
             splits = [_split_target(table, target) for table in tables]
             scores.update(_utility(*splits, estimator, scoring, seeds["utility"]))
     elif "utility" in groups and target is not None:
@@ -325,8 +328,10 @@ _FIDELITY = {
 
 def _check_groups(metrics, target):
     """The set of metric groups asked for, checked against the arguments."""
+    if metrics == "all":
+        return set(_GROUPS)
     if isinstance(metrics, str):
-        return set(_GROUPS) if metrics == "all" else {metrics}
+        metrics = [metrics]
     unknown = [group for group in metrics if group not in _GROUPS]
     if unknown or not metrics:
         raise ValueError(

@@ -226,12 +226,22 @@ class TSTRScorer:
 
 
 def _output(model, X):
-    """A model's output on X: the positive-class probability for binary
-    classifiers, the highest class probability for others, else predictions."""
-    if is_classifier(model) and hasattr(model, "predict_proba"):
+    """A model's output on X, as numbers.
+
+    Classifiers: the positive-class probability (binary) or the highest class
+    probability; without probabilities, the decision function (its highest
+    value for several classes); without either, the position of the predicted
+    class among ``classes_``. Regressors: their predictions.
+    """
+    if not is_classifier(model):
+        return np.asarray(model.predict(X), dtype=float)
+    if hasattr(model, "predict_proba"):
         proba = model.predict_proba(X)
         return proba[:, 1] if proba.shape[1] == 2 else proba.max(axis=1)
-    return np.asarray(model.predict(X), dtype=float)
+    if hasattr(model, "decision_function"):
+        scores = np.asarray(model.decision_function(X), dtype=float)
+        return scores if scores.ndim == 1 else scores.max(axis=1)
+    return np.searchsorted(model.classes_, model.predict(X)).astype(float)
 
 
 def _correlation(a, b):
