@@ -75,7 +75,8 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         applies to every numeric column; a dict maps column names (or
         positions) to one of these, the others getting "auto". Spikes (a value
         held by many rows, such as zeros) are point masses in every case, and
-        columns with at most 20 distinct values get a discrete margin.
+        columns with at most 20 distinct values, each held by two rows or
+        more on average, get a discrete margin.
     copula : {"gaussian", "t"}, default="gaussian"
         Dependence model. "t" adds tail dependence, with degrees of freedom
         chosen by likelihood (attribute ``df_``).

@@ -11,14 +11,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import BaseSynthesizer
 from ._data import BOOLEAN, CATEGORICAL
 from ._docstring import synthesizer_docstring
+from ._marginals import is_few_valued, is_spike
 
-# A numeric column with at most this many distinct values is discrete: each
-# value owns an interval of the normal-score axis (as in the copula's margins).
-_MAX_DISCRETE_LEVELS = 20
-# A value of a column with many distinct values is a spike (atom) when it holds
-# at least this share of the rows and this many times the average share.
-_ATOM_MIN_SHARE = 0.01
-_ATOM_MIN_RATIO = 10.0
 _N_KNOTS = 2000
 # Rows used to choose the bandwidth by leave-one-out likelihood: kernel centres
 # and held-out queries.
@@ -113,12 +107,10 @@ class _ScoreMap:
     def __init__(self, x):
         values, counts = np.unique(x, return_counts=True)
         shares = counts / x.size
-        if values.size <= _MAX_DISCRETE_LEVELS:
+        if is_few_valued(values.size, x.size):
             is_atom = np.ones(values.size, dtype=bool)
         else:
-            is_atom = (shares >= _ATOM_MIN_SHARE) & (
-                shares >= _ATOM_MIN_RATIO / values.size
-            )
+            is_atom = is_spike(shares)
         upper = np.cumsum(shares)
         lower = upper - shares
         keep = is_atom.copy()
@@ -766,8 +758,9 @@ class KDESynthesizer(BaseSynthesizer):
     -----
     Each numeric column ``j`` is mapped to normal scores
     :math:`z_j = \\Phi^{-1}(F_j(x_j))` through its piecewise-linear empirical
-    CDF :math:`F_j`, in which spikes and the levels of columns with at most
-    20 distinct values are atoms owning an interval of the CDF. The density
+    CDF :math:`F_j`, in which spikes and the levels of few-valued columns (at
+    most 20 distinct values, each held by two rows or more on average) are
+    atoms owning an interval of the CDF. The density
     is the product-kernel mixture
 
     .. math::

@@ -33,8 +33,8 @@ FAMILIES = (
 )
 EMPIRICAL = "empirical"
 
-# A numeric column with at most this many distinct values gets a discrete
-# margin made of atoms only.
+# A numeric column with at most this many distinct values, each held by two
+# rows or more on average, gets a discrete margin made of atoms only.
 MAX_DISCRETE_LEVELS = 20
 # A value is a spike (atom) of a column with many distinct values when it
 # holds at least this share of the rows ...
@@ -359,6 +359,31 @@ class MixedMargin:
         return f"MixedMargin({self.describe()})"
 
 
+def is_few_valued(n_distinct, n_observed, max_levels=MAX_DISCRETE_LEVELS):
+    """Whether a numeric column's values are levels to draw as they are.
+
+    At most ``max_levels`` distinct values, each held by two rows or more on
+    average. Twenty distinct values in twenty rows (a small class of a
+    continuous feature) are points of a continuous distribution, not levels;
+    one or two distinct values are levels in any case (no continuous shape
+    can be drawn from them).
+
+    Parameters
+    ----------
+    n_distinct : int
+        Number of distinct non-missing values.
+    n_observed : int
+        Number of non-missing values.
+    max_levels : int, default=MAX_DISCRETE_LEVELS
+        Most distinct values a few-valued column has.
+
+    Returns
+    -------
+    few_valued : bool
+    """
+    return n_distinct < 3 or (n_distinct <= max_levels and 2 * n_distinct <= n_observed)
+
+
 def is_spike(shares):
     """Which distinct values of a many-valued column are spikes (atoms).
 
@@ -399,7 +424,7 @@ def fit_margin(x, family="auto", low=-np.inf, high=np.inf, rng=None, ties=None):
     """
     ties = Ties.of(x) if ties is None else ties
     values, shares = ties.values, ties.counts / x.size
-    if family == "discrete" or values.size <= MAX_DISCRETE_LEVELS:
+    if family == "discrete" or is_few_valued(values.size, x.size):
         return MixedMargin(values, shares, low=low, high=high)
     is_atom = is_spike(shares)
     rest = x[~is_atom[ties.inverse]] if is_atom.any() else x
@@ -531,10 +556,10 @@ def _with_tail(log_density, test, train):
     in, so candidates are compared as they will score: one held-out value far
     beyond a fold's range does not sink a kernel density."""
     loc, scale, weight = tail_parameters(train)
-    return np.logaddexp(
-        np.log1p(-weight) + log_density,
-        np.log(weight) + stats.norm.logpdf(test, loc, max(scale, 1e-300)),
-    )
+    # A fold of one distinct value has no spread: values elsewhere get -inf.
+    with np.errstate(over="ignore"):
+        tail = stats.norm.logpdf(test, loc, max(scale, 1e-300))
+    return np.logaddexp(np.log1p(-weight) + log_density, np.log(weight) + tail)
 
 
 _BANDWIDTH_FACTORS = (0.2, 0.45, 1.0)

@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import BaseSynthesizer
 from ._data import BOOLEAN, CATEGORICAL, INTEGER
 from ._docstring import synthesizer_docstring
-from ._marginals import MAX_DISCRETE_LEVELS, Ties, is_spike
+from ._marginals import MAX_DISCRETE_LEVELS, Ties, is_few_valued, is_spike
 
 # An integer column with more distinct values than this, or with values that
 # repeat less than twice on average, is binned as a continuous one (and
@@ -299,7 +299,7 @@ def _make_column(spec, x, n_bins):
 
 def _numeric_coder(spec, values, counts, n_bins):
     n_distinct = values.size
-    if n_distinct <= max(MAX_DISCRETE_LEVELS, n_bins):
+    if is_few_valued(n_distinct, counts.sum(), max(MAX_DISCRETE_LEVELS, n_bins)):
         return _LevelCoder(values, counts)
     if spec.kind == INTEGER and n_distinct <= min(
         _MAX_INTEGER_LEVELS, counts.sum() / 2
@@ -500,7 +500,8 @@ class MixtureSynthesizer(BaseSynthesizer):
     n_bins : int, default=10
         Number of quantile bins of a numeric column with many distinct values
         (spikes come on top). Numeric columns with at most
-        ``max(20, n_bins)`` distinct values keep one outcome per value.
+        ``max(20, n_bins)`` distinct values, each held by two rows or more on
+        average, keep one outcome per value.
     smoothing : float, default=2.0
         Pseudo-rows of the Dirichlet prior on each component's distribution
         of each column, spread as the column's overall distribution. Larger

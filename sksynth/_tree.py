@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import BaseSynthesizer
 from ._data import BOOLEAN, CATEGORICAL
 from ._docstring import synthesizer_docstring
-from ._marginals import MAX_DISCRETE_LEVELS, is_spike, silverman_bandwidth
+from ._marginals import is_few_valued, is_spike, silverman_bandwidth
 
 # A value held by at least this many training rows does not single out a row:
 # it is drawn as it is, never smoothed (this keeps heaping such as round hours).
@@ -263,7 +263,8 @@ class TreeSynthesizer(BaseSynthesizer):
         rows, and its values do not single out a row.
     smoothing : bool or float, default=True
         Whether to add Gaussian noise to rare donor values of numeric columns
-        with more than 20 distinct values, with a bandwidth from the spread of
+        that are not few-valued (more than 20 distinct values, or fewer
+        values than twice their number), with a bandwidth from the spread of
         the leaf (Silverman's rule on the leaf's values); integer columns are
         rounded back to whole numbers. A number scales that bandwidth. A value
         held by at least 10 training rows does not single out a row and is
@@ -628,17 +629,18 @@ def _level_positions(codes, n_levels, labels, discrete):
         if n_outcomes > 1 and seen.any():
             axis = np.linalg.svd(centred, full_matrices=False)[2][0]
             score[seen] = profiles[seen] @ axis
-    # Levels absent from these rows go to the middle.
-    score = np.where(
-        np.isfinite(score), score, np.nanmedian(score) if (count > 0).any() else 0.0
-    )
+    # Levels absent from these rows (or all levels, when the outcome takes a
+    # single value) go to the middle.
+    finite = np.isfinite(score)
+    score = np.where(finite, score, np.median(score[finite]) if finite.any() else 0.0)
     return np.argsort(np.argsort(score, kind="stable")).astype(float)
 
 
 def _is_discrete(spec, x):
     if spec.kind in (CATEGORICAL, BOOLEAN):
         return True
-    return np.unique(x[~np.isnan(x)]).size <= MAX_DISCRETE_LEVELS
+    observed = x[~np.isnan(x)]
+    return is_few_valued(np.unique(observed).size, observed.size)
 
 
 def _atoms(x):

@@ -1,11 +1,13 @@
 """Tests of the over-samplers: class-aware bandwidth, containers, pipelines."""
 
+import warnings
 from collections import Counter
 
 import numpy as np
 import pandas as pd
 import pytest
 from imblearn.pipeline import make_pipeline
+from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
@@ -15,8 +17,11 @@ from sksynth import (
     CopulaOverSampler,
     KDEOverSampler,
     KDESynthesizer,
+    MixtureSynthesizer,
     NoiseAugmenter,
     SynthesizerOverSampler,
+    TreeOverSampler,
+    TreeSynthesizer,
 )
 
 SAMPLERS = [
@@ -227,3 +232,61 @@ def test_errors():
         SynthesizerOverSampler(synthesizer="copula").fit_resample(X, y)
     with pytest.raises(ValueError, match="The 'n_copies' parameter"):
         NoiseAugmenter(n_copies=0).fit_resample(X, y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        KDEOverSampler().fit_resample(X, y[:-1])
+    # The wrapped synthesizer is the user's: its parameters are checked too.
+    with pytest.raises(ValueError, match="The 'min_samples_leaf' parameter"):
+        SynthesizerOverSampler(TreeSynthesizer(min_samples_leaf=-3)).fit_resample(
+            X, np.r_[np.zeros(7), np.ones(3)]
+        )
+
+
+def test_scikit_learn_density_estimators_as_synthesizers():
+    from sklearn.mixture import GaussianMixture
+    from sklearn.neighbors import KernelDensity
+
+    X, y = make_classification(n_samples=300, weights=[0.85], random_state=0)
+    for synthesizer in (KernelDensity(bandwidth=0.5), GaussianMixture(2)):
+        sampler = SynthesizerOverSampler(synthesizer, random_state=0)
+        X_res, y_res = sampler.fit_resample(X, y)
+        again, _ = clone(sampler).fit_resample(X, y)
+        assert X_res.shape == (2 * Counter(y)[0], X.shape[1])
+        np.testing.assert_array_equal(X_res, again)
+
+
+@pytest.mark.parametrize("n_rare", [8, 20])
+def test_small_classes_of_continuous_features_get_new_values(n_rare):
+    """A class with as many distinct values as rows is not few-valued."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 3))
+    y = np.r_[np.zeros(300 - n_rare, int), np.ones(n_rare, int)]
+    for sampler in (
+        CopulaOverSampler(random_state=0),
+        TreeOverSampler(random_state=0),
+        SynthesizerOverSampler(MixtureSynthesizer(), random_state=0),
+    ):
+        X_res, _ = sampler.fit_resample(X, y)
+        new = X_res[300:]
+        assert not np.isin(new, X[y == 1]).any(), sampler
+
+
+def test_no_warnings_on_constant_or_empty_columns():
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(
+        {
+            "x": rng.normal(size=60),
+            "constant": 1.0,
+            "empty": np.nan,
+            "level": pd.Categorical(rng.choice(["a", "b", "c"], 60)),
+        }
+    )
+    y = np.r_[np.zeros(50, int), np.ones(10, int)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for sampler in (
+            TreeOverSampler(random_state=0),
+            NoiseAugmenter(random_state=0),
+        ):
+            X_res, _ = sampler.fit_resample(frame, y)
+            assert X_res["empty"].isna().all()
+            assert (X_res["constant"] == 1.0).all()

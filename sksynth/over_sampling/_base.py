@@ -6,6 +6,7 @@ from imblearn.utils import check_target_type
 from imblearn.utils._docstring import _random_state_docstring
 from imblearn.utils._validation import _check_X
 from scipy import sparse
+from sklearn.utils import check_consistent_length
 from sklearn.utils._param_validation import StrOptions
 from sklearn_compat.utils.validation import validate_data
 
@@ -59,6 +60,7 @@ class BaseSynthesisOverSampler(BaseOverSampler):
                 "matrix. Convert it with X.toarray()."
             )
         X = _check_X(X)
+        check_consistent_length(X, y)
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
         return X, y, binarize_y
 

@@ -122,7 +122,7 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
         schema = TableSchema.from_data(X, self.categorical_features)
         values = schema.encode(X)
         numeric, categorical, _ = column_roles(schema.columns)
-        spread = np.nan_to_num(np.nanstd(values[:, numeric], axis=0)) if numeric else []
+        spread = _spread(values[:, numeric]) if numeric else []
         blocks, labels, indices = [], [], [np.arange(values.shape[0])]
         for klass, n_new in self.sampling_strategy_.items():
             if n_new == 0:
@@ -159,3 +159,13 @@ def _reflect(x, low, high):
     x = np.where(x < low, 2 * low - x, x)
     x = np.where(x > high, 2 * high - x, x)
     return np.clip(x, low, high)
+
+
+def _spread(values):
+    """Standard deviation of each column over its present values (0 if none)."""
+    present = ~np.isnan(values)
+    count = present.sum(axis=0)
+    filled = np.where(present, values, 0.0)
+    mean = filled.sum(axis=0) / np.maximum(count, 1)
+    squares = np.where(present, values - mean, 0.0) ** 2
+    return np.sqrt(squares.sum(axis=0) / np.maximum(count, 1))

@@ -1,7 +1,10 @@
 """Over-sampling with any sksynth synthesizer, a Gaussian copula or trees."""
 
+import inspect
+
 import numpy as np
 from imblearn.utils import Substitution
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import HasMethods
@@ -26,10 +29,12 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
     ----------
     synthesizer : synthesizer object, default=None
         An unfitted sksynth synthesizer (anything with ``fit(X)`` and
-        ``sample(n_samples)``), cloned once per class. None means
-        :class:`~sksynth.GaussianCopulaSynthesizer`. Its ``random_state`` is
-        replaced by this over-sampler's generator and its
-        ``categorical_features`` by this over-sampler's.
+        ``sample(n_samples)``, such as scikit-learn's
+        :class:`~sklearn.neighbors.KernelDensity` or
+        :class:`~sklearn.mixture.GaussianMixture` for numeric data), cloned
+        once per class. None means :class:`~sksynth.GaussianCopulaSynthesizer`.
+        Its ``random_state`` is replaced by this over-sampler's generator and
+        its ``categorical_features`` by this over-sampler's.
 
     {sampling_strategy}
 
@@ -101,7 +106,7 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
                 continue
             rows = np.flatnonzero(y == klass)
             synthesizer = self._fit_class(_safe_indexing(X, rows), klass, rng)
-            blocks.append(synthesizer.sample(n_new))
+            blocks.append(_draw(synthesizer, n_new, rng))
             labels.append(np.full(n_new, klass, dtype=y.dtype))
             self.synthesizers_[klass] = synthesizer
         if not blocks:
@@ -117,7 +122,10 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
             settings["categorical_features"] = self.categorical_features
         synthesizer.set_params(**{k: v for k, v in settings.items() if k in params})
         try:
-            return synthesizer.fit(X_class)
+            # The over-sampler's own validation skips that of nested
+            # estimators; the synthesizer is the user's, so check it.
+            with config_context(skip_parameter_validation=False):
+                return synthesizer.fit(X_class)
         except (ValueError, np.linalg.LinAlgError) as exc:
             n_rows = X_class.shape[0]
             if n_rows > _TINY_CLASS:
@@ -128,6 +136,20 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
                 "KDEOverSampler or RandomOverSampler for this class, or leave it "
                 "out of `sampling_strategy`."
             ) from exc
+
+
+def _draw(synthesizer, n_samples, rng):
+    """``n_samples`` rows of a fitted synthesizer, drawn from ``rng``.
+
+    Also takes scikit-learn's density estimators: ``KernelDensity.sample``
+    takes the generator as an argument, and ``GaussianMixture.sample``
+    returns the rows with their component labels.
+    """
+    if "random_state" in inspect.signature(synthesizer.sample).parameters:
+        rows = synthesizer.sample(n_samples, random_state=rng)
+    else:
+        rows = synthesizer.sample(n_samples)
+    return rows[0] if isinstance(rows, tuple) else rows
 
 
 def _concat_tables(blocks):
