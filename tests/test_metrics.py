@@ -1,6 +1,7 @@
 """Tests of sksynth.metrics: definitions, ceilings, scorer behaviour and errors."""
 
 import copy
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -421,3 +422,59 @@ def test_evaluate_synthetic_estimator_sees_columns_in_the_order_of_real(table):
     shuffled = evaluate_synthetic(train, synthetic[synthetic.columns[::-1]], **options)
     ordered = evaluate_synthetic(train, synthetic, **options)
     assert shuffled["tstr"] == ordered["tstr"]
+
+
+def test_evaluate_synthetic_estimator_with_array_synthetic_rows(table):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    numeric = table[["a", "b", "w", "flag"]]
+    train, holdout = numeric.iloc[:750], numeric.iloc[750:]
+    synthetic = GaussianCopulaSynthesizer(random_state=0).fit(train).sample(750)
+    options = {
+        "holdout": holdout,
+        "target": "flag",
+        "estimator": HistGradientBoostingClassifier(max_iter=20),
+        "metrics": "utility",
+        "random_state": 0,
+    }
+    as_array = evaluate_synthetic(train, synthetic.to_numpy(), **options)
+    assert as_array["tstr"] == evaluate_synthetic(train, synthetic, **options)["tstr"]
+
+
+def test_evaluate_synthetic_target_errors_name_the_column_and_table(table):
+    train, holdout = table.iloc[:750], table.iloc[750:].copy()
+    options = {"target": "group", "metrics": "utility", "random_state": 0}
+    with pytest.raises(ValueError, match="'group' has 3 missing value.* synthetic"):
+        synthetic = train.copy()
+        synthetic.loc[synthetic.index[:3], "group"] = np.nan
+        evaluate_synthetic(train, synthetic, holdout=holdout, **options)
+    holdout.loc[holdout.index[:2], "group"] = "sideways"
+    with pytest.raises(
+        ValueError, match=r"holdout rows hold class\(es\) \['sideways'\]"
+    ):
+        evaluate_synthetic(train, train, holdout=holdout, **options)
+
+
+def test_detection_on_tables_too_small_for_early_stopping():
+    rng = np.random.RandomState(0)
+    for n, cv in [(2, 2), (5, 5), (30, 3)]:
+        auc = detection_auc(rng.normal(size=(n, 2)), rng.normal(size=(n, 2)), cv=cv)
+        assert 0 <= auc <= 1
+
+
+def test_tstr_scorer_n_samples_must_be_positive(classification):
+    X_train, y_train, X_test, y_test = classification
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X_train, y_train)
+    with pytest.raises(ValueError, match="n_samples must be None or an integer >= 1"):
+        TSTRScorer(_model(), n_samples=0)(synth, X_test, y_test)
+
+
+def test_figures_of_tables_without_two_numeric_columns(tmp_path):
+    rng = np.random.RandomState(0)
+    real = pd.DataFrame({"c": rng.choice(["a", "b"], 200), "x": rng.normal(size=200)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        paths = save_figures(real, real.sample(frac=1, random_state=0), tmp_path)
+    assert [p.name for p in paths] == ["marginals.png", "detection_roc.png"]
+    with pytest.raises(ValueError, match=r"columns \['cc'\] are not columns"):
+        plot_marginals(real, real, columns=["cc"])

@@ -57,7 +57,8 @@ def detection_auc(
     method : {"gradient_boosting", "logistic"}, default="gradient_boosting"
         ``HistGradientBoostingClassifier`` on the encoded columns (categories
         as categories, missing values native; learning rate 0.2, at most 100
-        trees, early stopping on 10 % of the training folds), or a logistic
+        trees, early stopping on 10 % of the training folds when they hold
+        50 rows of each table or more), or a logistic
         regression on standardised numbers and one-hot categories.
     cv : int, default=5
         Number of stratified folds.
@@ -106,7 +107,8 @@ def _detection_auc(
     labels = np.r_[np.zeros(n_real), np.ones(n_synthetic)]
     seed = rng.randint(np.iinfo(np.int32).max)
     if method == "gradient_boosting":
-        features, model = _gradient_boosting(columns, values, seed)
+        fold_rows = min(n_real, n_synthetic) * (cv - 1) // cv
+        features, model = _gradient_boosting(columns, values, seed, fold_rows)
     else:
         features = FeatureMap(columns, real_values).transform(values)
         model = LogisticRegression(max_iter=300)
@@ -142,8 +144,16 @@ def _hgb_features(columns, values):
     return features, is_categorical
 
 
-def _gradient_boosting(columns, values, seed):
-    """Encoded values as gradient-boosting features, and the detection model."""
+# Rows of the smaller table in a training fold below which the detection
+# model does not hold out an early-stopping split (it would hold a few rows).
+_MIN_EARLY_STOPPING_ROWS = 50
+
+
+def _gradient_boosting(columns, values, seed, fold_rows):
+    """Encoded values as gradient-boosting features, and the detection model.
+
+    ``fold_rows``: rows of the smaller table in each training fold.
+    """
     features, is_categorical = _hgb_features(columns, values)
     # Early stopping on a validation split: where the tables look alike the
     # model stops after a few trees instead of fitting noise. Steps of 0.2 for
@@ -152,7 +162,7 @@ def _gradient_boosting(columns, values, seed):
     # size of their sampling noise).
     model = HistGradientBoostingClassifier(
         categorical_features=is_categorical if is_categorical.any() else None,
-        early_stopping=True,
+        early_stopping=fold_rows >= _MIN_EARLY_STOPPING_ROWS,
         learning_rate=0.2,
         max_iter=100,
         random_state=seed,

@@ -58,6 +58,12 @@ def plot_marginals(real, synthetic, *, columns=None, n_cols=4):
     """
     plt = _pyplot()
     specs, (real_values, synthetic_values) = encode_tables(real, synthetic)
+    names = [spec.name for spec in specs]
+    unknown = [] if columns is None else [c for c in columns if c not in names]
+    if unknown:
+        raise ValueError(
+            f"columns {unknown} are not columns of the tables; they are {names}."
+        )
     chosen = [
         j for j, spec in enumerate(specs) if columns is None or spec.name in columns
     ]
@@ -132,6 +138,12 @@ def plot_correlation_difference(real, synthetic):
     plt = _pyplot()
     specs, (real_values, synthetic_values) = encode_tables(real, synthetic)
     numeric = [j for j, spec in enumerate(specs) if spec.is_numeric]
+    if len(numeric) < 2:
+        raise ValueError(
+            "plot_correlation_difference needs two numeric columns or more; the "
+            f"tables have {len(numeric)}. Compare categorical columns with "
+            "sksynth.metrics.contingency_similarity."
+        )
     names = [str(specs[j].name) for j in numeric]
     matrices = [
         _correlations(values[:, numeric]) for values in (real_values, synthetic_values)
@@ -204,7 +216,8 @@ def plot_detection_roc(real, synthetic, *, cv=3, max_samples=10_000, random_stat
     values = np.vstack([real_values, synthetic_values])
     labels = np.r_[np.zeros(real_values.shape[0]), np.ones(synthetic_values.shape[0])]
     seed = rng.randint(np.iinfo(np.int32).max)
-    features, model = _gradient_boosting(specs, values, seed)
+    fold_rows = min(real_values.shape[0], synthetic_values.shape[0]) * (cv - 1) // cv
+    features, model = _gradient_boosting(specs, values, seed, fold_rows)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
     proba = cross_val_predict(model, features, labels, cv=folds, method="predict_proba")
     fpr, tpr, _ = roc_curve(labels, proba[:, 1])
@@ -296,7 +309,9 @@ def save_figures(real, synthetic, folder, *, holdout=None, random_state=None):
     Returns
     -------
     paths : list of Path
-        The files written.
+        The files written: ``marginals.png``, ``correlation_difference.png``
+        (when the tables have two numeric columns or more),
+        ``detection_roc.png`` and, with a holdout, ``dcr.png``.
 
     Examples
     --------
@@ -312,13 +327,15 @@ def save_figures(real, synthetic, folder, *, holdout=None, random_state=None):
     plt = _pyplot()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    figures = {
-        "marginals.png": plot_marginals(real, synthetic),
-        "correlation_difference.png": plot_correlation_difference(real, synthetic),
-        "detection_roc.png": plot_detection_roc(
-            real, synthetic, random_state=random_state
-        ),
-    }
+    figures = {"marginals.png": plot_marginals(real, synthetic)}
+    specs, _ = encode_tables(real, synthetic)
+    if sum(spec.is_numeric for spec in specs) >= 2:
+        figures["correlation_difference.png"] = plot_correlation_difference(
+            real, synthetic
+        )
+    figures["detection_roc.png"] = plot_detection_roc(
+        real, synthetic, random_state=random_state
+    )
     if holdout is not None:
         figures["dcr.png"] = plot_dcr(
             real, synthetic, holdout, random_state=random_state

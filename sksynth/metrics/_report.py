@@ -295,6 +295,7 @@ def evaluate_synthetic(
             )
         )
     if "utility" in groups and target is not None and holdout is not None:
+        _check_target_present(columns[target_index].name, encoded, target_index)
         tables = (real, synthetic, holdout)
         if estimator is None:
             scores.update(
@@ -304,8 +305,7 @@ def evaluate_synthetic(
             )
         else:
             if is_dataframe(real):
-                # Columns in the order of ``real``, as the estimator expects.
-                tables = [table[list(real.columns)] for table in tables]
+                tables = [_like_real(table, real) for table in tables]
             splits = [_split_target(table, target) for table in tables]
             scores.update(_utility(*splits, estimator, scoring, seeds["utility"]))
     elif "utility" in groups and target is not None:
@@ -393,6 +393,33 @@ def _target_index(real, columns, target):
         f"target {target!r} is not a column of the tables: for arrays pass the "
         f"position of the target column, from 0 to {len(columns) - 1}."
     )
+
+
+_TABLE_NAMES = ("real", "synthetic", "holdout")
+
+
+def _check_target_present(name, encoded, target_index):
+    """The utility test needs a target in every row of every table."""
+    for label, values in zip(_TABLE_NAMES, encoded, strict=True):
+        n_missing = int(np.isnan(values[:, target_index]).sum())
+        if n_missing:
+            raise ValueError(
+                f"The target column {name!r} has {n_missing} missing value(s) in "
+                f"the {label} rows; the utility test needs a target in every row. "
+                f"Drop those rows (e.g. table.dropna(subset=[{name!r}])), or leave "
+                "'utility' out of metrics."
+            )
+
+
+def _like_real(table, real):
+    """``table`` as a DataFrame with the columns (order, dtypes) of ``real``,
+    as an estimator fitted on ``real`` expects."""
+    if is_dataframe(table):
+        return table[list(real.columns)]
+    import pandas as pd
+
+    frame = pd.DataFrame(np.asarray(table, dtype=object), columns=real.columns)
+    return frame.astype(real.dtypes.to_dict())
 
 
 def _split_target(table, target):
@@ -502,11 +529,20 @@ def _default_utility(columns, encoded, target_index, tables, scoring, seed):
     schema = TargetSchema.from_data(targets[0], len(targets[0]))
     feature_columns = columns[:target_index] + columns[target_index + 1 :]
     splits = []
-    for values, y in zip(encoded, targets):
+    for label, values, y in zip(_TABLE_NAMES, encoded, targets, strict=True):
         X, categorical = _hgb_features(
             feature_columns, np.delete(values, target_index, axis=1)
         )
-        splits.append((X, schema.encode(y)))
+        codes = schema.encode(y)
+        if schema.is_classification and (codes < 0).any():
+            unseen = sorted(set(np.asarray(y)[codes < 0].tolist()), key=str)
+            raise ValueError(
+                f"The {label} rows hold class(es) {unseen} of the target column "
+                f"{columns[target_index].name!r} that the real rows do not; a model "
+                "trained on the real rows cannot predict them. Drop those rows or "
+                "pass real rows with every class."
+            )
+        splits.append((X, codes))
     if schema.is_classification:
         model = HistGradientBoostingClassifier
         if scoring is None and len(schema.classes) == 2:

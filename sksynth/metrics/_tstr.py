@@ -1,6 +1,7 @@
 """Utility: train on synthetic rows, test on real ones (TSTR)."""
 
 import copy
+import numbers
 
 import numpy as np
 from scipy import stats
@@ -115,7 +116,14 @@ class TSTRScorer:
                 f"{type(synthesizer).__name__} was fitted on X alone. Call "
                 "fit(X, y)."
             )
-        n_samples = self.n_samples or synthesizer.n_samples_fit_
+        n_samples = self.n_samples
+        if n_samples is None:
+            n_samples = synthesizer.n_samples_fit_
+        elif not isinstance(n_samples, numbers.Integral) or n_samples < 1:
+            raise ValueError(
+                f"TSTRScorer's n_samples must be None or an integer >= 1; got "
+                f"{n_samples!r}."
+            )
         if self.random_state is None:
             rng = copy.deepcopy(synthesizer.random_state_)
         else:
