@@ -478,3 +478,19 @@ def test_figures_of_tables_without_two_numeric_columns(tmp_path):
     assert [p.name for p in paths] == ["marginals.png", "detection_roc.png"]
     with pytest.raises(ValueError, match=r"columns \['cc'\] are not columns"):
         plot_marginals(real, real, columns=["cc"])
+
+
+@pytest.mark.parametrize("method", ["pearson", "spearman"])
+def test_correlations_over_the_rows_where_both_columns_are_present(method):
+    rng = np.random.RandomState(0)
+    cov = 0.6 * np.ones((4, 4)) + 0.4 * np.eye(4)
+    real, synthetic = (
+        pd.DataFrame(rng.multivariate_normal(np.zeros(4), cov, 300) * 1e3 + 1e5)
+        .mask(rng.rand(300, 4) < share)
+        .add_prefix("x")
+        for share in (0.2, 0.0)
+    )
+    scores = correlation_similarity(real, synthetic, method=method, aggregate=False)
+    expected = 1 - (real.corr(method) - synthetic.corr(method)).abs() / 2
+    for (a, b), score in scores.items():
+        assert score == pytest.approx(expected.loc[a, b], abs=1e-12)

@@ -1,5 +1,7 @@
 """Fidelity metrics: how alike the columns and pairs of two tables are."""
 
+import warnings
+
 import numpy as np
 from scipy import stats
 from sklearn.utils._param_validation import StrOptions, validate_params
@@ -188,23 +190,70 @@ def correlation_similarity(real, synthetic, *, method="pearson", aggregate=True)
 
 def _correlation_similarity(columns, real_values, synthetic_values, method, aggregate):
     numeric = [j for j, spec in enumerate(columns) if spec.is_numeric]
-    scores = {}
-    for a_index, a in enumerate(numeric):
-        for b in numeric[a_index + 1 :]:
-            r_real = _pair_correlation(real_values[:, [a, b]], method)
-            r_synthetic = _pair_correlation(synthetic_values[:, [a, b]], method)
-            key = (columns[a].name, columns[b].name)
-            scores[key] = 1.0 - abs(r_real - r_synthetic) / 2
+    r_real, r_synthetic = (
+        pairwise_correlations(values[:, numeric], method)
+        for values in (real_values, synthetic_values)
+    )
+    similarity = 1.0 - np.abs(r_real - r_synthetic) / 2
+    scores = {
+        (columns[numeric[a]].name, columns[numeric[b]].name): float(similarity[a, b])
+        for a, b in zip(*np.triu_indices(len(numeric), k=1), strict=True)
+    }
     return _aggregate(scores, aggregate)
 
 
-def _pair_correlation(pair, method):
-    pair = pair[~np.isnan(pair).any(axis=1)]
-    if pair.shape[0] < 2 or np.ptp(pair[:, 0]) == 0 or np.ptp(pair[:, 1]) == 0:
-        return 0.0
+def pairwise_correlations(values, method="pearson"):
+    """Correlation of every pair of columns over the rows where both are present.
+
+    A pair with fewer than two such rows, or with a column constant on them,
+    gets 0. Spearman's coefficient ranks the columns once when nothing is
+    missing, and each pair's complete rows otherwise.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_samples, n_columns)
+        Numbers, NaN for missing.
+    method : {"pearson", "spearman"}, default="pearson"
+        Correlation coefficient.
+
+    Returns
+    -------
+    correlations : ndarray of shape (n_columns, n_columns)
+        Symmetric, with ones on the diagonal.
+    """
+    d = values.shape[1]
     if method == "spearman":
-        return float(stats.spearmanr(pair[:, 0], pair[:, 1]).statistic)
-    return float(np.corrcoef(pair[:, 0], pair[:, 1])[0, 1])
+        if not np.isnan(values).any():
+            return pairwise_correlations(stats.rankdata(values, axis=0))
+        matrix = np.eye(d)
+        for a, b in zip(*np.triu_indices(d, k=1), strict=True):
+            pair = values[:, [a, b]]
+            pair = pair[~np.isnan(pair).any(axis=1)]
+            if pair.shape[0] >= 2 and np.ptp(pair[:, 0]) > 0 and np.ptp(pair[:, 1]) > 0:
+                matrix[a, b] = matrix[b, a] = stats.spearmanr(*pair.T).statistic
+        return matrix
+    present = ~np.isnan(values)
+    weights = present.astype(float)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
+        centre = np.nan_to_num(np.nanmean(values, axis=0))
+    # Centred first, so that the sums below do not cancel.
+    x = np.where(present, values - centre, 0.0)
+    # For columns a, b over the rows where both are present: count, sum of a,
+    # sum of squares of a, and sum of products.
+    count = weights.T @ weights
+    sums = x.T @ weights
+    squares = (x * x).T @ weights
+    products = x.T @ x
+    with np.errstate(invalid="ignore", divide="ignore"):
+        spread = squares - sums**2 / count
+        covariance = products - sums * sums.T / count
+        correlation = covariance / np.sqrt(spread * spread.T)
+    # A column constant on the pair's rows leaves only rounding in its spread.
+    flat = ~(spread > 1e-10 * squares) | ~(spread.T > 1e-10 * squares.T)
+    correlation[(count < 2) | flat | ~np.isfinite(correlation)] = 0.0
+    np.fill_diagonal(correlation, 1.0)
+    return np.clip(correlation, -1.0, 1.0)
 
 
 @validate_params(

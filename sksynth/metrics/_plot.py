@@ -9,7 +9,7 @@ from sklearn.utils import check_random_state
 
 from .._data import BOOLEAN, CATEGORICAL
 from ._detection import _gradient_boosting
-from ._fidelity import _level_shares
+from ._fidelity import _level_shares, pairwise_correlations
 from ._privacy import _nearest
 from ._tables import FeatureMap, encode_tables, subsample_rows
 
@@ -146,7 +146,8 @@ def plot_correlation_difference(real, synthetic):
         )
     names = [str(specs[j].name) for j in numeric]
     matrices = [
-        _correlations(values[:, numeric]) for values in (real_values, synthetic_values)
+        pairwise_correlations(values[:, numeric])
+        for values in (real_values, synthetic_values)
     ]
     matrices.append(matrices[1] - matrices[0])
     figure, axes = plt.subplots(1, 3, figsize=(15, 4.5))
@@ -160,18 +161,6 @@ def plot_correlation_difference(real, synthetic):
         ax.set_yticklabels(names, fontsize=7)
     figure.colorbar(image, ax=axes, shrink=0.8)
     return figure
-
-
-def _correlations(values):
-    d = values.shape[1]
-    matrix = np.eye(d)
-    for a in range(d):
-        for b in range(a + 1, d):
-            pair = values[:, [a, b]]
-            pair = pair[~np.isnan(pair).any(axis=1)]
-            if pair.shape[0] > 2 and np.ptp(pair[:, 0]) > 0 and np.ptp(pair[:, 1]) > 0:
-                matrix[a, b] = matrix[b, a] = np.corrcoef(pair.T)[0, 1]
-    return matrix
 
 
 def plot_detection_roc(real, synthetic, *, cv=3, max_samples=10_000, random_state=None):
