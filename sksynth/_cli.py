@@ -109,10 +109,9 @@ def _check_column(frame, name, path, option):
         )
 
 
-def split_target(frame, target, path):
-    """``(X, y)`` with ``y`` the column ``target`` (None when no target)."""
-    if target is None:
-        return frame, None
+def _check_target(frame, target, path):
+    """Check that ``frame`` holds the column ``target``, beside other columns,
+    with a value in every row."""
     _check_column(frame, target, path, "--target")
     if frame.shape[1] == 1:
         raise CommandError(f"'{path}' has no column besides the target {target!r}")
@@ -122,7 +121,35 @@ def split_target(frame, target, path):
             f"--target column {target!r} of '{path}' has {n_missing} missing "
             "value(s); drop those rows first"
         )
+
+
+def split_target(frame, target, path):
+    """``(X, y)`` with ``y`` the column ``target`` (None when no target)."""
+    if target is None:
+        return frame, None
+    _check_target(frame, target, path)
     return frame.drop(columns=target), frame[target]
+
+
+def _check_class_target(y, path):
+    """Check that the ``--target`` column ``y`` holds two classes or more."""
+    from sklearn.utils.multiclass import type_of_target
+
+    n_classes = y.nunique()
+    if n_classes < 2:
+        label = y.iloc[:1].tolist()[0]
+        raise CommandError(
+            f"--target column {y.name!r} of '{path}' holds a single class "
+            f"({label!r}); balancing needs two classes or more: pick a column of "
+            "class labels with several values"
+        )
+    if type_of_target(y) == "continuous":
+        raise CommandError(
+            f"--target column {y.name!r} of '{path}' holds continuous values "
+            f"({n_classes} distinct numbers), not classes; balancing applies to "
+            "a column of class labels only: pick one, or for more rows with this "
+            f"target use `sksynth fit-sample --target {y.name}`"
+        )
 
 
 def join_target(X, y, columns):
@@ -221,9 +248,9 @@ def _make_over_sampler(name, categorical_features, random_state):
     )
 
 
-def _sample(synthesizer, n_samples, columns):
+def _sample(synthesizer, n_samples, columns, random_state=None):
     with _progress(f"sampling {n_samples} rows"), _library_errors():
-        result = synthesizer.sample(n_samples)
+        result = synthesizer.sample(n_samples, random_state=random_state)
     X, y = result if isinstance(result, tuple) else (result, None)
     return join_target(X, y, columns)
 
@@ -304,7 +331,14 @@ def sample(args):
     """``sksynth sample``: sample from a saved synthesizer."""
     _file_format(args.output, "output file")
     synthesizer = load_synthesizer(args.model)
-    synthetic = _sample(synthesizer, args.n_samples, None)
+    random_state = args.random_state
+    if random_state is None:
+        # The saved generator is the same on every load: a fresh one, so that
+        # two runs draw different rows.
+        import numpy as np
+
+        random_state = np.random.RandomState()
+    synthetic = _sample(synthesizer, args.n_samples, None, random_state)
     write_table(synthetic, args.output)
     return 0
 
@@ -317,10 +351,16 @@ def evaluate(args):
     synthetic = read_table(args.synthetic)
     holdout = read_table(args.holdout) if args.holdout else None
     if args.target is not None:
-        for path, frame in ((args.real, real), (args.synthetic, synthetic)):
-            _check_column(frame, args.target, path, "--target")
+        tables = [(args.real, real), (args.synthetic, synthetic)]
         if holdout is not None:
-            _check_column(holdout, args.target, args.holdout, "--target")
+            tables.append((args.holdout, holdout))
+        for path, frame in tables:
+            # Without a holdout the utility test does not run: the target is
+            # one more column.
+            if holdout is None:
+                _check_column(frame, args.target, path, "--target")
+            else:
+                _check_target(frame, args.target, path)
     with _progress("evaluating"), _library_errors():
         report = evaluate_synthetic(
             real,
@@ -359,6 +399,7 @@ def _write_figures(real, synthetic, holdout, folder, random_state):
 def balance(args):
     """``sksynth balance``: over-sample the smaller classes of a table."""
     frame, X, y, categorical_features, _ = _training_table(args)
+    _check_class_target(y, args.data)
     over_sampler = _make_over_sampler(
         args.method, categorical_features, args.random_state
     )
@@ -440,7 +481,7 @@ def demo(args):
     start = time.perf_counter()
     synthesizer.fit(X_train, y_train)
     fit_time = time.perf_counter() - start
-    n_samples = args.n_samples or len(X_train)
+    n_samples = len(X_train) if args.n_samples is None else args.n_samples
     start = time.perf_counter()
     X_synth, y_synth = synthesizer.sample(n_samples)
     sample_time = time.perf_counter() - start
@@ -485,13 +526,14 @@ def _positive_int(text):
     return value
 
 
-def _add_common(parser, *, categorical=True):
+def _add_common(parser, *, categorical=True, seed_help=None):
     parser.add_argument(
         "--random-state",
         type=int,
         default=None,
         metavar="N",
-        help="seed, for reproducible output",
+        help=seed_help
+        or "seed, for reproducible output (default: different rows on every run)",
     )
     if categorical:
         parser.add_argument(
@@ -506,8 +548,16 @@ def _add_demo_parser(commands):
     parser = commands.add_parser(
         "demo", help="fit a synthesizer on a bundled data set and report on it"
     )
-    parser.add_argument("-n", "--n-samples", type=int, default=None)
-    parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument(
+        "-n",
+        "--n-samples",
+        type=_positive_int,
+        default=None,
+        help="number of synthetic rows (default: as many as the training rows)",
+    )
+    parser.add_argument(
+        "--random-state", type=int, default=0, metavar="N", help="seed (default: 0)"
+    )
     parser.add_argument(
         "--figures",
         default="sksynth-demo-figures",
@@ -575,6 +625,12 @@ def _add_sample_parser(commands):
         "--model", required=True, help="fitted synthesizer saved with joblib"
     )
     _add_n_samples_and_output(parser)
+    _add_common(
+        parser,
+        categorical=False,
+        seed_help="seed, for reproducible rows (default: different rows on every "
+        "run, whatever seed the model was fitted with)",
+    )
     parser.set_defaults(command_function=sample)
 
 
@@ -596,7 +652,7 @@ def _add_evaluate_parser(commands):
     parser.add_argument(
         "--figures", metavar="DIR", help="folder for comparison figures (matplotlib)"
     )
-    _add_common(parser, categorical=False)
+    _add_common(parser, categorical=False, seed_help="seed (default: 0)")
     parser.set_defaults(command_function=evaluate, random_state=0)
 
 

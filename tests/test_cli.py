@@ -103,6 +103,24 @@ def test_save_then_sample(data_csv, tmp_path, capsys):
     assert f"Wrote 40 rows x 5 columns to {output}" in capsys.readouterr().out
 
 
+def test_sample_draws_new_rows_unless_seeded(data_csv, tmp_path):
+    model = tmp_path / "model.joblib"
+    argv = ["fit-sample", str(data_csv), "-n", "10", "-o", str(tmp_path / "s.csv")]
+    assert main([*argv, "--random-state", "0", "--save", str(model)]) == 0
+
+    def draw(name, *seed):
+        output = tmp_path / name
+        argv = ["sample", "--model", str(model), "-n", "30", "-o", str(output)]
+        assert main([*argv, *seed]) == 0
+        return pd.read_csv(output)
+
+    # The saved model is the same on every load: without a seed each run
+    # still draws new rows.
+    assert not draw("a.csv").equals(draw("b.csv"))
+    seeded = [draw(name, "--random-state", "4") for name in ("c.csv", "d.csv")]
+    pd.testing.assert_frame_equal(*seeded)
+
+
 @pytest.mark.parametrize("method", ["kde", "copula", "tree", "noise"])
 def test_balance(data_csv, tmp_path, capsys, method):
     output = tmp_path / "balanced.csv"
@@ -158,6 +176,26 @@ def _write(tmp_path, name, content):
         (["fit-sample", "{tmp}/data.xlsx"], "unsupported extension '.xlsx'"),
         (["fit-sample", "{data}", "-o", "{tmp}/out.txt"], "unsupported extension"),
         (["balance", "{data}", "--target", "income"], "'income' .* 12 missing"),
+        (
+            ["balance", "{tmp}/one_class.csv", "--target", "fraud"],
+            "--target column 'fraud' of .* single class \\(1\\).* pick a column",
+        ),
+        (
+            ["balance", "{tmp}/continuous.csv", "--target", "price"],
+            "--target column 'price' of .* continuous values .* class labels",
+        ),
+        (
+            [
+                "evaluate",
+                "{data}",
+                "{data}",
+                "--target",
+                "income",
+                "--holdout",
+                "{data}",
+            ],
+            "--target column 'income' of .* 12 missing value",
+        ),
         (["sample", "--model", "{data}"], "is not a saved sksynth synthesizer"),
         (["sample", "--model", "{tmp}/other.joblib"], "holds a list, not a sksynth"),
         (["sample", "--model", "{tmp}/none.joblib"], "does not exist"),
@@ -173,6 +211,8 @@ def test_bad_input_is_one_line_and_exit_code_2(
     _write(tmp_path, "binary.csv", bytes(range(128, 256)) * 4)
     _write(tmp_path, "data.xlsx", b"a,b\n1,2\n")
     _write(tmp_path, "other.csv", b"x,y\n1,2\n3,4\n")
+    _write(tmp_path, "one_class.csv", b"a,fraud\n0.5,1\n1.5,1\n2.5,1\n")
+    _write(tmp_path, "continuous.csv", b"a,price\n0.5,1.25\n1.5,2.5\n2.5,0.75\n")
     joblib.dump([1, 2], tmp_path / "other.joblib")
     argv = [a.format(tmp=tmp_path, data=data_csv) for a in argv]
     if argv[0] in ("fit-sample", "sample", "balance") and "-o" not in argv:
@@ -184,9 +224,15 @@ def test_bad_input_is_one_line_and_exit_code_2(
     assert not (tmp_path / "out.csv").exists()
 
 
-def test_bad_n_samples_is_a_usage_error(data_csv, tmp_path, capsys):
+@pytest.mark.parametrize("command", ["fit-sample", "demo"])
+@pytest.mark.parametrize("n_samples", ["0", "-5"])
+def test_bad_n_samples_is_a_usage_error(data_csv, tmp_path, capsys, command, n_samples):
+    argv = [command, "-n", n_samples]
+    if command == "fit-sample":
+        argv += [str(data_csv), "-o", str(tmp_path / "o.csv")]
     with pytest.raises(SystemExit) as excinfo:
-        main(["fit-sample", str(data_csv), "-n", "0", "-o", str(tmp_path / "o.csv")])
+        main(argv)
     assert excinfo.value.code == 2
     err = capsys.readouterr().err
-    assert "expected an integer >= 1; got 0" in err and "Traceback" not in err
+    assert f"expected an integer >= 1; got {n_samples}" in err
+    assert "Traceback" not in err
