@@ -114,10 +114,24 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         columns = self._schema.columns
         self._target = None
         self.target_type_ = None
+        for stale in ("classes_", "class_prior_"):  # from an earlier fit with y
+            self.__dict__.pop(stale, None)
         if y is None:
             self._models = [self._fit_table(values, columns, rng)]
             return
         self._target = TargetSchema.from_data(y, values.shape[0], self.target_type)
+        name = self._target_name()
+        if any(c.name == name for c in columns):
+            how = (
+                "y is an array, so the target takes the name 'y'; pass y as a "
+                "pandas Series with a name X does not have, or rename that column"
+                if self._target.series_name is None
+                else "rename one of them, e.g. y.rename('target')"
+            )
+            raise ValueError(
+                f"The target is named {name!r}, like a column of X, so the two "
+                f"could not be told apart in the model and in `conditions`: {how}."
+            )
         y_values = self._target.encode(y)
         if self._target.is_classification:
             self.target_type_ = "classification"
@@ -403,4 +417,9 @@ def _encode_condition(spec, value, what):
 
 
 def _is_missing(value):
-    return value is None or (isinstance(value, float) and np.isnan(value))
+    """Whether a condition value stands for a missing value (None, NaN, pandas.NA)."""
+    if value is None:
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    return type(value).__name__ in ("NAType", "NaTType")

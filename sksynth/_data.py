@@ -60,6 +60,9 @@ class ColumnSpec:
     missing_value : object
         What ``decode`` puts in the missing entries of an object column: the
         first missing value seen in ``fit`` (None, NaN or pandas.NA).
+    integer_objects : bool
+        Whether a numeric object column held Python or numpy integers, which
+        ``decode`` gives back as Python integers.
     """
 
     name: object
@@ -70,6 +73,7 @@ class ColumnSpec:
     high: float = np.nan
     missing_rate: float = 0.0
     missing_value: object = None
+    integer_objects: bool = False
 
     @property
     def is_numeric(self):
@@ -304,6 +308,9 @@ def _object_spec(name, dtype, values, missing, declared):
     elif kind == "numeric" and not declared:
         floats = np.where(missing, np.nan, values).astype(float)
         spec = _numeric_spec(name, dtype, floats)
+        spec.integer_objects = spec.kind == INTEGER and all(
+            isinstance(v, int | np.integer) for v in values[~missing]
+        )
     else:
         spec = _categorical_spec(
             name, dtype, _levels_of_objects(name, values, missing), missing
@@ -517,6 +524,7 @@ class TargetSchema:
         schema : TargetSchema
             The learnt layout.
         """
+        y = _column_of_frame(y)
         series_name = y.name if _is_series(y) else None
         if _is_series(y):
             spec = _series_spec(y, target_type == "classification")
@@ -553,6 +561,7 @@ class TargetSchema:
 
     def encode(self, y):
         """Encode ``y``: class indices for classes, floats otherwise."""
+        y = _column_of_frame(y)
         if _is_series(y):
             return _encode_series(y, self.spec)
         y = _check_target_array(y)
@@ -567,6 +576,13 @@ class TargetSchema:
             return _to_series(pd, self.spec, decoded).rename(self.series_name)
         dtype = np.dtype(self.spec.dtype)
         return _to_array([self.spec], [decoded], dtype, values.shape[0])[:, 0]
+
+
+def _column_of_frame(y):
+    """A one-column DataFrame target as its column (a Series, name kept)."""
+    if is_dataframe(y) and y.shape[1] == 1:
+        return y.iloc[:, 0]
+    return y
 
 
 def _is_classification(spec, values, target_type):
@@ -688,7 +704,24 @@ def _encode_column(spec, values, missing):
         return _encode_categories(values, missing, np.asarray(spec.categories))
     if spec.kind == BOOLEAN:
         encoded = np.full(values.shape[0], np.nan)
-        encoded[~missing] = values[~missing].astype(bool)
+        present = values[~missing]
+        if present.dtype.kind == "O":
+            is_flag = [
+                isinstance(v, bool | np.bool_ | int | np.integer) for v in present
+            ]
+            if not all(is_flag):
+                example = present[np.argmin(is_flag)]
+                raise ValueError(
+                    f"Column {spec.label} was boolean in fit but holds "
+                    f"{example!r} ({type(example).__name__}) now; pass True and "
+                    "False values, as in fit."
+                )
+        elif present.dtype.kind not in "biuf":
+            raise ValueError(
+                f"Column {spec.label} was boolean in fit but holds {present.dtype} "
+                "values now; pass True and False values, as in fit."
+            )
+        encoded[~missing] = present.astype(bool)
         return encoded
     encoded = np.full(values.shape[0], np.nan)
     try:
@@ -720,7 +753,21 @@ def _decode_column(spec, values, enforce_range):
         decoded = np.round(decoded)
     if enforce_range and not np.isnan(spec.low):
         decoded = np.clip(decoded, spec.low, spec.high)
+    elif spec.kind == INTEGER:
+        # Values beyond what the integer dtype holds would wrap around.
+        limits = _integer_limits(spec.dtype)
+        if limits is not None:
+            decoded = np.clip(decoded, *limits)
     return decoded
+
+
+def _integer_limits(dtype):
+    """Smallest and largest value of a (numpy or pandas nullable) integer dtype."""
+    try:
+        info = np.iinfo(np.dtype(str(dtype).lower()))
+    except (TypeError, ValueError):
+        return None
+    return float(info.min), float(info.max)
 
 
 def _to_array(columns, decoded, dtype, n_samples):
@@ -739,8 +786,13 @@ def _as_objects(spec, decoded):
     """Decoded values of an object column, missing numbers as its missing value."""
     if not spec.is_numeric:
         return decoded
-    objects = decoded.astype(object)
-    objects[np.isnan(decoded)] = spec.missing_value
+    missing = np.isnan(decoded)
+    if spec.integer_objects:
+        objects = np.empty(decoded.shape, dtype=object)
+        objects[~missing] = decoded[~missing].astype(np.int64).tolist()
+    else:
+        objects = decoded.astype(object)
+    objects[missing] = spec.missing_value
     return objects
 
 

@@ -1091,3 +1091,41 @@ def test_block_specs_across_many_blocks(monkeypatch):
     assert specs[0].low == np.nanmin(X[:, 0]) and specs[0].high == np.nanmax(X[:, 0])
     assert specs[0].missing_rate == pytest.approx(np.isnan(X[:, 0]).mean())
     assert np.isnan(specs[2].low) and specs[2].missing_rate == 1.0
+
+
+def test_boolean_column_rejects_text_in_place_of_booleans():
+    schema = TableSchema.from_data(pd.DataFrame({"member": [True, False, True]}))
+    with pytest.raises(
+        ValueError, match="'member' was boolean in fit but holds 'True'"
+    ):
+        schema.encode(pd.DataFrame({"member": ["True", "False", "True"]}))
+    # Booleans with missing values, and 0/1 numbers, still encode.
+    encoded = schema.encode(pd.DataFrame({"member": [True, None, 0]}, dtype=object))
+    np.testing.assert_array_equal(encoded[:, 0], [1.0, np.nan, 0.0])
+
+
+def test_object_column_of_integers_comes_back_as_integers():
+    X = np.array([[0.5, 28, "a"], [1.5, 9, "b"], [2.5, None, "a"]], dtype=object)
+    schema, decoded = _round_trip(X)
+    assert [type(v) for v in decoded[:2, 1]] == [int, int]
+    assert decoded[2, 1] is None
+    assert type(decoded[0, 0]) is float
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "UInt8"])
+def test_values_beyond_an_integer_dtype_are_clipped_not_wrapped(dtype):
+    info = np.iinfo(dtype.lower())
+    X = pd.DataFrame({"c": pd.array([info.max - 2, info.max], dtype=dtype)})
+    schema = TableSchema.from_data(X)
+    values = np.array([[info.max + 5.0], [info.min - 5.0]])
+    decoded = schema.decode(values, enforce_range=False)
+    assert decoded["c"].tolist() == [info.max, info.min]
+
+
+def test_one_column_frame_target_keeps_its_name():
+    y = pd.DataFrame({"income": ["lo", "hi", "lo", "hi"]})
+    target = TargetSchema.from_data(y, 4)
+    assert target.series_name == "income"
+    decoded = target.decode(target.encode(y))
+    assert decoded.name == "income"
+    assert decoded.tolist() == ["lo", "hi", "lo", "hi"]
