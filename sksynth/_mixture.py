@@ -279,6 +279,20 @@ class _Column:
         return values
 
 
+def _condition_table(model, conditions):
+    """Log-likelihood of ``{column: encoded value}`` under each component,
+    or None when no component produces those values."""
+    columns = sorted(conditions)
+    row = np.full((1, len(model.columns)), np.nan)
+    for j in columns:
+        row[0, j] = conditions[j]
+    index, log_within = model.encode(row, columns)
+    log_likelihood = model.log_tables[index[0]].sum(axis=0)
+    if not np.isfinite(log_within[0]) or not np.isfinite(log_likelihood).any():
+        return None
+    return log_likelihood
+
+
 def _make_column(spec, x, n_bins):
     """Coder of one encoded column, from the values seen in ``fit``."""
     missing = np.isnan(x)
@@ -762,15 +776,23 @@ class MixtureSynthesizer(BaseSynthesizer):
         return values
 
     def _condition_log_likelihood(self, model, conditions):
-        columns = sorted(conditions)
-        row = np.full((1, len(model.columns)), np.nan)
-        for j in columns:
-            row[0, j] = conditions[j]
-        index, log_within = model.encode(row, columns)
-        log_likelihood = model.log_tables[index[0]].sum(axis=0)
-        if not np.isfinite(log_within[0]) or not np.isfinite(log_likelihood).any():
+        log_likelihood = _condition_table(model, conditions)
+        if log_likelihood is None:
+            names = [spec.name for spec in self._schema.columns]
+            names.append(self._target_name())
+            alone = [
+                names[j]
+                for j in sorted(conditions)
+                if _condition_table(model, {j: conditions[j]}) is None
+            ]
+            what = (
+                f"column(s) {alone} values"
+                if alone
+                else f"columns {[names[j] for j in sorted(conditions)]} a combination"
+                " of values"
+            )
             raise ValueError(
-                "`conditions` asks for values this model never produces; pick values "
+                f"`conditions` gives {what} this model never produces; pick values "
                 "seen in fit."
             )
         return log_likelihood

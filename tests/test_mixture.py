@@ -193,7 +193,9 @@ def test_condition_the_model_cannot_produce():
     rng = np.random.RandomState(0)
     X = rng.randint(4, size=(200, 2)).astype(float)
     synth = MixtureSynthesizer(n_components=2, random_state=0).fit(X)
-    with pytest.raises(ValueError, match="values this model never produces"):
+    with pytest.raises(
+        ValueError, match=r"gives column\(s\) \[0\] values this model never"
+    ):
         synth.sample(5, conditions={0: 1.5})
 
 
