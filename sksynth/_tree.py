@@ -28,8 +28,18 @@ _ORDER_BINS = 10
 _ORDER_MAX_LEVELS = 50
 # Kernel evaluations per block when scoring.
 _PAIR_BLOCK = 4_000_000
-# Candidate rows drawn per requested row when sampling under conditions.
-_CONDITION_OVERSAMPLING = 8
+# Weight, in training rows, of the column's overall distribution in each
+# leaf's distribution (additive smoothing): an outcome no row of a leaf holds
+# keeps a small probability, so held-out rows get a finite score.
+_PRIOR_WEIGHT = 0.5
+# Sampling under conditions draws candidate rows in batches and accepts each
+# with its probability of the conditioned values (rejection sampling); it
+# stops after this many candidates per requested row (and at least
+# _MIN_CANDIDATES), and resamples the rows still missing from the candidates
+# in proportion to that probability.
+_CONDITION_BATCH = 1000
+_MAX_CANDIDATES_PER_ROW = 500
+_MIN_CANDIDATES = 200_000
 _MISSING = np.inf  # how a missing value is held in a pool of discrete outcomes
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
 
@@ -39,15 +49,19 @@ class _LeafPool:
     """Training values of one column grouped by tree leaf, sorted in each leaf.
 
     Drawing a row's value is picking a donor uniformly among the training rows
-    of its leaf. Continuous columns also hold the smoothing kernel: per leaf
-    bandwidths and the (possibly condensed) donors that are not spikes.
+    of its leaf, or, with probability ``prior_weight / (count + prior_weight)``,
+    among all the training rows (the last, "prior" leaf): the leaf's outcome
+    shares smoothed towards the column's overall shares. Continuous columns
+    also hold the smoothing kernel: per leaf bandwidths and the (possibly
+    condensed) donors that are not spikes.
     """
 
     values: np.ndarray  # sorted by (leaf, value)
     keys: np.ndarray  # leaf * n_unique + rank of the value, sorted
     uniques: np.ndarray
     starts: np.ndarray  # per leaf
-    counts: np.ndarray  # per leaf
+    counts: np.ndarray  # per leaf, the prior leaf last
+    prior_weight: float = 0.0
     # Smoothing (continuous columns only).
     is_atom: np.ndarray | None = None  # per sorted value
     bandwidth: np.ndarray | None = None  # per leaf
@@ -59,13 +73,20 @@ class _LeafPool:
     kernel_counts: np.ndarray | None = None
 
     @classmethod
-    def build(cls, leaf, x, n_leaves):
+    def build(cls, leaf, x, n_leaves, prior_weight=0.0):
+        # Every row also goes to the prior leaf, number n_leaves.
+        leaf = np.concatenate([leaf, np.full(len(x), n_leaves)])
+        x = np.concatenate([x, x])
         uniques, rank = np.unique(x, return_inverse=True)
         keys = leaf.astype(np.int64) * len(uniques) + rank
         order = np.argsort(keys, kind="stable")
-        counts = np.bincount(leaf, minlength=n_leaves)
+        counts = np.bincount(leaf, minlength=n_leaves + 1)
         starts = np.cumsum(counts) - counts
-        return cls(x[order], keys[order], uniques, starts, counts)
+        return cls(x[order], keys[order], uniques, starts, counts, prior_weight)
+
+    @property
+    def n_leaves(self):
+        return len(self.counts) - 1
 
     @property
     def smoothed(self):
@@ -119,7 +140,12 @@ class _LeafPool:
         self.kernel_starts = np.cumsum(counts) - counts
 
     def draw(self, leaf, rng):
-        """One donor value per row, from the row's leaf (then smoothed)."""
+        """One donor value per row, from the row's leaf or the prior leaf
+        (then smoothed)."""
+        if self.prior_weight > 0:
+            size = self.counts[leaf]
+            prior = rng.random_sample(len(leaf)) * (size + self.prior_weight)
+            leaf = np.where(prior < self.prior_weight, self.n_leaves, leaf)
         pick = (rng.random_sample(len(leaf)) * self.counts[leaf]).astype(np.int64)
         index = self.starts[leaf] + np.minimum(pick, self.counts[leaf] - 1)
         values = self.values[index]
@@ -130,16 +156,27 @@ class _LeafPool:
         return values
 
     def log_probability(self, leaf, x):
-        """Log probability (spikes, discrete values) or log density of ``x``."""
+        """Log probability (spikes, discrete values) or log density of ``x``:
+        the leaf's, mixed with the prior leaf's as ``draw`` does."""
         x = np.where(np.isnan(x), _MISSING, x)
+        own = self._probability(leaf, x)
+        if self.prior_weight == 0:
+            return _log(own)
+        size = self.counts[leaf]
+        prior = self._probability(np.full(len(x), self.n_leaves), x)
+        return _log(
+            (size * own + self.prior_weight * prior) / (size + self.prior_weight)
+        )
+
+    def _probability(self, leaf, x):
         point = self._point_share(leaf, x)
         if not self.smoothed:
-            return _log(point)
+            return point
         spike = np.isin(x, self.values[self.is_atom])
         density = np.zeros(len(x))
         free = np.flatnonzero(~spike & np.isfinite(x))
         density[free] = self._kernel_density(leaf[free], x[free])
-        return _log(np.where(spike, point, density))
+        return np.where(spike, point, density)
 
     def _point_share(self, leaf, x):
         rank = np.clip(np.searchsorted(self.uniques, x), 0, len(self.uniques) - 1)
@@ -210,7 +247,7 @@ class _Step:
         return X
 
     def leaves(self, values):
-        if self.tree is None:
+        if self.tree is None or values.shape[0] == 0:
             return np.zeros(values.shape[0], dtype=np.int64)
         return self.leaf_of_node[self.tree.apply(self.features(values))]
 
@@ -226,6 +263,7 @@ class _TreeModel:
     steps: list
     order: np.ndarray
     n_columns: int
+    columns: list  # ColumnSpec of each column, to name them in errors
 
 
 @synthesizer_docstring
@@ -304,20 +342,32 @@ class TreeSynthesizer(BaseSynthesizer):
     :math:`p(x) = p(x_1) \\prod_j p(x_j \\mid x_1, \\dots, x_{j-1})`, and each
     conditional is the empirical distribution of the column in the leaf of a
     CART tree [1]_ fitted on the preceding columns (for continuous columns,
-    smoothed by a Gaussian kernel reflected at the observed range). Missing
-    values are an outcome: a categorical column draws "missing" like any
-    level, a numeric column first draws whether it is missing.
+    smoothed by a Gaussian kernel reflected at the observed range), with
+    additive smoothing towards the column's overall distribution: a leaf of
+    :math:`m` training rows draws from them with probability
+    :math:`m / (m + 0.5)` and from all the column's training rows otherwise,
+    as if half a row spread by the overall shares were added to every leaf.
+    So every value seen in ``fit`` (a level, a spike, "missing") keeps a
+    positive probability in every leaf. Missing values are an outcome: a
+    categorical column draws "missing" like any level, a numeric column first
+    draws whether it is missing.
 
-    ``score_samples`` is the log of that product: the share of the leaf's
-    donors holding the value for discrete values and spikes, the kernel
-    mixture density for smoothed values (evaluated on 256 quantiles of the
-    donors in leaves holding more; beyond the range seen in ``fit``, where
+    ``score_samples`` is the log of that same product: the (smoothed) share
+    of the donors holding the value for discrete values and spikes, the
+    kernel mixture density for smoothed values (evaluated on 256 quantiles of
+    the donors in leaves holding more; beyond the range seen in ``fit``, where
     sampling puts no mass, the unreflected kernels, so that held-out rows
-    slightly outside it keep a finite score). Values no donor of their leaf holds (an
-    integer not seen there, a category unseen in ``fit``) have probability
-    zero. With ``conditions``, rows are drawn with the conditioned values
-    fixed and resampled in proportion to the probability of those values
-    under the trees (sampling importance resampling).
+    slightly outside it keep a finite score). Held-out rows thus get a finite
+    score unless they hold a value never seen in ``fit`` (a category unseen
+    in ``fit``, an integer of a few-valued column, any new value of a numeric
+    column with ``smoothing=False``), which has probability zero. With
+    ``conditions``, rows are drawn with the conditioned values fixed and kept
+    with a probability proportional to the probability of those values under
+    the trees (rejection sampling), so they follow the conditional
+    distribution exactly and are as distinct as unconditional ones; for
+    conditions so rare that 500 candidates per requested row (at least
+    200,000) do not suffice, the remaining rows are resampled from the last
+    candidates in proportion to that probability, and may repeat.
 
     References
     ----------
@@ -381,7 +431,7 @@ class TreeSynthesizer(BaseSynthesizer):
             names.append(self._target_name())
         self.visit_order_ = [names[j] for j in model.order]
         self.n_leaves_ = {
-            names[step.column]: len(step.pool.counts)
+            names[step.column]: step.pool.n_leaves
             for step in model.steps
             if step.role == "value"
         }
@@ -438,7 +488,7 @@ class TreeSynthesizer(BaseSynthesizer):
                 steps[-1].pool.add_smoothing(
                     _atoms(present), factor, np.min(present), np.max(present)
                 )
-        return _TreeModel(steps, order, values.shape[1])
+        return _TreeModel(steps, order, values.shape[1], list(columns))
 
     def _fit_step(
         self,
@@ -458,7 +508,7 @@ class TreeSynthesizer(BaseSynthesizer):
             values, target = values[rows], target[rows]
         if predictors.size == 0 or target.size == 0:
             leaf = np.zeros(target.size, dtype=np.int64)
-            pool = _LeafPool.build(leaf, target, 1)
+            pool = _LeafPool.build(leaf, target, 1)  # its own prior: no smoothing
             return _Step(j, role, predictors, None, None, pool, {})
         labels = np.unique(target, return_inverse=True)[1] if discrete else target
         level_positions = {
@@ -478,7 +528,7 @@ class TreeSynthesizer(BaseSynthesizer):
         is_leaf = tree.tree_.children_left == -1
         step.tree, step.leaf_of_node = tree, np.cumsum(is_leaf) - 1
         step.pool = _LeafPool.build(
-            step.leaf_of_node[tree.apply(X)], target, int(is_leaf.sum())
+            step.leaf_of_node[tree.apply(X)], target, int(is_leaf.sum()), _PRIOR_WEIGHT
         )
         return step
 
@@ -520,16 +570,39 @@ class TreeSynthesizer(BaseSynthesizer):
     def _sample_table(self, model, n_samples, rng, conditions):
         if not conditions:
             return _generate(model, n_samples, rng, {})[0]
-        n_candidates = max(_CONDITION_OVERSAMPLING * n_samples, 1000)
-        rows, log_weight = _generate(model, n_candidates, rng, conditions)
-        if not np.isfinite(log_weight).any():
-            raise ValueError(
-                "No synthetic row is compatible with `conditions`: the trees give "
-                "these values zero probability."
-            )
-        weight = np.exp(log_weight - log_weight.max())
-        pick = rng.choice(n_candidates, size=n_samples, p=weight / weight.sum())
-        return rows[pick]
+        # Rejection sampling: a candidate drawn with the conditioned values
+        # fixed is kept with its probability of those values divided by the
+        # largest that probability can be, which leaves kept rows distributed
+        # exactly as the rows of the model that hold the conditions.
+        log_bound = _condition_log_bound(model, conditions)
+        budget = max(_MAX_CANDIDATES_PER_ROW * n_samples, _MIN_CANDIDATES)
+        kept, n_kept, n_accepted, n_drawn = [], 0, 0, 0
+        while n_kept < n_samples and n_drawn < budget:
+            needed = n_samples - n_kept
+            rate = n_accepted / n_drawn if n_accepted else 0.0
+            size = 1.25 * needed / rate if rate else _CONDITION_BATCH * 10 ** len(kept)
+            size = int(min(max(size, _CONDITION_BATCH), 100_000, budget - n_drawn))
+            rows, log_weight = _generate(model, size, rng, conditions)
+            accept = np.exp(np.minimum(log_weight - log_bound, 0.0))
+            keep = np.flatnonzero(rng.random_sample(size) < accept)
+            kept.append(rows[keep[:needed]])
+            n_kept += min(keep.size, needed)
+            n_accepted += keep.size
+            n_drawn += size
+        if n_kept < n_samples:
+            # Conditions too rare for the budget: the remaining rows are
+            # resampled from the last candidates in proportion to their weight.
+            if not np.isfinite(log_weight).any():
+                names = [model.columns[j].label for j in sorted(conditions)]
+                raise ValueError(
+                    f"No synthetic row is compatible with `conditions` on columns "
+                    f"{', '.join(names)}: the trees give these values together "
+                    "zero probability; condition on fewer columns."
+                )
+            weight = np.exp(log_weight - log_weight.max())
+            pick = rng.choice(size, size=n_samples - n_kept, p=weight / weight.sum())
+            kept.append(rows[pick])
+        return np.concatenate(kept)
 
     def _log_density(self, model, values, columns):
         included = set(columns)
@@ -588,6 +661,52 @@ def _generate(model, n_samples, rng, conditions):
         else:
             values[rows, j] = step.draw(values[rows], rng)
     return values, log_weight
+
+
+def _condition_log_bound(model, conditions):
+    """Largest log probability the trees give the conditioned values: the sum,
+    over the conditioned steps, of the largest over the leaves. Raises naming
+    the columns whose value no leaf can produce."""
+    log_bound, impossible = 0.0, []
+    split = {step.column for step in model.steps if step.role == "missing"}
+    for step in model.steps:
+        j = step.column
+        if j not in conditions:
+            continue
+        value = fixed = conditions[j]
+        if step.role == "missing":
+            fixed = float(np.isnan(value))
+        elif j in split and np.isnan(value):
+            continue  # missing: the value's step sees no row
+        leaves = np.arange(step.pool.n_leaves)
+        best = step.pool.log_probability(leaves, np.full(leaves.size, fixed)).max()
+        if np.isfinite(best):
+            log_bound += best
+        else:
+            impossible.append(_describe_condition(step, model.columns[j], value))
+    if impossible:
+        raise ValueError(
+            "`conditions` asks for values this model never produces: "
+            f"{'; '.join(impossible)}. Condition on a value it can produce."
+        )
+    return log_bound
+
+
+def _describe_condition(step, spec, value):
+    """``column 'b' = 2.5 (it takes only 0, 1, 2, ...)`` for an error message."""
+    if np.isnan(value):
+        shown = "a missing value"
+    elif spec.kind in (CATEGORICAL, BOOLEAN):
+        shown = repr(np.asarray(spec.categories)[int(value)])
+    else:
+        shown = f"{value:g}"
+    text = f"column {spec.label} = {shown}"
+    if step.role == "value" and not step.pool.smoothed:
+        seen = step.pool.uniques[np.isfinite(step.pool.uniques)]
+        listed = ", ".join(f"{v:g}" for v in seen[:10])
+        more = ", ..." if seen.size > 10 else ""
+        text += f" (it takes only the values seen in fit: {listed}{more})"
+    return text
 
 
 def _leaf_size(min_samples_leaf, n_samples):

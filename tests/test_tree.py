@@ -1,5 +1,6 @@
 """TreeSynthesizer and TreeOverSampler: what users rely on."""
 
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -230,3 +231,95 @@ def test_many_level_category_gets_a_classification_tree():
     new = synth.sample(2000)
     codes = new["level"].astype(str).str[1:].astype(int)
     assert np.mean(codes == np.floor(new["x"]).astype(int)) > 0.8
+
+
+@pytest.fixture
+def half_missing():
+    rng = np.random.RandomState(0)
+    n = 400
+    f = np.where(rng.rand(n) < 0.5, np.nan, rng.gamma(2, size=n))
+    level = np.where(rng.rand(n) < 0.3, None, rng.choice(["u", "v"], n))
+    return pd.DataFrame({"a": rng.normal(size=n), "f": f, "g": level})
+
+
+def test_no_row_reaches_a_column_step(half_missing):
+    # Regression: a step no drawn row reaches (one row, missing) crashed.
+    y = pd.Series(half_missing["a"] > 0, name="t")
+    for target in (None, y):
+        synth = TreeSynthesizer(random_state=0).fit(half_missing, target)
+        for seed in range(30):
+            synth.sample(1, random_state=seed)
+        new = synth.sample(20, conditions={"f": None})
+        new = new[0] if isinstance(new, tuple) else new
+        assert new["f"].isna().all()
+        new = synth.sample(20, conditions={"g": None, "f": None})
+        new = new[0] if isinstance(new, tuple) else new
+        assert new["g"].isna().all() and new["f"].isna().all()
+        # Scoring rows that are all missing where a step could be empty.
+        rows = half_missing[half_missing["f"].isna()].iloc[:1]
+        assert np.isfinite(synth.score_samples(rows)).all()
+
+
+def test_conditional_rows_are_distinct_and_follow_the_model():
+    # Regression: resampling with replacement repeated rows of a rare class.
+    rng = np.random.RandomState(0)
+    n = 5000
+    X = pd.DataFrame({"a": rng.normal(size=n), "c": rng.choice(list("pqrs"), n)})
+    rare = rng.rand(n) < np.where(X["a"] > 1, 0.04, 0.002)
+    y = pd.Series(np.where(rare, "rare", "common"), name="t")
+    synth = TreeSynthesizer(random_state=0).fit(X, y)
+    X_new, y_new = synth.sample(2000, conditions={"t": "rare"})
+    assert (y_new == "rare").all()
+    assert len(X_new.drop_duplicates()) == 2000
+    # Same distribution as the model's unconditional rows of that class.
+    X_all, y_all = synth.sample(100_000, random_state=1)
+    reference = X_all.loc[y_all == "rare", "a"]
+    share = (reference > 1).mean()
+    tolerance = _binomial_tolerance(share, 2000) + _binomial_tolerance(
+        share, len(reference)
+    )
+    assert abs((X_new["a"] > 1).mean() - share) < tolerance
+
+
+def test_conditions_too_rare_for_the_budget(monkeypatch):
+    import sksynth._tree as tree_module
+
+    monkeypatch.setattr(tree_module, "_MIN_CANDIDATES", 1000)
+    monkeypatch.setattr(tree_module, "_MAX_CANDIDATES_PER_ROW", 1)
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.normal(size=3000)})
+    y = pd.Series(np.where(rng.rand(3000) < 0.01, "rare", "common"), name="t")
+    synth = TreeSynthesizer(random_state=0).fit(X, y)
+    X_new, y_new = synth.sample(500, conditions={"t": "rare"})
+    assert len(X_new) == 500 and (y_new == "rare").all()
+
+
+def test_held_out_score_is_finite_and_tunes_leaf_size():
+    # Regression: a level or a missing value absent from a leaf gave -inf.
+    rng = np.random.RandomState(0)
+    n = 400
+    X = pd.DataFrame(
+        {
+            "a": rng.normal(size=n),
+            "b": rng.randint(0, 5, n),
+            "c": rng.choice(["x", "y", "z"], n),
+            "d": rng.rand(n) < 0.5,
+            "f": np.where(rng.rand(n) < 0.2, np.nan, rng.gamma(2, size=n)),
+        }
+    )
+    synth = TreeSynthesizer(random_state=0).fit(X.iloc[:300])
+    assert np.isfinite(synth.score_samples(X.iloc[300:])).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        search = GridSearchCV(
+            TreeSynthesizer(random_state=0), {"min_samples_leaf": [5, 50]}, cv=3
+        ).fit(X)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_impossible_condition_names_the_column():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.normal(size=400), "b": rng.randint(0, 5, 400)})
+    synth = TreeSynthesizer(random_state=0).fit(X)
+    with pytest.raises(ValueError, match=r"column 'b' = 2\.5 .*0, 1, 2, 3, 4"):
+        synth.sample(5, conditions={"b": 2.5})
