@@ -29,6 +29,9 @@ _MAX_ONE_HOT_LEVELS = 100
 _BLOCK_ROWS = 65_536
 _GIBBS_SWEEPS = 30
 _EPS = 1e-12
+# Inverse prior variance of a latent correlation, for shrinking the attenuation
+# correction of discrete dimensions (see _pairwise_correlation).
+_SHRINKAGE = 4.0
 
 
 @dataclass(eq=False)
@@ -53,6 +56,7 @@ class _CopulaModel:
     n_columns: int
     value_dim: dict
     missing_dim: dict
+    labels: list  # how error messages name each column
 
 
 @synthesizer_docstring
@@ -224,6 +228,20 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                 return family
         return "auto"
 
+    def _check_no_family(self, spec, index):
+        """A family given for a categorical or boolean column is an error."""
+        if not isinstance(self.marginals, dict):
+            return
+        for key in (spec.name, index):
+            if key in self.marginals and self.marginals[key] != "auto":
+                raise ValueError(
+                    f"`marginals` gives column {spec.label} the family "
+                    f"{self.marginals[key]!r}, but that column is {spec.kind}: "
+                    "families apply to numeric columns only. Remove it from "
+                    "`marginals`, or pass the column as numbers (and leave it "
+                    "out of `categorical_features`) to model it with a family."
+                )
+
     def _check_marginal_keys(self, columns):
         if not isinstance(self.marginals, dict):
             return
@@ -250,6 +268,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                 continue
             x = values[observed, j]
             if spec.kind in (CATEGORICAL, BOOLEAN):
+                self._check_no_family(spec, j)
                 dimensions.append(_Dimension(j, "value", None))
                 scores.append(None)
                 continue
@@ -258,7 +277,13 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             )
             family = self._margin_family(spec, j)
             ties = Ties.of(x)
-            margin = fit_margin(x, family, low, high, rng, ties)
+            try:
+                margin = fit_margin(x, family, low, high, rng, ties)
+            except ValueError as exc:
+                raise ValueError(
+                    f"Column {spec.label}: {exc} Pick another family for it in "
+                    "`marginals`, or 'auto'."
+                ) from exc
             dimensions.append(_Dimension(j, "value", margin))
             column_scores = np.full(values.shape[0], np.nan)
             column_scores[observed] = normal_scores(ties, rng)
@@ -281,6 +306,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             missing_dim={
                 d.column: i for i, d in enumerate(dimensions) if d.role == "missing"
             },
+            labels=[spec.label for spec in columns],
         )
 
     def _sample_table(self, model, n_samples, rng, conditions):
@@ -429,16 +455,31 @@ def _attenuation(margin):
         b_phi_b = np.where(np.isfinite(b), b * phi_b, 0.0)
         between = np.where(mass > 0, (phi_a - phi_b) ** 2 / mass, 0.0)
     lost = mass - (b_phi_b - a_phi_a) - between
-    return float(np.clip(1.0 - np.nansum(lost), 1e-3, 1.0))
+    return float(np.clip(1.0 - np.nansum(lost), 0.0, 1.0))
 
 
 def _pairwise_correlation(Z, attenuation):
     """Correlation of normal scores over pairwise-complete rows, corrected for
-    the attenuation of discrete dimensions and made positive definite."""
+    the attenuation of discrete dimensions and made positive definite.
+
+    The jittered score of a discrete dimension correlates with another score
+    only ``a`` times as much as its latent score does (``a`` from
+    :func:`_attenuation`, multiplied over the pair), while the sampling noise
+    of the correlation stays about ``1 / sqrt(n)``: dividing by ``a`` alone
+    inflates that noise by ``1 / a``, to made-up correlations near +-1 for a
+    (nearly) constant column. The corrected value is therefore shrunk towards
+    0 by the share of its variance that is signal, ``a^2 / (a^2 + c (1 -
+    a^2) / n)`` (the posterior mean under a normal prior of variance ``1 / c``
+    on the latent correlation, with only the noise added by the
+    discreteness, ``(1 - a^2) / (a^2 n)``, shrunk away): continuous pairs
+    (``a = 1``) are unchanged, and a column that carries no information
+    (``a = 0``, a constant) gets correlation 0.
+    """
     d = Z.shape[1]
     if d == 0:
         return np.empty((0, 0))
     cross, squares = np.zeros((d, d)), np.zeros((d, d))
+    pairs = np.zeros((d, d))
     # Row blocks: bounded memory for the masks, and multithreaded BLAS is
     # very slow on one tall, narrow product when the cores are busy.
     for start in range(0, Z.shape[0], _BLOCK_ROWS):
@@ -447,12 +488,17 @@ def _pairwise_correlation(Z, attenuation):
         filled = np.where(observed, block, 0.0)
         cross += filled.T @ filled
         squares += (filled**2).T @ observed
+        pairs += observed.T.astype(float) @ observed
     with np.errstate(invalid="ignore", divide="ignore"):
         correlation = cross / np.sqrt(squares * squares.T)
     correlation = np.nan_to_num(correlation, nan=0.0)
-    correlation /= np.outer(attenuation, attenuation)
+    kept = np.outer(attenuation, attenuation)
+    excess_noise = _SHRINKAGE * (1.0 - kept**2) / np.maximum(pairs, 1.0)
+    # Adding 0.0 turns the -0.0 of a sign times zero into 0.0.
+    correlation = correlation * (kept / (kept**2 + excess_noise)) + 0.0
+    correlation = np.clip(correlation, -0.999, 0.999)
     np.fill_diagonal(correlation, 1.0)
-    return _nearest_correlation(np.clip(correlation, -0.999, 0.999))
+    return _nearest_correlation(correlation)
 
 
 def _nearest_correlation(correlation, floor=1e-6):
@@ -507,10 +553,7 @@ def _latent_constraints(model, conditions):
         i = model.value_dim[j]
         lower, upper = _dimension_bounds(model.dimensions[i], np.array([value]))
         if np.isnan(lower[0]):
-            raise ValueError(
-                f"`conditions` gives column {j} a value this model never produces "
-                f"({value!r}); pick a value seen in fit."
-            )
+            raise _unseen_value_error(model, i, value)
         if upper[0] > lower[0]:
             intervals[i] = (lower[0], upper[0])
         else:
@@ -521,6 +564,35 @@ def _latent_constraints(model, conditions):
         for i, (lo, hi) in intervals.items()
     }
     return exact, intervals
+
+
+def _unseen_value_error(model, i, value):
+    """Error for a condition on a value that a discrete margin never takes."""
+    dimension = model.dimensions[i]
+    label = model.labels[dimension.column]
+    if dimension.code_of_position is not None:
+        return ValueError(
+            f"`conditions` gives column {label} a level that this model (or this "
+            "class of the target) never produces; pick a level seen in fit."
+        )
+    atoms = dimension.margin.atoms
+    shown = ", ".join(_number(a) for a in atoms[:10])
+    if atoms.size > 10:
+        shown += (
+            f", ... ({atoms.size} values from {_number(atoms[0])} "
+            f"to {_number(atoms[-1])})"
+        )
+    return ValueError(
+        f"`conditions` gives column {label} the value {_number(value)}, which "
+        f"this model never produces: in fit that column took only the values {shown}. "
+        "Pass one of these values."
+    )
+
+
+def _number(value):
+    """A number as a user wrote it: whole numbers without a decimal point."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() else repr(value)
 
 
 def _to_uniform(Z, df):

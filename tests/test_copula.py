@@ -355,3 +355,120 @@ def test_single_row_and_numpy_object_input():
     assert all(isinstance(v, bool | np.bool_) for v in X_new[:, 2])
     one = GaussianCopulaSynthesizer(random_state=0).fit(X[:1])
     assert (one.sample(3)[:, 0] == "a").all()
+
+
+def _two_correlated_columns(n, seed=0):
+    rng = np.random.RandomState(seed)
+    a = rng.normal(size=n)
+    return pd.DataFrame({"a": a, "c": -0.5 * a + rng.normal(size=n)}), rng
+
+
+@pytest.mark.parametrize("value", [3.5, "k", True])
+def test_constant_column_carries_no_dependence(value):
+    # A constant column has nothing to correlate: its correlations are 0, it
+    # adds nothing to the log density and leaves the other columns alone.
+    n, m = 1000, 10_000
+    X, _ = _two_correlated_columns(n)
+    plain = GaussianCopulaSynthesizer(random_state=0).fit(X)
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X.assign(const=value))
+
+    np.testing.assert_array_equal(synth.correlation_[-1], [0.0, 0.0, 1.0])
+    np.testing.assert_allclose(synth.correlation_[:2, :2], plain.correlation_)
+    np.testing.assert_allclose(
+        synth.score_samples(X.assign(const=value)), plain.score_samples(X)
+    )
+    X_new = synth.sample(m, random_state=0)
+    assert (X_new["const"] == value).all()
+    rho = plain.correlation_[0, 1]
+    # The sample correlation of m draws around the fitted one.
+    assert X_new["a"].corr(X_new["c"]) == pytest.approx(
+        rho, abs=_correlation_tolerance(rho, m)
+    )
+
+
+def test_column_constant_in_one_class_carries_no_dependence():
+    n = 1000
+    X, rng = _two_correlated_columns(n)
+    y = np.where(rng.uniform(size=n) < 0.4, 1, 0)
+    X["flag"] = np.where(y == 1, "no", rng.choice(["no", "yes"], n))
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X, y)
+    plain = GaussianCopulaSynthesizer(random_state=0).fit(X[["a", "c"]], y)
+
+    np.testing.assert_array_equal(synth.correlation_[1][-1], [0.0, 0.0, 1.0])
+    # The models of class 1 see different random tie-breaking (the extra column
+    # of class 0 used the generator first), which moves each normal score by
+    # less than one rank step: the correlation by O(1 / n_1).
+    n_1 = int((y == 1).sum())
+    np.testing.assert_allclose(
+        synth.correlation_[1][:2, :2], plain.correlation_[1], atol=2 / n_1
+    )
+    # In class 1 "flag" is certain, so it adds log 1 = 0 to those rows.
+    in_one = y == 1
+    per_row = synth.score(X[in_one], y[in_one]) / n_1
+    plain_per_row = plain.score(X.loc[in_one, ["a", "c"]], y[in_one]) / n_1
+    assert per_row == pytest.approx(plain_per_row, abs=10 / n_1)
+
+
+@pytest.mark.parametrize("rare_share", [0.001, 0.005])
+def test_near_constant_column_leaves_other_columns_alone(rare_share):
+    n = 2000
+    X, rng = _two_correlated_columns(n)
+    X["flag"] = np.where(rng.uniform(size=n) < rare_share, "rare", "usual")
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X)
+    plain = GaussianCopulaSynthesizer(random_state=0).fit(X[["a", "c"]])
+
+    # Pairwise estimates: the (a, c) entry is untouched by the extra column
+    # (no positive-definite repair was needed).
+    assert synth.correlation_[0, 1] == pytest.approx(plain.correlation_[0, 1])
+    # A handful of rare rows identify the latent correlation poorly: it is
+    # shrunk towards 0 instead of inflated to +-1. Without dependence the raw
+    # score correlation is within 4 / sqrt(n) of 0, and the shrunk, corrected
+    # one stays within the prior's spread.
+    assert np.abs(synth.correlation_[-1, :2]).max() < 0.5
+    mean_score = synth.score_samples(X).mean()
+    assert mean_score == pytest.approx(
+        plain.score_samples(X[["a", "c"]]).mean(), abs=0.1
+    )
+
+
+@pytest.mark.parametrize("with_category", [False, True])
+def test_correlation_diagonal_is_exactly_one(with_category):
+    X, rng = _two_correlated_columns(500)
+    if with_category:
+        X["group"] = rng.choice(["x", "y", "z"], 500)
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X)
+    np.testing.assert_array_equal(np.diag(synth.correlation_), 1.0)
+
+
+def test_family_errors_name_the_column():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {
+            "delta": rng.normal(size=100),
+            "region": rng.choice(["n", "s"], 100),
+        }
+    )
+    for marginals in ({"delta": "lognormal"}, "lognormal"):
+        with pytest.raises(ValueError, match="Column 'delta': The 'lognormal' family"):
+            GaussianCopulaSynthesizer(marginals=marginals).fit(X)
+    with pytest.raises(
+        ValueError, match="column 'region' the family 'normal'.*numeric columns only"
+    ):
+        GaussianCopulaSynthesizer(marginals={"region": "normal"}).fit(X)
+    # "auto" for a categorical column is harmless.
+    GaussianCopulaSynthesizer(marginals={"region": "auto"}).fit(X)
+
+
+def test_condition_on_a_value_an_integer_column_never_takes():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.normal(size=200), "b": rng.choice([0, 1, 2, 4], 200)})
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X)
+    for value, shown in [(2.5, "2.5"), (3, "3")]:
+        with pytest.raises(
+            ValueError,
+            match=re.escape(
+                f"column 'b' the value {shown}, which this model never produces: "
+                "in fit that column took only the values 0, 1, 2, 4."
+            ),
+        ):
+            synth.sample(5, conditions={"b": value})
