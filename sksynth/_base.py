@@ -233,9 +233,23 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             [self._log_density(model, row, columns)[0] for model in self._models]
         )
         if not np.isfinite(log_weights).any():
+            names = [c.name for c in self._schema.columns]
+            alone = [
+                names[j]
+                for j in columns
+                if not any(
+                    np.isfinite(self._log_density(model, row, [j])[0])
+                    for model in self._models
+                )
+            ]
+            what = (
+                f"column(s) {alone} values"
+                if alone
+                else f"columns {[names[j] for j in columns]} a combination of values"
+            )
             raise ValueError(
-                "No class of the target is compatible with `conditions`: every "
-                "class has zero probability there."
+                f"`conditions` gives {what} that no class of the target produces "
+                "(zero density in every class); condition on values seen in fit."
             )
         weights = np.exp(log_weights - logsumexp(log_weights))
         return weights / weights.sum()

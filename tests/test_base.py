@@ -62,3 +62,10 @@ def test_refit_without_target_forgets_the_classes(Synthesizer, frame):
     assert synth.target_type_ is None
     assert not hasattr(synth, "classes_")
     assert not hasattr(synth, "class_prior_")
+
+
+@pytest.mark.parametrize("Synthesizer", SYNTHESIZERS, ids=lambda s: s.__name__)
+def test_condition_no_class_produces_names_the_column(Synthesizer, frame):
+    synth = Synthesizer(random_state=0).fit(frame, (frame["x"] > 0).rename("up"))
+    with pytest.raises(ValueError, match="'word'"):
+        synth.sample(5, conditions={"word": "zzz"})
