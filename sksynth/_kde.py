@@ -104,10 +104,16 @@ class _ScoreMap:
     finite density. Scores are ``ndtri`` of the CDF.
     """
 
-    def __init__(self, x):
-        values, counts = np.unique(x, return_counts=True)
-        shares = counts / x.size
-        if is_few_valued(values.size, x.size):
+    def __init__(self, x, weights=None):
+        if weights is None:
+            values, counts = np.unique(x, return_counts=True)
+        else:
+            # A sample of the column: each value stands for ``weights`` rows.
+            values, inverse = np.unique(x, return_inverse=True)
+            counts = np.bincount(inverse, weights=weights)
+        n_rows = float(counts.sum())
+        shares = counts / n_rows
+        if is_few_valued(values.size, n_rows):
             is_atom = np.ones(values.size, dtype=bool)
         else:
             is_atom = is_spike(shares)
@@ -121,9 +127,12 @@ class _ScoreMap:
             ]
         keep[rest] = True
         keep[[0, -1]] = True
-        self.delta = 0.25 / (x.size + 1)
+        self.delta = 0.25 / (n_rows + 1)
         self.low, self.high = float(values[0]), float(values[-1])
-        spread = float(np.std(x))
+        if weights is None:
+            spread = float(np.std(x))
+        else:
+            spread = float(np.sqrt(shares @ (values - shares @ values) ** 2))
         self.tail_scale = spread if spread > 0 else max(abs(self.low), 1.0) * 1e-3
         self.atoms = values[is_atom]
         scale = 1 - 2 * self.delta
@@ -308,13 +317,24 @@ def _log_interval_mass(a, b):
         return np.log(np.maximum(upper - lower, 0.0))
 
 
-def _categorical_log_kernel(codes, centres, n_levels, lam):
-    """Aitchison-Aitken log kernel: keep the level w.p. 1 - lam."""
+def level_shares(centres, n_levels):
+    """Share of each level among the kernel centres that have one."""
+    present = centres[~np.isnan(centres)].astype(np.int64)
+    counts = np.bincount(present, minlength=n_levels).astype(float)
+    return counts / max(counts.sum(), 1.0)
+
+
+def _categorical_log_kernel(codes, centres, n_levels, lam, shares):
+    """Log kernel of a categorical column: the centre's level kept w.p. ``1 - lam``,
+    else a level drawn from the centres' level ``shares``."""
     missing = np.isnan(codes)
+    share = shares[np.where(missing | (codes < 0), 0, codes).astype(np.int64)]
     with np.errstate(divide="ignore"):
-        log_keep = np.log1p(-lam)
-        log_move = np.log(lam / (n_levels - 1)) if n_levels > 1 else -np.inf
-    out = np.where(codes[:, None] == centres[None, :], log_keep, log_move)
+        log_move = np.log(lam * share)
+        log_keep = np.log1p(-lam + lam * share)
+    out = np.where(
+        codes[:, None] == centres[None, :], log_keep[:, None], log_move[:, None]
+    )
     out[codes < 0] = -np.inf
     return _missing_patterns(out, missing, np.isnan(centres))
 
@@ -344,7 +364,11 @@ def _log_kernel_matrix(model, values, columns, rows=slice(None)):
     for k, j in enumerate(model.categorical):
         if j in columns:
             out += _categorical_log_kernel(
-                values[:, j], model.codes[rows, k], model.n_levels[k], model.lambdas[k]
+                values[:, j],
+                model.codes[rows, k],
+                model.n_levels[k],
+                model.lambdas[k],
+                level_shares(model.codes[:, k], model.n_levels[k]),
             )
     return out
 
@@ -375,13 +399,18 @@ def kde_log_density(model, values, columns):
     return out + _log_jacobian(model, values, columns)
 
 
-def fit_score_maps(values, numeric):
-    """One :class:`_ScoreMap` per numeric column (None when all missing)."""
+def fit_score_maps(values, numeric, weights=None):
+    """One :class:`_ScoreMap` per numeric column (None when all missing).
+
+    ``weights``: how many rows each row of ``values`` stands for, when it is
+    a sample of a larger table.
+    """
     maps = []
     for j in numeric:
         x = values[:, j]
-        x = x[~np.isnan(x)]
-        maps.append(_ScoreMap(x) if x.size else None)
+        observed = ~np.isnan(x)
+        w = None if weights is None else weights[observed]
+        maps.append(_ScoreMap(x[observed], w) if observed.any() else None)
     return maps
 
 
@@ -425,8 +454,9 @@ def silverman_factor(n_samples, n_dims):
 
 
 def categorical_lambdas(t, n_levels):
-    """Aitchison-Aitken ``lambda`` of each column: a share ``t`` of the uniform one."""
-    return np.minimum(t, 1.0) * (n_levels - 1) / np.maximum(n_levels, 1)
+    """Kernel ``lambda`` of each categorical column: ``t``, at most 1 (where a
+    level is redrawn from the column's shares whatever the centre's)."""
+    return np.full(len(n_levels), min(float(t), 1.0))
 
 
 def _standard_normal(rng, shape):
@@ -463,9 +493,15 @@ def sample_model(model, n_samples, rng, enforce_range, min_distance=0.0, weights
     for k, j in enumerate(model.categorical):
         codes = model.codes[centre, k]
         if model.n_levels[k] > 1 and model.lambdas[k] > 0:
+            # Redrawn levels follow the centres' shares: the margin is kept.
+            cumulative = np.cumsum(level_shares(model.codes[:, k], model.n_levels[k]))
+            drawn = np.searchsorted(
+                cumulative, rng.random_sample(n_samples) * cumulative[-1], side="right"
+            )
             move = rng.random_sample(n_samples) < model.lambdas[k]
-            shift = rng.randint(1, model.n_levels[k], size=n_samples)
-            codes = np.where(move, (codes + shift) % model.n_levels[k], codes)
+            codes = np.where(
+                move & ~np.isnan(codes), np.minimum(drawn, model.n_levels[k] - 1), codes
+            )
         values[j] = codes
     return values.T, centre
 
@@ -687,9 +723,10 @@ class KDESynthesizer(BaseSynthesizer):
 
     Each row of the training table is a kernel centre. A new row picks a
     centre uniformly at random and perturbs it: numeric columns with Gaussian
-    noise on their normal-score axis, categorical and boolean columns with an
-    Aitchison-Aitken kernel (keep the level with probability
-    ``1 - lambda``, else take one of the other levels). Missing values are
+    noise on their normal-score axis, categorical and boolean columns with a
+    kernel that keeps the level with probability ``1 - lambda`` and else
+    redraws it from the column's level shares (so the shares are kept
+    whatever ``lambda``). Missing values are
     copied from the centre, so the share of missing values and its
     dependence on the other columns are kept.
 
@@ -706,11 +743,10 @@ class KDESynthesizer(BaseSynthesizer):
         gives one value per column (entries of categorical columns are not
         used).
     categorical_bandwidth : "auto" or float, default="auto"
-        Probability ``lambda`` that a categorical value moves to another
-        level, capped for each column at ``(K - 1) / K`` (the uniform
-        distribution over its ``K`` levels). "auto" chooses it by
-        leave-one-out likelihood, together with ``bandwidth`` when that is
-        "auto".
+        Probability ``lambda`` that a categorical value is redrawn from the
+        column's level shares, at most 1 (levels independent of the centre).
+        "auto" chooses it by leave-one-out likelihood, together with
+        ``bandwidth`` when that is "auto".
     min_distance : float, default=0.0
         Smallest distance between a draw and its kernel centre, over the
         numeric columns, in units of each column's spread on the normal-score
@@ -738,7 +774,7 @@ class KDESynthesizer(BaseSynthesizer):
         axis (NaN for categorical columns); a dict ``{class: bandwidth}``
         with a classification target.
     categorical_bandwidth_ : ndarray of shape (n_features,) or dict
-        Aitchison-Aitken ``lambda`` of each categorical column (NaN for
+        Kernel ``lambda`` of each categorical column (NaN for
         numeric columns); per class with a classification target.
     dcr_ratio_ : float or dict
         Distance-to-closest-record ratio of the fitted density: the median
@@ -769,13 +805,15 @@ class KDESynthesizer(BaseSynthesizer):
         \\frac{1}{h_j} \\phi\\left(\\frac{z_j - z_{ij}}{h_j}\\right)
         \\left|\\frac{dz_j}{dx_j}\\right|
         \\prod_{j\\,\\mathrm{categorical}} L_{\\lambda_j}(x_j, x_{ij}),
-        \\qquad L_\\lambda(a, b) = \\begin{cases} 1 - \\lambda & a = b \\\\
-        \\lambda / (K_j - 1) & a \\ne b \\end{cases}
+        \\qquad L_\\lambda(a, b) = (1 - \\lambda)\\,[a = b] + \\lambda\\,p_j(a)
 
-    with :math:`h_j = h\\,\\hat\\sigma_j` [1]_ and the Aitchison-Aitken kernel
-    on categories [2]_; an atom contributes the kernel mass of its interval
-    instead of a density. Because :math:`F_j^{-1}` maps the whole normal
-    axis into the observed range, draws never leave it and never pile up at
+    with :math:`h_j = h\\,\\hat\\sigma_j` [1]_ and, on categories, a kernel
+    that shrinks towards the level shares :math:`p_j` of the training rows,
+    a variant of the Aitchison-Aitken kernel [2]_ (which shrinks towards
+    uniform shares and so distorts the margins); an atom contributes the
+    kernel mass of its interval instead of a density. Because
+    :math:`F_j^{-1}` maps the whole normal axis into the observed range,
+    draws never leave it and never pile up at
     its bounds; integers stay integers. Missing values are copied from the
     centre: the density of a row is the mixture over the centres with the
     same missingness. ``score_samples`` costs one kernel evaluation per
@@ -912,9 +950,8 @@ class KDESynthesizer(BaseSynthesizer):
             model.bandwidth = bandwidth[model.numeric] * model.spread
         if self.categorical_bandwidth != "auto":
             categorical_grid = np.array([float(self.categorical_bandwidth)])
-            model.lambdas = np.minimum(
-                float(self.categorical_bandwidth),
-                (model.n_levels - 1) / np.maximum(model.n_levels, 1),
+            model.lambdas = categorical_lambdas(
+                self.categorical_bandwidth, model.n_levels
             )
         if numeric_grid.size == 1 and categorical_grid.size == 1:
             return

@@ -236,3 +236,29 @@ def test_conditions_without_compatible_rows():
     synth = KDESynthesizer(categorical_bandwidth=0.0, random_state=0).fit(X)
     with pytest.raises(ValueError, match="No training row is compatible"):
         synth.sample(3, conditions={"x": None, "c": "b"})
+
+
+@pytest.mark.parametrize("categorical_bandwidth", ["auto", 0.5, 1.0])
+def test_category_shares_are_kept_whatever_the_kernel_lambda(categorical_bandwidth):
+    rng = np.random.RandomState(0)
+    n = 4000
+    level = rng.choice(["common", "rare", "seldom"], n, p=[0.9, 0.07, 0.03])
+    frame = pd.DataFrame(
+        {
+            "x": rng.normal(size=n) + (level == "rare"),
+            "level": level,
+            "flag": np.ones(n, dtype=bool),
+        }
+    )
+    synth = KDESynthesizer(categorical_bandwidth=categorical_bandwidth, random_state=0)
+    synthetic = synth.fit(frame).sample(n)
+    shares = synthetic["level"].value_counts(normalize=True)
+    # Two binomial standard errors of each share, from both samples.
+    for name, share in [("common", 0.9), ("rare", 0.07), ("seldom", 0.03)]:
+        assert abs(shares[name] - share) < 3 * np.sqrt(2 * share * (1 - share) / n)
+    assert synthetic["flag"].all()  # a level never seen is never drawn
+    # On the categorical columns alone, the density sums to 1 over the levels.
+    discrete = KDESynthesizer(categorical_bandwidth=categorical_bandwidth)
+    discrete.fit(frame[["level", "flag"]])
+    grid = pd.DataFrame({"level": ["common", "rare", "seldom"], "flag": True})
+    assert np.exp(discrete.score_samples(grid)).sum() == pytest.approx(1.0)

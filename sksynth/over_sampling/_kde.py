@@ -5,7 +5,6 @@ from numbers import Real
 import numpy as np
 from imblearn.utils import Substitution
 from scipy.special import ndtr
-from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -26,11 +25,16 @@ from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
 
 # Multipliers of Scott's factor tried by the class-aware rule, widest first.
 _MULTIPLIERS = np.geomspace(1.0, 1 / 16, 9)
-# Rows that fit the column maps, reference rows of other classes, and draws
-# per tried bandwidth.
+# Rows that fit the column maps (per stratum: rows of the classes to grow, and
+# the others), reference rows of each class, and draws per tried bandwidth.
 _MAP_ROWS = 50_000
 _REFERENCE_ROWS = 10_000
 _PURITY_DRAWS = 1000
+# Categorical columns with more levels than this enter the distances of the
+# purity rule as compared codes rather than as one-hot blocks.
+_ONE_HOT_MAX_LEVELS = 10
+# Entries of one (probe x reference) block of squared distances.
+_DISTANCE_BLOCK = 2**21
 # Slack of the purity target over the class's own rows.
 _PURITY_SLACK = 0.05
 # New rows are drawn and decoded in blocks of this many rows: the temporary
@@ -65,8 +69,9 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         rules for the class's number of rows; a float is used as is.
 
     categorical_bandwidth : "auto" or float, default="auto"
-        Probability that a categorical value moves to another level, capped
-        at ``(K - 1) / K`` for a column of ``K`` levels. "auto" ties it to the
+        Probability that a categorical value is redrawn from its class's
+        level shares (so the class keeps its shares), capped at
+        ``(K - 1) / K`` for a column of ``K`` levels. "auto" ties it to the
         numeric bandwidth ``h``: ``2 Phi(-1 / h)``, the chance that the
         numeric kernel moves a value by more than one spread (see Notes).
 
@@ -76,8 +81,8 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         Numeric bandwidth of each grown class, ``{{class: float}}``, in units
         of the class's spread per column.
     categorical_bandwidth_ : dict
-        Probability that a categorical value moves to another level, per
-        grown class, ``{{class: float}}`` (before the cap of each column).
+        Probability that a categorical value is redrawn, per grown class,
+        ``{{class: float}}`` (before the cap of each column).
     sample_indices_ : ndarray of shape (n_samples_resampled,)
         Row of ``X`` behind each output row: the original rows first, then
         the kernel centre of each new row.
@@ -93,9 +98,13 @@ class KDEOverSampler(BaseSynthesisOverSampler):
     Notes
     -----
     Numeric columns are mapped to normal scores through their empirical CDF
-    on all of ``X`` (on 50,000 of its rows, drawn at random, when it has
-    more), so kernels never leave a column's range, integers stay integers
-    and spikes stay spikes. Class ``k`` with :math:`n_k` rows gets
+    on all of ``X``, so kernels never leave a column's range, integers stay
+    integers and spikes stay spikes. Beyond 50,000 rows the CDF is estimated
+    from the rows of the classes to grow (50,000 of them at most), 50,000
+    other rows drawn at random, each weighted by the rows it stands for, and
+    each column's minimum and maximum: the values of a small class stay
+    points of the map, and no value of ``X`` falls outside it. Class ``k``
+    with :math:`n_k` rows gets
     the product kernel with standard deviation :math:`h \\hat\\sigma_{{kj}}`
     on column ``j`` (:math:`\\hat\\sigma_{{kj}}`: its spread within the class).
 
@@ -103,17 +112,21 @@ class KDEOverSampler(BaseSynthesisOverSampler):
     is 0.77: kernels as wide as the class spill into the other classes, and
     so does the bandwidth that maximises the class's likelihood. The "auto"
     rule tries :math:`h = m\\,n_k^{{-1/(d+4)}}` for ``m`` from 1 down to 1/16
-    and keeps the widest whose draws, like the class's rows (left out one at
-    a time), have their nearest neighbour among the training rows (at most
-    10,000 of the other classes) in another class, with a slack of 0.05
-    (and never more than half the time). A class far from the others keeps
+    and keeps the widest whose draws, like the class's rows (at most 1,000
+    drawn at random, each left out in turn), have their nearest neighbour
+    among the training rows (at most 10,000 of each side) in another class,
+    with a slack of 0.05 (and never more than half the time). Squared
+    distances add the squared differences of the normal scores and one for
+    each differing categorical value. A class far from the others keeps
     Scott's width; a class mixed into another gets near-copies of its rows,
     as random over-sampling would. A single-row class works the same way.
 
     A change of level is a jump, not a small move: the "auto" categorical
-    bandwidth lets a level change as often as the numeric kernel moves a
-    value by more than one spread of its class's column,
-    :math:`\\lambda = 2\\Phi(-1/h)` (0.08 at :math:`h = 0.57`).
+    bandwidth redraws a level as often as the numeric kernel moves a value by
+    more than one spread of its class's column,
+    :math:`\\lambda = 2\\Phi(-1/h)` (0.08 at :math:`h = 0.57`). Redrawn levels
+    follow the class's own shares, so a class never gets a level it does not
+    hold.
 
     Examples
     --------
@@ -161,7 +174,8 @@ class KDEOverSampler(BaseSynthesisOverSampler):
     def _fit_resample(self, X, y):
         rng = check_random_state(self.random_state)
         schema = TableSchema.from_data(X, self.categorical_features)
-        space = _SharedSpace(X, schema, rng)
+        grow = np.isin(y, [k for k, n in self.sampling_strategy_.items() if n > 0])
+        space = _SharedSpace(X, schema, grow, rng)
         output = _Output(X, y, schema, sum(self.sampling_strategy_.values()))
         self.bandwidth_, self.categorical_bandwidth_ = {}, {}
         indices = [np.arange(y.size)]
@@ -211,24 +225,32 @@ class KDEOverSampler(BaseSynthesisOverSampler):
 
 
 class _SharedSpace:
-    """Normal-score maps fitted on all rows, and the metric of the purity rule.
+    """Normal-score maps of all rows, and the metric of the purity rule.
 
-    Rows of ``X`` are encoded when needed: those of the maps (at most
-    ``_MAP_ROWS``), of each class to grow and of its reference rows.
+    Rows of ``X`` are encoded when needed: those of the maps, of each class
+    to grow and of its reference rows. Beyond ``_MAP_ROWS`` rows the maps
+    are fitted on a weighted sample (see :func:`_map_sample`).
     """
 
-    def __init__(self, X, schema, rng):
+    def __init__(self, X, schema, grow, rng):
         self.X, self.schema = X, schema
         self.numeric, self.categorical, self.n_levels = column_roles(schema.columns)
         n_rows = X.shape[0]
         self.all_values = None
         if n_rows > _MAP_ROWS:
-            map_values = self.encode(rng.choice(n_rows, _MAP_ROWS, replace=False))
+            rows, weights = _map_sample(grow, rng)
+            map_values, weights = _with_extremes(
+                self.encode(rows), weights, schema.columns
+            )
+            self.maps = fit_score_maps(map_values, self.numeric, weights)
         else:
-            map_values = self.all_values = schema.encode(X)
-        self.maps = fit_score_maps(map_values, self.numeric)
+            self.all_values = schema.encode(X)
+            self.maps = fit_score_maps(self.all_values, self.numeric)
         self.n_columns = schema.n_columns
         self.spread = np.ones(len(self.numeric))
+        # The purity rule's distances: one-hot blocks for the categorical
+        # columns of few levels, compared codes for the others.
+        self.wide = self.n_levels > _ONE_HOT_MAX_LEVELS
 
     def encode(self, rows):
         """Encoded values of some rows of ``X``."""
@@ -240,7 +262,19 @@ class _SharedSpace:
         return encode_centres(self.maps, values, self.numeric, self.categorical)
 
     def embed(self, values):
-        return embed(self.spread, self.n_levels, *self.centres(values))
+        return self.embed_centres(*self.centres(values))
+
+    def embed_centres(self, scores, codes):
+        """Rows as the purity rule compares them: ``(dense, codes)``.
+
+        ``dense`` holds the standardised scores and the one-hot blocks of the
+        narrow categorical columns, ``codes`` the codes of the wide ones (NaN
+        where missing).
+        """
+        narrow = ~self.wide
+        dense = embed(self.spread, self.n_levels[narrow], scores, codes[:, narrow])
+        wide = codes[:, self.wide]
+        return dense, np.where(wide >= 0, wide, np.nan)
 
     def embed_rows(self, rows):
         return self.embed(self.encode(rows))
@@ -313,35 +347,113 @@ class _Output:
         return stack_resampled(self.X, self.y, X_new, labels)
 
 
+def _map_sample(grow, rng):
+    """Rows that fit the column maps of a large ``X``, and their weights.
+
+    Two strata: the rows of the classes to grow and the other rows, at most
+    ``_MAP_ROWS`` of each, drawn at random. Each row stands for as many rows
+    of its stratum as were left out, so the maps estimate the CDF of all
+    rows, while every value of a class to grow (up to ``_MAP_ROWS`` rows) is
+    a point of them: a level that only this class holds stays a level.
+    """
+    rows, weights = [], []
+    for stratum in (np.flatnonzero(grow), np.flatnonzero(~grow)):
+        if stratum.size > _MAP_ROWS:
+            picked = np.sort(rng.choice(stratum, _MAP_ROWS, replace=False))
+        else:
+            picked = stratum
+        rows.append(picked)
+        weights.append(np.full(picked.size, stratum.size / max(picked.size, 1)))
+    return np.concatenate(rows), np.concatenate(weights)
+
+
+def _with_extremes(values, weights, columns):
+    """Sampled rows, plus each numeric column's minimum and maximum over ``X``.
+
+    The maps then span the observed range of every column: no row of ``X``
+    lies in their tails, where its score would be squeezed (or infinite).
+    """
+    low = [c.low if c.is_numeric else np.nan for c in columns]
+    high = [c.high if c.is_numeric else np.nan for c in columns]
+    return np.vstack([values, low, high]), np.r_[weights, 1.0, 1.0]
+
+
+def _squared_norm(dense, codes):
+    """Squared norm of embedded rows; a wide code counts as a one-hot block."""
+    return np.einsum("ij,ij->i", dense, dense) + 0.5 * np.sum(~np.isnan(codes), axis=1)
+
+
+class _Reference:
+    """Reference rows of the purity rule, for exact nearest-neighbour look-ups.
+
+    The squared distance of two rows is that of their dense parts, plus, for
+    each wide categorical column, 1 when both codes are present and differ,
+    1/2 when one is missing and 0 otherwise: what one-hot blocks scaled by
+    :math:`1/\\sqrt{2}` give, without building them. Distances are computed in
+    blocks of at most ``_DISTANCE_BLOCK`` entries.
+    """
+
+    def __init__(self, dense, codes):
+        self.dense, self.codes = dense, codes
+        self.squared_norm = _squared_norm(dense, codes)
+
+    def nearest(self, dense, codes, exclude=None):
+        """Index of the nearest reference row of each query row.
+
+        ``exclude`` gives, per query row, a reference row to leave out (the
+        query row itself).
+        """
+        n_queries = dense.shape[0]
+        out = np.empty(n_queries, dtype=np.intp)
+        query_norm = _squared_norm(dense, codes)
+        block = max(1, _DISTANCE_BLOCK // max(self.dense.shape[0], 1))
+        for start in range(0, n_queries, block):
+            stop = min(start + block, n_queries)
+            squared = dense[start:stop] @ self.dense.T
+            squared *= -2
+            squared += query_norm[start:stop, None]
+            squared += self.squared_norm
+            for k in range(codes.shape[1]):
+                squared -= codes[start:stop, k, None] == self.codes[None, :, k]
+            if exclude is not None:
+                squared[np.arange(stop - start), exclude[start:stop]] = np.inf
+            out[start:stop] = np.argmin(squared, axis=1)
+        return out
+
+
 def _purity_rule(candidates, space, rows, others, rng):
     """Index of the widest candidate whose draws are as pure as the class rows."""
     own = candidates[0][0]
     other_rows = np.flatnonzero(others)
-    if other_rows.size > _REFERENCE_ROWS:
-        other_rows = rng.choice(other_rows, _REFERENCE_ROWS, replace=False)
-    if rows.size > _REFERENCE_ROWS:
-        keep = rng.choice(rows.size, _REFERENCE_ROWS, replace=False)
-        own_embedded = embed(
-            space.spread, space.n_levels, own.scores[keep], own.codes[keep]
-        )
-    else:
-        own_embedded = embed(space.spread, space.n_levels, own.scores, own.codes)
     if not other_rows.size:
         return 0
-    other_embedded = space.embed_rows(other_rows)
-    reference = np.concatenate([own_embedded, other_embedded])
-    is_other = np.r_[np.zeros(own_embedded.shape[0]), np.ones(other_rows.size)]
-    neighbours = NearestNeighbors(n_neighbors=2, algorithm="brute").fit(reference)
-    if own_embedded.shape[0] > 1:
-        probe = own_embedded[:_PURITY_DRAWS]
-        nearest = neighbours.kneighbors(probe, n_neighbors=2)[1][:, 1]
+    if other_rows.size > _REFERENCE_ROWS:
+        other_rows = rng.choice(other_rows, _REFERENCE_ROWS, replace=False)
+    own_rows = np.arange(rows.size)
+    if rows.size > _REFERENCE_ROWS:
+        own_rows = rng.choice(rows.size, _REFERENCE_ROWS, replace=False)
+    own_dense, own_codes = space.embed_centres(
+        own.scores[own_rows], own.codes[own_rows]
+    )
+    other_dense, other_codes = space.embed_rows(other_rows)
+    reference = _Reference(
+        np.concatenate([own_dense, other_dense]),
+        np.concatenate([own_codes, other_codes]),
+    )
+    is_other = np.r_[np.zeros(own_rows.size), np.ones(other_rows.size)]
+    if own_rows.size > 1:
+        # Own rows drawn at random, each left out of the reference rows.
+        probe = rng.choice(
+            own_rows.size, min(own_rows.size, _PURITY_DRAWS), replace=False
+        )
+        nearest = reference.nearest(own_dense[probe], own_codes[probe], probe)
         target = min(is_other[nearest].mean() + _PURITY_SLACK, 0.5)
     else:
         target = 0.5
+    n_draws = min(_PURITY_DRAWS, max(200, 20 * rows.size))
     for index, (model, _, _) in enumerate(candidates):
-        n_draws = min(_PURITY_DRAWS, max(200, 20 * rows.size))
         draws, _ = sample_model(model, n_draws, rng, enforce_range=True)
-        nearest = neighbours.kneighbors(space.embed(draws), n_neighbors=1)[1][:, 0]
+        nearest = reference.nearest(*space.embed(draws))
         if is_other[nearest].mean() <= target:
             return index
     return len(candidates) - 1

@@ -1,0 +1,185 @@
+"""KDEOverSampler on large tables and high-cardinality categorical columns."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sksynth.over_sampling._kde as kde
+from sksynth._data import TableSchema
+from sksynth.over_sampling import KDEOverSampler
+
+
+def _beyond_the_majority(n=3000):
+    """A 5-row class at x0 ~ 8 (the others below 4) holding its own level of x2."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 3))
+    X[:, 2] = rng.choice([0, 1, 2, 4, 5], n)
+    y = np.zeros(n, dtype=int)
+    y[-5:] = 1
+    X[-5:, 0] = 8 + 0.2 * rng.normal(size=5)
+    X[-5:, 2] = 3
+    return X, y
+
+
+def test_large_tables_keep_new_rows_of_a_class_beyond_the_map_sample(monkeypatch):
+    # The column maps of a large X are fitted on a sample of rows (here 500
+    # of each stratum): a class whose values the other rows never reach must
+    # still get new rows at its own values, as without the sample.
+    X, y = _beyond_the_majority()
+    n = X.shape[0]
+    own = X[y == 1]
+    whole, _ = KDEOverSampler(random_state=0).fit_resample(X, y)
+    monkeypatch.setattr(kde, "_MAP_ROWS", 500)
+    X_res, y_res = KDEOverSampler(random_state=0).fit_resample(X, y)
+    new, new_whole = X_res[n:], whole[n:]
+    assert new.shape == (n - 10, 3) and np.all(y_res[n:] == 1)
+    assert np.isfinite(new).all()
+    # Not squeezed to one value: the class's 5 rows stay distinct kernel
+    # centres.
+    assert np.unique(new[:, 0]).size > 100
+    assert own[:, 0].min() <= np.median(new[:, 0]) <= own[:, 0].max()
+    # Most new rows lie near the class's rows, as with the map of all rows
+    # (0.72-0.75 over seeds 0-5; the sampled map moves it by up to 0.07).
+    near = np.mean(np.abs(new[:, 0] - 8) < 0.5)
+    near_whole = np.mean(np.abs(new_whole[:, 0] - 8) < 0.5)
+    assert near > 0.6 and near_whole > 0.6
+    assert near == pytest.approx(near_whole, abs=0.1)
+    # A level that only the class holds stays that level.
+    np.testing.assert_array_equal(new[:, 2], 3.0)
+
+
+def test_an_outlier_beyond_the_map_sample_never_gives_missing_values(monkeypatch):
+    rng = np.random.RandomState(1)
+    n = 3000
+    X = rng.normal(size=(n, 2))
+    y = (rng.rand(n) < 0.05).astype(int)
+    X[np.flatnonzero(y)[0], 0] = 1e3
+    monkeypatch.setattr(kde, "_MAP_ROWS", 500)
+    for seed in range(3):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            X_res, y_res = KDEOverSampler(random_state=seed).fit_resample(X, y)
+        new = X_res[n:]
+        assert np.isfinite(new).all()
+        assert np.all((new >= X.min(axis=0)) & (new <= X.max(axis=0)))
+        # The new rows' median is the class's, within 5 standard errors of a
+        # median of ~150 standard normal rows.
+        own = X[y == 1, 1]
+        error = 5 * 1.25 / np.sqrt(own.size)
+        assert np.median(new[:, 1]) == pytest.approx(np.median(own), abs=error)
+
+
+def test_map_sample_weights_stand_for_all_rows(monkeypatch):
+    # Every row of the class to grow is in the map sample; weighting the
+    # others by the rows they stand for keeps the CDF of all rows.
+    monkeypatch.setattr(kde, "_MAP_ROWS", 500)
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.normal(size=(2400, 1)), rng.normal(2, 1, size=(600, 1))]
+    grow = np.repeat([False, True], [2400, 600])
+    schema = TableSchema.from_data(X)
+    sampled = kde._SharedSpace(X, schema, grow, rng).maps[0]
+    monkeypatch.setattr(kde, "_MAP_ROWS", 50_000)
+    full = kde._SharedSpace(X, schema, grow, rng).maps[0]
+    x = np.sort(X[:, 0])
+    # 500 of the 2400 other rows: a Dvoretzky-Kiefer-Wolfowitz band of
+    # sqrt(log(2 / 1e-4) / 1000) = 0.1 on their share (0.8) of the CDF.
+    assert np.max(np.abs(sampled.cdf(x) - full.cdf(x))) < 0.8 * 0.1
+    assert sampled.low == X.min() and sampled.high == X.max()
+
+
+def _high_cardinality(n=4000, n_levels=1500):
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {
+            "a": rng.normal(size=n),
+            "b": rng.normal(size=n),
+            "zip": rng.randint(0, n_levels, n).astype(str),
+            "kind": rng.choice(["x", "y", "z"], n),
+        }
+    )
+    y = (rng.rand(n) < 0.1).astype(int)
+    # The class shares the first levels of "zip" with the others.
+    X.loc[y == 1, "zip"] = rng.randint(0, 30, int(y.sum())).astype(str)
+    X.loc[y == 1, ["a", "b"]] += 0.5
+    return X, y
+
+
+def test_high_cardinality_columns_are_compared_as_codes(monkeypatch):
+    # Distances of the purity rule are those of one-hot blocks, whether a
+    # column enters them as a block or as compared codes.
+    X, y = _high_cardinality()
+    widths = []
+    embed = kde.embed
+
+    def recording_embed(spread, n_levels, scores, codes):
+        out = embed(spread, n_levels, scores, codes)
+        widths.append(out.shape[1])
+        return out
+
+    monkeypatch.setattr(kde, "embed", recording_embed)
+    codes = KDEOverSampler(random_state=0)
+    X_codes, _ = codes.fit_resample(X, y)
+    # Two numeric columns and the 3 levels of "kind": no block for "zip".
+    assert max(widths) == 2 + 3
+    monkeypatch.setattr(kde, "_ONE_HOT_MAX_LEVELS", 10_000)
+    blocks = KDEOverSampler(random_state=0)
+    X_blocks, _ = blocks.fit_resample(X, y)
+    assert max(widths) == 2 + X["zip"].nunique() + 3
+    assert codes.bandwidth_ == blocks.bandwidth_
+    pd.testing.assert_frame_equal(X_codes, X_blocks)
+
+
+def test_nearest_rows_match_the_one_hot_distances():
+    from sklearn.neighbors import NearestNeighbors
+
+    rng = np.random.RandomState(0)
+    n_levels = np.array([3, 40])
+
+    def rows(n):
+        scores = rng.normal(size=(n, 2))
+        codes = np.column_stack([rng.randint(0, k, n) for k in n_levels]).astype(float)
+        codes[rng.rand(*codes.shape) < 0.1] = np.nan
+        return scores, codes
+
+    (ref_scores, ref_codes), (scores, codes) = rows(800), rows(300)
+    spread = np.ones(2)
+    one_hot = NearestNeighbors(n_neighbors=2, algorithm="brute").fit(
+        kde.embed(spread, n_levels, ref_scores, ref_codes)
+    )
+    distance, _ = one_hot.kneighbors(kde.embed(spread, n_levels, scores, codes))
+
+    def split(scores, codes):
+        dense = kde.embed(spread, n_levels[:1], scores, codes[:, :1])
+        return dense, codes[:, 1:]
+
+    reference = kde._Reference(*split(ref_scores, ref_codes))
+    nearest = reference.nearest(*split(scores, codes))
+    full = kde.embed(spread, n_levels, ref_scores, ref_codes)
+    query = kde.embed(spread, n_levels, scores, codes)
+    found = np.linalg.norm(query - full[nearest], axis=1)
+    np.testing.assert_allclose(found, distance[:, 0], atol=1e-12)
+    # Left out one at a time: the nearest other row, never the row itself.
+    probe = np.arange(0, 800, 7)
+    _, second = one_hot.kneighbors(full[probe])
+    left_out = reference.nearest(*split(ref_scores[probe], ref_codes[probe]), probe)
+    assert np.all(left_out != probe)
+    np.testing.assert_allclose(
+        np.linalg.norm(full[probe] - full[left_out], axis=1),
+        np.linalg.norm(full[probe] - full[second[:, 1]], axis=1),
+        atol=1e-12,
+    )
+
+
+def test_bandwidth_does_not_depend_on_the_order_of_rows():
+    # Half of the class lies far from the others, half inside them: the
+    # class's own rows probed by the purity rule are drawn at random, not
+    # taken in data order.
+    rng = np.random.RandomState(0)
+    majority = rng.normal(size=(6000, 2))
+    far, inside = rng.normal(6, 1, size=(1500, 2)), rng.normal(size=(1500, 2))
+    y = np.repeat([0, 1], [6000, 3000])
+    far_first = KDEOverSampler(random_state=0).fit(np.r_[majority, far, inside], y)
+    far_last = KDEOverSampler(random_state=0).fit(np.r_[majority, inside, far], y)
+    assert far_first.bandwidth_ == far_last.bandwidth_
