@@ -5,7 +5,6 @@ from numbers import Real
 
 import numpy as np
 from scipy.special import logsumexp, ndtr, ndtri
-from sklearn.neighbors import NearestNeighbors
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseSynthesizer
@@ -22,6 +21,11 @@ _BANDWIDTH_GRID = np.geomspace(0.05, 1.5, 10)
 _CATEGORICAL_GRID = np.array([0.005, 0.02, 0.05, 0.1, 0.2, 0.4])
 # Rows used to record the distance-to-closest-record behaviour.
 _DCR_ROWS = 500
+# Categorical columns with more levels than this enter distances as compared
+# codes rather than as one-hot blocks (where that starts to be cheaper).
+ONE_HOT_MAX_LEVELS = 10
+# Entries of one (query x reference) block of squared distances.
+_DISTANCE_BLOCK = 2**21
 # Entries of one (query x centre) block of ``score_samples``.
 _BLOCK_ENTRIES = 2**21
 _MIN_DISTANCE_REDRAWS = 10
@@ -546,6 +550,68 @@ def embed(spread, n_levels, scores, codes):
     return np.column_stack(blocks) if blocks else np.zeros((scores.shape[0], 0))
 
 
+def wide_columns(n_levels):
+    """Which categorical columns distances compare as codes, not one-hot blocks."""
+    return np.asarray(n_levels) > ONE_HOT_MAX_LEVELS
+
+
+def split_embed(spread, n_levels, wide, scores, codes):
+    """Rows in the kernel space as ``(dense, codes)``: :func:`embed` of the
+    numeric and narrow categorical columns, and the codes of the ``wide`` ones
+    (NaN where missing or unseen), which :class:`Reference` compares."""
+    narrow = ~wide
+    dense = embed(spread, n_levels[narrow], scores, codes[:, narrow])
+    wide_codes = codes[:, wide]
+    return dense, np.where(wide_codes >= 0, wide_codes, np.nan)
+
+
+def _squared_norm(dense, codes):
+    """Squared norm of embedded rows; a wide code counts as a one-hot block."""
+    return np.einsum("ij,ij->i", dense, dense) + 0.5 * np.sum(~np.isnan(codes), axis=1)
+
+
+class Reference:
+    """Reference rows for exact nearest-neighbour look-ups in the kernel space.
+
+    The squared distance of two rows is that of their dense parts, plus, for
+    each wide categorical column, 1 when both codes are present and differ,
+    1/2 when one is missing and 0 otherwise: what one-hot blocks scaled by
+    :math:`1/\\sqrt{2}` give, without building them. Distances are computed in
+    blocks of at most ``_DISTANCE_BLOCK`` entries.
+    """
+
+    def __init__(self, dense, codes):
+        self.dense, self.codes = dense, codes
+        self.squared_norm = _squared_norm(dense, codes)
+
+    def nearest(self, dense, codes, exclude=None, return_distance=False):
+        """Index of the nearest reference row of each query row (and its distance).
+
+        ``exclude`` gives, per query row, a reference row to leave out (the
+        query row itself).
+        """
+        n_queries = dense.shape[0]
+        out = np.empty(n_queries, dtype=np.intp)
+        distance = np.empty(n_queries)
+        query_norm = _squared_norm(dense, codes)
+        block = max(1, _DISTANCE_BLOCK // max(self.dense.shape[0], 1))
+        for start in range(0, n_queries, block):
+            stop = min(start + block, n_queries)
+            squared = dense[start:stop] @ self.dense.T
+            squared *= -2
+            squared += query_norm[start:stop, None]
+            squared += self.squared_norm
+            for k in range(codes.shape[1]):
+                squared -= codes[start:stop, k, None] == self.codes[None, :, k]
+            if exclude is not None:
+                squared[np.arange(stop - start), exclude[start:stop]] = np.inf
+            out[start:stop] = np.argmin(squared, axis=1)
+            distance[start:stop] = squared[np.arange(stop - start), out[start:stop]]
+        if return_distance:
+            return out, np.sqrt(np.maximum(distance, 0.0))
+        return out
+
+
 def dcr_ratio(model, rng, enforce_range, min_distance=0.0):
     """Median distance of draws to their closest training row, relative to the
     median distance of training rows to their closest other training row."""
@@ -557,11 +623,18 @@ def dcr_ratio(model, rng, enforce_range, min_distance=0.0):
     maps_scores, codes = encode_centres(
         model.maps, values, model.numeric, model.categorical
     )
-    training = embed(model.spread, model.n_levels, model.scores, model.codes)
-    synthetic = embed(model.spread, model.n_levels, maps_scores, codes)
-    neighbours = NearestNeighbors(n_neighbors=2, algorithm="brute").fit(training)
-    synthetic_distance = neighbours.kneighbors(synthetic, n_neighbors=1)[0][:, 0]
-    training_distance = neighbours.kneighbors(training[rows])[0][:, 1]
+    wide = wide_columns(model.n_levels)
+    dense, wide_codes = split_embed(
+        model.spread, model.n_levels, wide, model.scores, model.codes
+    )
+    training = Reference(dense, wide_codes)
+    _, synthetic_distance = training.nearest(
+        *split_embed(model.spread, model.n_levels, wide, maps_scores, codes),
+        return_distance=True,
+    )
+    _, training_distance = training.nearest(
+        dense[rows], wide_codes[rows], exclude=rows, return_distance=True
+    )
     reference = np.median(training_distance)
     if reference == 0:
         return np.inf if np.median(synthetic_distance) > 0 else 1.0

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import sksynth._kde as kde_core
 import sksynth.over_sampling._kde as kde
 from sksynth._data import TableSchema
 from sksynth.over_sampling import KDEOverSampler
@@ -111,19 +112,19 @@ def test_high_cardinality_columns_are_compared_as_codes(monkeypatch):
     # column enters them as a block or as compared codes.
     X, y = _high_cardinality()
     widths = []
-    embed = kde.embed
+    embed = kde_core.embed
 
     def recording_embed(spread, n_levels, scores, codes):
         out = embed(spread, n_levels, scores, codes)
         widths.append(out.shape[1])
         return out
 
-    monkeypatch.setattr(kde, "embed", recording_embed)
+    monkeypatch.setattr(kde_core, "embed", recording_embed)
     codes = KDEOverSampler(random_state=0)
     X_codes, _ = codes.fit_resample(X, y)
     # Two numeric columns and the 3 levels of "kind": no block for "zip".
     assert max(widths) == 2 + 3
-    monkeypatch.setattr(kde, "_ONE_HOT_MAX_LEVELS", 10_000)
+    monkeypatch.setattr(kde_core, "ONE_HOT_MAX_LEVELS", 10_000)
     blocks = KDEOverSampler(random_state=0)
     X_blocks, _ = blocks.fit_resample(X, y)
     assert max(widths) == 2 + X["zip"].nunique() + 3
@@ -146,18 +147,18 @@ def test_nearest_rows_match_the_one_hot_distances():
     (ref_scores, ref_codes), (scores, codes) = rows(800), rows(300)
     spread = np.ones(2)
     one_hot = NearestNeighbors(n_neighbors=2, algorithm="brute").fit(
-        kde.embed(spread, n_levels, ref_scores, ref_codes)
+        kde_core.embed(spread, n_levels, ref_scores, ref_codes)
     )
-    distance, _ = one_hot.kneighbors(kde.embed(spread, n_levels, scores, codes))
+    distance, _ = one_hot.kneighbors(kde_core.embed(spread, n_levels, scores, codes))
 
     def split(scores, codes):
-        dense = kde.embed(spread, n_levels[:1], scores, codes[:, :1])
+        dense = kde_core.embed(spread, n_levels[:1], scores, codes[:, :1])
         return dense, codes[:, 1:]
 
-    reference = kde._Reference(*split(ref_scores, ref_codes))
+    reference = kde_core.Reference(*split(ref_scores, ref_codes))
     nearest = reference.nearest(*split(scores, codes))
-    full = kde.embed(spread, n_levels, ref_scores, ref_codes)
-    query = kde.embed(spread, n_levels, scores, codes)
+    full = kde_core.embed(spread, n_levels, ref_scores, ref_codes)
+    query = kde_core.embed(spread, n_levels, scores, codes)
     found = np.linalg.norm(query - full[nearest], axis=1)
     np.testing.assert_allclose(found, distance[:, 0], atol=1e-12)
     # Left out one at a time: the nearest other row, never the row itself.

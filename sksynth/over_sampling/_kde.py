@@ -10,15 +10,17 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._data import TableSchema, is_dataframe
 from .._kde import (
+    Reference,
     _KDEModel,
     column_roles,
-    embed,
     encode_centres,
     fit_score_maps,
     sample_model,
     score_spread,
     scott_factor,
     silverman_factor,
+    split_embed,
+    wide_columns,
     with_bandwidth,
 )
 from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
@@ -30,11 +32,6 @@ _MULTIPLIERS = np.geomspace(1.0, 1 / 16, 9)
 _MAP_ROWS = 50_000
 _REFERENCE_ROWS = 10_000
 _PURITY_DRAWS = 1000
-# Categorical columns with more levels than this enter the distances of the
-# purity rule as compared codes rather than as one-hot blocks.
-_ONE_HOT_MAX_LEVELS = 10
-# Entries of one (probe x reference) block of squared distances.
-_DISTANCE_BLOCK = 2**21
 # Slack of the purity target over the class's own rows.
 _PURITY_SLACK = 0.05
 # New rows are drawn and decoded in blocks of this many rows: the temporary
@@ -250,7 +247,7 @@ class _SharedSpace:
         self.spread = np.ones(len(self.numeric))
         # The purity rule's distances: one-hot blocks for the categorical
         # columns of few levels, compared codes for the others.
-        self.wide = self.n_levels > _ONE_HOT_MAX_LEVELS
+        self.wide = wide_columns(self.n_levels)
 
     def encode(self, rows):
         """Encoded values of some rows of ``X``."""
@@ -271,10 +268,7 @@ class _SharedSpace:
         narrow categorical columns, ``codes`` the codes of the wide ones (NaN
         where missing).
         """
-        narrow = ~self.wide
-        dense = embed(self.spread, self.n_levels[narrow], scores, codes[:, narrow])
-        wide = codes[:, self.wide]
-        return dense, np.where(wide >= 0, wide, np.nan)
+        return split_embed(self.spread, self.n_levels, self.wide, scores, codes)
 
     def embed_rows(self, rows):
         return self.embed(self.encode(rows))
@@ -378,49 +372,6 @@ def _with_extremes(values, weights, columns):
     return np.vstack([values, low, high]), np.r_[weights, 1.0, 1.0]
 
 
-def _squared_norm(dense, codes):
-    """Squared norm of embedded rows; a wide code counts as a one-hot block."""
-    return np.einsum("ij,ij->i", dense, dense) + 0.5 * np.sum(~np.isnan(codes), axis=1)
-
-
-class _Reference:
-    """Reference rows of the purity rule, for exact nearest-neighbour look-ups.
-
-    The squared distance of two rows is that of their dense parts, plus, for
-    each wide categorical column, 1 when both codes are present and differ,
-    1/2 when one is missing and 0 otherwise: what one-hot blocks scaled by
-    :math:`1/\\sqrt{2}` give, without building them. Distances are computed in
-    blocks of at most ``_DISTANCE_BLOCK`` entries.
-    """
-
-    def __init__(self, dense, codes):
-        self.dense, self.codes = dense, codes
-        self.squared_norm = _squared_norm(dense, codes)
-
-    def nearest(self, dense, codes, exclude=None):
-        """Index of the nearest reference row of each query row.
-
-        ``exclude`` gives, per query row, a reference row to leave out (the
-        query row itself).
-        """
-        n_queries = dense.shape[0]
-        out = np.empty(n_queries, dtype=np.intp)
-        query_norm = _squared_norm(dense, codes)
-        block = max(1, _DISTANCE_BLOCK // max(self.dense.shape[0], 1))
-        for start in range(0, n_queries, block):
-            stop = min(start + block, n_queries)
-            squared = dense[start:stop] @ self.dense.T
-            squared *= -2
-            squared += query_norm[start:stop, None]
-            squared += self.squared_norm
-            for k in range(codes.shape[1]):
-                squared -= codes[start:stop, k, None] == self.codes[None, :, k]
-            if exclude is not None:
-                squared[np.arange(stop - start), exclude[start:stop]] = np.inf
-            out[start:stop] = np.argmin(squared, axis=1)
-        return out
-
-
 def _purity_rule(candidates, space, rows, others, rng):
     """Index of the widest candidate whose draws are as pure as the class rows."""
     own = candidates[0][0]
@@ -436,7 +387,7 @@ def _purity_rule(candidates, space, rows, others, rng):
         own.scores[own_rows], own.codes[own_rows]
     )
     other_dense, other_codes = space.embed_rows(other_rows)
-    reference = _Reference(
+    reference = Reference(
         np.concatenate([own_dense, other_dense]),
         np.concatenate([own_codes, other_codes]),
     )
