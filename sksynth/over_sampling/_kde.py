@@ -45,8 +45,9 @@ class KDEOverSampler(BaseSynthesisOverSampler):
 
     A new row of class ``k`` picks a row of class ``k`` (its kernel centre)
     at random and perturbs it: numeric columns with Gaussian noise on their
-    normal-score axis (shared by all classes), categorical columns with an
-    Aitchison-Aitken kernel. The bandwidth of each class is chosen where the
+    normal-score axis (shared by all classes), categorical columns by
+    redrawing the level, with a small probability, from the class's level
+    shares. The bandwidth of each class is chosen where the
     other classes are: the widest one whose new rows have their nearest
     training row in another class no more often than the class's own rows
     do.
