@@ -233,23 +233,15 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             [self._log_density(model, row, columns)[0] for model in self._models]
         )
         if not np.isfinite(log_weights).any():
-            names = [c.name for c in self._schema.columns]
-            alone = [
-                names[j]
-                for j in columns
-                if not any(
+            raise impossible_conditions_error(
+                [c.name for c in self._schema.columns],
+                columns,
+                lambda j: any(
                     np.isfinite(self._log_density(model, row, [j])[0])
                     for model in self._models
-                )
-            ]
-            what = (
-                f"column(s) {alone} values"
-                if alone
-                else f"columns {[names[j] for j in columns]} a combination of values"
-            )
-            raise ValueError(
-                f"`conditions` gives {what} that no class of the target produces "
-                "(zero density in every class); condition on values seen in fit."
+                ),
+                "that no class of the target produces (zero density in every "
+                "class); condition on values seen in fit.",
             )
         weights = np.exp(log_weights - logsumexp(log_weights))
         return weights / weights.sum()
@@ -428,6 +420,21 @@ def _encode_condition(spec, value, what):
             f"range [{spec.low:.6g}, {spec.high:.6g}] seen in fit."
         )
     return float(value)
+
+
+def impossible_conditions_error(names, columns, produces, ending):
+    """Error for ``conditions`` on ``columns`` that the model never produces.
+
+    Names the columns whose value alone is impossible (``produces(j)`` is
+    False), else says the combination is; ``ending`` completes the message.
+    """
+    alone = [names[j] for j in columns if not produces(j)]
+    given = (
+        f"column(s) {alone} values"
+        if alone
+        else f"columns {[names[j] for j in columns]} a combination of values"
+    )
+    return ValueError(f"`conditions` gives {given} {ending}")
 
 
 def _is_missing(value):

@@ -32,9 +32,9 @@ CATEGORICAL = "categorical"
 MAX_CLASSES = 20
 
 _UNSEEN = -1.0
-# Float64 holds every whole number exactly up to 2**53.
 # Rows per block when profiling the columns of a numeric array.
 _SPEC_BLOCK_ROWS = 32_768
+# Float64 holds every whole number exactly up to 2**53.
 _MAX_EXACT_INTEGER = 2.0**53
 
 

@@ -328,7 +328,7 @@ def level_shares(centres, n_levels):
     return counts / max(counts.sum(), 1.0)
 
 
-def _categorical_log_kernel(codes, centres, n_levels, lam, shares):
+def _categorical_log_kernel(codes, centres, lam, shares):
     """Log kernel of a categorical column: the centre's level kept w.p. ``1 - lam``,
     else a level drawn from the centres' level ``shares``."""
     missing = np.isnan(codes)
@@ -370,7 +370,6 @@ def _log_kernel_matrix(model, values, columns, rows=slice(None)):
             out += _categorical_log_kernel(
                 values[:, j],
                 model.codes[rows, k],
-                model.n_levels[k],
                 model.lambdas[k],
                 level_shares(model.codes[:, k], model.n_levels[k]),
             )

@@ -8,7 +8,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseSynthesizer
+from ._base import BaseSynthesizer, impossible_conditions_error
 from ._data import BOOLEAN, CATEGORICAL, INTEGER
 from ._docstring import synthesizer_docstring
 from ._marginals import MAX_DISCRETE_LEVELS, Ties, is_few_valued, is_spike
@@ -780,20 +780,11 @@ class MixtureSynthesizer(BaseSynthesizer):
         if log_likelihood is None:
             names = [spec.name for spec in self._schema.columns]
             names.append(self._target_name())
-            alone = [
-                names[j]
-                for j in sorted(conditions)
-                if _condition_table(model, {j: conditions[j]}) is None
-            ]
-            what = (
-                f"column(s) {alone} values"
-                if alone
-                else f"columns {[names[j] for j in sorted(conditions)]} a combination"
-                " of values"
-            )
-            raise ValueError(
-                f"`conditions` gives {what} this model never produces; pick values "
-                "seen in fit."
+            raise impossible_conditions_error(
+                names,
+                sorted(conditions),
+                lambda j: _condition_table(model, {j: conditions[j]}) is not None,
+                "this model never produces; pick values seen in fit.",
             )
         return log_likelihood
 
