@@ -1,22 +1,35 @@
 """Base class of sksynth synthesizers: the synthesizer API, written once."""
 
 import numbers
+import os
+import warnings
 from abc import ABCMeta, abstractmethod
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import logsumexp
-from sklearn.base import BaseEstimator, DensityMixin
+from sklearn.base import BaseEstimator, DensityMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import check_is_fitted
-from sklearn_compat.base import _fit_context
-from sklearn_compat.utils.validation import validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._data import BOOLEAN, CATEGORICAL, ColumnSpec, TableSchema, TargetSchema
+from ._data import (
+    IDENTIFIER,
+    ColumnSpec,
+    TableSchema,
+    TargetSchema,
+    encode_condition,
+)
+from ._margins import column_novelty
+
+# Bytes per value a draw of ``sample`` holds at its peak (the encoded table,
+# the latent draws and the decoded output, each 8 bytes per value or more).
+_BYTES_PER_VALUE = 64
 
 
-def check_n_samples(n_samples):
-    """Validate the number of rows asked of ``sample``."""
+def check_n_samples(n_samples, n_columns=1):
+    """Validate the number of rows asked of ``sample``, and that they fit in
+    this machine's memory."""
     if isinstance(n_samples, bool | np.bool_) or not isinstance(
         n_samples, numbers.Integral
     ):
@@ -26,7 +39,57 @@ def check_n_samples(n_samples):
         )
     if n_samples < 1:
         raise ValueError(f"`n_samples` must be an integer >= 1; got {n_samples}.")
+    memory = _physical_memory()
+    per_row = _BYTES_PER_VALUE * max(n_columns, 1)
+    if memory is not None and n_samples * per_row > memory:
+        chunk = max(int(memory / 4 / per_row), 1)
+        raise ValueError(
+            f"`n_samples`={n_samples} rows of {n_columns} columns need about "
+            f"{_bytes(n_samples * per_row)} while sampling, more than this "
+            f"machine's {_bytes(memory)} of memory. Draw them in chunks of at "
+            f"most {chunk} rows (successive calls to sample draw new rows) and "
+            "write each chunk out."
+        )
     return int(n_samples)
+
+
+def _physical_memory():
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _bytes(n):
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.1f} {unit}" if unit != "bytes" else f"{n:.0f} bytes"
+        n /= 1024
+
+
+@dataclass(eq=False)
+class Layout:
+    """What a synthesizer's model is fitted on.
+
+    Parameters
+    ----------
+    columns : list of ColumnSpec
+        The modelled columns, and a target modelled as a column last.
+    target : int or None
+        Position of the target among ``columns``, None when there is none
+        (no ``y``, or one model per class).
+    target_type : {"classification", "regression"} or None
+        Kind of that target.
+    """
+
+    columns: list
+    target: int | None = None
+    target_type: str | None = None
+
+    @property
+    def n_features(self):
+        """Columns that are features (all but the target)."""
+        return len(self.columns) - (self.target is not None)
 
 
 class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
@@ -36,7 +99,9 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     for a classification target (a continuous target is one more column), and
     decodes samples into the training container. Subclasses implement
     ``_fit_table``, ``_sample_table`` and ``_log_density`` on encoded float
-    arrays.
+    arrays; their models hold ``margins``, one fitted column model per
+    column, from which ``score_samples`` scores values the model cannot
+    produce (see ``sksynth._margins.column_novelty``).
 
     Warning: This class should not be used directly. Use the derived classes
     instead.
@@ -48,23 +113,26 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
     _parameter_constraints: dict = {
         "categorical_features": [StrOptions({"from_dtype"}), "array-like"],
+        "id_columns": [StrOptions({"auto"}), "array-like", None],
+        "discrete_features": [StrOptions({"auto"}), "array-like"],
         "enforce_range": ["boolean"],
         "target_type": [StrOptions({"auto", "classification", "regression"})],
         "random_state": ["random_state"],
     }
 
     @abstractmethod
-    def _fit_table(self, values, columns, rng):
-        """Fit a model to encoded ``values`` whose columns ``columns`` describe."""
+    def _fit_table(self, values, layout, rng):
+        """Fit a model to encoded ``values`` laid out as ``layout`` says."""
 
     @abstractmethod
     def _sample_table(self, model, n_samples, rng, conditions):
         """Draw encoded rows; ``conditions`` maps column index to encoded value."""
 
     @abstractmethod
-    def _log_density(self, model, values, columns):
+    def _log_density(self, model, values, columns, ignore=None):
         """Log density of encoded rows over the column indices ``columns``,
-        the other columns marginalised out."""
+        the other columns marginalised out, and in each row the entries where
+        ``ignore`` (a boolean array like ``values``) is True."""
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -73,8 +141,8 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         Parameters
         ----------
         X : {array-like, DataFrame} of shape (n_samples, n_features)
-            Training table: numeric, integer, boolean and categorical columns,
-            missing values allowed.
+            Training table: numeric, integer, boolean, categorical, date,
+            duration and identifier columns, missing values allowed.
         y : array-like of shape (n_samples,), default=None
             Optional target. Class labels (strings, booleans, categories, or
             whole numbers with few distinct values) give one model per class;
@@ -87,11 +155,17 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         """
         X = validate_data(self, X, skip_check_array=True)
         rng = check_random_state(self.random_state)
-        self._schema = TableSchema.from_data(X, self.categorical_features)
+        self._schema = TableSchema.from_data(
+            X, self.categorical_features, self.id_columns, self.discrete_features
+        )
+        _warn_auto_identifiers(self._schema, type(self).__name__)
         values = self._schema.encode(X)
-        self.n_features_in_ = values.shape[1]
+        self.n_features_in_ = self._schema.n_columns
         self.n_samples_fit_ = values.shape[0]
-        self.column_kinds_ = {c.name: c.kind for c in self._schema.columns}
+        columns = self._schema.columns
+        self.column_kinds_ = {c.name: c.kind for c in columns}
+        self.discrete_features_ = [c.name for c in columns if c.is_discrete]
+        self.id_columns_ = [c.name for c in columns if c.kind == IDENTIFIER]
         self._fit_target(values, y, rng)
         self.random_state_ = rng
         self._describe_fit()
@@ -110,28 +184,24 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             for label, model in zip(self.classes_, self._models, strict=True)
         }
 
+    def _modelled_names(self):
+        """Names of the modelled columns, and of a target modelled as a column."""
+        names = [c.name for c in self._schema.modelled_columns]
+        if self._target is not None and not self._one_model_per_class():
+            names.append(self._target.name)
+        return names
+
     def _fit_target(self, values, y, rng):
-        columns = self._schema.columns
+        columns = self._schema.modelled_columns
         self._target = None
         self.target_type_ = None
         for stale in ("classes_", "class_prior_"):  # from an earlier fit with y
             self.__dict__.pop(stale, None)
         if y is None:
-            self._models = [self._fit_table(values, columns, rng)]
+            self._models = [self._fit_table(values, Layout(columns), rng)]
             return
         self._target = TargetSchema.from_data(y, values.shape[0], self.target_type)
-        name = self._target_name()
-        if any(c.name == name for c in columns):
-            how = (
-                "y is an array, so the target takes the name 'y'; pass y as a "
-                "pandas Series with a name X does not have, or rename that column"
-                if self._target.series_name is None
-                else "rename one of them, e.g. y.rename('target')"
-            )
-            raise ValueError(
-                f"The target is named {name!r}, like a column of X, so the two "
-                f"could not be told apart in the model and in `conditions`: {how}."
-            )
+        self._check_target_name()
         y_values = self._target.encode(y)
         if self._target.is_classification:
             self.target_type_ = "classification"
@@ -142,18 +212,41 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             self.class_prior_ = counts / counts.sum()
             if self._target_as_column:
                 joint = np.column_stack([values, y_values])
-                target_column = self._target.spec
-                self._models = [self._fit_table(joint, [*columns, target_column], rng)]
+                layout = Layout(
+                    [*columns, self._target.spec], len(columns), "classification"
+                )
+                self._models = [self._fit_table(joint, layout, rng)]
                 return
             self._models = [
-                self._fit_table(values[codes == k], columns, rng)
+                self._fit_table(values[codes == k], Layout(columns), rng)
                 for k in range(len(self._target.classes))
             ]
         else:
             self.target_type_ = "regression"
             joint = np.column_stack([values, y_values])
             target_column = _target_column_spec(self._target.spec, y_values)
-            self._models = [self._fit_table(joint, [*columns, target_column], rng)]
+            layout = Layout([*columns, target_column], len(columns), "regression")
+            self._models = [self._fit_table(joint, layout, rng)]
+
+    def _check_target_name(self):
+        name = self._target.name
+        if not any(c.name == name for c in self._schema.columns):
+            return
+        if self._target.series_name is None:
+            how = (
+                "y is an array, so the target takes the name 'y'; pass y as a "
+                "pandas Series named differently, e.g. pd.Series(y, "
+                "name='target'), or rename that column of X"
+            )
+        else:
+            how = (
+                f"rename one of them, e.g. y.rename('{name}_target') or "
+                f"X.rename(columns={{{name!r}: '{name}_feature'}})"
+            )
+        raise ValueError(
+            f"The target is named {name!r}, like a column of X, so the two could "
+            f"not be told apart in the model and in `conditions`: {how}."
+        )
 
     def _one_model_per_class(self):
         return self.target_type_ == "classification" and not self._target_as_column
@@ -173,19 +266,24 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         conditions : dict, default=None
             Column values to hold fixed, ``{column: value}``: columns by name
             for a DataFrame (by position for an array), the target by the name
-            of the Series ``y`` (or ``"y"``). Rows are drawn from the
-            conditional distribution given these values.
+            of the Series ``y`` (or ``"y"``). Dates may be given as strings,
+            dates, datetimes or Timestamps. Rows are drawn from the
+            conditional distribution given these values. A value the column
+            cannot take (a number off a discrete column's values or off its
+            whole numbers, a date finer than its granularity, an unseen
+            category, an identifier) is an error.
 
         Returns
         -------
         X : ndarray or DataFrame of shape (n_samples, n_features)
             Synthetic rows, in the container, column order, dtypes and
-            categories of the training ``X``.
+            categories of the training ``X``; identifier columns hold new
+            keys.
         y : ndarray or Series of shape (n_samples,)
             Synthetic targets, returned only when fitted with ``y``.
         """
         check_is_fitted(self)
-        n_samples = check_n_samples(n_samples)
+        n_samples = check_n_samples(n_samples, self.n_features_in_ + 1)
         rng = self.random_state_ if random_state is None else None
         rng = rng if rng is not None else check_random_state(random_state)
         feature_conditions, target_code = self._encode_conditions(conditions)
@@ -193,14 +291,14 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             values = self._sample_table(
                 self._models[0], n_samples, rng, feature_conditions
             )
-            return self._schema.decode(values, self.enforce_range)
+            return self._schema.decode(values, self.enforce_range, rng)
         if not self._one_model_per_class():
             if target_code is not None:
-                feature_conditions[self.n_features_in_] = float(target_code)
+                feature_conditions[len(self._schema.modelled)] = float(target_code)
             joint = self._sample_table(
                 self._models[0], n_samples, rng, feature_conditions
             )
-            return self._decode(joint[:, :-1], joint[:, -1])
+            return self._decode(joint[:, :-1], joint[:, -1], rng)
         return self._sample_classes(n_samples, rng, feature_conditions, target_code)
 
     def _sample_classes(self, n_samples, rng, conditions, target_code):
@@ -218,7 +316,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 labels.append(np.full(count, float(k)))
         order = rng.permutation(n_samples)
         values = np.concatenate(blocks)[order]
-        return self._decode(values, np.concatenate(labels)[order])
+        return self._decode(values, np.concatenate(labels)[order], rng)
 
     def _class_weights(self, conditions):
         """Class probabilities given the conditioned columns (Bayes' rule)."""
@@ -226,7 +324,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         if not conditions:
             return self.class_prior_
         columns = sorted(conditions)
-        row = np.full((1, self.n_features_in_), np.nan)
+        row = np.full((1, len(self._schema.modelled)), np.nan)
         for j, value in conditions.items():
             row[0, j] = value
         log_weights = log_prior + np.array(
@@ -234,7 +332,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         )
         if not np.isfinite(log_weights).any():
             raise impossible_conditions_error(
-                [c.name for c in self._schema.columns],
+                [c.name for c in self._schema.modelled_columns],
                 columns,
                 lambda j: any(
                     np.isfinite(self._log_density(model, row, [j])[0])
@@ -246,8 +344,8 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         weights = np.exp(log_weights - logsumexp(log_weights))
         return weights / weights.sum()
 
-    def _decode(self, values, y_values):
-        X = self._schema.decode(values, self.enforce_range)
+    def _decode(self, values, y_values, rng):
+        X = self._schema.decode(values, self.enforce_range, rng)
         return X, self._target.decode(y_values, self.enforce_range)
 
     def _encode_conditions(self, conditions):
@@ -261,34 +359,40 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             )
         columns = self._schema.columns
         position = {c.name: j for j, c in enumerate(columns)}
-        target_name = self._target_name()
+        modelled = {j: k for k, j in enumerate(self._schema.modelled)}
+        target_name = None if self._target is None else self._target.name
         encoded, target_code = {}, None
         for key, value in conditions.items():
-            if target_name is not None and key == target_name and key not in position:
-                target_code = _encode_condition(self._target.spec, value, "target")
-                continue
             if key not in position:
+                if key == target_name:
+                    target_code = encode_condition(self._target.spec, value, "target")
+                    continue
                 names = [c.name for c in columns]
                 target = f" and the target {target_name!r}" if target_name else ""
                 raise ValueError(
                     f"`conditions` names column {key!r}, which is not a column seen "
                     f"in fit. Columns are {names}{target}."
                 )
-            encoded[position[key]] = _encode_condition(
-                columns[position[key]], value, "column"
-            )
+            spec = columns[position[key]]
+            value = encode_condition(spec, value, "column")
+            encoded[modelled[position[key]]] = value
         return encoded, target_code
-
-    def _target_name(self):
-        if self._target is None:
-            return None
-        return "y" if self._target.series_name is None else self._target.series_name
 
     def score_samples(self, X):
         """Log density of each row of ``X`` under the fitted distribution.
 
         When fitted with ``y`` the target is marginalised out: this is the log
-        density of ``X`` alone.
+        density of ``X`` alone. Every row with the training columns gets a
+        finite score: a value the model cannot produce (a value of a discrete
+        column or a category not seen in ``fit``, a number where the model
+        has no density, a missing value in a column that had none) counts as
+        drawn, with probability ``1 / (n + 1)`` for ``n`` training rows,
+        from a wide normal distribution (mean and three times the standard
+        deviation of the column) for numbers, or as the one outcome "unseen"
+        or "missing"; the model then leaves that column out of the row. The
+        other values of such columns get the factor ``1 - 1 / (n + 1)``, so
+        the distribution still sums to one. Identifier columns are not
+        scored.
 
         Parameters
         ----------
@@ -298,8 +402,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         Returns
         -------
         log_density : ndarray of shape (n_samples,)
-            Log density of each row (``-inf`` for rows outside the support,
-            e.g. with a category not seen in ``fit``).
+            Log density of each row.
         """
         check_is_fitted(self)
         X = validate_data(self, X, skip_check_array=True, reset=False)
@@ -308,11 +411,17 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         if self._target is None or not self._one_model_per_class():
             if self._target is not None:
                 values = np.column_stack([values, np.full(values.shape[0], np.nan)])
-            return self._log_density(self._models[0], values, columns)
+            return self._score(self._models[0], values, columns)
         per_class = np.column_stack(
-            [self._log_density(model, values, columns) for model in self._models]
+            [self._score(model, values, columns) for model in self._models]
         )
         return logsumexp(per_class + np.log(self.class_prior_), axis=1)
+
+    def _score(self, model, values, columns):
+        """Log density with novel values scored by the column models."""
+        novel, log_factor = column_novelty(model.margins, values, columns)
+        ignore = novel if novel.any() else None
+        return self._log_density(model, values, columns, ignore) + log_factor
 
     def score(self, X, y=None):
         """Total log-likelihood of ``X``, or of ``(X, y)`` when fitted with ``y``.
@@ -344,15 +453,13 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         if not self._one_model_per_class():
             joint = np.column_stack([values, y_values])
             return float(
-                np.sum(
-                    self._log_density(self._models[0], joint, [*columns, len(columns)])
-                )
+                np.sum(self._score(self._models[0], joint, [*columns, len(columns)]))
             )
         log_density = np.full(values.shape[0], -np.inf)
         for k, model in enumerate(self._models):
             rows = y_values == k
             if rows.any():
-                log_density[rows] = np.log(self.class_prior_[k]) + self._log_density(
+                log_density[rows] = np.log(self.class_prior_[k]) + self._score(
                     model, values[rows], columns
                 )
         return float(np.sum(log_density))
@@ -365,6 +472,19 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         tags.target_tags.required = False
         tags.non_deterministic = False
         return tags
+
+
+def _warn_auto_identifiers(schema, estimator):
+    if schema.auto_identifiers:
+        names = schema.auto_identifiers
+        warnings.warn(
+            f"{estimator} takes column(s) {names} for identifiers (a distinct "
+            "key in every row): they are not modelled, and every synthetic row "
+            "gets a new key in their format. Pass id_columns=None to model them, "
+            f"or id_columns={names} to say so and silence this warning.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _allocate(n_samples, weights, rng):
@@ -388,38 +508,9 @@ def _target_column_spec(spec, y_values):
         dtype=spec.dtype,
         low=float(np.min(y_values)),
         high=float(np.max(y_values)),
+        support=spec.support,
+        codec=spec.codec,
     )
-
-
-def _encode_condition(spec, value, what):
-    """Encoded value of one condition, validated against the column's spec."""
-    if _is_missing(value):
-        if spec.missing_rate == 0:
-            raise ValueError(
-                f"`conditions` asks for a missing value in {what} {spec.label}, which "
-                "had no missing values in fit."
-            )
-        return np.nan
-    if spec.kind in (CATEGORICAL, BOOLEAN):
-        categories = list(np.asarray(spec.categories))
-        if value not in categories:
-            shown = categories[:20] + (["..."] if len(categories) > 20 else [])
-            raise ValueError(
-                f"`conditions` gives {what} {spec.label} the value {value!r}, which "
-                f"was not seen in fit. Seen values: {shown}."
-            )
-        return float(categories.index(value))
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
-        raise ValueError(
-            f"`conditions` gives numeric {what} {spec.label} the value {value!r}; "
-            "pass a number."
-        )
-    if not spec.low <= value <= spec.high:
-        raise ValueError(
-            f"`conditions` gives {what} {spec.label} the value {value!r}, outside the "
-            f"range [{spec.low:.6g}, {spec.high:.6g}] seen in fit."
-        )
-    return float(value)
 
 
 def impossible_conditions_error(names, columns, produces, ending):
@@ -435,12 +526,3 @@ def impossible_conditions_error(names, columns, produces, ending):
         else f"columns {[names[j] for j in columns]} a combination of values"
     )
     return ValueError(f"`conditions` gives {given} {ending}")
-
-
-def _is_missing(value):
-    """Whether a condition value stands for a missing value (None, NaN, pandas.NA)."""
-    if value is None:
-        return True
-    if isinstance(value, float | np.floating):
-        return bool(np.isnan(value))
-    return type(value).__name__ in ("NAType", "NaTType")

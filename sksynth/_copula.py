@@ -8,13 +8,13 @@ from scipy.special import gammaln, ndtr, ndtri
 from sklearn.utils._param_validation import StrOptions
 
 from ._base import BaseSynthesizer
-from ._data import BOOLEAN, CATEGORICAL
 from ._docstring import synthesizer_docstring
-from ._marginals import (
+from ._margins import (
     EMPIRICAL,
     FAMILIES,
-    MixedMargin,
+    ColumnMargin,
     Ties,
+    fit_level_margin,
     fit_margin,
     normal_scores,
 )
@@ -24,7 +24,6 @@ _T_COPULA_DEGREES = np.array([2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 20.0, 30.0, 50.0, 1
 # Rows used to choose the order of categorical levels and the t copula's
 # degrees of freedom; both are a handful of numbers, well estimated by this many.
 _SUBSAMPLE = 20_000
-_ORDERING_SUBSAMPLE = 5_000
 _MAX_ONE_HOT_LEVELS = 100
 _BLOCK_ROWS = 65_536
 _GIBBS_SWEEPS = 30
@@ -40,7 +39,7 @@ class _Dimension:
 
     column: int
     role: str  # "value" or "missing"
-    margin: MixedMargin
+    margin: ColumnMargin
     # For categorical columns: latent position of each category code, and back.
     position_of_code: np.ndarray | None = None
     code_of_position: np.ndarray | None = None
@@ -57,6 +56,7 @@ class _CopulaModel:
     value_dim: dict
     missing_dim: dict
     labels: list  # how error messages name each column
+    margins: list  # column model of each column (novel values when scoring)
 
 
 @synthesizer_docstring
@@ -79,12 +79,13 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         applies to every numeric column; a dict maps column names (or
         positions) to one of these, the others getting "auto". Spikes (a value
         held by many rows, such as zeros) are point masses in every case, and
-        columns with at most 20 distinct values, each held by two rows or
-        more on average, get a discrete margin.
+        discrete columns (see ``discrete_features``) get a discrete margin
+        whatever the family.
     copula : {"gaussian", "t"}, default="gaussian"
         Dependence model. "t" adds tail dependence, with degrees of freedom
         chosen by likelihood (attribute ``df_``).
     %(categorical_features)s
+    %(column_options)s
     enforce_range : bool, default=True
         Whether sampled numeric values stay inside the range seen in ``fit``.
         The margins are truncated to that range (no mass piles up at the
@@ -187,6 +188,8 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         marginals="auto",
         copula="gaussian",
         categorical_features="from_dtype",
+        id_columns="auto",
+        discrete_features="auto",
         enforce_range=True,
         target_type="auto",
         random_state=None,
@@ -194,30 +197,36 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         self.marginals = marginals
         self.copula = copula
         self.categorical_features = categorical_features
+        self.id_columns = id_columns
+        self.discrete_features = discrete_features
         self.enforce_range = enforce_range
         self.target_type = target_type
         self.random_state = random_state
 
     def _describe_fit(self):
-        names = [c.name for c in self._schema.columns]
-        if self._target is not None and not self._target.is_classification:
-            names.append(self._target_name())
+        names = self._modelled_names()
+        identifiers = dict.fromkeys(self.id_columns_, "identifier (new keys)")
 
         def describe(model):
             margins = dict.fromkeys(names, "all missing")
             for dimension in model.dimensions:
                 if dimension.role == "value":
                     margins[names[dimension.column]] = _describe_margin(dimension)
-            return margins
+            return {**margins, **identifiers}
 
         self.marginals_ = self._per_class(describe)
         self.correlation_ = self._per_class(lambda model: model.correlation)
         self.df_ = self._per_class(lambda model: model.df)
 
-    def _margin_family(self, spec, index):
+    def _position(self, spec):
+        """Position of a column in ``X`` (the target after the features)."""
+        names = self._schema.names
+        return names.index(spec.name) if spec.name in names else len(names)
+
+    def _margin_family(self, spec):
         if isinstance(self.marginals, str):
             return self.marginals
-        for key in (spec.name, index):
+        for key in (spec.name, self._position(spec)):
             if key in self.marginals:
                 family = self.marginals[key]
                 if family not in _MARGIN_OPTIONS:
@@ -228,11 +237,11 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                 return family
         return "auto"
 
-    def _check_no_family(self, spec, index):
+    def _check_no_family(self, spec):
         """A family given for a categorical or boolean column is an error."""
         if not isinstance(self.marginals, dict):
             return
-        for key in (spec.name, index):
+        for key in (spec.name, self._position(spec)):
             if key in self.marginals and self.marginals[key] != "auto":
                 raise ValueError(
                     f"`marginals` gives column {spec.label} the family "
@@ -245,51 +254,50 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     def _check_marginal_keys(self, columns):
         if not isinstance(self.marginals, dict):
             return
-        known = {c.name for c in columns} | set(range(len(columns)))
+        names = self._schema.names
+        known = {c.name for c in columns} | set(names) | set(range(len(names)))
         unknown = [key for key in self.marginals if key not in known]
         if unknown:
             raise ValueError(
                 f"`marginals` names column {unknown[0]!r}, which is not a column of X. "
-                f"Columns are {[c.name for c in columns]}."
+                f"Columns are {names}."
             )
 
-    def _fit_table(self, values, columns, rng):
+    def _fit_table(self, values, layout, rng):
+        columns = layout.columns
         self._check_marginal_keys(columns)
-        dimensions, scores = [], []
+        dimensions, scores, margins = [], [], []
+        n_rows = values.shape[0]
         for j, spec in enumerate(columns):
             observed = ~np.isnan(values[:, j])
-            if 0 < spec.missing_rate and not observed.all() and observed.any():
+            if not observed.all() and observed.any():
                 indicator = (~observed).astype(float)
                 ties = Ties.of_codes((~observed).astype(int), 2)
-                margin = fit_margin(indicator, "discrete", ties=ties)
+                margin = fit_margin(indicator, family="discrete", ties=ties)
                 dimensions.append(_Dimension(j, "missing", margin))
                 scores.append(normal_scores(ties, rng))
+            if spec.is_levels:
+                self._check_no_family(spec)
+                margins.append(
+                    fit_level_margin(values[:, j], len(spec.categories), n_rows)
+                )
             if not observed.any():
+                if spec.is_numeric:
+                    margins.append(fit_margin(np.zeros(0), spec, n_rows=n_rows))
                 continue
             x = values[observed, j]
-            if spec.kind in (CATEGORICAL, BOOLEAN):
-                self._check_no_family(spec, j)
+            if spec.is_levels:
                 dimensions.append(_Dimension(j, "value", None))
                 scores.append(None)
                 continue
-            low, high = (
-                (spec.low, spec.high) if self.enforce_range else (-np.inf, np.inf)
-            )
-            family = self._margin_family(spec, j)
-            ties = Ties.of(x)
-            try:
-                margin = fit_margin(x, family, low, high, rng, ties)
-            except ValueError as exc:
-                raise ValueError(
-                    f"Column {spec.label}: {exc} Pick another family for it in "
-                    "`marginals`, or 'auto'."
-                ) from exc
+            margin = self._fit_numeric_margin(spec, x, n_rows, rng)
+            margins.append(margin)
             dimensions.append(_Dimension(j, "value", margin))
-            column_scores = np.full(values.shape[0], np.nan)
-            column_scores[observed] = normal_scores(ties, rng)
+            column_scores = np.full(n_rows, np.nan)
+            column_scores[observed] = normal_scores(margin.ties, rng)
             scores.append(column_scores)
         _fit_categorical_dimensions(values, columns, dimensions, scores, rng)
-        Z = np.column_stack(scores) if scores else np.empty((values.shape[0], 0))
+        Z = np.column_stack(scores) if scores else np.empty((n_rows, 0))
         attenuation = np.array([_attenuation(d.margin) for d in dimensions])
         correlation = _pairwise_correlation(Z, attenuation)
         df = np.inf
@@ -307,7 +315,30 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                 d.column: i for i, d in enumerate(dimensions) if d.role == "missing"
             },
             labels=[spec.label for spec in columns],
+            margins=margins,
         )
+
+    def _fit_numeric_margin(self, spec, x, n_rows, rng):
+        low, high = (spec.low, spec.high) if self.enforce_range else (-np.inf, np.inf)
+        ties = Ties.of(x)
+        try:
+            margin = fit_margin(
+                x,
+                spec,
+                family=self._margin_family(spec),
+                low=low,
+                high=high,
+                rng=rng,
+                ties=ties,
+                n_rows=n_rows,
+            )
+        except ValueError as exc:
+            raise ValueError(
+                f"Column {spec.label}: {exc} Pick another family for it in "
+                "`marginals`, or 'auto'."
+            ) from exc
+        margin.ties = ties
+        return margin
 
     def _sample_table(self, model, n_samples, rng, conditions):
         exact, intervals = _latent_constraints(model, conditions)
@@ -324,8 +355,8 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             values[:, j] = value
         return values
 
-    def _log_density(self, model, values, columns):
-        return _copula_log_density(model, values, columns)
+    def _log_density(self, model, values, columns, ignore=None):
+        return _copula_log_density(model, values, columns, ignore)
 
 
 def _describe_margin(dimension):
@@ -410,8 +441,8 @@ def _fit_categorical_dimensions(values, columns, dimensions, scores, rng):
         positions = position_of_code[all_codes[seen].astype(int)]
         ties = Ties.of_codes(positions, k)
         present = ties.counts > 0
-        margin = MixedMargin(
-            ties.values[present], ties.counts[present] / positions.size
+        margin = ColumnMargin(
+            ties.values[present], ties.counts[present] / positions.size, discrete=True
         )
         dimensions[i].margin = margin
         dimensions[i].position_of_code = position_of_code
@@ -703,8 +734,9 @@ def _covariance_factor(covariance):
 # -- density ------------------------------------------------------------------
 
 
-def _copula_log_density(model, values, columns):
-    """Log density of encoded rows over ``columns``, others marginalised."""
+def _copula_log_density(model, values, columns, ignore=None):
+    """Log density of encoded rows over ``columns``, others marginalised (and
+    in each row the entries ``ignore`` marks)."""
     n_samples = values.shape[0]
     log_margins = np.zeros(n_samples)
     d = len(model.dimensions)
@@ -712,22 +744,24 @@ def _copula_log_density(model, values, columns):
     used = np.zeros((n_samples, d), dtype=bool)
     for j in columns:
         x = values[:, j]
-        missing = np.isnan(x)
+        kept = np.ones(n_samples, dtype=bool) if ignore is None else ~ignore[:, j]
+        missing = np.isnan(x) & kept
+        observed = ~np.isnan(x) & kept
         if j in model.missing_dim:
             i = model.missing_dim[j]
-            indicator = missing.astype(float)
-            log_margins += model.dimensions[i].margin.log_density(indicator)
-            lower, upper = model.dimensions[i].margin.cdf_bounds(indicator)
-            U[:, i] = (lower + upper) / 2
-            used[:, i] = True
+            indicator = np.isnan(x[kept]).astype(float)
+            margin = model.dimensions[i].margin
+            log_margins[kept] += margin.log_density(indicator)
+            lower, upper = margin.cdf_bounds(indicator)
+            U[kept, i] = (lower + upper) / 2
+            used[kept, i] = True
         elif missing.any() and j in model.value_dim:
             log_margins[missing] = -np.inf
         if j not in model.value_dim:
-            log_margins[~missing] = -np.inf
+            log_margins[observed] = -np.inf
             continue
         i = model.value_dim[j]
         dimension = model.dimensions[i]
-        observed = ~missing
         positions = _positions(dimension, x[observed])
         log_margins[observed] += dimension.margin.log_density(positions)
         lower, upper = dimension.margin.cdf_bounds(positions)

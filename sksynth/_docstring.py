@@ -1,6 +1,6 @@
 """Docstring text shared by the synthesizers, written once.
 
-Class docstrings hold ``%(categorical_features)s`` and
+Class docstrings hold ``%(categorical_features)s``, ``%(column_options)s`` and
 ``%(synthesizer_attributes)s`` where this text goes. (imbalanced-learn's
 ``Substitution`` formats with braces, which numpydoc's ``{"a", "b"}`` value
 sets already use, hence ``%``-formatting here.)
@@ -12,9 +12,34 @@ default="from_dtype"
         object, string and boolean columns; otherwise column names, indices or
         a boolean mask. String columns are categorical in any case."""
 
+_COLUMN_OPTIONS = """id_columns : "auto", None or array-like, default="auto"
+        Identifier columns (keys such as ``customer_id``): not modelled; every
+        synthetic row gets a new key in the training format, unique within
+        the sample and never a training key. "auto" takes a column for an
+        identifier when it has at least 10 rows, no missing value, a distinct
+        value in every row, holds text or integers, and looks like a key
+        (its name ends with "id", "key", "uuid" or "guid" as a word, or, for
+        text, every value holds a digit or all values have the same length),
+        and warns naming it; None (or an empty list) models every column; a
+        list gives the identifier columns by name, index or boolean mask.
+    discrete_features : "auto" or array-like, default="auto"
+        Numeric (and date) columns that take only the values seen in ``fit``:
+        no synthetic value of such a column is a value the training column
+        never held. "auto" takes a column with at most two distinct values,
+        with at most 20 held by two rows or more on average, or whose values
+        other than spikes repeat ten times or more on average (a rate grid,
+        ages, counts, measurements rounded to a unit); a list gives exactly
+        the discrete columns, and an empty list smooths every numeric
+        column."""
+
 _SYNTHESIZER_ATTRIBUTES = """column_kinds_ : dict
         Kind of each column as seen in ``fit``: "continuous", "integer",
-        "boolean" or "categorical".
+        "boolean", "categorical", "datetime", "timedelta" or "identifier".
+    discrete_features_ : list
+        Names (positions for arrays) of the numeric and date columns that
+        take only the values seen in ``fit``.
+    id_columns_ : list
+        Names (positions for arrays) of the identifier columns.
     target_type_ : {"classification", "regression"} or None
         How ``y`` was modelled; None when fitted without ``y``.
     classes_ : ndarray of shape (n_classes,)
@@ -37,6 +62,7 @@ def synthesizer_docstring(cls):
     """Fill in the docstring text every synthesizer shares."""
     cls.__doc__ = cls.__doc__ % {
         "categorical_features": _CATEGORICAL_FEATURES,
+        "column_options": _COLUMN_OPTIONS,
         "synthesizer_attributes": _SYNTHESIZER_ATTRIBUTES,
     }
     return cls

@@ -9,15 +9,16 @@ from scipy import sparse
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseSynthesizer, impossible_conditions_error
-from ._data import BOOLEAN, CATEGORICAL, INTEGER
+from ._data import INTEGER, MAX_DISCRETE_LEVELS, is_spike
 from ._docstring import synthesizer_docstring
-from ._marginals import MAX_DISCRETE_LEVELS, Ties, is_few_valued, is_spike
+from ._margins import Ties, fit_level_margin, fit_margin
 
 # An integer column with more distinct values than this, or with values that
 # repeat less than twice on average, is binned as a continuous one (and
 # rounded back by the data layer).
 _MAX_INTEGER_LEVELS = 1000
-# Knots of the piecewise-linear CDF of the continuous part of a column.
+# Knots of the piecewise-linear CDF of the continuous part of a column: at
+# most this many, about one per this many rows.
 _N_KNOTS = 1000
 _ROWS_PER_KNOT = 10
 # Held-out rows of the search over ``n_components="auto"``, at most.
@@ -69,16 +70,18 @@ class _LevelCoder:
         return self.levels[codes]
 
 
-class _IntegerCoder:
-    """Integer column with many levels: bins of consecutive values.
+class _BinnedValuesCoder:
+    """A column of many distinct values on a grid: bins of consecutive values.
 
-    Inside a bin, values keep their training frequencies, mixed with a
-    uniform share ``1 / (n_bin + 1)`` over the whole numbers the bin spans, so
-    that values not seen in ``fit`` keep a positive probability. Values
-    outside the training range get a geometric tail (see ``_Tails``).
+    Inside a bin, values keep their training frequencies. For an integer
+    column (``uniform=True``) they are mixed with a uniform share
+    ``1 / (n_bin + 1)`` over the whole numbers the bin spans, so that whole
+    numbers not seen in ``fit`` keep a positive probability, and values
+    outside the training range get a geometric tail (see ``_Tails``); a
+    discrete column (``uniform=False``) draws only its values.
     """
 
-    def __init__(self, values, counts, n_bins):
+    def __init__(self, values, counts, n_bins, uniform=True):
         shares = counts / counts.sum()
         spike = is_spike(shares)
         bins = _contiguous_bins(shares, spike, n_bins)
@@ -93,7 +96,9 @@ class _IntegerCoder:
         self.counts = counts
         width = self.high - self.low + 1
         n_distinct = np.diff(np.r_[starts, values.size])
-        self.uniform_share = np.where(width > n_distinct, 1 / (bin_counts + 1), 0.0)
+        self.uniform_share = np.where(
+            uniform & (width > n_distinct), 1 / (bin_counts + 1), 0.0
+        )
         self.width = width
         self.n_outcomes = starts.size
         self.tails = _Tails(values, counts, integer=True)
@@ -108,11 +113,14 @@ class _IntegerCoder:
             np.where(seen, self.counts[index], 0.0) / self.bin_counts[codes]
         )
         share = self.uniform_share[codes]
+        unit = np.round(inside) == inside
+        seen &= unit
+        observed_share = np.where(seen, observed_share, 0.0)
         with np.errstate(divide="ignore"):
             log_within = np.log(
                 (1 - share) * observed_share + share / self.width[codes]
             )
-        log_within = np.where(inside == np.round(inside), log_within, -np.inf)
+        # A number between whole numbers has the density of its own one.
         return self.tails.apply(x, in_range, codes, log_within)
 
     def sample(self, codes, rng):
@@ -135,67 +143,48 @@ class _IntegerCoder:
 class _ContinuousCoder:
     """Numbers with many distinct values: spikes, and quantile bins of the rest.
 
-    Spikes (values held by many rows, such as zeros or a cap) are outcomes of
-    their own. The other values follow a piecewise-linear CDF ``H`` through
-    some of their quantiles (one per ten rows, at most 1000); the bins are
-    ``n_bins`` intervals of equal mass under ``H``, and inside a bin the
-    density is ``H``'s, times the number of bins. Values outside the training
-    range get an exponential tail (see ``_Tails``).
+    The column's margin (see ``sksynth._margins``) holds the spikes (values
+    held by many rows, such as zeros or a cap), outcomes of their own, and a
+    piecewise-linear CDF ``H`` of the other values through some of their
+    quantiles (one per ten rows, at most 1000), with exponential tails. The
+    bins are ``n_bins`` intervals of equal mass under ``H``; inside a bin the
+    density is ``H``'s, times the number of bins. Values outside the range of
+    ``H`` have no outcome: they get the tail's density, the same under every
+    component. Sampling stays inside the range.
     """
 
-    def __init__(self, values, counts, n_bins):
-        low, high = values[0], values[-1]
-        shares = counts / counts.sum()
-        spike = is_spike(shares)
-        self.spikes = values[spike]
-        rest, rest_counts = values[~spike], counts[~spike]
-        cumulative = np.cumsum(rest_counts)
-        mid = (cumulative - rest_counts / 2) / cumulative[-1]
-        # Knots every ``_ROWS_PER_KNOT`` rows at least: a knot per value would
-        # make the density spike between close values.
-        n_knots = int(np.clip(cumulative[-1] / _ROWS_PER_KNOT, 2, _N_KNOTS))
-        keep = np.unique(
-            np.searchsorted(mid, np.linspace(0, 1, n_knots)).clip(0, rest.size - 1)
-        )
-        knots_x, knots_u = rest[keep], mid[keep]
-        # The CDF spans the whole training range, so that values between a
-        # spike at the edge and the other values keep a density.
-        knots_x = np.r_[min(low, knots_x[0]), knots_x[1:-1], max(high, knots_x[-1])]
-        knots_u = np.r_[0.0, knots_u[1:-1], 1.0]
-        self.knots_x, self.knots_u = knots_x, knots_u
-        self.n_bins = int(min(n_bins, knots_x.size - 1))
+    def __init__(self, margin, n_bins):
+        self.spikes = margin.atoms
+        self.linear = margin.continuous
+        self.n_bins = int(min(n_bins, self.linear.knots_x.size - 1))
         self.n_outcomes = self.spikes.size + self.n_bins
-        self.tails = _Tails(values, counts, integer=False)
+        self._log_inside = np.log1p(-2 * self.linear.tail_mass)
 
     def encode(self, x):
-        in_range = (x >= self.knots_x[0]) & (x <= self.knots_x[-1])
-        inside = np.where(in_range, x, self.knots_x[0])
-        u = np.interp(inside, self.knots_x, self.knots_u)
+        linear = self.linear
+        in_range = (x >= linear.low) & (x <= linear.high)
+        inside = np.where(in_range, x, linear.low)
+        u = linear.inner_cdf(inside)
         codes = self.spikes.size + np.minimum(
             (u * self.n_bins).astype(int), self.n_bins - 1
         )
-        segment = np.clip(
-            np.searchsorted(self.knots_x, inside, side="right"),
-            1,
-            self.knots_x.size - 1,
-        )
-        slope = np.diff(self.knots_u)[segment - 1] / np.diff(self.knots_x)[segment - 1]
-        with np.errstate(divide="ignore"):
-            log_within = np.log(slope * self.n_bins)
+        log_within = linear.inner_log_density(inside) + np.log(self.n_bins)
         if self.spikes.size:
-            index = np.minimum(
-                np.searchsorted(self.spikes, inside), self.spikes.size - 1
-            )
-            on_spike = self.spikes[index] == inside
+            index = np.minimum(np.searchsorted(self.spikes, x), self.spikes.size - 1)
+            on_spike = self.spikes[index] == x
             codes = np.where(on_spike, index, codes)
             log_within = np.where(on_spike, 0.0, log_within)
-        return self.tails.apply(x, in_range, codes, log_within)
+            in_range |= on_spike
+        log_within = np.where(in_range, log_within + self._log_inside, 0.0)
+        outside = ~in_range
+        log_within[outside] = linear.log_density(x[outside])
+        return np.where(in_range, codes, -1), log_within
 
     def sample(self, codes, rng):
         n_spikes = self.spikes.size
         bins = np.maximum(codes - n_spikes, 0)
         u = (bins + rng.random_sample(codes.size)) / self.n_bins
-        values = np.interp(u, self.knots_u, self.knots_x)
+        values = np.interp(u, self.linear.knots_u, self.linear.knots_x)
         if n_spikes:
             values = np.where(
                 codes < n_spikes, self.spikes[np.minimum(codes, n_spikes - 1)], values
@@ -250,10 +239,12 @@ def _contiguous_bins(shares, spike, n_bins):
 
 @dataclass(eq=False)
 class _Column:
-    """One column of the model: its coder and the code of "missing"."""
+    """One column of the model: its coder, the code of "missing", and its
+    margin (the column model, for novel values)."""
 
     coder: object
     missing_code: int  # -1 when the column had no missing values in fit
+    margin: object = None
 
     @property
     def n_outcomes(self):
@@ -297,31 +288,40 @@ def _make_column(spec, x, n_bins):
     """Coder of one encoded column, from the values seen in ``fit``."""
     missing = np.isnan(x)
     observed = x[~missing]
-    if spec.kind in (CATEGORICAL, BOOLEAN):
+    n_rows = x.size
+    if spec.is_levels:
         n_levels = len(spec.categories)
-        counts = np.bincount(observed.astype(int), minlength=n_levels)
-        coder = _LevelCoder(np.arange(n_levels), counts)
+        margin = fit_level_margin(x, n_levels, n_rows)
+        coder = _LevelCoder(np.arange(n_levels), margin.counts)
     elif observed.size == 0:
+        margin = fit_margin(observed, spec, n_rows=n_rows)
         coder = _LevelCoder([], [])
     else:
         ties = Ties.of(observed)
-        values, counts = ties.values, ties.counts.astype(float)
-        coder = _numeric_coder(spec, values, counts, n_bins)
+        margin = fit_margin(
+            observed,
+            spec,
+            family="linear",
+            ties=ties,
+            n_rows=n_rows,
+            linear={"max_knots": _N_KNOTS, "min_weight_per_knot": _ROWS_PER_KNOT},
+        )
+        coder = _numeric_coder(spec, margin, ties, n_bins)
     missing_code = coder.n_outcomes if missing.any() else -1
-    return _Column(coder, missing_code)
+    return _Column(coder, missing_code, margin)
 
 
-def _numeric_coder(spec, values, counts, n_bins):
-    n_distinct = values.size
-    if is_few_valued(n_distinct, counts.sum(), max(MAX_DISCRETE_LEVELS, n_bins)):
-        return _LevelCoder(values, counts)
-    if spec.kind == INTEGER and n_distinct <= min(
-        _MAX_INTEGER_LEVELS, counts.sum() / 2
+def _numeric_coder(spec, margin, ties, n_bins):
+    values, counts = ties.values, ties.counts.astype(float)
+    if margin.discrete:
+        if values.size <= max(MAX_DISCRETE_LEVELS, n_bins):
+            return _LevelCoder(values, counts)
+        return _BinnedValuesCoder(values, counts, n_bins, uniform=False)
+    if spec.kind == INTEGER and 2 * values.size <= min(
+        2 * _MAX_INTEGER_LEVELS, counts.sum()
     ):
-        return _IntegerCoder(values, counts, n_bins)
-    if (~is_spike(counts / counts.sum())).sum() < 3:
-        return _LevelCoder(values, counts)
-    return _ContinuousCoder(values, counts, n_bins)
+        return _BinnedValuesCoder(values, counts, n_bins)
+    return _ContinuousCoder(margin, n_bins)
 
 
 # -- the mixture ---------------------------------------------------------------
@@ -341,16 +341,23 @@ class _MixtureModel:
     converged: bool
     lower_bound: float
 
-    def encode(self, values, columns):
+    @property
+    def margins(self):
+        return [column.margin for column in self.columns]
+
+    def encode(self, values, columns, ignore=None):
         """Stacked outcome indices of ``values`` over ``columns`` (the zero
-        row where a value has no outcome) and the summed log densities inside
-        the outcomes."""
+        row where a value has no outcome, or ``ignore`` marks it) and the
+        summed log densities inside the outcomes."""
         n_samples = values.shape[0]
         index = np.empty((n_samples, len(columns)), dtype=np.int64)
         log_within = np.zeros(n_samples)
         empty = self.n_outcomes
         for i, j in enumerate(columns):
             codes, within = self.columns[j].encode(values[:, j])
+            if ignore is not None:
+                codes = np.where(ignore[:, j], -1, codes)
+                within = np.where(ignore[:, j], 0.0, within)
             index[:, i] = np.where(codes >= 0, codes + self.offsets[j], empty)
             log_within += within
         return index, log_within
@@ -513,9 +520,9 @@ class MixtureSynthesizer(BaseSynthesizer):
         ``n_components_``).
     n_bins : int, default=10
         Number of quantile bins of a numeric column with many distinct values
-        (spikes come on top). Numeric columns with at most
-        ``max(20, n_bins)`` distinct values, each held by two rows or more on
-        average, keep one outcome per value.
+        (spikes come on top). Discrete columns (see ``discrete_features``)
+        keep one outcome per value up to ``max(20, n_bins)`` values, and
+        bins of consecutive values beyond.
     smoothing : float, default=2.0
         Pseudo-rows of the Dirichlet prior on each component's distribution
         of each column, spread as the column's overall distribution. Larger
@@ -531,6 +538,7 @@ class MixtureSynthesizer(BaseSynthesizer):
         passes over all rows (in blocks), so that large tables fit in bounded
         time and memory.
     %(categorical_features)s
+    %(column_options)s
     enforce_range : bool, default=True
         Whether sampled numeric values stay inside the range seen in ``fit``.
         The model never draws outside it; this also clips what the data layer
@@ -554,10 +562,12 @@ class MixtureSynthesizer(BaseSynthesizer):
     converged_ : bool
         Whether the last EM run met ``tol`` within ``max_iter`` iterations.
     n_iter_ : int
-        Number of iterations of the last EM run.
+        Number of iterations of the last EM run, and of the two passes over
+        all rows when they exceed ``max_samples``.
     lower_bound_ : float
         Mean log-likelihood per row of the outcomes (bins, levels, missing)
-        at the last EM iteration, on the rows EM iterated on.
+        at the last iteration: of the last pass over all rows when they
+        exceed ``max_samples``, else on the rows EM iterated on.
     %(synthesizer_attributes)s
 
     See Also
@@ -649,6 +659,8 @@ class MixtureSynthesizer(BaseSynthesizer):
         tol=1e-3,
         max_samples=100_000,
         categorical_features="from_dtype",
+        id_columns="auto",
+        discrete_features="auto",
         enforce_range=True,
         target_type="auto",
         random_state=None,
@@ -660,6 +672,8 @@ class MixtureSynthesizer(BaseSynthesizer):
         self.tol = tol
         self.max_samples = max_samples
         self.categorical_features = categorical_features
+        self.id_columns = id_columns
+        self.discrete_features = discrete_features
         self.enforce_range = enforce_range
         self.target_type = target_type
         self.random_state = random_state
@@ -672,7 +686,8 @@ class MixtureSynthesizer(BaseSynthesizer):
         self.n_iter_ = int(model.n_iter)
         self.lower_bound_ = float(model.lower_bound)
 
-    def _fit_table(self, values, columns, rng):
+    def _fit_table(self, values, layout, rng):
+        columns = layout.columns
         if self.n_components != "auto" and self.n_components > values.shape[0]:
             raise ValueError(
                 f"n_components={self.n_components} is more than the "
@@ -693,11 +708,11 @@ class MixtureSynthesizer(BaseSynthesizer):
         prior = np.bincount(index.ravel(), minlength=n_outcomes) / values.shape[0]
         smoothing = np.full(len(columns), float(self.smoothing))
         classes = None
-        if self.target_type_ == "classification":
+        if layout.target_type == "classification":
             # Components of one class each: the class target is not smoothed,
             # and EM keeps every component's class table pure.
-            smoothing[-1] = 0.0
-            classes = values[:, -1].astype(int)
+            smoothing[layout.target] = 0.0
+            classes = values[:, layout.target].astype(int)
         em = _EM(
             prior,
             np.repeat(np.arange(sizes.size), sizes),
@@ -714,6 +729,7 @@ class MixtureSynthesizer(BaseSynthesizer):
             log_tables, log_weights, lower_bound = _full_passes(
                 em, index, n_outcomes, log_tables, log_weights
             )
+            n_iter += _FULL_PASSES
         model.log_tables, model.log_weights = log_tables, log_weights
         model.n_iter, model.converged = n_iter, converged
         model.lower_bound = lower_bound
@@ -778,8 +794,7 @@ class MixtureSynthesizer(BaseSynthesizer):
     def _condition_log_likelihood(self, model, conditions):
         log_likelihood = _condition_table(model, conditions)
         if log_likelihood is None:
-            names = [spec.name for spec in self._schema.columns]
-            names.append(self._target_name())
+            names = self._modelled_names()
             raise impossible_conditions_error(
                 names,
                 sorted(conditions),
@@ -788,8 +803,8 @@ class MixtureSynthesizer(BaseSynthesizer):
             )
         return log_likelihood
 
-    def _log_density(self, model, values, columns):
-        index, log_within = model.encode(values, list(columns))
+    def _log_density(self, model, values, columns, ignore=None):
+        index, log_within = model.encode(values, list(columns), ignore)
         log_likelihood = np.empty(values.shape[0])
         for start in range(0, values.shape[0], _CHUNK_ROWS):
             block = slice(start, start + _CHUNK_ROWS)

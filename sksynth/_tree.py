@@ -8,9 +8,9 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseSynthesizer
-from ._data import BOOLEAN, CATEGORICAL
+from ._data import CATEGORICAL, MAX_DISCRETE_LEVELS
 from ._docstring import synthesizer_docstring
-from ._marginals import is_few_valued, is_spike, silverman_bandwidth
+from ._margins import fit_level_margin, fit_margin, silverman_bandwidth
 
 # A value held by at least this many training rows does not single out a row:
 # it is drawn as it is, never smoothed (this keeps heaping such as round hours).
@@ -160,12 +160,32 @@ class _LeafPool:
         x = np.where(np.isnan(x), _MISSING, x)
         own = self._probability(leaf, x)
         if self.prior_weight == 0:
-            return _log(own)
+            out = _log(own)
+        else:
+            size = self.counts[leaf]
+            prior = self._probability(np.full(len(x), self.n_leaves), x)
+            out = _log(
+                (size * own + self.prior_weight * prior) / (size + self.prior_weight)
+            )
+        if self.smoothed:
+            # Far from every donor the kernels underflow: the same mixture in
+            # log space.
+            lost = np.flatnonzero(np.isneginf(out) & np.isfinite(x))
+            lost = lost[~np.isin(x[lost], self.values[self.is_atom])]
+            if lost.size:
+                out[lost] = self._log_smoothed(leaf[lost], x[lost])
+        return out
+
+    def _log_smoothed(self, leaf, x):
+        """Log density of smoothed values, the leaf mixed with the prior leaf."""
+        own = self._kernel_log_density(leaf, x)
+        if self.prior_weight == 0:
+            return own
         size = self.counts[leaf]
-        prior = self._probability(np.full(len(x), self.n_leaves), x)
-        return _log(
-            (size * own + self.prior_weight * prior) / (size + self.prior_weight)
-        )
+        prior = self._kernel_log_density(np.full(len(x), self.n_leaves), x)
+        return np.logaddexp(
+            np.log(size) + own, np.log(self.prior_weight) + prior
+        ) - np.log(size + self.prior_weight)
 
     def _probability(self, leaf, x):
         point = self._point_share(leaf, x)
@@ -185,6 +205,30 @@ class _LeafPool:
             self.keys, keys, "left"
         )
         return np.where(found, count, 0) / self.counts[leaf]
+
+    def _kernel_log_density(self, leaf, x):
+        """Log of :meth:`_kernel_density` without reflections, in log space
+        (for values far beyond every donor, where the kernels underflow)."""
+        sizes = self.kernel_counts[leaf]
+        out = np.full(len(x), -np.inf)
+        has = sizes > 0
+        if not has.any():
+            return out
+        rows = np.flatnonzero(has)
+        size = sizes[rows]
+        row = np.repeat(np.arange(rows.size), size)
+        offset = np.arange(row.size) - np.repeat(np.cumsum(size) - size, size)
+        donor = np.repeat(self.kernel_starts[leaf[rows]], size) + offset
+        h = self.bandwidth[leaf[rows]][row]
+        z = (x[rows][row] - self.kernel_values[donor]) / h
+        log_kernel = (
+            -0.5 * z**2 - np.log(h * _SQRT_2PI) + np.log(self.kernel_weights[donor])
+        )
+        starts = np.cumsum(size) - size
+        top = np.maximum.reduceat(log_kernel, starts)
+        total = np.add.reduceat(np.exp(log_kernel - top[row]), starts)
+        out[rows] = top + np.log(total) - np.log(self.counts[leaf[rows]])
+        return out
 
     def _kernel_density(self, leaf, x):
         """Smoothed density: kernels at the leaf's non-spike donors, reflected
@@ -263,6 +307,7 @@ class _TreeModel:
     order: np.ndarray
     n_columns: int
     columns: list  # ColumnSpec of each column, to name them in errors
+    margins: list  # column model of each column (novel values when scoring)
 
 
 @synthesizer_docstring
@@ -308,6 +353,7 @@ class TreeSynthesizer(BaseSynthesizer):
         drawn as it is (so heaping such as round numbers is kept), as are
         spikes (zeros, a cap) and few-valued, boolean and categorical columns.
     %(categorical_features)s
+    %(column_options)s
     enforce_range : bool, default=True
         Whether sampled numeric values stay inside the range seen in ``fit``.
         Smoothed values are reflected at the bounds of that range.
@@ -411,6 +457,8 @@ class TreeSynthesizer(BaseSynthesizer):
         min_samples_leaf="auto",
         smoothing=True,
         categorical_features="from_dtype",
+        id_columns="auto",
+        discrete_features="auto",
         enforce_range=True,
         target_type="auto",
         random_state=None,
@@ -420,15 +468,15 @@ class TreeSynthesizer(BaseSynthesizer):
         self.min_samples_leaf = min_samples_leaf
         self.smoothing = smoothing
         self.categorical_features = categorical_features
+        self.id_columns = id_columns
+        self.discrete_features = discrete_features
         self.enforce_range = enforce_range
         self.target_type = target_type
         self.random_state = random_state
 
     def _describe_fit(self):
         model = self._models[0]
-        names = [c.name for c in self._schema.columns]
-        if self._target is not None:
-            names.append(self._target_name())
+        names = self._modelled_names()
         self.visit_order_ = [names[j] for j in model.order]
         self.n_leaves_ = {
             names[step.column]: step.pool.n_leaves
@@ -438,24 +486,27 @@ class TreeSynthesizer(BaseSynthesizer):
 
     # -- fit ---------------------------------------------------------------
 
-    def _fit_table(self, values, columns, rng):
-        order = self._visit_order(values, columns, rng)
-        self._leaf_size = _leaf_size(self.min_samples_leaf, values.shape[0])
-        self._n_levels = [
-            len(c.categories) if c.kind == CATEGORICAL else 0 for c in columns
-        ]
+    def _fit_table(self, values, layout, rng):
+        columns = layout.columns
+        order = self._visit_order(values, layout, rng)
+        leaf_size = _leaf_size(self.min_samples_leaf, values.shape[0])
+        n_levels = [len(c.categories) if c.kind == CATEGORICAL else 0 for c in columns]
         factor = float(self.smoothing)
+        margins = [
+            _column_margin(spec, values[:, j], factor > 0)
+            for j, spec in enumerate(columns)
+        ]
         steps = []
         for position, j in enumerate(order):
             predictors = order[:position]
             x = values[:, j]
             missing = np.isnan(x)
-            discrete = _is_discrete(columns[j], x)
-            leaf_size = self._leaf_size
-            if j >= self.n_features_in_ and self.min_samples_leaf == "auto":
+            discrete = _is_discrete(columns[j], margins[j])
+            step_leaf_size = leaf_size
+            if j == layout.target and self.min_samples_leaf == "auto":
                 # The target: finer leaves for what a model learns from the
                 # synthetic rows; its labels do not single out a row.
-                leaf_size = max(_MIN_LEAF, int(np.ceil(leaf_size / 4)))
+                step_leaf_size = max(_MIN_LEAF, int(np.ceil(leaf_size / 4)))
             if missing.any() and not discrete:
                 steps.append(
                     self._fit_step(
@@ -466,6 +517,8 @@ class TreeSynthesizer(BaseSynthesizer):
                         missing.astype(float),
                         rng,
                         discrete=True,
+                        leaf_size=leaf_size,
+                        n_levels=n_levels,
                     )
                 )
             rows = None if discrete or not missing.any() else ~missing
@@ -480,15 +533,19 @@ class TreeSynthesizer(BaseSynthesizer):
                     rng,
                     discrete,
                     rows,
-                    leaf_size,
+                    step_leaf_size,
+                    n_levels,
                 )
             )
-            if not discrete and factor > 0:
+            if not discrete and factor > 0 and not margins[j].discrete:
                 present = x[~missing]
                 steps[-1].pool.add_smoothing(
-                    _atoms(present), factor, np.min(present), np.max(present)
+                    _atoms(present, margins[j]),
+                    factor,
+                    np.min(present),
+                    np.max(present),
                 )
-        return _TreeModel(steps, order, values.shape[1], list(columns))
+        return _TreeModel(steps, order, values.shape[1], list(columns), margins)
 
     def _fit_step(
         self,
@@ -501,6 +558,7 @@ class TreeSynthesizer(BaseSynthesizer):
         discrete,
         rows=None,
         leaf_size=None,
+        n_levels=None,
     ):
         """Tree of one step: a classifier for ``discrete`` outcomes (levels,
         few values, "is missing"), a regressor otherwise."""
@@ -512,16 +570,16 @@ class TreeSynthesizer(BaseSynthesizer):
             return _Step(j, role, predictors, None, None, pool, {})
         labels = np.unique(target, return_inverse=True)[1] if discrete else target
         level_positions = {
-            k: _level_positions(values[:, c], self._n_levels[c], labels, discrete)
+            k: _level_positions(values[:, c], n_levels[c], labels, discrete)
             for k, c in enumerate(predictors)
-            if self._n_levels[c] > 2
+            if n_levels[c] > 2
         }
         step = _Step(j, role, predictors, None, None, None, level_positions)
         X = step.features(values)
         Tree = DecisionTreeClassifier if discrete else DecisionTreeRegressor
         tree = Tree(
             max_depth=self.max_depth,
-            min_samples_leaf=leaf_size or self._leaf_size,
+            min_samples_leaf=leaf_size,
             random_state=rng.randint(np.iinfo(np.int32).max),
         )
         tree.fit(X, labels)
@@ -532,9 +590,10 @@ class TreeSynthesizer(BaseSynthesizer):
         )
         return step
 
-    def _visit_order(self, values, columns, rng):
-        n_features = self.n_features_in_
-        target = list(range(n_features, len(columns)))
+    def _visit_order(self, values, layout, rng):
+        n_features = layout.n_features
+        columns = layout.columns
+        target = [] if layout.target is None else [layout.target]
         if isinstance(self.visit_order, str):
             features = _dependence_order(
                 values[:, :n_features], columns[:n_features], rng
@@ -545,23 +604,27 @@ class TreeSynthesizer(BaseSynthesizer):
 
     def _given_order(self, columns):
         given = list(np.asarray(self.visit_order, dtype=object).ravel())
-        position = {c.name: j for j, c in enumerate(columns)}
+        names = self._schema.names
+        modelled = {j: k for k, j in enumerate(self._schema.modelled)}
+        position = {c.name: k for k, c in enumerate(columns)}
         order = []
         for key in given:
             if key in position:
                 order.append(position[key])
-            elif isinstance(key, numbers.Integral) and 0 <= key < len(columns):
-                order.append(int(key))
-            else:
+            elif isinstance(key, numbers.Integral) and 0 <= key < len(names):
+                if key in modelled:
+                    order.append(modelled[int(key)])
+            elif key not in names:
                 raise ValueError(
                     f"`visit_order` names column {key!r}, which is not a column of "
-                    f"X. Columns are {[c.name for c in columns]}."
+                    f"X. Columns are {names}."
                 )
         if sorted(order) != list(range(len(columns))):
             missing = [c.name for j, c in enumerate(columns) if j not in order]
             raise ValueError(
-                "`visit_order` must list every column of X exactly once; "
-                f"missing {missing}, given {given}."
+                "`visit_order` must list every column of X exactly once "
+                f"(identifier columns may be left out); missing {missing}, given "
+                f"{given}."
             )
         return order
 
@@ -604,7 +667,7 @@ class TreeSynthesizer(BaseSynthesizer):
             kept.append(rows[pick])
         return np.concatenate(kept)
 
-    def _log_density(self, model, values, columns):
+    def _log_density(self, model, values, columns, ignore=None):
         included = set(columns)
         order = list(model.order)
         skipped = [j for j in order if j not in included]
@@ -619,12 +682,15 @@ class TreeSynthesizer(BaseSynthesizer):
             if step.column not in included:
                 continue
             x = values[:, step.column]
+            kept = np.ones(x.size, dtype=bool)
+            if ignore is not None:
+                kept = ~ignore[:, step.column]
             if step.role == "missing":
                 indicator = np.isnan(x).astype(float)
-                log_density += step.log_probability(values, indicator)
+                log_density[kept] += step.log_probability(values[kept], indicator[kept])
                 present[step.column] = ~np.isnan(x)
                 continue
-            rows = present.get(step.column, slice(None))
+            rows = kept & present.get(step.column, True)
             sub = values[rows]
             log_density[rows] += step.log_probability(sub, sub[:, step.column])
         return log_density
@@ -696,7 +762,7 @@ def _describe_condition(step, spec, value):
     """``column 'b' = 2.5 (it takes only 0, 1, 2, ...)`` for an error message."""
     if np.isnan(value):
         shown = "a missing value"
-    elif spec.kind in (CATEGORICAL, BOOLEAN):
+    elif spec.is_levels:
         shown = repr(np.asarray(spec.categories)[int(value)])
     else:
         shown = f"{value:g}"
@@ -755,18 +821,31 @@ def _level_positions(codes, n_levels, labels, discrete):
     return np.argsort(np.argsort(score, kind="stable")).astype(float)
 
 
-def _is_discrete(spec, x):
-    if spec.kind in (CATEGORICAL, BOOLEAN):
-        return True
+def _column_margin(spec, x, smoothed):
+    """The column model of a column: its levels, its values (a discrete
+    column, or any numeric one without smoothing, which draws only training
+    values), or its spikes."""
+    if spec.is_levels:
+        return fit_level_margin(x, len(spec.categories))
     observed = x[~np.isnan(x)]
-    return is_few_valued(np.unique(observed).size, observed.size)
+    family = None if smoothed else "discrete"
+    return fit_margin(observed, spec, family=family, n_rows=x.size)
 
 
-def _atoms(x):
+def _is_discrete(spec, margin):
+    """Whether a column's tree is a classifier: levels, and discrete columns
+    of few values (a discrete column of many values gets a regression tree,
+    and its values are drawn as they are)."""
+    if spec.is_levels:
+        return True
+    return margin.discrete and margin.atoms.size <= MAX_DISCRETE_LEVELS
+
+
+def _atoms(x, margin):
     """Values of a many-valued numeric column drawn as they are: spikes, and
     values common enough not to single out a row."""
     values, counts = np.unique(x, return_counts=True)
-    return values[is_spike(counts / x.size) | (counts >= _COMMON_COUNT)]
+    return np.union1d(margin.atoms, values[counts >= _COMMON_COUNT])
 
 
 def _reflect(x, low, high):
@@ -795,7 +874,7 @@ def _binned_codes(values, columns, rng):
     for j, spec in enumerate(columns):
         x = sample[:, j]
         missing = np.isnan(x)
-        if spec.kind in (CATEGORICAL, BOOLEAN):
+        if spec.is_levels:
             code = np.where(missing, -1, x).astype(np.int64)
             code = np.minimum(code, _ORDER_MAX_LEVELS)
         else:

@@ -58,23 +58,6 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
-@pytest.fixture
-def mixed_frame():
-    rng = np.random.RandomState(0)
-    n = 300
-    frame = pd.DataFrame(
-        {
-            "amount": rng.lognormal(3, 1, n),
-            "count": rng.poisson(30, n).astype("int64"),
-            "flag": rng.rand(n) < 0.3,
-            "colour": pd.Categorical(rng.choice(["red", "green", "blue"], n)),
-            "city": rng.choice(["Oslo", "Lima", "Pune", "Kyiv"], n).astype(object),
-            "score": np.where(rng.rand(n) < 0.1, np.nan, rng.normal(50, 10, n)),
-        }
-    )
-    return frame
-
-
 def _numeric_data(n=200):
     rng = np.random.RandomState(0)
     return rng.multivariate_normal([0, 1], [[1, 0.5], [0.5, 2]], size=n)

@@ -151,12 +151,18 @@ def test_score_samples_matches_multivariate_normal():
     np.testing.assert_allclose(synth.score_samples(rows), expected, atol=5e-3)
 
 
-def test_score_samples_gives_minus_inf_for_unseen_category():
+def test_score_samples_of_unseen_category_is_the_novelty_share():
     X = pd.DataFrame({"c": ["a", "b"] * 50, "x": np.arange(100.0)})
     synth = GaussianCopulaSynthesizer(random_state=0).fit(X)
-    scores = synth.score_samples(pd.DataFrame({"c": ["a", "zz"], "x": [3.0, 3.0]}))
-    assert np.isfinite(scores[0])
-    assert scores[1] == -np.inf
+    rows = pd.DataFrame({"c": ["a", "zz", None], "x": [3.0, 3.0, 3.0]})
+    scores = synth.score_samples(rows)
+    # "zz" is the one outcome "unseen" and a missing c (none in fit) the one
+    # outcome "missing", each of probability 1 / (n + 1); either row is then
+    # scored on x alone, the present "zz" with the factor 1 - 1 / (n + 1).
+    share = 1 / 101
+    assert np.isfinite(scores).all()
+    assert scores[1] == pytest.approx(scores[2] + np.log1p(-share))
+    assert scores[1] < scores[0] + np.log(share) + 1
 
 
 def test_conditional_sampling_continuous_is_closed_form():
@@ -329,10 +335,8 @@ def test_collinear_and_constant_columns():
     [
         (np.array([[1.0, np.inf], [2.0, 3.0]]), "Column 1 contains 1 infinite value"),
         (
-            pd.DataFrame(
-                {"when": pd.date_range("2020-01-01", periods=3), "x": [1, 2, 3]}
-            ),
-            "Column 'when' has dtype datetime64",
+            pd.DataFrame({"p": pd.period_range("2020-01", periods=3, freq="M")}),
+            "Column 'p' has dtype period",
         ),
     ],
 )
@@ -374,8 +378,11 @@ def test_constant_column_carries_no_dependence(value):
 
     np.testing.assert_array_equal(synth.correlation_[-1], [0.0, 0.0, 1.0])
     np.testing.assert_allclose(synth.correlation_[:2, :2], plain.correlation_)
+    # The constant column adds only its novelty terms: 1 - 1 / (n + 1) for
+    # a value seen in fit, and as much for being present.
     np.testing.assert_allclose(
-        synth.score_samples(X.assign(const=value)), plain.score_samples(X)
+        synth.score_samples(X.assign(const=value)),
+        plain.score_samples(X) + 2 * np.log1p(-1 / (n + 1)),
     )
     X_new = synth.sample(m, random_state=0)
     assert (X_new["const"] == value).all()

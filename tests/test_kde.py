@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import novelty_kept_mass
 from scipy import stats
 
 from sksynth import KDESynthesizer
@@ -109,12 +110,12 @@ def test_score_samples_integrates_to_one_in_one_dimension():
 
 
 def test_score_samples_in_blocks_matches_one_block(monkeypatch):
-    import sksynth._kde as kde
+    import sksynth._kde._kernels as kernels
 
     X = _bimodal(200)
     synth = KDESynthesizer(random_state=0).fit(X)
     whole = synth.score_samples(X)
-    monkeypatch.setattr(kde, "_BLOCK_ENTRIES", 7 * 200)
+    monkeypatch.setattr(kernels, "_BLOCK_ENTRIES", 7 * 200)
     np.testing.assert_allclose(synth.score_samples(X), whole)
 
 
@@ -127,7 +128,7 @@ def test_large_samples_map_scores_as_the_binary_search_does(column):
     # cells; the values must be those of np.interp on the same table.
     import pickle
 
-    from sksynth._kde import _ScoreMap
+    from sksynth._margins import NormalScores, fit_margin
 
     rng = np.random.RandomState(0)
     x = {
@@ -137,11 +138,12 @@ def test_large_samples_map_scores_as_the_binary_search_does(column):
         "spike": np.r_[np.zeros(8_000), rng.exponential(size=12_000)],
         "rounded": np.round(rng.normal(size=20_000) * 30),
     }[column]
-    score_map = _ScoreMap(x)
+    family = "discrete" if column in ("levels", "rounded") else "linear"
+    score_map = NormalScores(fit_margin(x, family=family))
     u = rng.rand(50_000)
     expected = np.interp(u, score_map.table_u, score_map.table_x)
     z = stats.norm.ppf(u)
-    inside = (u >= score_map.delta) & (u <= 1 - score_map.delta)
+    inside = (u >= score_map.u_low) & (u <= score_map.u_high)
     # Up to the rounding of the u -> z -> u round trip.
     np.testing.assert_allclose(
         score_map.from_scores(z, enforce_range=False)[inside],
@@ -157,23 +159,42 @@ def test_large_samples_map_scores_as_the_binary_search_does(column):
     assert pickle.loads(pickle.dumps(score_map))._lookups == {}
 
 
-def test_min_distance_moves_draws_away_from_their_centres():
-    from sksynth._kde import sample_model
+def _closest_training_distance(synth, X, X_new):
+    """Distance of each row of ``X_new`` to its closest row of ``X``, in the
+    kernel space of a fitted KDESynthesizer without target (issue 15)."""
+    model = synth._models[0]
+    spread = np.where(model.spread > 0, model.spread, 1.0)
 
-    X = _bimodal(400)
-    close = KDESynthesizer(bandwidth=0.01, random_state=0).fit(X)
-    floor = KDESynthesizer(bandwidth=0.01, min_distance=0.5, random_state=0).fit(X)
-    assert close.dcr_ratio_ < 0.5
-    assert floor.dcr_ratio_ > 2 * close.dcr_ratio_
-    model = floor._models[0]
+    def scores(rows):
+        return (
+            np.column_stack([m.to_scores(rows[:, j]) for j, m in enumerate(model.maps)])
+            / spread
+        )
+
+    a, b = scores(X_new), scores(X)
+    return np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
+
+
+def test_min_distance_is_a_floor_on_the_distance_to_every_training_row():
+    # Issue 15: 300 standard-normal rows in 2-D, bandwidth 1e-3, floor 0.05;
+    # the floor was kept from each draw's own centre only, and 5% of 2,000
+    # draws lay within 0.017 of some training row.
     rng = np.random.RandomState(0)
-    values, centre = sample_model(model, 500, rng, True, min_distance=0.5)
-    scores = np.column_stack(
-        [m.to_scores(values[:, j]) for j, m in enumerate(model.maps)]
-    )
-    distance = np.linalg.norm((scores - model.scores[centre]) / model.spread, axis=1)
+    X = rng.normal(size=(300, 2))
+    synth = KDESynthesizer(bandwidth=1e-3, min_distance=0.05, random_state=0)
+    X_new = synth.fit(X).sample(2000)
+    distance = _closest_training_distance(synth, X, X_new)
     # Up to the round trip through the piecewise-linear column maps.
-    assert np.quantile(distance, 0.02) > 0.45
+    assert distance.min() >= 0.05 - 1e-6
+    close = KDESynthesizer(bandwidth=1e-3, random_state=0).fit(X)
+    assert close.dcr_ratio_ < 0.1 < synth.dcr_ratio_
+
+
+def test_min_distance_that_no_draw_can_keep_is_an_error():
+    X = _bimodal(400)
+    synth = KDESynthesizer(bandwidth=0.01, min_distance=3.0, random_state=0)
+    with pytest.raises(ValueError, match=r"`min_distance`=3: \d+ of \d+ draws"):
+        synth.fit(X)
 
 
 def test_conditions_weight_the_kernel_centres():
@@ -261,4 +282,5 @@ def test_category_shares_are_kept_whatever_the_kernel_lambda(categorical_bandwid
     discrete = KDESynthesizer(categorical_bandwidth=categorical_bandwidth)
     discrete.fit(frame[["level", "flag"]])
     grid = pd.DataFrame({"level": ["common", "rare", "seldom"], "flag": True})
-    assert np.exp(discrete.score_samples(grid)).sum() == pytest.approx(1.0)
+    seen = np.exp(discrete.score_samples(grid)).sum()
+    assert seen == pytest.approx(novelty_kept_mass(n, 2))

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sksynth._kde as kde_core
+import sksynth._kde._neighbors as kde_core
 import sksynth.over_sampling._kde as kde
 from sksynth._data import TableSchema
 from sksynth.over_sampling import KDEOverSampler

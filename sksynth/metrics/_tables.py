@@ -52,11 +52,12 @@ def encode_tables(real, *others, names=("synthetic",)):
         ``real`` first, then each of ``others``.
     """
     schema = TableSchema.from_data(real)
+    columns = schema.modelled_columns
     encoded = [schema.encode(real)]
     for index, other in enumerate(others):
         what = names[index] if index < len(names) else "other"
         encoded.append(schema.encode(align_columns(real, other, what)))
-    return schema.columns, encoded
+    return columns, encoded
 
 
 class FeatureMap:

@@ -10,7 +10,7 @@ from sklearn.utils import check_consistent_length
 from sklearn.utils._param_validation import StrOptions
 from sklearn_compat.utils.validation import validate_data
 
-from .._data import is_dataframe
+from .._data import append_rows, is_dataframe, is_series
 
 _categorical_features_docstring = """categorical_features : "from_dtype" or \
 array-like, default="from_dtype"
@@ -18,6 +18,24 @@ array-like, default="from_dtype"
         :class:`~imblearn.over_sampling.SMOTENC`: "from_dtype" takes pandas
         category, object, string and boolean columns; otherwise column names,
         indices or a boolean mask. String columns are categorical in any case.
+    """.rstrip()
+
+_column_options_docstring = """id_columns : "auto", None or array-like, default="auto"
+        Identifier columns (keys such as ``customer_id``): not modelled; each
+        new row gets a new key in the training format, unique and never a
+        key of ``X``. "auto" takes a column with at least 10 rows, no missing
+        value, a distinct value in every row, of text or integers, that looks
+        like a key (its name ends with "id", "key", "uuid" or "guid" as a
+        word, or, for text, every value holds a digit or all have the same
+        length); None models every column; a list gives them by name, index
+        or boolean mask.
+
+    discrete_features : "auto" or array-like, default="auto"
+        Numeric and date columns whose new values are only values of ``X``:
+        "auto" takes columns with at most two distinct values, with at most 20
+        held by two rows or more on average, or whose values other than
+        spikes repeat ten times or more on average; a list gives exactly the
+        discrete columns (an empty list smooths every numeric column).
     """.rstrip()
 
 _resampler_attributes_docstring = """sampling_strategy_ : dict
@@ -32,6 +50,7 @@ DOCSTRINGS = {
     "sampling_strategy": BaseOverSampler._sampling_strategy_docstring,
     "random_state": _random_state_docstring,
     "categorical_features": _categorical_features_docstring,
+    "column_options": _column_options_docstring,
     "resampler_attributes": _resampler_attributes_docstring,
 }
 
@@ -50,9 +69,12 @@ class BaseSynthesisOverSampler(BaseOverSampler):
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
         "categorical_features": [StrOptions({"from_dtype"}), "array-like"],
+        "id_columns": [StrOptions({"auto"}), "array-like", None],
+        "discrete_features": [StrOptions({"auto"}), "array-like"],
     }
 
     def _check_X_y(self, X, y):
+        _check_no_missing_target(y)
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         if sparse.issparse(X):
             raise TypeError(
@@ -99,15 +121,27 @@ class BaseSynthesisOverSampler(BaseOverSampler):
         return tags
 
 
-def as_rows(X):
-    """A table as an ndarray of rows (a DataFrame through ``to_numpy``)."""
-    return X.to_numpy() if is_dataframe(X) else np.asarray(X)
+def _check_no_missing_target(y):
+    """Class labels must all be there: a missing label is no class."""
+    values = y.to_numpy() if is_series(y) or is_dataframe(y) else np.asarray(y)
+    if values.dtype.kind in "fc":
+        n_missing = int(np.isnan(values).sum())
+    elif values.dtype.kind == "O":
+        n_missing = sum(
+            v is None or v != v or type(v).__name__ in ("NAType", "NaTType")
+            for v in values.ravel().tolist()
+        )
+    else:
+        n_missing = 0
+    if n_missing:
+        raise ValueError(
+            f"y has {n_missing} missing value(s); drop those rows or fill them in "
+            "before resampling: a missing label is no class."
+        )
 
 
 def stack_resampled(X, y, X_new, y_new):
-    """The original rows followed by the new ones, as arrays."""
-    original, new = as_rows(X), as_rows(X_new)
-    if original.dtype != new.dtype:
-        original, new = original.astype(object), new.astype(object)
-    X_resampled = np.concatenate([original, new.reshape(-1, original.shape[1])])
+    """The original rows followed by the new ones (in ``X``'s container, an
+    array when the over-sampler returns arrays), and their labels."""
+    X_resampled = append_rows(X, X_new)
     return X_resampled, np.concatenate([y, np.asarray(y_new, dtype=y.dtype)])

@@ -8,11 +8,11 @@ from scipy.special import ndtr
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._data import TableSchema, is_dataframe
+from .._base import _warn_auto_identifiers
+from .._data import TableSchema, column_roles, is_dataframe
 from .._kde import (
+    KDEModel,
     Reference,
-    _KDEModel,
-    column_roles,
     encode_centres,
     fit_score_maps,
     sample_model,
@@ -59,6 +59,8 @@ class KDEOverSampler(BaseSynthesisOverSampler):
     {random_state}
 
     {categorical_features}
+
+    {column_options}
 
     bandwidth : {{"auto", "scott", "silverman"}} or float, default="auto"
         Kernel standard deviation of the numeric columns, in units of each
@@ -160,21 +162,28 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         sampling_strategy="auto",
         random_state=None,
         categorical_features="from_dtype",
+        id_columns="auto",
+        discrete_features="auto",
         bandwidth="auto",
         categorical_bandwidth="auto",
     ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.categorical_features = categorical_features
+        self.id_columns = id_columns
+        self.discrete_features = discrete_features
         self.bandwidth = bandwidth
         self.categorical_bandwidth = categorical_bandwidth
 
     def _fit_resample(self, X, y):
         rng = check_random_state(self.random_state)
-        schema = TableSchema.from_data(X, self.categorical_features)
+        schema = TableSchema.from_data(
+            X, self.categorical_features, self.id_columns, self.discrete_features
+        )
+        _warn_auto_identifiers(schema, type(self).__name__)
         grow = np.isin(y, [k for k, n in self.sampling_strategy_.items() if n > 0])
         space = _SharedSpace(X, schema, grow, rng)
-        output = _Output(X, y, schema, sum(self.sampling_strategy_.values()))
+        output = _Output(X, y, schema, sum(self.sampling_strategy_.values()), rng)
         self.bandwidth_, self.categorical_bandwidth_ = {}, {}
         indices = [np.arange(y.size)]
         for klass, n_new in self.sampling_strategy_.items():
@@ -232,19 +241,20 @@ class _SharedSpace:
 
     def __init__(self, X, schema, grow, rng):
         self.X, self.schema = X, schema
-        self.numeric, self.categorical, self.n_levels = column_roles(schema.columns)
+        columns = schema.modelled_columns
+        self.numeric, self.categorical, self.n_levels = column_roles(columns)
         n_rows = X.shape[0]
         self.all_values = None
         if n_rows > _MAP_ROWS:
             rows, weights = _map_sample(grow, rng)
-            map_values, weights = _with_extremes(
-                self.encode(rows), weights, schema.columns
+            map_values, weights = _with_extremes(self.encode(rows), weights, columns)
+            self.maps = fit_score_maps(
+                map_values, columns, self.numeric, weights, n_rows
             )
-            self.maps = fit_score_maps(map_values, self.numeric, weights)
         else:
             self.all_values = schema.encode(X)
-            self.maps = fit_score_maps(self.all_values, self.numeric)
-        self.n_columns = schema.n_columns
+            self.maps = fit_score_maps(self.all_values, columns, self.numeric)
+        self.n_columns = len(columns)
         self.spread = np.ones(len(self.numeric))
         # The purity rule's distances: one-hot blocks for the categorical
         # columns of few levels, compared codes for the others.
@@ -277,7 +287,7 @@ class _SharedSpace:
     def class_model(self, rows):
         scores, codes = self.centres(self.encode(rows))
         spread = score_spread(scores) if rows.size > 1 else self.spread
-        return _KDEModel(
+        return KDEModel(
             maps=self.maps,
             numeric=self.numeric,
             categorical=self.categorical,
@@ -299,15 +309,18 @@ class _Output:
     and a DataFrame comes back as one.
     """
 
-    def __init__(self, X, y, schema, n_new):
-        self.X, self.y, self.schema = X, y, schema
+    def __init__(self, X, y, schema, n_new, rng):
+        self.X, self.y, self.schema, self.rng = X, y, schema, rng
         self.blocks, self.labels = [], []
+        # Keys of identifier columns are drawn for all new rows at once, so
+        # that they are unique across blocks.
         self.in_place = (
             n_new > 0
             and not is_dataframe(X)
             and X.dtype.kind in "biuf"
             and schema.container == "numpy"
             and X.dtype == schema.array_dtype
+            and len(schema.modelled) == schema.n_columns
         )
         if self.in_place:
             self.rows = np.empty((X.shape[0] + n_new, X.shape[1]), dtype=X.dtype)
@@ -320,7 +333,7 @@ class _Output:
             self.blocks.append(values)
             return
         stop = self.filled + values.shape[0]
-        self.rows[self.filled : stop] = self.schema.decode(values, enforce_range=True)
+        self.rows[self.filled : stop] = self.schema.decode(values, True, self.rng)
         self.filled = stop
 
     def result(self):
@@ -329,16 +342,7 @@ class _Output:
         labels = np.concatenate(self.labels)
         if self.in_place:
             return self.rows[: self.filled], np.concatenate([self.y, labels])
-        X_new = self.schema.decode(np.concatenate(self.blocks), enforce_range=True)
-        y_resampled = np.concatenate([self.y, labels])
-        if self.schema.container == "pandas" and is_dataframe(self.X):
-            # Frames stay frames: no object array of all the rows.
-            import pandas as pd
-
-            X_resampled = pd.concat(
-                [self.X.reset_index(drop=True), X_new], ignore_index=True
-            )
-            return X_resampled, y_resampled
+        X_new = self.schema.decode(np.concatenate(self.blocks), True, self.rng)
         return stack_resampled(self.X, self.y, X_new, labels)
 
 

@@ -8,8 +8,8 @@ from imblearn.utils import Substitution
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
-from .._data import TableSchema
-from .._kde import column_roles
+from .._base import _warn_auto_identifiers
+from .._data import TableSchema, column_roles
 from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
 
 
@@ -32,6 +32,8 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
     {random_state}
 
     {categorical_features}
+
+    {column_options}
 
     n_copies : float, default=None
         Grow every class by this many times its size (rounded), e.g. 1 to
@@ -99,6 +101,8 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
         sampling_strategy="auto",
         random_state=None,
         categorical_features="from_dtype",
+        id_columns="auto",
+        discrete_features="auto",
         n_copies=None,
         noise_level=0.1,
         multiplicative_noise=0.0,
@@ -107,6 +111,8 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.categorical_features = categorical_features
+        self.id_columns = id_columns
+        self.discrete_features = discrete_features
         self.n_copies = n_copies
         self.noise_level = noise_level
         self.multiplicative_noise = multiplicative_noise
@@ -119,9 +125,13 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
             self.sampling_strategy_ = OrderedDict(
                 (k, int(round(self.n_copies * n))) for k, n in zip(classes, counts)
             )
-        schema = TableSchema.from_data(X, self.categorical_features)
+        schema = TableSchema.from_data(
+            X, self.categorical_features, self.id_columns, self.discrete_features
+        )
+        _warn_auto_identifiers(schema, type(self).__name__)
         values = schema.encode(X)
-        numeric, categorical, _ = column_roles(schema.columns)
+        columns = schema.modelled_columns
+        numeric, categorical, _ = column_roles(columns)
         spread = _spread(values[:, numeric]) if numeric else []
         blocks, labels, indices = [], [], [np.arange(values.shape[0])]
         for klass, n_new in self.sampling_strategy_.items():
@@ -131,7 +141,7 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
             copied = rows[rng.randint(0, rows.size, size=n_new)]
             new = values[copied]
             for k, j in enumerate(numeric):
-                new[:, j] = self._perturb(new[:, j], spread[k], schema.columns[j], rng)
+                new[:, j] = self._perturb(new[:, j], spread[k], columns[j], rng)
             for j in categorical:
                 swap = rng.random_sample(n_new) < self.swap_probability
                 donors = rows[rng.randint(0, rows.size, size=n_new)]
@@ -142,7 +152,7 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
         self.sample_indices_ = np.concatenate(indices)
         if not blocks:
             return np.asarray(X), y
-        X_new = schema.decode(np.concatenate(blocks), enforce_range=True)
+        X_new = schema.decode(np.concatenate(blocks), True, rng)
         return stack_resampled(X, y, X_new, np.concatenate(labels))
 
     def _perturb(self, x, spread, spec, rng):

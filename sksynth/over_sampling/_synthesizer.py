@@ -6,12 +6,23 @@ import numpy as np
 from imblearn.utils import Substitution
 from sklearn import config_context
 from sklearn.base import clone
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods
 
+from .._base import _warn_auto_identifiers
 from .._copula import GaussianCopulaSynthesizer
+from .._data import (
+    CATEGORICAL,
+    IDENTIFIER,
+    TableSchema,
+    concat_tables,
+    drop_columns,
+    insert_columns,
+    is_dataframe,
+    take_rows,
+)
 from .._tree import TreeSynthesizer
-from ._base import DOCSTRINGS, BaseSynthesisOverSampler, as_rows, stack_resampled
+from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
 
 # Classes this small may be too small for a synthesizer; its error then says so.
 _TINY_CLASS = 5
@@ -33,14 +44,17 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
         :class:`~sklearn.neighbors.KernelDensity` or
         :class:`~sklearn.mixture.GaussianMixture` for numeric data), cloned
         once per class. None means :class:`~sksynth.GaussianCopulaSynthesizer`.
-        Its ``random_state`` is replaced by this over-sampler's generator and
-        its ``categorical_features`` by this over-sampler's.
+        Its ``random_state`` is replaced by this over-sampler's generator, its
+        ``categorical_features`` by this over-sampler's, and its
+        ``discrete_features`` by the discrete columns of all of ``X``.
 
     {sampling_strategy}
 
     {random_state}
 
     {categorical_features}
+
+    {column_options}
 
     Attributes
     ----------
@@ -57,9 +71,12 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
     Notes
     -----
     Each class is modelled on its own rows only, so the synthesizer learns
-    the class-conditional distribution :math:`p(x \\mid y = k)`. The output
-    keeps the input container: a DataFrame comes back with its column
-    names, dtypes and categories, a list as a list.
+    the class-conditional distribution :math:`p(x \\mid y = k)`. Which
+    columns are identifiers and which are discrete is decided once on all of
+    ``X``: identifier columns are left out of the synthesizers and the new
+    rows get new keys, unique across classes. The output keeps the input
+    container: a DataFrame comes back with its column names, dtypes and
+    categories, a list as a list.
 
     Examples
     --------
@@ -86,11 +103,15 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
         sampling_strategy="auto",
         random_state=None,
         categorical_features="from_dtype",
+        id_columns="auto",
+        discrete_features="auto",
     ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.synthesizer = synthesizer
         self.random_state = random_state
         self.categorical_features = categorical_features
+        self.id_columns = id_columns
+        self.discrete_features = discrete_features
 
     def _make_synthesizer(self):
         if self.synthesizer is None:
@@ -99,27 +120,33 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
 
     def _fit_resample(self, X, y):
         rng = check_random_state(self.random_state)
+        schema = TableSchema.from_data(
+            X, self.categorical_features, self.id_columns, self.discrete_features
+        )
+        _warn_auto_identifiers(schema, type(self).__name__)
+        keys = [j for j, c in enumerate(schema.columns) if c.kind == IDENTIFIER]
+        X_model = drop_columns(X, keys)
+        settings = _column_settings(schema, X_model, self.categorical_features)
         self.synthesizers_ = {}
         blocks, labels = [], []
         for klass, n_new in self.sampling_strategy_.items():
             if n_new == 0:
                 continue
-            rows = np.flatnonzero(y == klass)
-            synthesizer = self._fit_class(_safe_indexing(X, rows), klass, rng)
+            X_class = take_rows(X_model, np.flatnonzero(y == klass))
+            synthesizer = self._fit_class(X_class, klass, rng, settings)
             blocks.append(_draw(synthesizer, n_new, rng))
             labels.append(np.full(n_new, klass, dtype=y.dtype))
             self.synthesizers_[klass] = synthesizer
         if not blocks:
             return np.asarray(X), y
-        X_new = _concat_tables(blocks) if len(blocks) > 1 else blocks[0]
+        X_new = concat_tables(blocks) if len(blocks) > 1 else blocks[0]
+        X_new = _with_new_keys(X, X_new, schema, keys, rng)
         return stack_resampled(X, y, X_new, np.concatenate(labels))
 
-    def _fit_class(self, X_class, klass, rng):
+    def _fit_class(self, X_class, klass, rng, settings):
         synthesizer = self._make_synthesizer()
         params = synthesizer.get_params()
-        settings = {"random_state": rng}
-        if "categorical_features" in params:
-            settings["categorical_features"] = self.categorical_features
+        settings = {"random_state": rng, **settings}
         synthesizer.set_params(**{k: v for k, v in settings.items() if k in params})
         try:
             # The over-sampler's own validation skips that of nested
@@ -138,6 +165,48 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
             ) from exc
 
 
+def _column_settings(schema, X_model, categorical_features):
+    """Column options of the per-class synthesizers: what was decided on all
+    of ``X`` (no identifiers left; categorical and discrete columns by name,
+    or by position among the columns left)."""
+    modelled = schema.modelled_columns
+    frame = is_dataframe(X_model)
+
+    def keys(selected):
+        return [c.name if frame else k for k, c in enumerate(modelled) if selected(c)]
+
+    categorical = categorical_features
+    if not isinstance(categorical, str):
+        categorical = keys(lambda c: c.kind == CATEGORICAL)
+    return {
+        "categorical_features": categorical,
+        "id_columns": None,
+        "discrete_features": keys(lambda c: c.is_discrete),
+    }
+
+
+def _with_new_keys(X, X_new, schema, keys, rng):
+    """The new rows with a new key in each identifier column."""
+    if not keys:
+        return X_new
+    n_new = X_new.shape[0]
+    columns = [schema.columns[j].codec.generate(n_new, rng) for j in keys]
+    if not is_dataframe(X_new):
+        numeric = np.asarray(X).dtype.kind in "biuf"
+        columns = [np.asarray(c.tolist()) if numeric else c for c in columns]
+    else:
+        import pandas as pd
+
+        columns = [
+            pd.Series(c, dtype=object).astype(X.dtypes.iloc[j])
+            if not any(v is None for v in c.tolist())
+            else pd.Series(c, dtype=object)
+            for c, j in zip(columns, keys, strict=True)
+        ]
+    names = [schema.columns[j].name for j in keys]
+    return insert_columns(X_new, columns, keys, names)
+
+
 def _draw(synthesizer, n_samples, rng):
     """``n_samples`` rows of a fitted synthesizer, drawn from ``rng``.
 
@@ -150,13 +219,6 @@ def _draw(synthesizer, n_samples, rng):
     else:
         rows = synthesizer.sample(n_samples)
     return rows[0] if isinstance(rows, tuple) else rows
-
-
-def _concat_tables(blocks):
-    arrays = [as_rows(block) for block in blocks]
-    if len({a.dtype for a in arrays}) > 1:
-        arrays = [a.astype(object) for a in arrays]
-    return np.concatenate(arrays)
 
 
 @Substitution(**DOCSTRINGS)
@@ -175,6 +237,8 @@ class CopulaOverSampler(SynthesizerOverSampler):
     {random_state}
 
     {categorical_features}
+
+    {column_options}
 
     marginals : str or dict, default="auto"
         Distribution of the numeric columns, as in
@@ -224,12 +288,16 @@ class CopulaOverSampler(SynthesizerOverSampler):
         sampling_strategy="auto",
         random_state=None,
         categorical_features="from_dtype",
+        id_columns="auto",
+        discrete_features="auto",
         marginals="auto",
         copula="gaussian",
     ):
         BaseSynthesisOverSampler.__init__(self, sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.categorical_features = categorical_features
+        self.id_columns = id_columns
+        self.discrete_features = discrete_features
         self.marginals = marginals
         self.copula = copula
 
@@ -255,6 +323,8 @@ class TreeOverSampler(SynthesizerOverSampler):
     {random_state}
 
     {categorical_features}
+
+    {column_options}
 
     max_depth : int, default=None
         Maximum depth of each tree, as in :class:`~sksynth.TreeSynthesizer`.
@@ -312,6 +382,8 @@ class TreeOverSampler(SynthesizerOverSampler):
         sampling_strategy="auto",
         random_state=None,
         categorical_features="from_dtype",
+        id_columns="auto",
+        discrete_features="auto",
         max_depth=None,
         min_samples_leaf="auto",
         smoothing=True,
@@ -319,6 +391,8 @@ class TreeOverSampler(SynthesizerOverSampler):
         BaseSynthesisOverSampler.__init__(self, sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.categorical_features = categorical_features
+        self.id_columns = id_columns
+        self.discrete_features = discrete_features
         self.max_depth = max_depth
         self.min_samples_leaf = min_samples_leaf
         self.smoothing = smoothing

@@ -1,0 +1,97 @@
+"""The tabular data layer shared by every sksynth estimator.
+
+Estimators never look at user containers. ``TableSchema`` records, at
+``fit``, what each column is (its kind, dtype, categories, range, share of
+missing values, and for numbers the values it takes), turns a table into a
+float array of its modelled columns and back into a table of the same
+container, names, dtypes and categories. Identifier columns are not
+modelled: ``decode`` gives them new keys. ``TargetSchema`` does the same for
+``y``. pandas is imported lazily, only for DataFrames and Series.
+"""
+
+from ._columns import (
+    BOOLEAN,
+    CATEGORICAL,
+    CONTINUOUS,
+    DATETIME,
+    IDENTIFIER,
+    INTEGER,
+    LEVEL_KINDS,
+    MAX_DISCRETE_LEVELS,
+    MIN_ROWS_PER_DISCRETE_VALUE,
+    NUMERIC_KINDS,
+    TIMEDELTA,
+    ColumnSpec,
+    Support,
+    column_label,
+    is_discrete_column,
+    is_spike,
+)
+from ._conditions import encode_condition, is_missing_value
+from ._containers import (
+    align_columns,
+    append_rows,
+    as_rows,
+    check_unique_columns,
+    concat_tables,
+    drop_columns,
+    insert_columns,
+    is_dataframe,
+    is_series,
+    take_rows,
+)
+from ._schema import (
+    MAX_CLASSES,
+    TableSchema,
+    TargetSchema,
+    describe_column,
+    resolve_columns,
+)
+
+__all__ = [
+    "BOOLEAN",
+    "CATEGORICAL",
+    "CONTINUOUS",
+    "DATETIME",
+    "IDENTIFIER",
+    "INTEGER",
+    "LEVEL_KINDS",
+    "MAX_CLASSES",
+    "MAX_DISCRETE_LEVELS",
+    "MIN_ROWS_PER_DISCRETE_VALUE",
+    "NUMERIC_KINDS",
+    "TIMEDELTA",
+    "ColumnSpec",
+    "Support",
+    "TableSchema",
+    "TargetSchema",
+    "align_columns",
+    "append_rows",
+    "as_rows",
+    "check_unique_columns",
+    "column_label",
+    "column_roles",
+    "concat_tables",
+    "describe_column",
+    "drop_columns",
+    "encode_condition",
+    "insert_columns",
+    "is_dataframe",
+    "is_discrete_column",
+    "is_missing_value",
+    "is_series",
+    "is_spike",
+    "resolve_columns",
+    "take_rows",
+]
+
+
+def column_roles(columns):
+    """Positions of the numeric and of the level (categorical, boolean)
+    columns, and the number of levels of each level column."""
+    import numpy as np
+
+    levels = [j for j, c in enumerate(columns) if c.is_levels]
+    numeric = [j for j in range(len(columns)) if j not in set(levels)]
+    n_levels = np.array([len(columns[j].categories) for j in levels], dtype=int)
+    return numeric, levels, n_levels

@@ -1,0 +1,120 @@
+"""Values given in ``sample(conditions=...)``, checked and encoded."""
+
+import numbers
+
+import numpy as np
+
+from ._columns import DATETIME, IDENTIFIER, INTEGER, TIMEDELTA
+from ._datetimes import parse_condition
+from ._identifiers import identifier_condition_error
+
+
+def is_missing_value(value):
+    """Whether a condition value stands for a missing value (None, NaN,
+    pandas.NA, NaT)."""
+    if value is None:
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def encode_condition(spec, value, what="column"):
+    """Encoded value of one condition, validated against the column's spec.
+
+    Parameters
+    ----------
+    spec : ColumnSpec
+        The column conditioned on.
+    value : object
+        The value asked for.
+    what : {"column", "target"}
+        How the message names the column.
+
+    Returns
+    -------
+    encoded : float
+    """
+    if spec.kind == IDENTIFIER:
+        raise identifier_condition_error(spec.name)
+    if is_missing_value(value):
+        if spec.missing_rate == 0:
+            raise ValueError(
+                f"`conditions` asks for a missing value in {what} {spec.label}, which "
+                "had no missing values in fit."
+            )
+        return np.nan
+    if spec.is_levels:
+        categories = list(np.asarray(spec.categories))
+        if value not in categories:
+            shown = categories[:20] + (["..."] if len(categories) > 20 else [])
+            raise ValueError(
+                f"`conditions` gives {what} {spec.label} the value {value!r}, which "
+                f"was not seen in fit. Seen values: {shown}."
+            )
+        return float(categories.index(value))
+    if spec.kind in (DATETIME, TIMEDELTA):
+        moment = parse_condition(value, spec.codec, spec.label)
+        encoded = float(spec.codec.to_numbers(np.array([moment]))[0])
+    elif isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise ValueError(
+            f"`conditions` gives numeric {what} {spec.label} the value {value!r}; "
+            "pass a number."
+        )
+    else:
+        encoded = float(value)
+    _check_on_support(spec, encoded, value, what)
+    return encoded
+
+
+def _check_on_support(spec, encoded, value, what):
+    if not spec.low <= encoded <= spec.high:
+        low, high = _shown(spec, spec.low), _shown(spec, spec.high)
+        raise ValueError(
+            f"`conditions` gives {what} {spec.label} the value {value!r}, outside the "
+            f"range [{low}, {high}] seen in fit."
+        )
+    support = spec.support
+    if support is None or support.contains(np.array([encoded]))[0]:
+        return
+    if support.is_finite:
+        values = support.values
+        shown = ", ".join(_shown(spec, v) for v in values[:10])
+        if values.size > 10:
+            shown += (
+                f", ... ({values.size} values from {_shown(spec, values[0])} to "
+                f"{_shown(spec, values[-1])})"
+            )
+        raise ValueError(
+            f"`conditions` gives {what} {spec.label} the value {value!r}, which this "
+            f"model never produces: in fit that column took only the values {shown}. "
+            "Pass one of these values."
+        )
+    if spec.kind in (DATETIME, TIMEDELTA):
+        unit = spec.codec.granularity
+        raise ValueError(
+            f"`conditions` gives {what} {spec.label} the value {value!r}, which is "
+            f"not a whole {unit}: every value of that column in fit was. Pass a "
+            f"value on the {unit}."
+        )
+    if spec.kind == INTEGER or support.decimals == 0:
+        raise ValueError(
+            f"`conditions` gives {what} {spec.label} the value {value!r}, which is "
+            "not a whole number: that column holds whole numbers. Pass a whole "
+            "number."
+        )
+    step = 10.0**-support.decimals
+    raise ValueError(
+        f"`conditions` gives {what} {spec.label} the value {value!r}, which has "
+        f"more than {support.decimals} decimal place(s): every value of that column "
+        f"in fit is a multiple of {step:g}. Pass such a value."
+    )
+
+
+def _shown(spec, encoded):
+    """An encoded value as the user wrote it (dates as dates, whole numbers
+    without a decimal point)."""
+    if spec.kind in (DATETIME, TIMEDELTA):
+        return str(spec.codec.from_numbers(np.array([float(encoded)]))[0])
+    encoded = float(encoded)
+    return str(int(encoded)) if encoded.is_integer() else repr(encoded)

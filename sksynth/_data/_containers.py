@@ -1,0 +1,125 @@
+"""Containers: what the data layer does with DataFrames, Series and arrays
+for the resamplers and the metrics (taking rows, aligning and appending
+tables), with pandas imported only when the input is a DataFrame."""
+
+import numpy as np
+
+
+def is_dataframe(X):
+    """Whether ``X`` is a pandas DataFrame, without importing pandas."""
+    return type(X).__name__ == "DataFrame" and type(X).__module__.startswith("pandas")
+
+
+def is_series(y):
+    """Whether ``y`` is a pandas Series, without importing pandas."""
+    return type(y).__name__ == "Series" and type(y).__module__.startswith("pandas")
+
+
+def check_unique_columns(X, what="X"):
+    """Raise naming the duplicated column names of a DataFrame."""
+    if not is_dataframe(X) or X.columns.is_unique:
+        return
+    duplicated = list(dict.fromkeys(X.columns[X.columns.duplicated()].tolist()))
+    raise ValueError(
+        f"{what} has duplicated column names {duplicated}; give every column a "
+        "distinct name (e.g. X.columns = [...])."
+    )
+
+
+def take_rows(X, rows):
+    """Rows ``rows`` (indices or a mask) of an array, a list or a DataFrame."""
+    if is_dataframe(X) or is_series(X):
+        return X.iloc[rows]
+    return np.asarray(X)[rows] if not isinstance(X, np.ndarray) else X[rows]
+
+
+def as_rows(X):
+    """A table as an ndarray of rows (a DataFrame through ``to_numpy``)."""
+    return X.to_numpy() if is_dataframe(X) else np.asarray(X)
+
+
+def align_columns(reference, other, what="synthetic"):
+    """``other`` with the columns of ``reference``, in the same order.
+
+    Raises a ValueError that names the missing and unexpected columns.
+    """
+    check_unique_columns(reference, "The real table")
+    check_unique_columns(other, f"The {what} table")
+    if is_dataframe(reference) and is_dataframe(other):
+        expected, got = list(reference.columns), list(other.columns)
+        if set(expected) != set(got):
+            missing = [c for c in expected if c not in set(got)]
+            extra = [c for c in got if c not in set(expected)]
+            raise ValueError(
+                f"The {what} table does not have the columns of the real one: missing "
+                f"{missing}, unexpected {extra}. Pass tables with the same columns."
+            )
+        return other[expected]
+    if is_dataframe(other):
+        other = other.to_numpy()
+    n_expected, n_got = np.shape(reference)[-1], np.shape(other)[-1]
+    if n_expected != n_got:
+        raise ValueError(
+            f"The {what} table has {n_got} columns but the real one has {n_expected}. "
+            "Pass tables with the same columns."
+        )
+    return other
+
+
+def append_rows(X, X_new):
+    """The rows of ``X`` followed by those of ``X_new``, in ``X``'s container:
+    a DataFrame stays a DataFrame (index renumbered), arrays are stacked (as
+    objects when their dtypes differ)."""
+    if is_dataframe(X) and is_dataframe(X_new):
+        import pandas as pd
+
+        return pd.concat([X.reset_index(drop=True), X_new], ignore_index=True)
+    original, new = as_rows(X), as_rows(X_new)
+    if original.dtype != new.dtype:
+        original, new = original.astype(object), new.astype(object)
+    return np.concatenate([original, new.reshape(-1, original.shape[1])])
+
+
+def concat_tables(blocks):
+    """Tables of the same layout, one after the other, in their container."""
+    if all(is_dataframe(block) for block in blocks):
+        import pandas as pd
+
+        return pd.concat(blocks, ignore_index=True)
+    arrays = [as_rows(block) for block in blocks]
+    if len({a.dtype for a in arrays}) > 1:
+        arrays = [a.astype(object) for a in arrays]
+    return np.concatenate(arrays)
+
+
+def drop_columns(X, positions):
+    """``X`` without the columns at ``positions``."""
+    if not positions:
+        return X
+    if is_dataframe(X):
+        return X.drop(columns=X.columns[list(positions)])
+    X = np.asarray(X)
+    keep = [j for j in range(X.shape[1]) if j not in set(positions)]
+    return X[:, keep]
+
+
+def insert_columns(X, columns, positions, names=None):
+    """``X`` with ``columns`` (1D arrays) put back at ``positions``."""
+    if not positions:
+        return X
+    if is_dataframe(X):
+        X = X.copy()
+        for position, name, column in sorted(
+            zip(positions, names, columns, strict=True), key=lambda item: item[0]
+        ):
+            X.insert(position, name, column)
+        return X
+    X = np.asarray(X)
+    out_columns = [X[:, j] for j in range(X.shape[1])]
+    for position, column in sorted(
+        zip(positions, columns, strict=True), key=lambda item: item[0]
+    ):
+        out_columns.insert(position, np.asarray(column))
+    dtypes = {c.dtype for c in out_columns}
+    dtype = dtypes.pop() if len(dtypes) == 1 else object
+    return np.column_stack([c.astype(dtype) for c in out_columns])

@@ -1,0 +1,344 @@
+"""Identifier columns: recognised, never modelled, generated anew.
+
+An identifier (a key such as ``customer_id``) holds one distinct value per
+row: modelling it would copy training keys into the synthetic rows, which
+leaks records and breaks the key. Its *format* is learnt instead, and every
+synthetic row gets a new value in that format, unique within the sample and
+different from every training value.
+
+The format of text keys is the prefix and suffix all training values share
+(``C`` in ``C000123``) and the character classes of the part between them
+(digits, upper- or lower-case letters, hexadecimal digits; other characters
+kept as they are), with the frequency of each pattern. Integer keys keep the
+number of digits of the training keys. Training values are kept only as
+64-bit hashes, to exclude them.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._columns import INTEGER, column_label, looks_like_key_name
+
+#: Fewest rows for a column to be taken for an identifier by "auto".
+MIN_IDENTIFIER_ROWS = 10
+_DIGITS = "0123456789"
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+_HEX_LOWER = "0123456789abcdef"
+_HEX_UPPER = "0123456789ABCDEF"
+# Character classes of a pattern: one letter per character.
+_CLASSES = {"9": _DIGITS, "A": _UPPER, "a": _LOWER, "x": _HEX_LOWER, "X": _HEX_UPPER}
+_MAX_ROUNDS = 50
+# Keys the format of a text identifier is read from.
+_FORMAT_SAMPLE = 10_000
+_FNV_OFFSET = np.uint64(14695981039346656037)
+_FNV_PRIME = np.uint64(1099511628211)
+
+
+def is_auto_identifier(name, values, missing, kind):
+    """The "auto" rule: whether a column is an identifier.
+
+    A column is an identifier when it has at least ``MIN_IDENTIFIER_ROWS``
+    (10) rows, no missing value, a distinct value in every row, holds text or
+    integers (never floats, booleans, dates or a pandas category), and looks
+    like a key: its name ends with ``id``, ``key``, ``uuid`` or ``guid`` as a
+    word (``customer_id``, ``CustomerID``, ``orderKey``), or, for text, every
+    value holds a digit or all values have the same length (codes such as
+    ``C000123``, hashes).
+
+    Parameters
+    ----------
+    name : object
+        Column name.
+    values : ndarray
+        The column (object array of text, or numbers).
+    missing : ndarray of bool
+        Missing mask.
+    kind : {"text", "integer"}
+        What the column holds.
+
+    Returns
+    -------
+    is_identifier : bool
+    """
+    n_rows = values.shape[0]
+    if n_rows < MIN_IDENTIFIER_ROWS or missing.any():
+        return False
+    if kind == "integer":
+        return looks_like_key_name(name) and np.unique(values).size == n_rows
+    if not all(isinstance(v, str) for v in values):
+        return False
+    if len(set(values.tolist())) != n_rows:
+        return False
+    if looks_like_key_name(name):
+        return True
+    lengths = np.char.str_len(values.astype(str))
+    has_digit = np.char.find(np.char.translate(values.astype(str), _DIGIT_MARK), "#")
+    return bool(np.all(has_digit >= 0) or np.all(lengths == lengths[0]))
+
+
+_DIGIT_MARK = str.maketrans(_DIGITS, "#" * 10)
+
+
+@dataclass(eq=False)
+class IdentifierFormat:
+    """What an identifier column looks like, learnt at ``fit``.
+
+    Parameters
+    ----------
+    kind : {"text", "integer"}
+        Text keys or integer keys.
+    hashes : ndarray of uint64
+        Sorted hashes of the training values (to exclude them).
+    prefix, suffix : str
+        Text every training key starts and ends with.
+    patterns : list of str
+        Character-class patterns of the middle parts ("9" digit, "A"
+        upper-case, "a" lower-case, "x"/"X" hexadecimal, other characters as
+        they are), with ``pattern_shares`` their frequencies.
+    low, high : int
+        Range integer keys are drawn from.
+    missing_rate : float
+        Share of missing keys (declared identifier columns only).
+    """
+
+    kind: str
+    hashes: np.ndarray
+    prefix: str = ""
+    suffix: str = ""
+    patterns: list | None = None
+    pattern_shares: np.ndarray | None = None
+    low: int = 0
+    high: int = 0
+    missing_rate: float = 0.0
+
+    @classmethod
+    def learn(cls, name, values, missing, kind):
+        """Learn the format of the non-missing ``values`` of a column."""
+        present = values[~missing]
+        missing_rate = float(missing.mean()) if missing.size else 0.0
+        if kind == INTEGER or kind == "integer":
+            numbers = np.asarray(present, dtype=np.int64)
+            low, high = _integer_range(numbers)
+            return cls(
+                "integer",
+                np.unique(_hash_integers(numbers)),
+                low=low,
+                high=high,
+                missing_rate=missing_rate,
+            )
+        text = np.asarray(present, dtype=object).astype(str).astype(object)
+        # The format is read off a sample of the keys; every key is hashed.
+        step = max(1, text.size // _FORMAT_SAMPLE)
+        sample = text[::step]
+        prefix, suffix = _common_ends(sample)
+        middles = [v[len(prefix) : len(v) - len(suffix)] for v in sample]
+        hexadecimal = _is_hexadecimal(middles)
+        patterns, counts = np.unique(
+            [_pattern(m, hexadecimal) for m in middles] or [""], return_counts=True
+        )
+        return cls(
+            "text",
+            np.unique(_hash_text(text)) if text.size else np.zeros(0, np.uint64),
+            prefix,
+            suffix,
+            patterns.tolist(),
+            counts / counts.sum(),
+            missing_rate=missing_rate,
+        )
+
+    def generate(self, n_samples, rng):
+        """``n_samples`` new keys, unique, none a training key (None where a
+        declared identifier column draws a missing value)."""
+        if self.kind == "integer":
+            keys = self._new_integers(n_samples, rng)
+        else:
+            keys = self._new_text(n_samples, rng)
+        keys = np.asarray(keys, dtype=object)
+        if self.missing_rate > 0:
+            keys[rng.random_sample(n_samples) < self.missing_rate] = None
+        return keys
+
+    def _new_integers(self, n_samples, rng):
+        low, high = self.low, self.high
+        keys = np.zeros(0, dtype=np.int64)
+        for _ in range(_MAX_ROUNDS):
+            room = high - low + 1 - self.hashes.size - keys.size
+            if room < 2 * (n_samples - keys.size):
+                high = low + 2 * (high - low + 1 + n_samples)
+            size = 2 * (n_samples - keys.size) + 16
+            candidates = low + (rng.random_sample(size) * (high - low + 1)).astype(
+                np.int64
+            )
+            keys = self._keep_new(keys, candidates, _hash_integers)
+            if keys.size >= n_samples:
+                break
+        return rng.permutation(keys[:n_samples]).tolist()
+
+    def _new_text(self, n_samples, rng):
+        keys = np.zeros(0, dtype=object)
+        extra = 0
+        for round_ in range(_MAX_ROUNDS):
+            size = 2 * (n_samples - keys.size) + 16
+            candidates = self._draw_text(size, extra, rng)
+            before = keys.size
+            keys = self._keep_new(keys, candidates, _hash_text)
+            if keys.size >= n_samples:
+                break
+            if keys.size - before < (n_samples - before) / 4:
+                # The patterns hold too few new keys: one character more.
+                extra += 1
+        return keys[:n_samples].tolist()
+
+    def _draw_text(self, size, extra, rng):
+        which = rng.choice(len(self.patterns), size=size, p=self.pattern_shares)
+        middles = np.empty(size, dtype=object)
+        for k, pattern in enumerate(self.patterns):
+            rows = np.flatnonzero(which == k)
+            if rows.size:
+                middles[rows] = _fill(pattern + _pad(pattern, extra), rows.size, rng)
+        text = np.char.add(np.char.add(self.prefix, middles.astype(str)), self.suffix)
+        return text.astype(object)
+
+    def _keep_new(self, keys, candidates, hash_function):
+        hashes = hash_function(candidates)
+        fresh = ~np.isin(hashes, self.hashes)
+        candidates, hashes = candidates[fresh], hashes[fresh]
+        pool = np.concatenate([keys.astype(object), candidates.astype(object)])
+        _, first = np.unique(
+            np.concatenate([hash_function(keys), hashes]), return_index=True
+        )
+        return pool[np.sort(first)]
+
+    def describe(self):
+        if self.kind == "integer":
+            return f"integer keys from {self.low} to {self.high}"
+        pattern = self.patterns[0] if self.patterns else ""
+        shown = self.prefix + pattern.replace("9", "#").replace("\0", "") + self.suffix
+        return f"text keys like {shown!r}"
+
+
+def _integer_range(numbers):
+    """Keys with the training keys' number of digits."""
+    if numbers.size == 0:
+        return 1, 10**6
+    low, high = int(numbers.min()), int(numbers.max())
+    if low < 0:
+        return low, high
+    digits_low, digits_high = len(str(low)), len(str(high))
+    return (0 if digits_low == 1 else 10 ** (digits_low - 1)), 10**digits_high - 1
+
+
+def _common_ends(text):
+    """Longest prefix and (non-overlapping) suffix of every value."""
+    if text.size == 0:
+        return "", ""
+    values = text.tolist()
+    shortest = min(len(v) for v in values)
+    prefix = 0
+    while prefix < shortest and len({v[prefix] for v in values}) == 1:
+        prefix += 1
+    # Keep the varying part non-empty, and digits of a number whole: a shared
+    # leading zero of "000123", "000456" is part of the number.
+    while prefix and values[0][prefix - 1].isdigit():
+        prefix -= 1
+    suffix = 0
+    while suffix < shortest - prefix and len({v[-1 - suffix] for v in values}) == 1:
+        suffix += 1
+    while suffix and values[0][len(values[0]) - suffix].isdigit():
+        suffix -= 1
+    return values[0][:prefix], values[0][len(values[0]) - suffix :] if suffix else ""
+
+
+def _is_hexadecimal(middles):
+    """Whether the middle parts are hexadecimal strings holding letters."""
+    joined = "".join(middles)
+    letters = {c for c in joined if c.isalpha()}
+    if not letters:
+        return False
+    return letters <= set("abcdef") or letters <= set("ABCDEF")
+
+
+def _pattern(text, hexadecimal):
+    out = []
+    for c in text:
+        if hexadecimal and c in _HEX_LOWER:
+            out.append("x")
+        elif hexadecimal and c in _HEX_UPPER:
+            out.append("X")
+        elif c in _DIGITS:
+            out.append("9")
+        elif c in _UPPER:
+            out.append("A")
+        elif c in _LOWER:
+            out.append("a")
+        else:
+            out.append("\0" + c)
+    return "".join(out)
+
+
+def _pad(pattern, extra):
+    """Classes of ``extra`` more characters: like the pattern's last one."""
+    if not extra:
+        return ""
+    last = next((c for c in reversed(pattern) if c in _CLASSES), "9")
+    return last * extra
+
+
+def _fill(pattern, size, rng):
+    """``size`` random strings of a pattern (literal characters kept), built
+    as a block of code points viewed as strings."""
+    points = []
+    index = 0
+    while index < len(pattern):
+        c = pattern[index]
+        if c == "\0":
+            points.append(np.full(size, ord(pattern[index + 1]), dtype=np.uint32))
+            index += 2
+            continue
+        alphabet = np.frombuffer(_CLASSES[c].encode("utf-32-le"), dtype=np.uint32)
+        points.append(alphabet[rng.randint(0, alphabet.size, size)])
+        index += 1
+    if not points:
+        return np.full(size, "", dtype=object)
+    block = np.ascontiguousarray(np.column_stack(points))
+    return block.view(f"<U{len(points)}").ravel().astype(object)
+
+
+def _hash_text(values):
+    """64-bit FNV-1a hashes of strings, vectorised over the characters."""
+    text = np.asarray(values, dtype=object).astype(str)
+    if text.size == 0:
+        return np.zeros(0, dtype=np.uint64)
+    width = max(text.dtype.itemsize // 4, 1)
+    codes = np.ascontiguousarray(text).view(np.uint32).reshape(text.size, width)
+    lengths = np.char.str_len(text)
+    h = np.full(text.size, _FNV_OFFSET, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for position in range(width):
+            live = position < lengths
+            mixed = (h ^ codes[:, position].astype(np.uint64)) * _FNV_PRIME
+            h = np.where(live, mixed, h)
+        h = (h ^ lengths.astype(np.uint64)) * _FNV_PRIME
+    return h
+
+
+def _hash_integers(values):
+    """64-bit mixes of integers (splitmix64's finaliser)."""
+    x = np.asarray(values, dtype=np.int64).view(np.uint64).copy()
+    with np.errstate(over="ignore"):
+        x ^= x >> np.uint64(30)
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(27)
+        x *= np.uint64(0x94D049BB133111EB)
+        x ^= x >> np.uint64(31)
+    return x
+
+
+def identifier_condition_error(name):
+    return ValueError(
+        f"`conditions` names column {column_label(name)}, an identifier: sksynth "
+        "does not model identifiers (every synthetic row gets a new one), so it "
+        "cannot condition on them. Leave it out of `conditions`."
+    )

@@ -1,0 +1,408 @@
+"""The kernel density model: kernels on normal scores, density and sampling.
+
+Each training row is a kernel centre. Numeric columns live on their normal
+scores (``sksynth._margins.NormalScores``), where the kernel is Gaussian and
+the atoms of discrete columns and spikes own intervals; categorical columns
+have a kernel that keeps the centre's level or redraws it from the level
+shares. Missing values are copied from the centre.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import logsumexp, ndtr
+
+from .._margins import NormalScores, fit_level_margin, fit_margin
+from ._neighbors import Reference, split_embed, wide_columns
+
+_N_KNOTS = 2000
+# Entries of one (query x centre) block of ``score_samples``.
+_BLOCK_ENTRIES = 2**21
+# Draws closer than ``min_distance`` to a training row are drawn again, this
+# many times at most.
+_MIN_DISTANCE_REDRAWS = 20
+_LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
+# Rows used to record the distance-to-closest-record behaviour.
+_DCR_ROWS = 500
+
+
+@dataclass(eq=False)
+class KDEModel:
+    """Fitted kernel density of one table (one class of the target).
+
+    ``scores`` holds the kernel centres of the numeric columns on the
+    normal-score axis, ``codes`` those of the categorical columns; NaN marks a
+    missing value, whose missingness every kernel draw copies. ``margins``
+    holds the column model of every column (novel values when scoring);
+    ``reference`` the training rows in the kernel space, which
+    ``min_distance`` keeps draws away from.
+    """
+
+    maps: list
+    numeric: list
+    categorical: list
+    n_levels: np.ndarray
+    scores: np.ndarray
+    codes: np.ndarray
+    spread: np.ndarray
+    bandwidth: np.ndarray
+    lambdas: np.ndarray
+    n_columns: int
+    margins: list | None = None
+    reference: Reference | None = None
+    dcr_ratio: float = np.nan
+
+    @property
+    def n_centres(self):
+        return self.scores.shape[0]
+
+
+def _logsumexp_rows(a):
+    """``logsumexp(a, axis=1)``, faster than scipy's on large blocks."""
+    top = np.max(a, axis=1)
+    top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        return np.log(np.sum(np.exp(a - top[:, None]), axis=1)) + top
+
+
+def _numeric_log_kernel(score_map, x, centres, h):
+    """Log kernel of query values ``x`` against centre scores: (n_x, n_centres)."""
+    missing = np.isnan(x)
+    out = np.zeros((x.size, centres.size))
+    observed = np.flatnonzero(~missing)
+    if observed.size and h > 0:
+        z, is_atom, z_low, z_high, _ = score_map.query(x[observed])
+        block = -0.5 * ((z[:, None] - centres[None, :]) / h) ** 2
+        block -= np.log(h) + _LOG_SQRT_2PI
+        if is_atom.any():
+            block[is_atom] = _log_interval_mass(
+                (z_low[is_atom, None] - centres[None, :]) / h,
+                (z_high[is_atom, None] - centres[None, :]) / h,
+            )
+        out[observed] = block
+    elif observed.size:
+        z = score_map.to_scores(x[observed])
+        out[observed] = np.where(z[:, None] == centres[None, :], 0.0, -np.inf)
+    return _missing_patterns(out, missing, np.isnan(centres))
+
+
+def _log_interval_mass(a, b):
+    """``log(Phi(b) - Phi(a))``, mirrored in the upper tail for precision."""
+    mirror = a > 0
+    upper = np.where(mirror, ndtr(-a), ndtr(b))
+    lower = np.where(mirror, ndtr(-b), ndtr(a))
+    with np.errstate(divide="ignore"):
+        return np.log(np.maximum(upper - lower, 0.0))
+
+
+def level_shares(centres, n_levels):
+    """Share of each level among the kernel centres that have one."""
+    present = centres[~np.isnan(centres)].astype(np.int64)
+    counts = np.bincount(present, minlength=n_levels).astype(float)
+    return counts / max(counts.sum(), 1.0)
+
+
+def _categorical_log_kernel(codes, centres, lam, shares):
+    """Log kernel of a categorical column: the centre's level kept w.p. ``1 - lam``,
+    else a level drawn from the centres' level ``shares``."""
+    missing = np.isnan(codes)
+    share = shares[np.where(missing | (codes < 0), 0, codes).astype(np.int64)]
+    with np.errstate(divide="ignore"):
+        log_move = np.log(lam * share)
+        log_keep = np.log1p(-lam + lam * share)
+    out = np.where(
+        codes[:, None] == centres[None, :], log_keep[:, None], log_move[:, None]
+    )
+    out[codes < 0] = -np.inf
+    return _missing_patterns(out, missing, np.isnan(centres))
+
+
+def _missing_patterns(out, query_missing, centre_missing):
+    """A kernel draw copies its centre's missingness."""
+    if query_missing.any() or centre_missing.any():
+        out[np.logical_xor(query_missing[:, None], centre_missing[None, :])] = -np.inf
+        out[query_missing[:, None] & centre_missing[None, :]] = 0.0
+    return out
+
+
+def log_kernel_matrix(model, values, columns, rows=slice(None), ignore=None):
+    """Summed log kernel of encoded query rows over ``columns``, per centre;
+    entries ``ignore`` marks count for nothing (marginalised)."""
+    out = np.zeros((values.shape[0], model.scores[rows].shape[0]))
+
+    def add(j, block):
+        if ignore is not None and ignore[:, j].any():
+            block[ignore[:, j]] = 0.0
+        out.__iadd__(block)
+
+    for k, j in enumerate(model.numeric):
+        if j not in columns:
+            continue
+        if model.maps[k] is not None:
+            block = _numeric_log_kernel(
+                model.maps[k], values[:, j], model.scores[rows, k], model.bandwidth[k]
+            )
+        else:
+            block = _missing_patterns(
+                np.zeros_like(out),
+                np.isnan(values[:, j]),
+                np.isnan(model.scores[rows, k]),
+            )
+        add(j, block)
+    for k, j in enumerate(model.categorical):
+        if j in columns:
+            block = _categorical_log_kernel(
+                values[:, j],
+                model.codes[rows, k],
+                model.lambdas[k],
+                level_shares(model.codes[:, k], model.n_levels[k]),
+            )
+            add(j, block)
+    return out
+
+
+def _log_jacobian(model, values, columns, ignore=None):
+    """Sum over numeric columns of ``log dz/dx`` (0 for atoms and missing)."""
+    total = np.zeros(values.shape[0])
+    for k, j in enumerate(model.numeric):
+        x = values[:, j]
+        observed = ~np.isnan(x)
+        if ignore is not None:
+            observed &= ~ignore[:, j]
+        if j in columns and model.maps[k] is not None and observed.any():
+            if model.bandwidth[k] > 0:
+                total[observed] += model.maps[k].query(x[observed])[4]
+    return total
+
+
+def kde_log_density(model, values, columns, ignore=None):
+    """Log density of encoded rows over ``columns``, in blocks of rows."""
+    columns = set(columns)
+    block = max(1, _BLOCK_ENTRIES // max(model.n_centres, 1))
+    out = np.empty(values.shape[0])
+    for start in range(0, values.shape[0], block):
+        rows = values[start : start + block]
+        part = None if ignore is None else ignore[start : start + block]
+        out[start : start + block] = _logsumexp_rows(
+            log_kernel_matrix(model, rows, columns, ignore=part)
+        )
+    out -= np.log(model.n_centres)
+    return out + _log_jacobian(model, values, columns, ignore)
+
+
+def fit_score_maps(values, columns, numeric, weights=None, n_rows=None):
+    """One :class:`~sksynth._margins.NormalScores` per numeric column (None
+    when all missing), through a margin with atoms for discrete values and
+    spikes and a piecewise-linear CDF through (at most 2000) quantiles.
+
+    ``weights``: how many rows each row of ``values`` stands for, when it is
+    a sample of a larger table (``n_rows`` of them).
+    """
+    maps = []
+    for j in numeric:
+        x = values[:, j]
+        observed = ~np.isnan(x)
+        if not observed.any():
+            maps.append(None)
+            continue
+        w = None if weights is None else weights[observed]
+        total = float(observed.sum() if w is None else w.sum())
+        margin = fit_margin(
+            x[observed],
+            columns[j],
+            family="linear",
+            weights=w,
+            n_rows=x.size if n_rows is None else n_rows,
+            linear={"max_knots": _N_KNOTS, "tail_mass": 0.25 / (total + 1)},
+        )
+        maps.append(NormalScores(margin))
+    return maps
+
+
+def column_margins(maps, values, columns, numeric, categorical, n_levels):
+    """The column model of every column of a KDE model, for novel values."""
+    margins = [None] * len(columns)
+    n_rows = values.shape[0]
+    for k, j in enumerate(numeric):
+        if maps[k] is not None:
+            margins[j] = maps[k].margin
+        else:
+            margins[j] = fit_margin(np.zeros(0), columns[j], n_rows=n_rows)
+    for k, j in enumerate(categorical):
+        margins[j] = fit_level_margin(values[:, j], n_levels[k], n_rows)
+    return margins
+
+
+def encode_centres(maps, values, numeric, categorical):
+    """Kernel centres of encoded rows: numeric scores and categorical codes."""
+    scores = np.full((values.shape[0], len(numeric)), np.nan)
+    for k, (j, score_map) in enumerate(zip(numeric, maps, strict=True)):
+        if score_map is not None:
+            scores[:, k] = score_map.to_scores(values[:, j])
+    return scores, values[:, categorical].reshape(values.shape[0], len(categorical))
+
+
+def score_spread(scores):
+    """Standard deviation of each column's scores (1 where undefined)."""
+    spread = np.ones(scores.shape[1])
+    for k in range(scores.shape[1]):
+        z = scores[:, k]
+        z = z[~np.isnan(z)]
+        if z.size > 1:
+            spread[k] = np.std(z)
+    return spread
+
+
+def _standard_normal(rng, shape):
+    """Standard normal draws, from a ``Generator`` seeded by ``rng``.
+
+    ``RandomState.standard_normal`` (polar method) costs about three times
+    the ziggurat of ``Generator``; seeding one from ``rng`` keeps the draws
+    reproducible from ``random_state``.
+    """
+    if isinstance(rng, np.random.RandomState):
+        rng = np.random.default_rng(rng.randint(0, 2**32, size=4, dtype=np.uint64))
+    return rng.standard_normal(shape)
+
+
+def sample_model(model, n_samples, rng, enforce_range, min_distance=0.0, weights=None):
+    """Draw encoded rows; return them and the index of each kernel centre.
+
+    With ``min_distance``, every draw is at least that far from every row of
+    ``model.reference`` (the training rows) in the kernel space: draws that
+    land closer are drawn again.
+    """
+    values, centre = _draw(model, n_samples, rng, enforce_range, min_distance, weights)
+    if min_distance > 0 and model.reference is not None:
+        close = np.flatnonzero(_closest_distance(model, values) < min_distance)
+        for _ in range(_MIN_DISTANCE_REDRAWS):
+            if not close.size:
+                break
+            redrawn, redrawn_centre = _draw(
+                model, close.size, rng, enforce_range, min_distance, weights
+            )
+            values[close], centre[close] = redrawn, redrawn_centre
+            close = close[_closest_distance(model, redrawn) < min_distance]
+        if close.size:
+            raise ValueError(
+                f"`min_distance`={min_distance:g}: {close.size} of {n_samples} draws "
+                f"stayed closer than that to a training row after "
+                f"{_MIN_DISTANCE_REDRAWS} redraws. Lower `min_distance` or widen "
+                "`bandwidth`."
+            )
+    return values, centre
+
+
+def _closest_distance(model, values):
+    """Distance of encoded rows to their closest reference row."""
+    scores, codes = encode_centres(model.maps, values, model.numeric, model.categorical)
+    wide = wide_columns(model.n_levels)
+    dense, wide_codes = split_embed(model.spread, model.n_levels, wide, scores, codes)
+    return model.reference.nearest(dense, wide_codes, return_distance=True)[1]
+
+
+def training_reference(model, values=None):
+    """The rows of ``values`` (encoded; by default the kernel centres) in the
+    model's kernel space, for closest-record look-ups."""
+    if values is None:
+        scores, codes = model.scores, model.codes
+    else:
+        scores, codes = encode_centres(
+            model.maps, values, model.numeric, model.categorical
+        )
+    wide = wide_columns(model.n_levels)
+    return Reference(*split_embed(model.spread, model.n_levels, wide, scores, codes))
+
+
+def _draw(model, n_samples, rng, enforce_range, min_distance, weights):
+    if weights is None:
+        centre = rng.randint(0, model.n_centres, size=n_samples)
+    else:
+        centre = rng.choice(model.n_centres, size=n_samples, p=weights)
+    # Column-major: each column's draws are contiguous.
+    noise = _standard_normal(rng, (len(model.numeric), n_samples))
+    noise *= model.bandwidth[:, None]
+    if min_distance > 0 and noise.shape[0]:
+        _push_out(noise.T, model, min_distance)
+    values = np.empty((model.n_columns, n_samples))
+    for k, j in enumerate(model.numeric):
+        if model.maps[k] is None:
+            values[j] = np.nan
+            continue
+        scores = noise[k]
+        scores += model.scores[centre, k]
+        values[j] = model.maps[k].from_scores(scores, enforce_range)
+    for k, j in enumerate(model.categorical):
+        codes = model.codes[centre, k]
+        if model.n_levels[k] > 1 and model.lambdas[k] > 0:
+            # Redrawn levels follow the centres' shares: the margin is kept.
+            cumulative = np.cumsum(level_shares(model.codes[:, k], model.n_levels[k]))
+            drawn = np.searchsorted(
+                cumulative, rng.random_sample(n_samples) * cumulative[-1], side="right"
+            )
+            move = rng.random_sample(n_samples) < model.lambdas[k]
+            codes = np.where(
+                move & ~np.isnan(codes), np.minimum(drawn, model.n_levels[k] - 1), codes
+            )
+        values[j] = codes
+    return values.T, centre
+
+
+def _push_out(noise, model, min_distance):
+    """Stretch perturbations shorter than the floor to its length, in place:
+    a draw starts at least ``min_distance`` from its own centre."""
+    spread = np.where(model.spread > 0, model.spread, 1.0)
+    length = np.sqrt(np.sum((noise / spread) ** 2, axis=1))
+    short = np.flatnonzero(length < min_distance)
+    if not short.size:
+        return noise
+    direction = noise[short] / spread
+    norm = length[short, None]
+    direction = np.where(norm > 0, direction / np.maximum(norm, 1e-300), 1.0)
+    direction /= np.sqrt(np.sum(direction**2, axis=1, keepdims=True))
+    noise[short] = direction * min_distance * spread
+    return noise
+
+
+def conditional_weights(model, conditions):
+    """Probability of each kernel centre given the conditioned columns."""
+    row = np.full((1, model.n_columns), np.nan)
+    for j, value in conditions.items():
+        row[0, j] = value
+    log_weights = log_kernel_matrix(model, row, set(conditions))[0]
+    if not np.isfinite(log_weights).any():
+        raise ValueError(
+            "No training row is compatible with `conditions`: the kernel density "
+            "is zero there. Condition on values (and missingness) seen in fit."
+        )
+    weights = np.exp(log_weights - logsumexp(log_weights))
+    return weights / weights.sum()
+
+
+def dcr_ratio(model, rng, enforce_range, min_distance=0.0):
+    """Median distance of draws to their closest training row, relative to the
+    median distance of training rows to their closest other training row."""
+    if model.n_centres < 2:
+        return np.nan
+    n = min(_DCR_ROWS, model.n_centres)
+    rows = rng.choice(model.n_centres, n, replace=False)
+    values, _ = sample_model(model, n, rng, enforce_range, min_distance)
+    maps_scores, codes = encode_centres(
+        model.maps, values, model.numeric, model.categorical
+    )
+    wide = wide_columns(model.n_levels)
+    dense, wide_codes = split_embed(
+        model.spread, model.n_levels, wide, model.scores, model.codes
+    )
+    training = Reference(dense, wide_codes)
+    _, synthetic_distance = training.nearest(
+        *split_embed(model.spread, model.n_levels, wide, maps_scores, codes),
+        return_distance=True,
+    )
+    _, training_distance = training.nearest(
+        dense[rows], wide_codes[rows], exclude=rows, return_distance=True
+    )
+    reference = np.median(training_distance)
+    if reference == 0:
+        return np.inf if np.median(synthetic_distance) > 0 else 1.0
+    return float(np.median(synthetic_distance) / reference)

@@ -1,0 +1,91 @@
+"""Distances in the kernel space, and exact closest-record search.
+
+Rows are compared as the kernel density sees them: numeric columns by their
+normal scores divided by each column's spread, categorical columns by
+one-hot blocks scaled by ``1 / sqrt(2)``, so that a differing category adds
+one to the squared distance, like a number one spread away. Categorical
+columns of many levels are compared as codes, without building their blocks.
+"""
+
+import numpy as np
+
+# Categorical columns with more levels than this enter distances as compared
+# codes rather than as one-hot blocks (where that starts to be cheaper).
+ONE_HOT_MAX_LEVELS = 10
+# Entries of one (query x reference) block of squared distances.
+_DISTANCE_BLOCK = 2**21
+
+
+def embed(spread, n_levels, scores, codes):
+    """Rows in the kernel space: standardised scores and one-hot categories.
+
+    Euclidean distance there adds 1 per differing categorical column.
+    """
+    spread = np.where(spread > 0, spread, 1.0)
+    blocks = [np.nan_to_num(scores / spread)]
+    for k in range(codes.shape[1]):
+        levels = np.arange(n_levels[k])
+        blocks.append((codes[:, k, None] == levels).astype(float) / np.sqrt(2))
+    return np.column_stack(blocks) if blocks else np.zeros((scores.shape[0], 0))
+
+
+def wide_columns(n_levels):
+    """Which categorical columns distances compare as codes, not one-hot blocks."""
+    return np.asarray(n_levels) > ONE_HOT_MAX_LEVELS
+
+
+def split_embed(spread, n_levels, wide, scores, codes):
+    """Rows in the kernel space as ``(dense, codes)``: :func:`embed` of the
+    numeric and narrow categorical columns, and the codes of the ``wide`` ones
+    (NaN where missing or unseen), which :class:`Reference` compares."""
+    narrow = ~wide
+    dense = embed(spread, n_levels[narrow], scores, codes[:, narrow])
+    wide_codes = codes[:, wide]
+    return dense, np.where(wide_codes >= 0, wide_codes, np.nan)
+
+
+def _squared_norm(dense, codes):
+    """Squared norm of embedded rows; a wide code counts as a one-hot block."""
+    return np.einsum("ij,ij->i", dense, dense) + 0.5 * np.sum(~np.isnan(codes), axis=1)
+
+
+class Reference:
+    """Reference rows for exact nearest-neighbour look-ups in the kernel space.
+
+    The squared distance of two rows is that of their dense parts, plus, for
+    each wide categorical column, 1 when both codes are present and differ,
+    1/2 when one is missing and 0 otherwise: what one-hot blocks scaled by
+    :math:`1/\\sqrt{2}` give, without building them. Distances are computed in
+    blocks of at most ``_DISTANCE_BLOCK`` entries.
+    """
+
+    def __init__(self, dense, codes):
+        self.dense, self.codes = dense, codes
+        self.squared_norm = _squared_norm(dense, codes)
+
+    def nearest(self, dense, codes, exclude=None, return_distance=False):
+        """Index of the nearest reference row of each query row (and its distance).
+
+        ``exclude`` gives, per query row, a reference row to leave out (the
+        query row itself).
+        """
+        n_queries = dense.shape[0]
+        out = np.empty(n_queries, dtype=np.intp)
+        distance = np.empty(n_queries)
+        query_norm = _squared_norm(dense, codes)
+        block = max(1, _DISTANCE_BLOCK // max(self.dense.shape[0], 1))
+        for start in range(0, n_queries, block):
+            stop = min(start + block, n_queries)
+            squared = dense[start:stop] @ self.dense.T
+            squared *= -2
+            squared += query_norm[start:stop, None]
+            squared += self.squared_norm
+            for k in range(codes.shape[1]):
+                squared -= codes[start:stop, k, None] == self.codes[None, :, k]
+            if exclude is not None:
+                squared[np.arange(stop - start), exclude[start:stop]] = np.inf
+            out[start:stop] = np.argmin(squared, axis=1)
+            distance[start:stop] = squared[np.arange(stop - start), out[start:stop]]
+        if return_distance:
+            return out, np.sqrt(np.maximum(distance, 0.0))
+        return out

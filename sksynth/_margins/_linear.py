@@ -1,0 +1,223 @@
+"""A piecewise-linear CDF through quantiles of a column, with exponential tails.
+
+The empirical distribution of a column, smoothed only by linear
+interpolation between (at most a thousand or two) of its quantiles, inside
+the observed range; beyond it, a small share of mass decays exponentially, so
+that every number has a positive, finite density. The kernel density
+synthesizer maps columns to normal scores through it, and the mixture cuts
+it into bins of equal mass.
+"""
+
+import numpy as np
+
+# Table look-ups of at least this many values go through equal-width cells
+# (this many per knot) instead of a binary search per value.
+_CELL_LOOKUP_MIN_VALUES = 20_000
+_CELLS_PER_KNOT = 64
+
+
+class CellInterp:
+    """``np.interp(x, xp, fp)`` for many values, with increasing ``xp``.
+
+    The range of ``xp`` is cut into equal-width cells; a value in a cell that
+    holds no knot gets its segment from one look-up, the others (about one in
+    ``_CELLS_PER_KNOT``) by binary search. Outside ``xp`` the ends are held,
+    as in ``np.interp``.
+    """
+
+    def __init__(self, xp, fp):
+        self.xp, self.fp = xp, fp
+        self.last = xp.size - 2
+        self.n_cells = _CELLS_PER_KNOT * xp.size
+        self.width = (xp[-1] - xp[0]) / self.n_cells
+        edges = xp[0] + self.width * np.arange(self.n_cells + 1)
+        # Knots at or below each edge, counted from the first edge above each
+        # knot (the same as searching every edge among the knots, faster).
+        first_edge = np.searchsorted(edges, xp, side="left")
+        at_or_below = np.cumsum(np.bincount(first_edge, minlength=edges.size + 1))
+        segment = np.clip(at_or_below[: edges.size] - 1, 0, self.last)
+        # -1 marks a cell with a knot inside: its values need the search.
+        self.cell_segment = np.where(
+            segment[1:] == segment[:-1], segment[:-1], -1
+        ).astype(np.int16 if xp.size < 2**15 else np.intp)
+        step = np.diff(xp)
+        self.slope = np.divide(
+            np.diff(fp), step, out=np.zeros(step.size), where=step > 0
+        )
+
+    def __call__(self, x):
+        xp = self.xp
+        x = np.clip(x, xp[0], xp[-1])
+        cell = (x - xp[0]) / self.width
+        cell = cell.astype(np.intp)
+        np.minimum(cell, self.n_cells - 1, out=cell)
+        segment = self.cell_segment[cell]
+        unsure = np.flatnonzero(segment < 0)
+        segment = segment.astype(np.intp)
+        segment[unsure] = np.clip(
+            np.searchsorted(xp, x[unsure], side="right") - 1, 0, self.last
+        )
+        x -= xp[segment]
+        x *= self.slope[segment]
+        x += self.fp[segment]
+        return x
+
+
+def interp(x, xp, fp, cache=None, key=None):
+    """``np.interp(x, xp, fp)``, through :class:`CellInterp` for many ``x``.
+
+    The cell index is kept in ``cache[key]`` when a dict is given.
+    """
+    if x.size < _CELL_LOOKUP_MIN_VALUES or xp.size < 2 or not xp[-1] > xp[0]:
+        return np.interp(x, xp, fp)
+    if cache is None:
+        return CellInterp(xp, fp)(x)
+    if key not in cache:
+        cache[key] = CellInterp(xp, fp)
+    return cache[key](x)
+
+
+class LinearMargin:
+    """Piecewise-linear CDF through knots, with exponential tails.
+
+    Inside ``[knots_x[0], knots_x[-1]]`` the CDF runs linearly between the
+    knots from ``tail_mass`` to ``1 - tail_mass``; beyond, each side holds
+    ``tail_mass``, decaying exponentially with scale ``tail_scale``.
+
+    Parameters
+    ----------
+    knots_x : ndarray of shape (n_knots,)
+        Increasing values.
+    knots_u : ndarray of shape (n_knots,)
+        Inner CDF at the knots, increasing from 0 to 1.
+    tail_mass : float
+        Mass beyond each end of the range.
+    tail_scale : float
+        Scale of the exponential tails.
+    """
+
+    family = "linear"
+
+    def __init__(self, knots_x, knots_u, tail_mass, tail_scale):
+        self.knots_x = np.asarray(knots_x, dtype=float)
+        self.knots_u = np.asarray(knots_u, dtype=float)
+        self.tail_mass = float(tail_mass)
+        self.tail_scale = float(tail_scale)
+        self.low, self.high = float(self.knots_x[0]), float(self.knots_x[-1])
+        self.params = {"n_knots": self.knots_x.size}
+        step = np.diff(self.knots_x)
+        self._slope = np.divide(
+            np.diff(self.knots_u), step, out=np.zeros(step.size), where=step > 0
+        )
+        self._lookups = {}
+
+    def __getstate__(self):
+        # The look-up cells are rebuilt when needed, not stored.
+        return {**self.__dict__, "_lookups": {}}
+
+    @classmethod
+    def fit(
+        cls, values, weights, max_knots=1000, min_weight_per_knot=1.0, tail_mass=None
+    ):
+        """Knots at quantiles of sorted distinct ``values`` of total ``weights``.
+
+        Each distinct value sits at the middle of its share of the CDF, the
+        extreme ones at 0 and 1; at most ``max_knots`` knots, and about one
+        per ``min_weight_per_knot`` of weight, so that the density does not
+        spike between close values. ``tail_mass`` defaults to ``1 / (n +
+        1)`` for a total weight ``n``.
+        """
+        values = np.asarray(values, dtype=float)
+        weights = np.asarray(weights, dtype=float)
+        total = float(weights.sum())
+        cumulative = np.cumsum(weights)
+        mid = (cumulative - weights / 2) / total
+        n_knots = int(np.clip(total / min_weight_per_knot, 2, max_knots))
+        if values.size <= n_knots:
+            keep = np.arange(values.size)
+        else:
+            keep = np.unique(
+                np.searchsorted(mid, np.linspace(0, 1, n_knots)).clip(
+                    0, values.size - 1
+                )
+            )
+            keep = np.unique(np.r_[0, keep, values.size - 1])
+        knots_x, knots_u = values[keep], mid[keep]
+        knots_u[0], knots_u[-1] = 0.0, 1.0
+        mean = float(weights @ values) / total
+        spread = float(np.sqrt(weights @ (values - mean) ** 2 / total))
+        scale = spread if spread > 0 else max(abs(values[0]), 1.0) * 1e-3
+        if tail_mass is None:
+            tail_mass = 1.0 / (total + 1.0)
+        return cls(knots_x, knots_u, tail_mass, scale)
+
+    @property
+    def inner(self):
+        """``(knots_x, knots_u)``: the CDF inside the range, from 0 to 1."""
+        return self.knots_x, self.knots_u
+
+    def inner_cdf(self, x):
+        """CDF inside the range, from 0 to 1 (held at the ends beyond it)."""
+        return interp(x, self.knots_x, self.knots_u, self._lookups, "inner")
+
+    def inner_log_density(self, x):
+        """Log density of the inner CDF (``-inf`` beyond the range)."""
+        x = np.asarray(x, dtype=float)
+        segment = np.clip(
+            np.searchsorted(self.knots_x, x, side="right") - 1, 0, self._slope.size - 1
+        )
+        with np.errstate(divide="ignore"):
+            log_slope = np.log(self._slope[segment]) if self._slope.size else x * 0
+        return np.where((x < self.low) | (x > self.high), -np.inf, log_slope)
+
+    def cdf(self, x):
+        x = np.asarray(x, dtype=float)
+        t = self.tail_mass
+        u = t + (1 - 2 * t) * self.inner_cdf(x)
+        with np.errstate(over="ignore", under="ignore"):
+            below = x < self.low
+            above = x > self.high
+            u = np.where(below, t * np.exp((x - self.low) / self.tail_scale), u)
+            u = np.where(above, 1 - t * np.exp((self.high - x) / self.tail_scale), u)
+        return u
+
+    def log_cdf(self, x):
+        """``log F(x)``, exact far in the lower tail (no underflow)."""
+        x = np.asarray(x, dtype=float)
+        with np.errstate(divide="ignore"):
+            out = np.log(self.cdf(x))
+        below = x < self.low
+        out[below] = np.log(self.tail_mass) + (x[below] - self.low) / self.tail_scale
+        return out
+
+    def log_sf(self, x):
+        """``log (1 - F(x))``, exact far in the upper tail."""
+        x = np.asarray(x, dtype=float)
+        with np.errstate(divide="ignore"):
+            out = np.log1p(-self.cdf(x))
+        above = x > self.high
+        out[above] = np.log(self.tail_mass) + (self.high - x[above]) / self.tail_scale
+        return out
+
+    def ppf(self, u):
+        u = np.asarray(u, dtype=float)
+        t = self.tail_mass
+        inner = np.clip((u - t) / (1 - 2 * t), 0.0, 1.0)
+        x = interp(inner, self.knots_u, self.knots_x, self._lookups, "inverse")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            below = u < t
+            above = u > 1 - t
+            x = np.where(below, self.low + self.tail_scale * np.log(u / t), x)
+            x = np.where(above, self.high - self.tail_scale * np.log((1 - u) / t), x)
+        return x
+
+    def log_density(self, x):
+        x = np.asarray(x, dtype=float)
+        t = self.tail_mass
+        out = np.log1p(-2 * t) + self.inner_log_density(x)
+        distance = np.where(x < self.low, self.low - x, x - self.high)
+        tail = np.log(t) - np.log(self.tail_scale) - distance / self.tail_scale
+        return np.where((x < self.low) | (x > self.high), tail, out)
+
+    def __repr__(self):
+        return f"linear(n_knots={self.knots_x.size})"
