@@ -2,13 +2,15 @@
 and ``balance``.
 
 Tables are read and written with pandas, as CSV or (with pyarrow) Parquet,
-chosen by the file extension. Column kinds are inferred by the library from
-the dtypes ``pandas.read_csv`` gives; ``--categorical`` forces columns to
-categorical. Bad input ends with one line ``sksynth: error: ...`` on stderr
-and exit code 2.
+chosen by the file extension. In a CSV file only empty cells are missing
+(``--na-values`` adds markers), so that a level such as "None" or "NA" stays a
+level. Column kinds are inferred by the library from the dtypes
+``pandas.read_csv`` gives; ``--categorical`` forces columns to categorical.
+Bad input ends with one line ``sksynth: error: ...`` on stderr and exit code 2.
 """
 
 import argparse
+import shlex
 import sys
 import threading
 import time
@@ -21,6 +23,21 @@ _EXIT_ERROR = 2
 _PROGRESS_DELAY = 2.0
 
 _DEMO_TARGET = "diagnosis"
+
+# The texts pandas reads as missing by default. The command line reads them as
+# text (a level "None" is a level) and only notes a numeric column that holds
+# one of them.
+_PANDAS_NA_TEXTS = frozenset(
+    {"#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND"}
+    | {"1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"}
+)
+# `fit-sample --save` records the training file's column order on the model
+# under this name, for `sample` to write the same order.
+_COLUMNS_ATTRIBUTE = "_sksynth_columns"
+# `balance` notes a class grown more than this many times its size.
+_GROWTH_NOTE_FOLD = 10
+
+_SAMPLING_STRATEGIES = ("auto", "minority", "not majority", "not minority", "all")
 
 
 class CommandError(Exception):
@@ -35,9 +52,7 @@ def _pandas():
     try:
         import pandas as pd
     except ImportError as exc:
-        raise CommandError(
-            "the command line needs pandas: pip install 'sksynth[pandas]'"
-        ) from exc
+        raise CommandError("the command line needs pandas: pip install pandas") from exc
     return pd
 
 
@@ -57,15 +72,20 @@ def _file_format(path, role):
     return _SUFFIXES[suffix]
 
 
-def read_table(path):
-    """Read a CSV or Parquet file into a DataFrame with at least one row."""
+def read_table(path, na_values=()):
+    """Read a CSV or Parquet file into a DataFrame with at least one row.
+
+    In a CSV file the empty cells and the texts ``na_values`` are missing,
+    nothing else: pandas' other defaults ("None", "NA", "null", ...) stay
+    text. Parquet files hold their own missing values.
+    """
     file_format = _file_format(path, "input file")
     if not Path(path).is_file():
         raise CommandError(f"input file '{path}' does not exist")
     pd = _pandas()
     try:
         if file_format == "csv":
-            frame = pd.read_csv(path)
+            frame = pd.read_csv(path, keep_default_na=False, na_values=["", *na_values])
         else:
             frame = pd.read_parquet(path)
     except pd.errors.EmptyDataError:
@@ -80,7 +100,32 @@ def read_table(path):
         ) from None
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise CommandError(f"input file '{path}' has no data rows")
+    if file_format == "csv":
+        _note_numbers_read_as_text(frame, path)
     return frame
+
+
+def _note_numbers_read_as_text(frame, path):
+    """Note on stderr each text column that holds numbers and a text pandas
+    would read as missing, such as "NA": the column is read as text."""
+    pd = _pandas()
+    for name in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[name]):
+            continue
+        values = frame[name].dropna()
+        is_marker = values.isin(_PANDAS_NA_TEXTS)
+        numbers = values[~is_marker]
+        if not is_marker.any() or numbers.empty:
+            continue
+        if pd.to_numeric(numbers, errors="coerce").notna().all():
+            markers = ",".join(sorted(set(values[is_marker])))
+            print(
+                f"sksynth: note: column {name!r} of '{path}' holds numbers and "
+                f"the text {markers!r} ({int(is_marker.sum())} rows), so it is "
+                f"read as text; add --na-values {shlex.quote(markers)} to read it "
+                "as missing",
+                file=sys.stderr,
+            )
 
 
 def write_table(frame, path):
@@ -234,7 +279,7 @@ def _make_synthesizer(name, categorical_features, target_type, random_state):
     )
 
 
-def _make_over_sampler(name, categorical_features, random_state):
+def _make_over_sampler(name, categorical_features, sampling_strategy, random_state):
     from . import CopulaOverSampler, KDEOverSampler, NoiseAugmenter, TreeOverSampler
 
     over_sampler_class = {
@@ -244,7 +289,9 @@ def _make_over_sampler(name, categorical_features, random_state):
         "noise": NoiseAugmenter,
     }[name]
     return over_sampler_class(
-        categorical_features=categorical_features, random_state=random_state
+        sampling_strategy=sampling_strategy,
+        categorical_features=categorical_features,
+        random_state=random_state,
     )
 
 
@@ -295,7 +342,7 @@ def _training_table(args):
     """The table of ``args.data`` split on ``--target``, with the column kinds
     ``--categorical`` asks for; the output format is checked first."""
     _file_format(args.output, "output file")
-    frame = read_table(args.data)
+    frame = read_table(args.data, args.na_values)
     X, y = split_target(frame, args.target, args.data)
     categorical_features, target_type = _categorical_features(
         args.categorical, X, args.target, args.data
@@ -312,11 +359,13 @@ def fit_sample(args):
     name = type(synthesizer).__name__
     with _progress(f"fitting {name} to {len(frame)} rows"), _library_errors():
         synthesizer.fit(X, y)
-    synthetic = _sample(synthesizer, args.n_samples, list(frame.columns))
+    columns = list(frame.columns)
+    synthetic = _sample(synthesizer, args.n_samples, columns)
     write_table(synthetic, args.output)
     if args.save:
         import joblib
 
+        setattr(synthesizer, _COLUMNS_ATTRIBUTE, columns)
         try:
             joblib.dump(synthesizer, args.save)
         except OSError as exc:
@@ -339,17 +388,26 @@ def sample(args):
 
         random_state = np.random.RandomState()
     synthetic = _sample(synthesizer, args.n_samples, None, random_state)
-    write_table(synthetic, args.output)
+    write_table(_saved_column_order(synthetic, synthesizer), args.output)
     return 0
+
+
+def _saved_column_order(frame, synthesizer):
+    """``frame`` in the column order ``fit-sample --save`` recorded on the
+    model; as it is (the target last) for a model saved without one."""
+    columns = getattr(synthesizer, _COLUMNS_ATTRIBUTE, None)
+    if columns is None or set(columns) != set(frame.columns):
+        return frame
+    return frame[columns]
 
 
 def evaluate(args):
     """``sksynth evaluate``: print how close a synthetic table is to a real one."""
     from .metrics import evaluate_synthetic
 
-    real = read_table(args.real)
-    synthetic = read_table(args.synthetic)
-    holdout = read_table(args.holdout) if args.holdout else None
+    real = read_table(args.real, args.na_values)
+    synthetic = read_table(args.synthetic, args.na_values)
+    holdout = read_table(args.holdout, args.na_values) if args.holdout else None
     if args.target is not None:
         tables = [(args.real, real), (args.synthetic, synthetic)]
         if holdout is not None:
@@ -380,7 +438,7 @@ def _write_figures(real, synthetic, holdout, folder, random_state):
         import matplotlib  # noqa: F401
     except ImportError:
         print(
-            "sksynth: no figures: install matplotlib (pip install 'sksynth[plot]')",
+            "sksynth: no figures: they need matplotlib: pip install matplotlib",
             file=sys.stderr,
         )
         return
@@ -400,8 +458,9 @@ def balance(args):
     """``sksynth balance``: over-sample the smaller classes of a table."""
     frame, X, y, categorical_features, _ = _training_table(args)
     _check_class_target(y, args.data)
+    sampling_strategy = _resolve_sampling_strategy(args.sampling_strategy, y, args.data)
     over_sampler = _make_over_sampler(
-        args.method, categorical_features, args.random_state
+        args.method, categorical_features, sampling_strategy, args.random_state
     )
     name = type(over_sampler).__name__
     with _progress(f"resampling with {name}"), _library_errors():
@@ -411,7 +470,60 @@ def balance(args):
     return 0
 
 
+def _resolve_sampling_strategy(sampling_strategy, y, path):
+    """The ``sampling_strategy`` of the over-sampler for the classes ``y``.
+
+    A name passes as it is; a ratio and ``class:count`` pairs are checked
+    against the classes, whose labels replace the texts of the pairs.
+    """
+    if isinstance(sampling_strategy, str):
+        return sampling_strategy
+    counts = y.value_counts()
+    if isinstance(sampling_strategy, float):
+        _check_ratio(sampling_strategy, counts, y.name, path)
+        return sampling_strategy
+    labels = {str(label): label for label in counts.index}
+    resolved = {}
+    for text, n_rows in sampling_strategy.items():
+        if text not in labels:
+            raise CommandError(
+                f"--sampling-strategy names class {text!r}, which is not in "
+                f"--target column {y.name!r} of '{path}'; its classes are: "
+                + ", ".join(labels)
+            )
+        label = labels[text]
+        if n_rows < counts[label]:
+            raise CommandError(
+                f"--sampling-strategy asks for {n_rows} rows of class {text!r}, "
+                f"which has {counts[label]}; balancing only adds rows: give "
+                f"{counts[label]} or more"
+            )
+        resolved[label] = n_rows
+    return resolved
+
+
+def _check_ratio(ratio, counts, target, path):
+    """Check that the ratio ``ratio`` applies to the class counts ``counts``:
+    two classes, and a smaller class that does not shrink."""
+    if len(counts) != 2:
+        raise CommandError(
+            f"--sampling-strategy {ratio:g} (a ratio) applies to two classes; "
+            f"--target column {target!r} of '{path}' has {len(counts)}: give "
+            "class:count,... or a name such as 'not majority' instead"
+        )
+    n_majority, n_minority = counts.max(), counts.min()
+    if int(ratio * n_majority - n_minority) < 0:
+        raise CommandError(
+            f"--sampling-strategy {ratio:g} asks for fewer rows of class "
+            f"'{counts.idxmin()}' than it has ({n_minority} of {n_majority}, a "
+            f"ratio of {n_minority / n_majority:.3g}); balancing only adds rows: "
+            f"give a ratio of {n_minority / n_majority:.3g} or more"
+        )
+
+
 def _print_class_counts(y, y_resampled):
+    """Print the rows of each class before and after, and note each class
+    grown more than ``_GROWTH_NOTE_FOLD`` times."""
     before = y.value_counts(dropna=False)
     after = y_resampled.value_counts(dropna=False)
     try:
@@ -423,6 +535,13 @@ def _print_class_counts(y, y_resampled):
     print(f"{'class':<{width}}  {'before':>8}  {'after':>8}")
     for label, label_text in zip(after.index, labels):
         print(f"{label_text:<{width}}  {before.get(label, 0):>8}  {after[label]:>8}")
+    for label, label_text in zip(after.index, labels):
+        n_before, n_after = before.get(label, 0), after[label]
+        if n_before and n_after > _GROWTH_NOTE_FOLD * n_before:
+            print(
+                f"note: class '{label_text}' was grown {n_after / n_before:.1f}-fold "
+                f"(from {n_before} to {n_after} rows); synthetic rows dominate it"
+            )
 
 
 # --------------------------------------------------------------------------
@@ -442,7 +561,7 @@ def _demo_save_figures(X_train, X_synth, X_test, args):
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        print("\n(Install the plot extra, pip install 'sksynth[plot]', for figures.)")
+        print("\n(No figures: they need matplotlib: pip install matplotlib.)")
         return
     from .metrics import save_figures
 
@@ -526,6 +645,69 @@ def _positive_int(text):
     return value
 
 
+def _na_values(text):
+    """The markers of ``--na-values A,B``."""
+    return [marker.strip() for marker in text.split(",") if marker.strip()]
+
+
+def _sampling_strategy(text):
+    """The value of ``--sampling-strategy``: a name, a ratio or, from
+    ``class:count,...``, a dict of class texts to row counts."""
+    text = text.strip()
+    if text in _SAMPLING_STRATEGIES:
+        return text
+    if ":" in text:
+        return _class_counts(text)
+    try:
+        ratio = float(text)
+    except ValueError:
+        names = ", ".join(map(repr, _SAMPLING_STRATEGIES))
+        raise argparse.ArgumentTypeError(
+            f"expected one of {names}, a ratio in (0, 1] or class:count,...; "
+            f"got {text!r}"
+        ) from None
+    if not 0 < ratio <= 1:
+        raise argparse.ArgumentTypeError(
+            f"a ratio must be in (0, 1] (rows of the smaller class per row of "
+            f"the larger); got {text!r}"
+        )
+    return ratio
+
+
+def _class_counts(text):
+    """``{class: count}`` from ``class:count,...`` (the class split off at the
+    last colon)."""
+    counts = {}
+    for pair in filter(None, (pair.strip() for pair in text.split(","))):
+        label, _, count = (part.strip() for part in pair.rpartition(":"))
+        try:
+            n_rows = int(count)
+        except ValueError:
+            n_rows = 0
+        if not label or n_rows < 1:
+            raise argparse.ArgumentTypeError(
+                f"expected class:count pairs with a count >= 1; got {pair!r}"
+            )
+        if label in counts:
+            raise argparse.ArgumentTypeError(
+                f"class {label!r} is given twice; give each class once"
+            )
+        counts[label] = n_rows
+    return counts
+
+
+def _add_na_values(parser):
+    parser.add_argument(
+        "--na-values",
+        type=_na_values,
+        default=[],
+        metavar="A,B",
+        help="comma-separated texts to read as missing values in CSV files, "
+        "besides empty cells (by default texts such as 'None' or 'NA' are "
+        "values)",
+    )
+
+
 def _add_common(parser, *, categorical=True, seed_help=None):
     parser.add_argument(
         "--random-state",
@@ -607,9 +789,13 @@ def _add_fit_sample_parser(commands):
         help="target column: fit with it as y and write it back in its place",
     )
     parser.add_argument(
-        "--save", metavar="MODEL", help="also save the fitted synthesizer (joblib)"
+        "--save",
+        metavar="MODEL",
+        help="also save the fitted synthesizer (joblib), with the column order "
+        "for `sksynth sample`",
     )
     _add_common(parser)
+    _add_na_values(parser)
     parser.set_defaults(command_function=fit_sample)
 
 
@@ -618,8 +804,9 @@ def _add_sample_parser(commands):
         "sample",
         help="write synthetic rows from a saved synthesizer",
         description="Load a synthesizer saved by `fit-sample --save` and write "
-        "synthetic rows. The file is unpickled: load only files you trust. The "
-        "target, if any, comes last.",
+        "synthetic rows, with the columns in the order of the training file "
+        "(models saved before sksynth recorded that order put the target, if "
+        "any, last). The file is unpickled: load only files you trust.",
     )
     parser.add_argument(
         "--model", required=True, help="fitted synthesizer saved with joblib"
@@ -653,6 +840,7 @@ def _add_evaluate_parser(commands):
         "--figures", metavar="DIR", help="folder for comparison figures (matplotlib)"
     )
     _add_common(parser, categorical=False, seed_help="seed (default: 0)")
+    _add_na_values(parser)
     parser.set_defaults(command_function=evaluate, random_state=0)
 
 
@@ -660,8 +848,10 @@ def _add_balance_parser(commands):
     parser = commands.add_parser(
         "balance",
         help="over-sample the smaller classes of a table",
-        description="Over-sample the smaller classes up to the largest one "
-        "and write the original rows followed by the new ones.",
+        description="Over-sample classes (by default the smaller ones, up to "
+        "the size of the largest) and write the original rows followed by the "
+        "new ones. A note after the table of class sizes names each class "
+        "grown more than 10-fold: synthetic rows dominate it.",
     )
     parser.add_argument("data", help="table to balance (.csv or .parquet)")
     parser.add_argument("--target", metavar="COL", required=True, help="class column")
@@ -673,16 +863,36 @@ def _add_balance_parser(commands):
         "(default: kde)",
     )
     parser.add_argument(
+        "--sampling-strategy",
+        type=_sampling_strategy,
+        default="auto",
+        metavar="S",
+        help="which classes to grow, as in imbalanced-learn: 'auto' or 'not "
+        "majority' (all but the largest, up to its size; the default), "
+        "'minority', 'not minority', 'all'; a ratio R in (0, 1] for two classes "
+        "(the smaller grows to R times the larger); or class:count,... (each "
+        "class named grows to count rows, the others stay as they are)",
+    )
+    parser.add_argument(
         "-o", "--output", required=True, help="file to write (.csv or .parquet)"
     )
     _add_common(parser)
+    _add_na_values(parser)
     parser.set_defaults(command_function=balance)
 
 
 def build_parser():
     """The argument parser of the ``sksynth`` command."""
+    from . import __version__
+
     parser = argparse.ArgumentParser(
         prog="sksynth", description="Synthetic tabular data the scikit-learn way."
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"sksynth {__version__}",
+        help="print the version of sksynth and exit",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     _add_demo_parser(commands)

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_limits
 
+import sksynth
 from sksynth import GaussianCopulaSynthesizer
 from sksynth.__main__ import main
 
@@ -98,9 +99,144 @@ def test_save_then_sample(data_csv, tmp_path, capsys):
     assert main(["sample", "--model", str(model), "-n", "40", "-o", str(output)]) == 0
     synthetic = pd.read_csv(output)
     assert synthetic.shape == (40, 5)
-    # The saved model knows the features and the target, not their order.
-    assert list(synthetic.columns) == ["age", "income", "city", "member", "label"]
     assert f"Wrote 40 rows x 5 columns to {output}" in capsys.readouterr().out
+
+
+def test_sample_writes_the_columns_in_the_order_of_fit_sample(data_csv, tmp_path):
+    # Issue 15: `sample --model` put the target last, `fit-sample` in its place.
+    model = tmp_path / "model.joblib"
+    fitted = tmp_path / "fitted.csv"
+    argv = ["fit-sample", str(data_csv), "-n", "10", "-o", str(fitted)]
+    assert main([*argv, "--target", "label", "--save", str(model)]) == 0
+    sampled = tmp_path / "sampled.csv"
+    assert main(["sample", "--model", str(model), "-n", "10", "-o", str(sampled)]) == 0
+    columns = list(pd.read_csv(data_csv).columns)
+    assert list(pd.read_csv(fitted).columns) == columns
+    assert list(pd.read_csv(sampled).columns) == columns
+
+
+def test_sample_from_a_model_without_column_order_puts_the_target_last(
+    data_csv, tmp_path
+):
+    model = tmp_path / "model.joblib"
+    argv = ["fit-sample", str(data_csv), "-n", "10", "-o", str(tmp_path / "s.csv")]
+    assert main([*argv, "--target", "label", "--save", str(model)]) == 0
+    synthesizer = joblib.load(model)
+    del synthesizer._sksynth_columns  # a model saved before the order was kept
+    joblib.dump(synthesizer, model)
+    output = tmp_path / "more.csv"
+    assert main(["sample", "--model", str(model), "-n", "10", "-o", str(output)]) == 0
+    columns = ["age", "income", "city", "member", "label"]
+    assert list(pd.read_csv(output).columns) == columns
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as excinfo:
+        main(["--version"])
+    assert excinfo.value.code == 0
+    assert capsys.readouterr().out == f"sksynth {sksynth.__version__}\n"
+
+
+@pytest.fixture
+def levels_csv(tmp_path):
+    """A table whose text columns hold the levels "None" and "NA" (pandas'
+    default missing-value markers) and one truly missing cell per column."""
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(
+        {
+            "area": rng.lognormal(7, 0.3, N_ROWS).round(1),
+            "garage": rng.choice(["None", "Attached", "Detached"], N_ROWS),
+            "alley": rng.choice(["NA", "Gravel", "Paved"], N_ROWS),
+            "pool": np.where(rng.rand(N_ROWS) < 0.3, "NA", "Yes"),
+        }
+    )
+    frame.loc[0, ["garage", "alley"]] = ""
+    path = tmp_path / "levels.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _read_as_written(path):
+    """The cells of a CSV file as text: empty cells stay empty strings."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def test_fit_sample_keeps_none_and_na_levels(levels_csv, tmp_path):
+    # Issue 15: "None" and "NA" were read as missing and written as blanks.
+    output = tmp_path / "synthetic.csv"
+    argv = ["fit-sample", str(levels_csv), "-n", "300", "-o", str(output)]
+    assert main([*argv, "--target", "pool", "--random-state", "0"]) == 0
+    real, synthetic = _read_as_written(levels_csv), _read_as_written(output)
+    for name in ("garage", "alley", "pool"):
+        assert set(synthetic[name]) <= set(real[name])
+        # The one empty cell in 120 is missing, and stays rare.
+        assert (synthetic[name] == "").mean() < 0.05
+    assert (synthetic["garage"] == "None").mean() > 0.2
+    assert (synthetic["alley"] == "NA").mean() > 0.2
+    assert set(synthetic["pool"]) == {"NA", "Yes"}
+
+
+def test_balance_keeps_a_class_named_na(levels_csv, tmp_path):
+    # Issue 15: a class "NA" was read as a missing target.
+    output = tmp_path / "balanced.csv"
+    argv = ["balance", str(levels_csv), "--target", "pool", "--method", "noise"]
+    assert main([*argv, "-o", str(output), "--random-state", "0"]) == 0
+    real, balanced = _read_as_written(levels_csv), _read_as_written(output)
+    n_yes = int((real["pool"] == "Yes").sum())
+    assert balanced["pool"].value_counts().to_dict() == {"Yes": n_yes, "NA": n_yes}
+    pd.testing.assert_frame_equal(balanced.iloc[: len(real)], real)
+
+
+def test_evaluate_keeps_a_class_named_none(levels_csv, tmp_path, capsys):
+    # Issue 15: the level "None" was read as a missing target, so the utility
+    # test refused the table.
+    frame = pd.read_csv(levels_csv, keep_default_na=False).iloc[1:]
+    path = tmp_path / "no_blank.csv"
+    frame.to_csv(path, index=False)
+    argv = ["evaluate", str(path), str(path), "--target", "garage"]
+    with threadpool_limits(limits=1):
+        assert main([*argv, "--holdout", str(path)]) == 0
+    assert "tstr" in capsys.readouterr().out
+
+
+def test_na_values_adds_markers(tmp_path, capsys):
+    path = tmp_path / "survey.csv"
+    path.write_text("score,answer\n1.5,yes\n?,no\n2.5,n/a\n4.0,yes\n?,no\n3.5,yes\n")
+    model = tmp_path / "model.joblib"
+    argv = ["fit-sample", str(path), "-n", "40", "-o", str(tmp_path / "s.csv")]
+    argv += ["--na-values", "?,n/a", "--save", str(model), "--random-state", "0"]
+    assert main(argv) == 0
+    synthesizer = joblib.load(model)
+    assert synthesizer.column_kinds_["score"] == "continuous"
+    synthetic = pd.read_csv(tmp_path / "s.csv", keep_default_na=False)
+    assert set(synthetic["answer"]) <= {"yes", "no", ""}
+    assert "note" not in capsys.readouterr().err
+
+
+def test_note_on_numbers_beside_a_missing_value_text(tmp_path, capsys):
+    path = tmp_path / "lots.csv"
+    path.write_text("lot,price\n20,1.5\nNA,2.5\n35,3.0\n40,2.0\nNA,1.0\n")
+    argv = ["fit-sample", str(path), "-n", "10", "-o", str(tmp_path / "s.csv")]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "column 'lot' of" in err
+    assert "holds numbers and the text 'NA' (2 rows)" in err
+    assert "add --na-values NA" in err
+
+
+def test_parquet_keeps_its_own_missing_values(tmp_path):
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame(
+        {"x": np.arange(N_ROWS) % 7 + 0.5, "kind": ["None", "NA", None] * 40}
+    )
+    path = tmp_path / "data.parquet"
+    frame.to_parquet(path)
+    output = tmp_path / "synthetic.parquet"
+    argv = ["fit-sample", str(path), "-n", "300", "-o", str(output)]
+    assert main([*argv, "--na-values", "None", "--random-state", "0"]) == 0
+    kind = pd.read_parquet(output)["kind"]
+    assert set(kind.dropna()) == {"None", "NA"}
+    assert kind.isna().any()
 
 
 def test_sample_draws_new_rows_unless_seeded(data_csv, tmp_path):
@@ -137,6 +273,93 @@ def test_balance(data_csv, tmp_path, capsys, method):
     pd.testing.assert_frame_equal(balanced.iloc[: len(real)], real)
     lines = capsys.readouterr().out.splitlines()
     assert lines[-1].split() == ["yes", str(counts["yes"]), str(counts["no"])]
+
+
+@pytest.mark.parametrize(
+    "sampling_strategy, n_yes",
+    [
+        ("auto", 86),
+        ("minority", 86),
+        ("not majority", 86),
+        ("not minority", 34),
+        ("all", 86),
+        ("0.5", 43),
+        ("1", 86),
+        ("yes:50", 50),
+        (" yes : 60 , no:86 ", 60),
+    ],
+)
+def test_balance_sampling_strategy(data_csv, tmp_path, sampling_strategy, n_yes):
+    # Issue 15: balance grew every class to the largest, with no way to choose.
+    output = tmp_path / "balanced.csv"
+    argv = ["balance", str(data_csv), "--target", "label", "--method", "noise"]
+    argv += ["--sampling-strategy", sampling_strategy, "-o", str(output)]
+    assert main(argv) == 0
+    counts = pd.read_csv(output)["label"].value_counts().to_dict()
+    assert counts == {"no": 86, "yes": n_yes}
+
+
+def test_balance_sampling_strategy_names_numeric_classes(tmp_path, capsys):
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(
+        {"x": rng.normal(size=70), "grade": [1] * 50 + [2] * 15 + [3] * 5}
+    )
+    path = tmp_path / "grades.csv"
+    frame.to_csv(path, index=False)
+    output = tmp_path / "balanced.csv"
+    argv = ["balance", str(path), "--target", "grade", "--method", "noise"]
+    assert main([*argv, "--sampling-strategy", "3:20", "-o", str(output)]) == 0
+    counts = pd.read_csv(output)["grade"].value_counts().to_dict()
+    assert counts == {1: 50, 2: 15, 3: 20}
+    assert "note" not in capsys.readouterr().out
+
+
+def test_balance_notes_a_class_grown_over_ten_fold(tmp_path, capsys):
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(
+        {
+            "x": rng.normal(size=105),
+            "kind": ["common"] * 60 + ["rare"] * 4 + ["some"] * 6 + ["half"] * 35,
+        }
+    )
+    path = tmp_path / "kinds.csv"
+    frame.to_csv(path, index=False)
+    argv = ["balance", str(path), "--target", "kind", "--method", "noise"]
+    assert main([*argv, "-o", str(tmp_path / "balanced.csv")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # After the class table, a note for the class grown 15-fold, none for the
+    # class grown exactly 10-fold.
+    assert lines[-2].split() == ["some", "6", "60"]
+    assert lines[-1] == (
+        "note: class 'rare' was grown 15.0-fold (from 4 to 60 rows); "
+        "synthetic rows dominate it"
+    )
+
+
+@pytest.mark.parametrize(
+    "sampling_strategy, message",
+    [
+        ("majority", "expected one of 'auto', 'minority', 'not majority'"),
+        ("1.5", "a ratio must be in \\(0, 1\\] .*; got '1.5'"),
+        ("0", "a ratio must be in \\(0, 1\\]"),
+        ("nan", "a ratio must be in"),
+        ("yes:many", "expected class:count pairs .*; got 'yes:many'"),
+        ("yes:0", "expected class:count pairs with a count >= 1; got 'yes:0'"),
+        (":40", "expected class:count pairs .*; got ':40'"),
+        ("yes:40,yes:50", "class 'yes' is given twice"),
+    ],
+)
+def test_bad_sampling_strategy_is_a_usage_error(
+    data_csv, tmp_path, capsys, sampling_strategy, message
+):
+    argv = ["balance", str(data_csv), "--target", "label"]
+    argv += ["--sampling-strategy", sampling_strategy, "-o", str(tmp_path / "o.csv")]
+    with pytest.raises(SystemExit) as excinfo:
+        main(argv)
+    assert excinfo.value.code == 2
+    err = capsys.readouterr().err
+    assert re.search(f"argument --sampling-strategy: {message}", err), err
+    assert "Traceback" not in err
 
 
 def test_evaluate_prints_report_and_figures(data_csv, tmp_path, capsys):
@@ -196,6 +419,40 @@ def _write(tmp_path, name, content):
             ],
             "--target column 'income' of .* 12 missing value",
         ),
+        (
+            ["balance", "{data}", "--target", "label", "--sampling-strategy", "0.2"],
+            "--sampling-strategy 0.2 asks for fewer rows of class 'yes' than it "
+            "has \\(34 of 86, a ratio of 0.395\\); .* give a ratio of 0.395 or more",
+        ),
+        (
+            [
+                "balance",
+                "{tmp}/three.csv",
+                "--target",
+                "k",
+                "--sampling-strategy",
+                "0.5",
+            ],
+            "--sampling-strategy 0.5 \\(a ratio\\) applies to two classes; "
+            "--target column 'k' of .* has 3: give class:count",
+        ),
+        (
+            [
+                "balance",
+                "{data}",
+                "--target",
+                "label",
+                "--sampling-strategy",
+                "maybe:9",
+            ],
+            "--sampling-strategy names class 'maybe', which is not in --target "
+            "column 'label' of .*; its classes are: no, yes",
+        ),
+        (
+            ["balance", "{data}", "--target", "label", "--sampling-strategy", "yes:20"],
+            "--sampling-strategy asks for 20 rows of class 'yes', which has 34; "
+            "balancing only adds rows: give 34 or more",
+        ),
         (["sample", "--model", "{data}"], "is not a saved sksynth synthesizer"),
         (["sample", "--model", "{tmp}/other.joblib"], "holds a list, not a sksynth"),
         (["sample", "--model", "{tmp}/none.joblib"], "does not exist"),
@@ -213,6 +470,7 @@ def test_bad_input_is_one_line_and_exit_code_2(
     _write(tmp_path, "other.csv", b"x,y\n1,2\n3,4\n")
     _write(tmp_path, "one_class.csv", b"a,fraud\n0.5,1\n1.5,1\n2.5,1\n")
     _write(tmp_path, "continuous.csv", b"a,price\n0.5,1.25\n1.5,2.5\n2.5,0.75\n")
+    _write(tmp_path, "three.csv", b"a,k\n0.5,x\n1.5,y\n2.5,z\n3.5,x\n")
     joblib.dump([1, 2], tmp_path / "other.joblib")
     argv = [a.format(tmp=tmp_path, data=data_csv) for a in argv]
     if argv[0] in ("fit-sample", "sample", "balance") and "-o" not in argv:
