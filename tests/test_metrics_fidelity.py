@@ -1,0 +1,97 @@
+"""Tests of sksynth.metrics fidelity metrics (sksynth/metrics/_fidelity.py)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sksynth.metrics import (
+    contingency_similarity,
+    correlation_similarity,
+    ks_complement,
+    missing_similarity,
+    tv_complement,
+)
+
+
+@pytest.mark.parametrize(
+    "metric",
+    [
+        ks_complement,
+        tv_complement,
+        missing_similarity,
+        correlation_similarity,
+        contingency_similarity,
+    ],
+)
+def test_identical_data_scores_one(metrics_table, metric):
+    assert metric(metrics_table, metrics_table) == pytest.approx(1.0)
+    per_column = metric(metrics_table, metrics_table, aggregate=False)
+    assert per_column and all(v == pytest.approx(1.0) for v in per_column.values())
+
+
+def test_per_column_scores_name_the_columns(metrics_table):
+    assert set(ks_complement(metrics_table, metrics_table, aggregate=False)) == {
+        "a",
+        "b",
+        "w",
+    }
+    assert set(tv_complement(metrics_table, metrics_table, aggregate=False)) == {
+        "group",
+        "flag",
+    }
+    assert set(missing_similarity(metrics_table, metrics_table, aggregate=False)) == {
+        "w"
+    }
+    assert set(
+        correlation_similarity(metrics_table, metrics_table, aggregate=False)
+    ) == {
+        ("a", "b"),
+        ("a", "w"),
+        ("b", "w"),
+    }
+
+
+def test_independent_margins_keep_margins_but_lose_pairs(
+    metrics_independent_margins, metrics_table
+):
+    shuffled = metrics_independent_margins(metrics_table)
+    assert ks_complement(metrics_table, shuffled) == pytest.approx(1.0)
+    assert tv_complement(metrics_table, shuffled) == pytest.approx(1.0)
+    pairs = correlation_similarity(metrics_table, shuffled, aggregate=False)
+    # The a-b correlation of about 0.8 (Pearson on exp(b) a bit less) is gone.
+    assert pairs[("a", "b")] < 0.75
+    contingency = contingency_similarity(metrics_table, shuffled, aggregate=False)
+    assert contingency[("a", "group")] < 0.8
+
+
+def test_known_values():
+    real = np.array([["x"], ["x"], ["y"], ["y"]], dtype=object)
+    assert (
+        tv_complement(real, np.array([["x"], ["x"], ["x"], ["x"]], dtype=object)) == 0.5
+    )
+    disjoint = ks_complement(np.arange(10.0)[:, None], np.arange(20.0, 30.0)[:, None])
+    assert disjoint == 0.0
+    assert (
+        missing_similarity(np.array([[np.nan], [1.0]]), np.array([[1.0], [1.0]])) == 0.5
+    )
+    opposite = correlation_similarity(
+        np.column_stack([np.arange(10.0), np.arange(10.0)]),
+        np.column_stack([np.arange(10.0), -np.arange(10.0)]),
+    )
+    assert opposite == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("method", ["pearson", "spearman"])
+def test_correlations_over_the_rows_where_both_columns_are_present(method):
+    rng = np.random.RandomState(0)
+    cov = 0.6 * np.ones((4, 4)) + 0.4 * np.eye(4)
+    real, synthetic = (
+        pd.DataFrame(rng.multivariate_normal(np.zeros(4), cov, 300) * 1e3 + 1e5)
+        .mask(rng.rand(300, 4) < share)
+        .add_prefix("x")
+        for share in (0.2, 0.0)
+    )
+    scores = correlation_similarity(real, synthetic, method=method, aggregate=False)
+    expected = 1 - (real.corr(method) - synthetic.corr(method)).abs() / 2
+    for (a, b), score in scores.items():
+        assert score == pytest.approx(expected.loc[a, b], abs=1e-12)
