@@ -8,9 +8,34 @@ import pytest
 
 from sksynth import GaussianCopulaSynthesizer
 from sksynth.metrics import (
+    plot_correlation_difference,
+    plot_dcr,
+    plot_detection_roc,
     plot_marginals,
     save_figures,
 )
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def _small_frame(n_rows, seed=0):
+    rng = np.random.RandomState(seed)
+    return pd.DataFrame(
+        {
+            "a": rng.normal(size=n_rows),
+            "b": rng.normal(size=n_rows),
+            "g": rng.choice(["x", "y"], n_rows),
+        }
+    )
 
 
 def test_save_figures_writes_the_comparison_figures(metrics_table, tmp_path):
@@ -42,3 +67,57 @@ def test_figures_of_tables_without_two_numeric_columns(tmp_path):
     assert [p.name for p in paths] == ["marginals.png", "detection_roc.png"]
     with pytest.raises(ValueError, match=r"columns \['cc'\] are not columns"):
         plot_marginals(real, real, columns=["cc"])
+
+
+@pytest.mark.parametrize("n_rows", [1, 2])
+def test_figures_of_one_or_two_rows(n_rows):
+    real, synthetic = _small_frame(n_rows), _small_frame(n_rows, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot_marginals(real, synthetic)
+        plot_correlation_difference(real, synthetic)
+        plot_dcr(real, synthetic, _small_frame(n_rows, seed=2))
+        # Once the synthetic histogram fell outside the range, empty.
+        plot_dcr(_small_frame(200), synthetic, _small_frame(200, seed=2))
+
+
+@pytest.mark.parametrize("n_real, n_synthetic", [(1, 1), (2, 2), (200, 1), (200, 2)])
+def test_detection_roc_needs_rows_for_its_folds(n_real, n_synthetic):
+    # Issue 15: scikit-learn's "n_splits=3 cannot be greater than the number of
+    # members in each class" (or a shape mismatch for 200 real and 1 synthetic
+    # row) instead of a message naming the rows.
+    real, synthetic = _small_frame(n_real), _small_frame(n_synthetic, seed=1)
+    match = (
+        rf"plot_detection_roc needs at least cv=3 rows in each table; got {n_real} "
+        rf"real and {n_synthetic} synthetic rows. Pass more rows or a smaller cv."
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=match):
+            plot_detection_roc(real, synthetic, random_state=0)
+
+
+@pytest.mark.parametrize("n_real, n_synthetic", [(1, 1), (2, 2), (200, 2)])
+def test_save_figures_of_one_or_two_rows_says_why(n_real, n_synthetic, tmp_path):
+    # Issue 15: a scikit-learn error from inside the detection ROC curve.
+    real, synthetic = _small_frame(n_real), _small_frame(n_synthetic, seed=1)
+    match = (
+        rf"save_figures needs at least 3 rows in each table for the detection ROC "
+        rf"curve \(3 folds\); got {n_real} real and {n_synthetic} synthetic rows"
+    )
+    with pytest.raises(ValueError, match=match):
+        save_figures(real, synthetic, tmp_path / "figures", holdout=real)
+    assert not (tmp_path / "figures").exists()
+
+
+def test_save_figures_of_three_rows(tmp_path):
+    real, synthetic = _small_frame(3), _small_frame(3, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        paths = save_figures(real, synthetic, tmp_path, holdout=real, random_state=0)
+    assert [p.name for p in paths] == [
+        "marginals.png",
+        "correlation_difference.png",
+        "detection_roc.png",
+        "dcr.png",
+    ]

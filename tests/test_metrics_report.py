@@ -187,3 +187,36 @@ def test_evaluate_synthetic_target_errors_name_the_column_and_table(metrics_tabl
         ValueError, match=r"holdout rows hold class\(es\) \['sideways'\]"
     ):
         evaluate_synthetic(train, train, holdout=holdout, **options)
+
+
+def _frame(n_rows, seed):
+    rng = np.random.RandomState(seed)
+    return pd.DataFrame(
+        {"a": rng.normal(size=n_rows), "g": rng.choice(["x", "y"], n_rows)}
+    )
+
+
+@pytest.mark.parametrize(
+    "n_real, n_synthetic, n_holdout, got",
+    [
+        (5, 100, None, "2 rows in a half of the real rows"),
+        (100, 2, 100, "2 synthetic rows"),
+        (100, 100, 2, "2 holdout rows"),
+        (1, 1, 1, "1 real rows, 1 synthetic rows and 1 holdout rows"),
+    ],
+)
+def test_evaluate_synthetic_detection_needs_rows_for_its_folds(
+    n_real, n_synthetic, n_holdout, got
+):
+    # Once "detection_auc needs at least cv=3 rows in each table; got 2 real and
+    # 3 synthetic rows" for 5 real and 100 synthetic rows.
+    real, synthetic = _frame(n_real, 0), _frame(n_synthetic, 1)
+    holdout = None if n_holdout is None else _frame(n_holdout, 2)
+    match = (
+        r"The detection tests of evaluate_synthetic need at least detection_cv=3 "
+        rf"rows in each table; got {got}.*leave 'detection' out of metrics"
+    )
+    with pytest.raises(ValueError, match=match):
+        evaluate_synthetic(
+            real, synthetic, holdout=holdout, metrics="detection", random_state=0
+        )

@@ -8,10 +8,13 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils import check_random_state
 
 from .._data import BOOLEAN, CATEGORICAL
-from ._detection import _gradient_boosting
+from ._detection import _gradient_boosting, check_rows_per_fold
 from ._fidelity import _level_shares, pairwise_correlations
 from ._privacy import _nearest
 from ._tables import FeatureMap, encode_tables, subsample_rows
+
+# Folds of the detection ROC curve that save_figures draws.
+_ROC_FOLDS = 3
 
 
 def _pyplot():
@@ -202,10 +205,12 @@ def plot_detection_roc(real, synthetic, *, cv=3, max_samples=10_000, random_stat
     specs, (real_values, synthetic_values) = encode_tables(real, synthetic)
     real_values = subsample_rows(real_values, max_samples, rng)
     synthetic_values = subsample_rows(synthetic_values, max_samples, rng)
+    n_real, n_synthetic = real_values.shape[0], synthetic_values.shape[0]
+    check_rows_per_fold(n_real, n_synthetic, cv, "plot_detection_roc")
     values = np.vstack([real_values, synthetic_values])
-    labels = np.r_[np.zeros(real_values.shape[0]), np.ones(synthetic_values.shape[0])]
+    labels = np.r_[np.zeros(n_real), np.ones(n_synthetic)]
     seed = rng.randint(np.iinfo(np.int32).max)
-    fold_rows = min(real_values.shape[0], synthetic_values.shape[0]) * (cv - 1) // cv
+    fold_rows = min(n_real, n_synthetic) * (cv - 1) // cv
     features, model = _gradient_boosting(specs, values, seed, fold_rows)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
     proba = cross_val_predict(model, features, labels, cv=folds, method="predict_proba")
@@ -268,7 +273,9 @@ def plot_dcr(train, synthetic, holdout, *, max_samples=10_000, random_state=None
         )[:, 0]
         for values in (synthetic_values, holdout_values)
     ]
-    upper = np.quantile(np.concatenate(distances), 0.99)
+    # The range shows 99 % of each table's rows at least (one row at least:
+    # an empty histogram cannot be scaled to a density).
+    upper = max(np.quantile(d, 0.99, method="higher") for d in distances)
     bins = np.linspace(0, upper if upper > 0 else 1.0, 50)
     figure, ax = plt.subplots(figsize=(6, 4))
     for distance, label in zip(distances, ("synthetic", "real holdout"), strict=True):
@@ -314,25 +321,42 @@ def save_figures(real, synthetic, folder, *, holdout=None, random_state=None):
     ['marginals.png', 'correlation_difference.png', 'detection_roc.png']
     """
     plt = _pyplot()
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    figures = {"marginals.png": plot_marginals(real, synthetic)}
-    specs, _ = encode_tables(real, synthetic)
-    if sum(spec.is_numeric for spec in specs) >= 2:
-        figures["correlation_difference.png"] = plot_correlation_difference(
-            real, synthetic
-        )
-    figures["detection_roc.png"] = plot_detection_roc(
-        real, synthetic, random_state=random_state
+    # Every table is checked before a figure is drawn or the folder made.
+    others = (synthetic,) if holdout is None else (synthetic, holdout)
+    specs, (real_values, synthetic_values, *_) = encode_tables(
+        real, *others, names=("synthetic", "holdout")
     )
-    if holdout is not None:
-        figures["dcr.png"] = plot_dcr(
-            real, synthetic, holdout, random_state=random_state
+    n_real, n_synthetic = real_values.shape[0], synthetic_values.shape[0]
+    if min(n_real, n_synthetic) < _ROC_FOLDS:
+        raise ValueError(
+            f"save_figures needs at least {_ROC_FOLDS} rows in each table for the "
+            f"detection ROC curve ({_ROC_FOLDS} folds); got {n_real} real and "
+            f"{n_synthetic} synthetic rows. Pass more rows, or draw the other "
+            "figures with plot_marginals and plot_correlation_difference."
         )
-    paths = []
-    for name, figure in figures.items():
-        path = folder / name
-        figure.savefig(path, dpi=100, bbox_inches="tight")
-        plt.close(figure)
-        paths.append(path)
+    figures = {}
+    try:
+        figures["marginals.png"] = plot_marginals(real, synthetic)
+        if sum(spec.is_numeric for spec in specs) >= 2:
+            figures["correlation_difference.png"] = plot_correlation_difference(
+                real, synthetic
+            )
+        figures["detection_roc.png"] = plot_detection_roc(
+            real, synthetic, cv=_ROC_FOLDS, random_state=random_state
+        )
+        if holdout is not None:
+            figures["dcr.png"] = plot_dcr(
+                real, synthetic, holdout, random_state=random_state
+            )
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name, figure in figures.items():
+            path = folder / name
+            figure.savefig(path, dpi=100, bbox_inches="tight")
+            paths.append(path)
+    finally:
+        # Closed on errors too: pyplot keeps every open figure alive.
+        for figure in figures.values():
+            plt.close(figure)
     return paths
