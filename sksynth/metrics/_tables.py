@@ -1,5 +1,7 @@
 """Shared by the metrics: aligning tables and turning them into model features."""
 
+from collections import Counter
+
 import numpy as np
 
 from .._data import BOOLEAN, CATEGORICAL, TableSchema, is_dataframe
@@ -7,6 +9,22 @@ from .._data import BOOLEAN, CATEGORICAL, TableSchema, is_dataframe
 # Categorical levels beyond this many (by frequency) share one "other" feature
 # in the one-hot encoding used for distances and linear models.
 _MAX_ONE_HOT = 50
+
+
+def check_unique_columns(table, what="real"):
+    """Raise a ValueError naming the duplicated column names of a DataFrame.
+
+    Arrays have no names and pass. ``what`` names the table in the message.
+    """
+    if not is_dataframe(table):
+        return
+    counts = Counter(table.columns)
+    duplicated = [name for name, count in counts.items() if count > 1]
+    if duplicated:
+        raise ValueError(
+            f"The {what} table has duplicated column names {duplicated}; give every "
+            "column a distinct name."
+        )
 
 
 def align_columns(reference, other, what="synthetic"):
@@ -45,16 +63,22 @@ def subsample_rows(values, max_samples, rng):
 def encode_tables(real, *others, names=("synthetic",)):
     """Encode ``real`` and ``others`` with the data layer's layout of ``real``.
 
+    ``names`` name ``others`` in error messages. Every table is checked for
+    duplicated column names before any is encoded.
+
     Returns
     -------
     columns : list of ColumnSpec
     encoded : list of ndarray
         ``real`` first, then each of ``others``.
     """
+    labels = [names[i] if i < len(names) else "other" for i in range(len(others))]
+    check_unique_columns(real)
+    for other, what in zip(others, labels, strict=True):
+        check_unique_columns(other, what)
     schema = TableSchema.from_data(real)
     encoded = [schema.encode(real)]
-    for index, other in enumerate(others):
-        what = names[index] if index < len(names) else "other"
+    for other, what in zip(others, labels, strict=True):
         encoded.append(schema.encode(align_columns(real, other, what)))
     return schema.columns, encoded
 
