@@ -1,5 +1,7 @@
 """Tests of sksynth.metrics fidelity metrics (sksynth/metrics/_fidelity.py)."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -95,3 +97,31 @@ def test_correlations_over_the_rows_where_both_columns_are_present(method):
     expected = 1 - (real.corr(method) - synthetic.corr(method)).abs() / 2
     for (a, b), score in scores.items():
         assert score == pytest.approx(expected.loc[a, b], abs=1e-12)
+
+
+def test_ks_statistic_is_scipys():
+    from scipy import stats
+
+    from sksynth.metrics._fidelity import ks_statistic
+
+    rng = np.random.RandomState(0)
+    for n, m in [(2, 3), (50, 20), (200, 300)]:
+        # Ties within and between the samples, and continuous values.
+        for a, b in [
+            (rng.randint(0, 4, n).astype(float), rng.randint(0, 5, m).astype(float)),
+            (rng.normal(size=n), rng.normal(0.5, 1, m)),
+        ]:
+            expected = stats.ks_2samp(a, b, method="asymp").statistic
+            assert ks_statistic(a, b) == pytest.approx(expected, abs=1e-15)
+    assert np.isnan(ks_statistic(np.array([]), np.array([1.0])))
+
+
+@pytest.mark.parametrize("n_real, n_synthetic", [(1, 1), (1, 5), (5, 1)])
+def test_ks_complement_of_one_row_warns_nothing(n_real, n_synthetic):
+    # Issue 15: 4-8 scipy divide-by-zero warnings from a p-value never used.
+    rng = np.random.RandomState(0)
+    real, synthetic = rng.normal(size=(n_real, 2)), rng.normal(size=(n_synthetic, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert 0 <= ks_complement(real, synthetic) <= 1
+        assert ks_complement(real, real) == 1.0

@@ -121,3 +121,20 @@ def test_save_figures_of_three_rows(tmp_path):
         "detection_roc.png",
         "dcr.png",
     ]
+
+
+@pytest.mark.parametrize("missing_in", [("real", "synthetic"), ("real",), ()])
+def test_figures_of_a_column_missing_in_every_row_warn_nothing(missing_in, tmp_path):
+    # Issue 15: numpy's histogram divided by zero for a column with no value;
+    # the legend, on the first panel, then had nothing to show.
+    tables = {"real": _small_frame(100), "synthetic": _small_frame(100, seed=1)}
+    for name in missing_in:
+        tables[name] = tables[name].assign(a=np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        paths = save_figures(*tables.values(), tmp_path, random_state=0)
+        figure = plot_marginals(*tables.values())
+    assert len(paths) == 3
+    texts = [text.get_text() for text in figure.axes[0].texts]
+    assert texts == (["missing in every row"] if len(missing_in) == 2 else [])
+    assert figure.axes[0 if len(missing_in) < 2 else 1].get_legend() is not None

@@ -1,6 +1,7 @@
 """Tests of sksynth.metrics.TSTRScorer (sksynth/metrics/_tstr.py)."""
 
 import copy
+import warnings
 
 import numpy as np
 import pytest
@@ -120,3 +121,20 @@ def test_tstr_scorer_n_samples_must_be_positive(classification):
     synth = GaussianCopulaSynthesizer(random_state=0).fit(X_train, y_train)
     with pytest.raises(ValueError, match="n_samples must be None or an integer >= 1"):
         TSTRScorer(_model(), n_samples=0)(synth, X_test, y_test)
+
+
+@pytest.mark.parametrize("n_test", [1, 2])
+def test_tstr_evaluate_on_one_or_two_test_rows_warns_nothing(n_test):
+    # The Kolmogorov-Smirnov distances once came with scipy's divide-by-zero
+    # and small-sample warnings.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(100, 3))
+    y = (X[:, 0] > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = TSTRScorer(LogisticRegression(), random_state=0).evaluate(
+            X, y, X, y, X[:n_test], y[:n_test]
+        )
+    assert 0 <= result["output_ks"] <= 1
+    # Halves of one row: one of them is empty.
+    assert np.isnan(result["output_ks_reference"]) == (n_test == 1)

@@ -82,12 +82,7 @@ def plot_marginals(real, synthetic, *, columns=None, n_cols=4):
         if spec.kind in (CATEGORICAL, BOOLEAN):
             _category_bars(ax, spec, a, b)
         else:
-            observed = np.concatenate([a[~np.isnan(a)], b[~np.isnan(b)]])
-            bins = np.histogram_bin_edges(observed, bins=40) if observed.size else 10
-            ax.hist(a[~np.isnan(a)], bins=bins, density=True, alpha=0.5, label="real")
-            ax.hist(
-                b[~np.isnan(b)], bins=bins, density=True, alpha=0.5, label="synthetic"
-            )
+            _number_histograms(ax, a, b)
         missing = f" (missing {np.isnan(a).mean():.0%} / {np.isnan(b).mean():.0%})"
         ax.set_title(
             f"{spec.name}{missing if np.isnan(a).any() or np.isnan(b).any() else ''}",
@@ -95,9 +90,32 @@ def plot_marginals(real, synthetic, *, columns=None, n_cols=4):
         )
     for ax in axes.ravel()[len(chosen) :]:
         ax.set_visible(False)
-    axes.ravel()[0].legend(fontsize=8)
+    # On the first panel with something drawn (not one missing in every row).
+    for ax in axes.ravel():
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
+            break
     figure.tight_layout()
     return figure
+
+
+def _number_histograms(ax, a, b):
+    """Histograms of the values of both tables on common bins.
+
+    A table with no value in the column draws nothing: an empty histogram has
+    no density.
+    """
+    observed = [x[~np.isnan(x)] for x in (a, b)]
+    values = np.concatenate(observed)
+    if not values.size:
+        ax.text(0.5, 0.5, "missing in every row", ha="center", transform=ax.transAxes)
+        return
+    bins = np.histogram_bin_edges(values, bins=40)
+    for x, label, color in zip(
+        observed, ("real", "synthetic"), ("C0", "C1"), strict=True
+    ):
+        if x.size:
+            ax.hist(x, bins=bins, density=True, alpha=0.5, label=label, color=color)
 
 
 def _category_bars(ax, spec, a, b):

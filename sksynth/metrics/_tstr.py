@@ -11,6 +11,7 @@ from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ._fidelity import ks_statistic
 from ._tables import check_unique_columns
 
 # Held-out rows used for the permutation importances of `evaluate`.
@@ -218,15 +219,9 @@ class TSTRScorer:
             "output_correlation": _correlation(
                 real_output, _output(synthetic_model, X_test)
             ),
-            "output_ks": float(
-                stats.ks_2samp(
-                    _output(real_model, X_synth), real_output, method="asymp"
-                ).statistic
-            ),
-            "output_ks_reference": float(
-                stats.ks_2samp(
-                    real_output[halves[0]], real_output[halves[1]], method="asymp"
-                ).statistic
+            "output_ks": ks_statistic(_output(real_model, X_synth), real_output),
+            "output_ks_reference": ks_statistic(
+                real_output[halves[0]], real_output[halves[1]]
             ),
         }
         return result, real_model, synthetic_model, scorer
