@@ -125,3 +125,17 @@ def test_ks_complement_of_one_row_warns_nothing(n_real, n_synthetic):
         warnings.simplefilter("error")
         assert 0 <= ks_complement(real, synthetic) <= 1
         assert ks_complement(real, real) == 1.0
+
+
+@pytest.mark.parametrize("high", [1, 4])
+def test_contingency_of_a_number_with_few_values(high):
+    # Quantile bins put the two largest values of a numeric column in one bin:
+    # a 0/1 column was one bin, and its pairs scored 1 whatever the synthetic
+    # rows did with them.
+    rng = np.random.RandomState(0)
+    x = rng.randint(0, high + 1, 1000)
+    real = pd.DataFrame({"x": x, "g": np.where(x == high, "top", "rest")})
+    moved = real.assign(g=np.where(x == high - 1, "top", "rest"))
+    share_moved = np.mean((x == high) | (x == high - 1))
+    assert contingency_similarity(real, moved) == pytest.approx(1 - share_moved)
+    assert contingency_similarity(real, real) == 1.0
