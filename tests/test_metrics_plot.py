@@ -138,3 +138,29 @@ def test_figures_of_a_column_missing_in_every_row_warn_nothing(missing_in, tmp_p
     texts = [text.get_text() for text in figure.axes[0].texts]
     assert texts == (["missing in every row"] if len(missing_in) == 2 else [])
     assert figure.axes[0 if len(missing_in) < 2 else 1].get_legend() is not None
+
+
+@pytest.mark.parametrize(
+    "plot, kwargs, match",
+    [
+        (plot_marginals, {"n_cols": 0}, "The 'n_cols' parameter of plot_marginals"),
+        (plot_marginals, {"columns": "ab"}, "The 'columns' parameter of plot_"),
+        (plot_marginals, {"columns": []}, "columns is empty: pass the names"),
+        (plot_detection_roc, {"cv": 1}, "The 'cv' parameter of plot_detection_roc"),
+        (plot_detection_roc, {"max_samples": 2}, "The 'max_samples' parameter"),
+    ],
+)
+def test_figure_parameters_are_validated(plot, kwargs, match):
+    # Once a ZeroDivisionError (n_cols=0) and errors from matplotlib or
+    # scikit-learn's folds.
+    real = _small_frame(50)
+    with pytest.raises(ValueError, match=match):
+        plot(real, real, **kwargs)
+
+
+def test_save_figures_folder_is_validated():
+    real = _small_frame(50)
+    with pytest.raises(ValueError, match="The 'folder' parameter of save_figures"):
+        save_figures(real, real, None)
+    with pytest.raises(ValueError, match="The 'max_samples' parameter of plot_dcr"):
+        plot_dcr(real, real, real, max_samples=0)

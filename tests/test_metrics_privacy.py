@@ -28,3 +28,8 @@ def test_dcr_share_and_copies():
 def test_exact_copy_share_matches_missing_values():
     train = np.array([[1.0, np.nan], [2.0, 3.0]])
     assert exact_copy_share(train, np.array([[1.0, np.nan], [1.0, 0.0]])) == 0.5
+
+
+def test_nndr_needs_two_training_rows():
+    with pytest.raises(ValueError, match="nndr needs at least 2 training rows.*got 1"):
+        nndr(np.zeros((1, 2)), np.zeros((5, 2)))

@@ -1,11 +1,14 @@
 """Figures comparing synthetic with real data (needs the ``plot`` extra)."""
 
+import os
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import roc_curve
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
 
 from .._data import BOOLEAN, CATEGORICAL
 from ._detection import _gradient_boosting, check_rows_per_fold
@@ -27,6 +30,15 @@ def _pyplot():
     return plt
 
 
+@validate_params(
+    {
+        "real": ["array-like"],
+        "synthetic": ["array-like"],
+        "columns": ["array-like", None],
+        "n_cols": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_marginals(real, synthetic, *, columns=None, n_cols=4):
     """Overlay the distribution of each column, real against synthetic.
 
@@ -62,6 +74,11 @@ def plot_marginals(real, synthetic, *, columns=None, n_cols=4):
     plt = _pyplot()
     specs, (real_values, synthetic_values) = encode_tables(real, synthetic)
     names = [spec.name for spec in specs]
+    if columns is not None and len(columns) == 0:
+        raise ValueError(
+            "columns is empty: pass the names (or positions) of the columns to "
+            "show, or None for all."
+        )
     unknown = [] if columns is None else [c for c in columns if c not in names]
     if unknown:
         raise ValueError(
@@ -131,6 +148,10 @@ def _category_bars(ax, spec, a, b):
     )
 
 
+@validate_params(
+    {"real": ["array-like"], "synthetic": ["array-like"]},
+    prefer_skip_nested_validation=True,
+)
 def plot_correlation_difference(real, synthetic):
     """Heat map of synthetic minus real correlations of the numeric columns.
 
@@ -184,6 +205,16 @@ def plot_correlation_difference(real, synthetic):
     return figure
 
 
+@validate_params(
+    {
+        "real": ["array-like"],
+        "synthetic": ["array-like"],
+        "cv": [Interval(Integral, 2, None, closed="left")],
+        "max_samples": [Interval(Integral, 10, None, closed="left"), None],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_detection_roc(real, synthetic, *, cv=3, max_samples=10_000, random_state=None):
     """ROC curve of gradient boosting telling synthetic rows from real ones.
 
@@ -243,6 +274,16 @@ def plot_detection_roc(real, synthetic, *, cv=3, max_samples=10_000, random_stat
     return figure
 
 
+@validate_params(
+    {
+        "train": ["array-like"],
+        "synthetic": ["array-like"],
+        "holdout": ["array-like"],
+        "max_samples": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_dcr(train, synthetic, holdout, *, max_samples=10_000, random_state=None):
     """Plot histograms of the distance to the closest training row.
 
@@ -304,6 +345,16 @@ def plot_dcr(train, synthetic, holdout, *, max_samples=10_000, random_state=None
     return figure
 
 
+@validate_params(
+    {
+        "real": ["array-like"],
+        "synthetic": ["array-like"],
+        "folder": [str, os.PathLike],
+        "holdout": ["array-like", None],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def save_figures(real, synthetic, folder, *, holdout=None, random_state=None):
     """Write the comparison figures as PNG files into ``folder``.
 
