@@ -22,7 +22,7 @@ def check_unique_columns(X, what="X"):
     duplicated = list(dict.fromkeys(X.columns[X.columns.duplicated()].tolist()))
     raise ValueError(
         f"{what} has duplicated column names {duplicated}; give every column a "
-        "distinct name (e.g. X.columns = [...])."
+        "distinct name."
     )
 
 

@@ -97,12 +97,7 @@ def _detection_auc(
     real_values = subsample_rows(real_values, max_samples, rng)
     synthetic_values = subsample_rows(synthetic_values, max_samples, rng)
     n_real, n_synthetic = real_values.shape[0], synthetic_values.shape[0]
-    if min(n_real, n_synthetic) < cv:
-        raise ValueError(
-            f"detection_auc needs at least cv={cv} rows in each table; got "
-            f"{n_real} real and {n_synthetic} synthetic rows. Pass more rows or a "
-            "smaller cv."
-        )
+    check_rows_per_fold(n_real, n_synthetic, cv, "detection_auc")
     values = np.vstack([real_values, synthetic_values])
     labels = np.r_[np.zeros(n_real), np.ones(n_synthetic)]
     seed = rng.randint(np.iinfo(np.int32).max)
@@ -122,6 +117,15 @@ def _detection_auc(
             proba = fitted.predict_proba(features[test])[:, 1]
             scores.append(roc_auc_score(labels[test], proba))
     return float(np.mean(scores))
+
+
+def check_rows_per_fold(n_real, n_synthetic, cv, caller):
+    """Stratified folds need ``cv`` rows of each table at least."""
+    if min(n_real, n_synthetic) < cv:
+        raise ValueError(
+            f"{caller} needs at least cv={cv} rows in each table; got {n_real} "
+            f"real and {n_synthetic} synthetic rows. Pass more rows or a smaller cv."
+        )
 
 
 def _hgb_features(columns, values):

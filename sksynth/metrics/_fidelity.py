@@ -73,11 +73,34 @@ def _ks_complement(columns, real_values, synthetic_values, aggregate):
             continue
         a = real_values[:, j][~np.isnan(real_values[:, j])]
         b = synthetic_values[:, j][~np.isnan(synthetic_values[:, j])]
-        if a.size == 0 or b.size == 0:
-            scores[spec.name] = float("nan")
-            continue
-        scores[spec.name] = 1.0 - float(stats.ks_2samp(a, b, method="asymp").statistic)
+        scores[spec.name] = 1.0 - ks_statistic(a, b)
     return _aggregate(scores, aggregate)
+
+
+def ks_statistic(a, b):
+    """Two-sample Kolmogorov-Smirnov distance.
+
+    The statistic of ``scipy.stats.ks_2samp`` without its p-value, which is
+    not needed here and divides by zero for single-value samples.
+
+    Parameters
+    ----------
+    a, b : ndarray of shape (n,) and (m,)
+        Samples, without missing values.
+
+    Returns
+    -------
+    distance : float
+        Largest gap between the empirical distribution functions of ``a`` and
+        ``b``; NaN when either is empty.
+    """
+    if a.size == 0 or b.size == 0:
+        return float("nan")
+    a, b = np.sort(a), np.sort(b)
+    points = np.concatenate([a, b])
+    cdf_a = np.searchsorted(a, points, side="right") / a.size
+    cdf_b = np.searchsorted(b, points, side="right") / b.size
+    return float(np.max(np.abs(cdf_a - cdf_b)))
 
 
 @validate_params(
@@ -316,6 +339,7 @@ def contingency_similarity(real, synthetic, *, aggregate=True):
 
     For each pair of columns of which at least one is categorical (or
     boolean), numeric columns are cut into 10 quantile bins of the real data
+    (a column with 10 values or fewer, e.g. a count, has one bin per value)
     and missing values are one more level; the score of the pair is one minus
     the total variation distance between the real and the synthetic
     contingency tables: 1 for the same joint shares, 0 for disjoint ones.
@@ -380,15 +404,19 @@ def _discretise(spec, real, synthetic):
     """Level index of every value of both tables, and the number of levels.
 
     Categorical codes (unseen ones as one more level), numbers by quantile
-    bins of the real values; missing values are the last level.
+    bins of the real values (one bin per value when the real values take 10
+    values or fewer); missing values are the last level.
     """
     if spec.is_numeric:
         observed = real[~np.isnan(real)]
-        if observed.size:
-            edges = np.unique(np.quantile(observed, np.linspace(0, 1, _N_BINS + 1)))
+        values = np.unique(observed)
+        if values.size <= _N_BINS:
+            # One level per value, cut halfway between values: quantile bins
+            # put the two largest values in one bin, and a 0/1 column in one.
+            inner = values[:-1] / 2 + values[1:] / 2
         else:
-            edges = np.array([0.0])
-        inner = edges[1:-1]
+            quantiles = np.quantile(observed, np.linspace(0, 1, _N_BINS + 1))
+            inner = np.unique(quantiles)[1:-1]
         size = inner.size + 2
 
         def levels(x):

@@ -1,17 +1,23 @@
 """Figures comparing synthetic with real data (needs the ``plot`` extra)."""
 
+import os
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import roc_curve
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
 
 from .._data import BOOLEAN, CATEGORICAL
-from ._detection import _gradient_boosting
+from ._detection import _gradient_boosting, check_rows_per_fold
 from ._fidelity import _level_shares, pairwise_correlations
 from ._privacy import _nearest
 from ._tables import FeatureMap, encode_tables, subsample_rows
+
+# Folds of the detection ROC curve that save_figures draws.
+_ROC_FOLDS = 3
 
 
 def _pyplot():
@@ -24,6 +30,15 @@ def _pyplot():
     return plt
 
 
+@validate_params(
+    {
+        "real": ["array-like"],
+        "synthetic": ["array-like"],
+        "columns": ["array-like", None],
+        "n_cols": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_marginals(real, synthetic, *, columns=None, n_cols=4):
     """Overlay the distribution of each column, real against synthetic.
 
@@ -59,6 +74,11 @@ def plot_marginals(real, synthetic, *, columns=None, n_cols=4):
     plt = _pyplot()
     specs, (real_values, synthetic_values) = encode_tables(real, synthetic)
     names = [spec.name for spec in specs]
+    if columns is not None and len(columns) == 0:
+        raise ValueError(
+            "columns is empty: pass the names (or positions) of the columns to "
+            "show, or None for all."
+        )
     unknown = [] if columns is None else [c for c in columns if c not in names]
     if unknown:
         raise ValueError(
@@ -79,12 +99,7 @@ def plot_marginals(real, synthetic, *, columns=None, n_cols=4):
         if spec.kind in (CATEGORICAL, BOOLEAN):
             _category_bars(ax, spec, a, b)
         else:
-            observed = np.concatenate([a[~np.isnan(a)], b[~np.isnan(b)]])
-            bins = np.histogram_bin_edges(observed, bins=40) if observed.size else 10
-            ax.hist(a[~np.isnan(a)], bins=bins, density=True, alpha=0.5, label="real")
-            ax.hist(
-                b[~np.isnan(b)], bins=bins, density=True, alpha=0.5, label="synthetic"
-            )
+            _number_histograms(ax, a, b)
         missing = f" (missing {np.isnan(a).mean():.0%} / {np.isnan(b).mean():.0%})"
         ax.set_title(
             f"{spec.name}{missing if np.isnan(a).any() or np.isnan(b).any() else ''}",
@@ -92,9 +107,32 @@ def plot_marginals(real, synthetic, *, columns=None, n_cols=4):
         )
     for ax in axes.ravel()[len(chosen) :]:
         ax.set_visible(False)
-    axes.ravel()[0].legend(fontsize=8)
+    # On the first panel with something drawn (not one missing in every row).
+    for ax in axes.ravel():
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
+            break
     figure.tight_layout()
     return figure
+
+
+def _number_histograms(ax, a, b):
+    """Histograms of the values of both tables on common bins.
+
+    A table with no value in the column draws nothing: an empty histogram has
+    no density.
+    """
+    observed = [x[~np.isnan(x)] for x in (a, b)]
+    values = np.concatenate(observed)
+    if not values.size:
+        ax.text(0.5, 0.5, "missing in every row", ha="center", transform=ax.transAxes)
+        return
+    bins = np.histogram_bin_edges(values, bins=40)
+    for x, label, color in zip(
+        observed, ("real", "synthetic"), ("C0", "C1"), strict=True
+    ):
+        if x.size:
+            ax.hist(x, bins=bins, density=True, alpha=0.5, label=label, color=color)
 
 
 def _category_bars(ax, spec, a, b):
@@ -110,6 +148,10 @@ def _category_bars(ax, spec, a, b):
     )
 
 
+@validate_params(
+    {"real": ["array-like"], "synthetic": ["array-like"]},
+    prefer_skip_nested_validation=True,
+)
 def plot_correlation_difference(real, synthetic):
     """Heat map of synthetic minus real correlations of the numeric columns.
 
@@ -163,6 +205,16 @@ def plot_correlation_difference(real, synthetic):
     return figure
 
 
+@validate_params(
+    {
+        "real": ["array-like"],
+        "synthetic": ["array-like"],
+        "cv": [Interval(Integral, 2, None, closed="left")],
+        "max_samples": [Interval(Integral, 10, None, closed="left"), None],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_detection_roc(real, synthetic, *, cv=3, max_samples=10_000, random_state=None):
     """ROC curve of gradient boosting telling synthetic rows from real ones.
 
@@ -202,10 +254,12 @@ def plot_detection_roc(real, synthetic, *, cv=3, max_samples=10_000, random_stat
     specs, (real_values, synthetic_values) = encode_tables(real, synthetic)
     real_values = subsample_rows(real_values, max_samples, rng)
     synthetic_values = subsample_rows(synthetic_values, max_samples, rng)
+    n_real, n_synthetic = real_values.shape[0], synthetic_values.shape[0]
+    check_rows_per_fold(n_real, n_synthetic, cv, "plot_detection_roc")
     values = np.vstack([real_values, synthetic_values])
-    labels = np.r_[np.zeros(real_values.shape[0]), np.ones(synthetic_values.shape[0])]
+    labels = np.r_[np.zeros(n_real), np.ones(n_synthetic)]
     seed = rng.randint(np.iinfo(np.int32).max)
-    fold_rows = min(real_values.shape[0], synthetic_values.shape[0]) * (cv - 1) // cv
+    fold_rows = min(n_real, n_synthetic) * (cv - 1) // cv
     features, model = _gradient_boosting(specs, values, seed, fold_rows)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
     proba = cross_val_predict(model, features, labels, cv=folds, method="predict_proba")
@@ -220,6 +274,16 @@ def plot_detection_roc(real, synthetic, *, cv=3, max_samples=10_000, random_stat
     return figure
 
 
+@validate_params(
+    {
+        "train": ["array-like"],
+        "synthetic": ["array-like"],
+        "holdout": ["array-like"],
+        "max_samples": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_dcr(train, synthetic, holdout, *, max_samples=10_000, random_state=None):
     """Plot histograms of the distance to the closest training row.
 
@@ -268,7 +332,9 @@ def plot_dcr(train, synthetic, holdout, *, max_samples=10_000, random_state=None
         )[:, 0]
         for values in (synthetic_values, holdout_values)
     ]
-    upper = np.quantile(np.concatenate(distances), 0.99)
+    # The range shows 99 % of each table's rows at least (one row at least:
+    # an empty histogram cannot be scaled to a density).
+    upper = max(np.quantile(d, 0.99, method="higher") for d in distances)
     bins = np.linspace(0, upper if upper > 0 else 1.0, 50)
     figure, ax = plt.subplots(figsize=(6, 4))
     for distance, label in zip(distances, ("synthetic", "real holdout"), strict=True):
@@ -279,6 +345,16 @@ def plot_dcr(train, synthetic, holdout, *, max_samples=10_000, random_state=None
     return figure
 
 
+@validate_params(
+    {
+        "real": ["array-like"],
+        "synthetic": ["array-like"],
+        "folder": [str, os.PathLike],
+        "holdout": ["array-like", None],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def save_figures(real, synthetic, folder, *, holdout=None, random_state=None):
     """Write the comparison figures as PNG files into ``folder``.
 
@@ -314,25 +390,42 @@ def save_figures(real, synthetic, folder, *, holdout=None, random_state=None):
     ['marginals.png', 'correlation_difference.png', 'detection_roc.png']
     """
     plt = _pyplot()
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    figures = {"marginals.png": plot_marginals(real, synthetic)}
-    specs, _ = encode_tables(real, synthetic)
-    if sum(spec.is_numeric for spec in specs) >= 2:
-        figures["correlation_difference.png"] = plot_correlation_difference(
-            real, synthetic
-        )
-    figures["detection_roc.png"] = plot_detection_roc(
-        real, synthetic, random_state=random_state
+    # Every table is checked before a figure is drawn or the folder made.
+    others = (synthetic,) if holdout is None else (synthetic, holdout)
+    specs, (real_values, synthetic_values, *_) = encode_tables(
+        real, *others, names=("synthetic", "holdout")
     )
-    if holdout is not None:
-        figures["dcr.png"] = plot_dcr(
-            real, synthetic, holdout, random_state=random_state
+    n_real, n_synthetic = real_values.shape[0], synthetic_values.shape[0]
+    if min(n_real, n_synthetic) < _ROC_FOLDS:
+        raise ValueError(
+            f"save_figures needs at least {_ROC_FOLDS} rows in each table for the "
+            f"detection ROC curve ({_ROC_FOLDS} folds); got {n_real} real and "
+            f"{n_synthetic} synthetic rows. Pass more rows, or draw the other "
+            "figures with plot_marginals and plot_correlation_difference."
         )
-    paths = []
-    for name, figure in figures.items():
-        path = folder / name
-        figure.savefig(path, dpi=100, bbox_inches="tight")
-        plt.close(figure)
-        paths.append(path)
+    figures = {}
+    try:
+        figures["marginals.png"] = plot_marginals(real, synthetic)
+        if sum(spec.is_numeric for spec in specs) >= 2:
+            figures["correlation_difference.png"] = plot_correlation_difference(
+                real, synthetic
+            )
+        figures["detection_roc.png"] = plot_detection_roc(
+            real, synthetic, cv=_ROC_FOLDS, random_state=random_state
+        )
+        if holdout is not None:
+            figures["dcr.png"] = plot_dcr(
+                real, synthetic, holdout, random_state=random_state
+            )
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name, figure in figures.items():
+            path = folder / name
+            figure.savefig(path, dpi=100, bbox_inches="tight")
+            paths.append(path)
+    finally:
+        # Closed on errors too: pyplot keeps every open figure alive.
+        for figure in figures.values():
+            plt.close(figure)
     return paths

@@ -210,7 +210,10 @@ def nndr(train, synthetic, *, max_samples=10_000, random_state=None):
 def _nndr(columns, train_values, synthetic_values, max_samples, rng):
     rng = check_random_state(rng)
     if train_values.shape[0] < 2:
-        raise ValueError("nndr needs at least 2 training rows; got 1.")
+        raise ValueError(
+            "nndr needs at least 2 training rows (a nearest and a second nearest); "
+            "got 1. Pass more training rows."
+        )
     features = FeatureMap(columns, train_values)
     query = features.transform(subsample_rows(synthetic_values, max_samples, rng))
     distances = _nearest(features.transform(train_values), query, n_neighbors=2)

@@ -275,6 +275,8 @@ def evaluate_synthetic(
         reference_values, holdout_values = real_values, encoded[2]
     synthetic_pair = (columns, real_values, synthetic_values)
     real_pair = (columns, reference_values, holdout_values)
+    if "detection" in groups:
+        _check_detection_rows(synthetic_pair, real_pair, detection_cv, holdout is None)
     scores = {}
     if "fidelity" in groups:
         scores.update(
@@ -344,6 +346,30 @@ def _check_groups(metrics, target):
             "target, or leave 'utility' out of metrics."
         )
     return set(metrics)
+
+
+def _check_detection_rows(synthetic_pair, real_pair, cv, halves):
+    """Each table a detection test compares needs ``cv`` rows at least."""
+    rows = {
+        "real rows": synthetic_pair[1].shape[0],
+        "synthetic rows": synthetic_pair[2].shape[0],
+    }
+    if halves:
+        # The halves differ by one row at most; the first is the smaller.
+        rows[
+            "rows in a half of the real rows (without a holdout the ceilings "
+            "compare two halves)"
+        ] = real_pair[1].shape[0]
+    else:
+        rows["holdout rows"] = real_pair[2].shape[0]
+    short = [f"{n} {label}" for label, n in rows.items() if n < cv]
+    if short:
+        got = " and ".join([", ".join(short[:-1]), short[-1]] if short[1:] else short)
+        raise ValueError(
+            "The detection tests of evaluate_synthetic need at least "
+            f"detection_cv={cv} rows in each table; got {got}. Pass "
+            "more rows, a smaller detection_cv, or leave 'detection' out of metrics."
+        )
 
 
 def _detection(synthetic_pair, real_pair, cv, seeds):

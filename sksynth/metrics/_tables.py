@@ -2,37 +2,25 @@
 
 import numpy as np
 
-from .._data import BOOLEAN, CATEGORICAL, TableSchema, is_dataframe
+from .._data import (
+    BOOLEAN,
+    CATEGORICAL,
+    TableSchema,
+    align_columns,
+)
+from .._data import check_unique_columns as check_names
 
 # Categorical levels beyond this many (by frequency) share one "other" feature
 # in the one-hot encoding used for distances and linear models.
 _MAX_ONE_HOT = 50
 
 
-def align_columns(reference, other, what="synthetic"):
-    """``other`` with the columns of ``reference``, in the same order.
+def check_unique_columns(table, what="real"):
+    """Raise a ValueError naming the duplicated column names of a DataFrame.
 
-    Raises a ValueError that names the missing and unexpected columns.
+    Arrays have no names and pass. ``what`` names the table in the message.
     """
-    if is_dataframe(reference) and is_dataframe(other):
-        expected, got = list(reference.columns), list(other.columns)
-        if set(expected) != set(got):
-            missing = [c for c in expected if c not in set(got)]
-            extra = [c for c in got if c not in set(expected)]
-            raise ValueError(
-                f"The {what} table does not have the columns of the real one: missing "
-                f"{missing}, unexpected {extra}. Pass tables with the same columns."
-            )
-        return other[expected]
-    if is_dataframe(other):
-        other = other.to_numpy()
-    n_expected, n_got = np.shape(reference)[-1], np.shape(other)[-1]
-    if n_expected != n_got:
-        raise ValueError(
-            f"The {what} table has {n_got} columns but the real one has {n_expected}. "
-            "Pass tables with the same columns."
-        )
-    return other
+    check_names(table, f"The {what} table")
 
 
 def subsample_rows(values, max_samples, rng):
@@ -45,17 +33,23 @@ def subsample_rows(values, max_samples, rng):
 def encode_tables(real, *others, names=("synthetic",)):
     """Encode ``real`` and ``others`` with the data layer's layout of ``real``.
 
+    ``names`` name ``others`` in error messages. Every table is checked for
+    duplicated column names before any is encoded.
+
     Returns
     -------
     columns : list of ColumnSpec
     encoded : list of ndarray
         ``real`` first, then each of ``others``.
     """
+    labels = [names[i] if i < len(names) else "other" for i in range(len(others))]
+    check_unique_columns(real)
+    for other, what in zip(others, labels, strict=True):
+        check_unique_columns(other, what)
     schema = TableSchema.from_data(real)
     columns = schema.modelled_columns
     encoded = [schema.encode(real)]
-    for index, other in enumerate(others):
-        what = names[index] if index < len(names) else "other"
+    for other, what in zip(others, labels, strict=True):
         encoded.append(schema.encode(align_columns(real, other, what)))
     return columns, encoded
 

@@ -11,6 +11,9 @@ from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ._fidelity import ks_statistic
+from ._tables import check_unique_columns
+
 # Held-out rows used for the permutation importances of `evaluate`.
 _IMPORTANCE_ROWS = 2000
 
@@ -104,6 +107,7 @@ class TSTRScorer:
                 "TSTRScorer scores a model on real (X, y): pass y. In GridSearchCV, "
                 "call fit(X, y) so that the folds carry the target."
             )
+        check_unique_columns(X, "X")
         X_synth, y_synth = self._sample(synthesizer)
         model = self._fit(X_synth, y_synth)
         return float(check_scoring(model, scoring=self.scoring)(model, X, y))
@@ -179,6 +183,8 @@ class TSTRScorer:
             - ``"importance_correlation"``: Spearman correlation of the
               permutation importances of the features in the two models.
         """
+        for X, what in ((X_train, "X_train"), (X_synth, "X_synth"), (X_test, "X_test")):
+            check_unique_columns(X, what)
         result, real_model, synthetic_model, scorer = self._compare(
             X_train, y_train, X_synth, y_synth, X_test, y_test
         )
@@ -213,15 +219,9 @@ class TSTRScorer:
             "output_correlation": _correlation(
                 real_output, _output(synthetic_model, X_test)
             ),
-            "output_ks": float(
-                stats.ks_2samp(
-                    _output(real_model, X_synth), real_output, method="asymp"
-                ).statistic
-            ),
-            "output_ks_reference": float(
-                stats.ks_2samp(
-                    real_output[halves[0]], real_output[halves[1]], method="asymp"
-                ).statistic
+            "output_ks": ks_statistic(_output(real_model, X_synth), real_output),
+            "output_ks_reference": ks_statistic(
+                real_output[halves[0]], real_output[halves[1]]
             ),
         }
         return result, real_model, synthetic_model, scorer

@@ -1,0 +1,222 @@
+"""Tests of sksynth.metrics.evaluate_synthetic and SyntheticDataReport
+(sksynth/metrics/_report.py)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sksynth import GaussianCopulaSynthesizer
+from sksynth.metrics import (
+    SyntheticDataReport,
+    detection_auc,
+    evaluate_synthetic,
+)
+
+
+def test_evaluate_synthetic_report(metrics_table):
+    train, holdout = metrics_table.iloc[:750], metrics_table.iloc[750:]
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(train)
+    report = evaluate_synthetic(
+        train, synth.sample(750), holdout=holdout, target="group", random_state=0
+    )
+    assert isinstance(report, SyntheticDataReport)
+    expected = {
+        "ks_complement",
+        "tv_complement",
+        "correlation_similarity",
+        "contingency_similarity",
+        "detection_auc",
+        "dcr_share",
+        "exact_copy_share",
+        "tstr",
+    }
+    assert expected <= set(report)
+    for values in report.values():
+        assert set(values) == {"synthetic", "real_holdout"}
+    assert report["detection_auc"]["real_holdout"] == pytest.approx(0.5, abs=0.08)
+    assert report["dcr_share"]["real_holdout"] == pytest.approx(0.5, abs=0.1)
+    assert report["ks_complement"]["synthetic"] > 0.9
+    text = str(report)
+    assert "detection_auc" in text and "real holdout" in text
+    frame = report.to_frame()
+    assert list(frame.columns) == ["synthetic", "real_holdout", "description"]
+
+
+def test_evaluate_synthetic_without_holdout_and_errors(metrics_table):
+    report = evaluate_synthetic(metrics_table, metrics_table, random_state=0)
+    assert np.isnan(report["dcr_share"]["synthetic"])
+    assert "no holdout" in str(report)
+    with pytest.raises(ValueError, match="target 'nope' is not a column"):
+        evaluate_synthetic(
+            metrics_table,
+            metrics_table,
+            holdout=metrics_table,
+            target="nope",
+            random_state=0,
+        )
+
+
+def test_evaluate_synthetic_metric_groups(metrics_table):
+    train, holdout = metrics_table.iloc[:750], metrics_table.iloc[750:]
+    synthetic = GaussianCopulaSynthesizer(random_state=0).fit(train).sample(750)
+    options = {"holdout": holdout, "target": "group", "random_state": 0}
+    full = evaluate_synthetic(train, synthetic, **options)
+    fidelity = evaluate_synthetic(train, synthetic, metrics="fidelity", **options)
+    assert list(fidelity) == [
+        "ks_complement",
+        "tv_complement",
+        "missing_similarity",
+        "correlation_similarity",
+        "contingency_similarity",
+    ]
+    chosen = evaluate_synthetic(
+        train, synthetic, metrics=["privacy", "utility"], **options
+    )
+    assert set(chosen) == {
+        "exact_copy_share",
+        "nndr",
+        "dcr_share",
+        "tstr",
+        "model_agreement",
+        "output_ks",
+    }
+    # A group gives the same figures whichever other groups are computed.
+    for part in (fidelity, chosen):
+        assert all(part[name] == full[name] for name in part)
+
+
+@pytest.mark.parametrize(
+    "metrics, match",
+    [
+        (["fidelity", "margins"], "metrics must be 'all' or a non-empty list"),
+        ([], "metrics must be 'all' or a non-empty list"),
+        ("margins", "The 'metrics' parameter"),
+        (["utility"], "'utility', which needs the target column"),
+        ("utility", "'utility', which needs the target column"),
+    ],
+)
+def test_evaluate_synthetic_metrics_errors(metrics_table, metrics, match):
+    with pytest.raises(ValueError, match=match):
+        evaluate_synthetic(metrics_table, metrics_table, metrics=metrics)
+
+
+def test_evaluate_synthetic_privacy_flags_copied_rows(metrics_table):
+    train, holdout = metrics_table.iloc[:750], metrics_table.iloc[750:]
+    report = evaluate_synthetic(
+        train, train, holdout=holdout, metrics=["privacy"], random_state=0
+    )
+    assert report["exact_copy_share"]["synthetic"] == 1.0
+    assert report["dcr_share"]["synthetic"] == 1.0
+    assert report["nndr"]["synthetic"] == 0.0
+    # The ceiling queries 375 fresh rows: 4 standard errors of a share of 0.5.
+    tolerance = 4 * 0.5 / np.sqrt(375)
+    assert report["dcr_share"]["real_holdout"] == pytest.approx(0.5, abs=tolerance)
+    assert report["nndr"]["real_holdout"] > 0.5
+
+
+def test_evaluate_synthetic_utility_keeps_negative_numbers():
+    # The default utility model once read every negative number as missing.
+    rng = np.random.RandomState(0)
+    a = rng.normal(size=2000)
+    frame = pd.DataFrame(
+        {"a": a, "noise": rng.normal(size=2000), "y": np.where(a < -1, "low", "rest")}
+    )
+    train, holdout = frame.iloc[:1000], frame.iloc[1000:]
+    report = evaluate_synthetic(
+        train, train, holdout=holdout, target="y", metrics=["utility"], random_state=0
+    )
+    assert report["tstr"]["real_holdout"] > 0.99
+
+
+def test_column_missing_in_every_row(metrics_independent_margins, metrics_table):
+    real = metrics_table.assign(empty=np.nan)
+    synthetic = metrics_independent_margins(metrics_table).assign(empty=np.nan)
+    halves = real.iloc[:750], real.iloc[750:]
+    assert 0.4 < detection_auc(*halves, random_state=0) < 0.6
+    report = evaluate_synthetic(
+        real.iloc[:750], synthetic, holdout=real.iloc[750:], target="group"
+    )
+    assert report["detection_auc"]["synthetic"] > 0.7
+    assert report["tstr"]["synthetic"] > 0.5
+
+
+def test_evaluate_synthetic_estimator_sees_columns_in_the_order_of_real(metrics_table):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    numeric = metrics_table[["a", "b", "w", "flag"]]
+    train, holdout = numeric.iloc[:750], numeric.iloc[750:]
+    synthetic = GaussianCopulaSynthesizer(random_state=0).fit(train).sample(750)
+    options = {
+        "holdout": holdout[holdout.columns[::-1]],
+        "target": "flag",
+        "estimator": HistGradientBoostingClassifier(max_iter=20),
+        "metrics": "utility",
+        "random_state": 0,
+    }
+    shuffled = evaluate_synthetic(train, synthetic[synthetic.columns[::-1]], **options)
+    ordered = evaluate_synthetic(train, synthetic, **options)
+    assert shuffled["tstr"] == ordered["tstr"]
+
+
+def test_evaluate_synthetic_estimator_with_array_synthetic_rows(metrics_table):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    numeric = metrics_table[["a", "b", "w", "flag"]]
+    train, holdout = numeric.iloc[:750], numeric.iloc[750:]
+    synthetic = GaussianCopulaSynthesizer(random_state=0).fit(train).sample(750)
+    options = {
+        "holdout": holdout,
+        "target": "flag",
+        "estimator": HistGradientBoostingClassifier(max_iter=20),
+        "metrics": "utility",
+        "random_state": 0,
+    }
+    as_array = evaluate_synthetic(train, synthetic.to_numpy(), **options)
+    assert as_array["tstr"] == evaluate_synthetic(train, synthetic, **options)["tstr"]
+
+
+def test_evaluate_synthetic_target_errors_name_the_column_and_table(metrics_table):
+    train, holdout = metrics_table.iloc[:750], metrics_table.iloc[750:].copy()
+    options = {"target": "group", "metrics": "utility", "random_state": 0}
+    with pytest.raises(ValueError, match="'group' has 3 missing value.* synthetic"):
+        synthetic = train.copy()
+        synthetic.loc[synthetic.index[:3], "group"] = np.nan
+        evaluate_synthetic(train, synthetic, holdout=holdout, **options)
+    holdout.loc[holdout.index[:2], "group"] = "sideways"
+    with pytest.raises(
+        ValueError, match=r"holdout rows hold class\(es\) \['sideways'\]"
+    ):
+        evaluate_synthetic(train, train, holdout=holdout, **options)
+
+
+def _frame(n_rows, seed):
+    rng = np.random.RandomState(seed)
+    return pd.DataFrame(
+        {"a": rng.normal(size=n_rows), "g": rng.choice(["x", "y"], n_rows)}
+    )
+
+
+@pytest.mark.parametrize(
+    "n_real, n_synthetic, n_holdout, got",
+    [
+        (5, 100, None, "2 rows in a half of the real rows"),
+        (100, 2, 100, "2 synthetic rows"),
+        (100, 100, 2, "2 holdout rows"),
+        (1, 1, 1, "1 real rows, 1 synthetic rows and 1 holdout rows"),
+    ],
+)
+def test_evaluate_synthetic_detection_needs_rows_for_its_folds(
+    n_real, n_synthetic, n_holdout, got
+):
+    # Once "detection_auc needs at least cv=3 rows in each table; got 2 real and
+    # 3 synthetic rows" for 5 real and 100 synthetic rows.
+    real, synthetic = _frame(n_real, 0), _frame(n_synthetic, 1)
+    holdout = None if n_holdout is None else _frame(n_holdout, 2)
+    match = (
+        r"The detection tests of evaluate_synthetic need at least detection_cv=3 "
+        rf"rows in each table; got {got}.*leave 'detection' out of metrics"
+    )
+    with pytest.raises(ValueError, match=match):
+        evaluate_synthetic(
+            real, synthetic, holdout=holdout, metrics="detection", random_state=0
+        )
