@@ -132,7 +132,9 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _log_density(self, model, values, columns, ignore=None):
         """Log density of encoded rows over the column indices ``columns``,
         the other columns marginalised out, and in each row the entries where
-        ``ignore`` (a boolean array like ``values``) is True."""
+        ``ignore`` (a boolean array like ``values``) is True. ``ignore`` is
+        given when scoring rows (``score_samples``), None for the exact
+        density of ``conditions``."""
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -420,8 +422,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
     def _score(self, model, values, columns):
         """Log density with novel values scored by the column models."""
         novel, log_factor = column_novelty(model.margins, values, columns)
-        ignore = novel if novel.any() else None
-        return self._log_density(model, values, columns, ignore) + log_factor
+        return self._log_density(model, values, columns, novel) + log_factor
 
     def score(self, X, y=None):
         """Total log-likelihood of ``X``, or of ``(X, y)`` when fitted with ``y``.

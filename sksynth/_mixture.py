@@ -113,14 +113,10 @@ class _BinnedValuesCoder:
             np.where(seen, self.counts[index], 0.0) / self.bin_counts[codes]
         )
         share = self.uniform_share[codes]
-        unit = np.round(inside) == inside
-        seen &= unit
-        observed_share = np.where(seen, observed_share, 0.0)
         with np.errstate(divide="ignore"):
             log_within = np.log(
                 (1 - share) * observed_share + share / self.width[codes]
             )
-        # A number between whole numbers has the density of its own one.
         return self.tails.apply(x, in_range, codes, log_within)
 
     def sample(self, codes, rng):

@@ -65,8 +65,12 @@ def _logsumexp_rows(a):
         return np.log(np.sum(np.exp(a - top[:, None]), axis=1)) + top
 
 
-def _numeric_log_kernel(score_map, x, centres, h):
-    """Log kernel of query values ``x`` against centre scores: (n_x, n_centres)."""
+def _numeric_log_kernel(score_map, x, centres, h, flip=0.0):
+    """Log kernel of query values ``x`` against centre scores: (n_x, n_centres).
+
+    ``flip``: probability that a draw's missingness differs from its centre's
+    (see :func:`_missing_patterns`).
+    """
     missing = np.isnan(x)
     out = np.zeros((x.size, centres.size))
     observed = np.flatnonzero(~missing)
@@ -83,7 +87,17 @@ def _numeric_log_kernel(score_map, x, centres, h):
     elif observed.size:
         z = score_map.to_scores(x[observed])
         out[observed] = np.where(z[:, None] == centres[None, :], 0.0, -np.inf)
-    return _missing_patterns(out, missing, np.isnan(centres))
+    marginal = None
+    if flip > 0:
+        # The score's own distribution: standard normal on the score axis
+        # (an atom's interval mass), the Jacobian being added by the caller.
+        marginal = np.zeros(x.size)
+        if observed.size:
+            z, is_atom, z_low, z_high, _ = score_map.query(x[observed])
+            log_density = -0.5 * z**2 - _LOG_SQRT_2PI
+            log_density[is_atom] = _log_interval_mass(z_low[is_atom], z_high[is_atom])
+            marginal[observed] = log_density
+    return _missing_patterns(out, missing, np.isnan(centres), flip, marginal)
 
 
 def _log_interval_mass(a, b):
@@ -102,7 +116,7 @@ def level_shares(centres, n_levels):
     return counts / max(counts.sum(), 1.0)
 
 
-def _categorical_log_kernel(codes, centres, lam, shares):
+def _categorical_log_kernel(codes, centres, lam, shares, flip=0.0):
     """Log kernel of a categorical column: the centre's level kept w.p. ``1 - lam``,
     else a level drawn from the centres' level ``shares``."""
     missing = np.isnan(codes)
@@ -114,20 +128,44 @@ def _categorical_log_kernel(codes, centres, lam, shares):
         codes[:, None] == centres[None, :], log_keep[:, None], log_move[:, None]
     )
     out[codes < 0] = -np.inf
-    return _missing_patterns(out, missing, np.isnan(centres))
+    with np.errstate(divide="ignore"):
+        marginal = np.where(codes >= 0, np.log(share), -np.inf) if flip > 0 else None
+    return _missing_patterns(out, missing, np.isnan(centres), flip, marginal)
 
 
-def _missing_patterns(out, query_missing, centre_missing):
-    """A kernel draw copies its centre's missingness."""
-    if query_missing.any() or centre_missing.any():
-        out[np.logical_xor(query_missing[:, None], centre_missing[None, :])] = -np.inf
-        out[query_missing[:, None] & centre_missing[None, :]] = 0.0
+def _missing_patterns(out, query_missing, centre_missing, flip=0.0, marginal=None):
+    """A kernel draw copies its centre's missingness.
+
+    With ``flip`` > 0 (scoring: the probability ``1 / (n + 1)`` of a
+    novel outcome), a draw's missingness differs from its centre's with that
+    probability, a present value then following the column's own distribution
+    (``marginal``, the log density of each query value): rows with a pattern
+    of missing values no training row has keep a finite density.
+    """
+    if not (query_missing.any() or centre_missing.any()):
+        return out
+    differs = np.logical_xor(query_missing[:, None], centre_missing[None, :])
+    both = query_missing[:, None] & centre_missing[None, :]
+    # Without missing centres a missing query is a novel value, which the
+    # caller leaves out.
+    if flip == 0 or not centre_missing.any():
+        out[differs] = -np.inf
+        out[both] = 0.0
+        return out
+    log_flip, log_keep = np.log(flip), np.log1p(-flip)
+    out += log_keep
+    out[both] = log_keep
+    out[query_missing[:, None] & ~centre_missing[None, :]] = log_flip
+    present_from_missing = ~query_missing[:, None] & centre_missing[None, :]
+    rows, centres = np.nonzero(present_from_missing)
+    out[rows, centres] = log_flip + marginal[rows]
     return out
 
 
-def log_kernel_matrix(model, values, columns, rows=slice(None), ignore=None):
+def log_kernel_matrix(model, values, columns, rows=slice(None), ignore=None, flip=0.0):
     """Summed log kernel of encoded query rows over ``columns``, per centre;
-    entries ``ignore`` marks count for nothing (marginalised)."""
+    entries ``ignore`` marks count for nothing (marginalised), and ``flip``
+    smooths the copy of missingness (see :func:`_missing_patterns`)."""
     out = np.zeros((values.shape[0], model.scores[rows].shape[0]))
 
     def add(j, block):
@@ -140,7 +178,11 @@ def log_kernel_matrix(model, values, columns, rows=slice(None), ignore=None):
             continue
         if model.maps[k] is not None:
             block = _numeric_log_kernel(
-                model.maps[k], values[:, j], model.scores[rows, k], model.bandwidth[k]
+                model.maps[k],
+                values[:, j],
+                model.scores[rows, k],
+                model.bandwidth[k],
+                flip,
             )
         else:
             block = _missing_patterns(
@@ -156,6 +198,7 @@ def log_kernel_matrix(model, values, columns, rows=slice(None), ignore=None):
                 model.codes[rows, k],
                 model.lambdas[k],
                 level_shares(model.codes[:, k], model.n_levels[k]),
+                flip,
             )
             add(j, block)
     return out
@@ -175,8 +218,15 @@ def _log_jacobian(model, values, columns, ignore=None):
     return total
 
 
-def kde_log_density(model, values, columns, ignore=None):
-    """Log density of encoded rows over ``columns``, in blocks of rows."""
+def kde_log_density(model, values, columns, ignore=None, flip=None):
+    """Log density of encoded rows over ``columns``, in blocks of rows.
+
+    Missingness is copied from the centres, but for a share ``flip`` (by
+    default ``1 / (n + 1)`` when scoring rows, ``ignore`` given; 0 for the
+    exact density of conditions).
+    """
+    if flip is None:
+        flip = 0.0 if ignore is None else 1.0 / (model.n_centres + 1.0)
     columns = set(columns)
     block = max(1, _BLOCK_ENTRIES // max(model.n_centres, 1))
     out = np.empty(values.shape[0])
@@ -184,7 +234,7 @@ def kde_log_density(model, values, columns, ignore=None):
         rows = values[start : start + block]
         part = None if ignore is None else ignore[start : start + block]
         out[start : start + block] = _logsumexp_rows(
-            log_kernel_matrix(model, rows, columns, ignore=part)
+            log_kernel_matrix(model, rows, columns, ignore=part, flip=flip)
         )
     out -= np.log(model.n_centres)
     return out + _log_jacobian(model, values, columns, ignore)
