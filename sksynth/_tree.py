@@ -828,8 +828,11 @@ def _column_margin(spec, x, smoothed):
     if spec.is_levels:
         return fit_level_margin(x, len(spec.categories))
     observed = x[~np.isnan(x)]
-    family = None if smoothed else "discrete"
-    return fit_margin(observed, spec, family=family, n_rows=x.size)
+    if not smoothed or observed.size == 0:
+        return fit_margin(observed, spec, family="discrete", n_rows=x.size)
+    # Smoothed values are reflected into the training range: none beyond it.
+    low, high = observed.min(), observed.max()
+    return fit_margin(observed, spec, family=None, low=low, high=high, n_rows=x.size)
 
 
 def _is_discrete(spec, margin):

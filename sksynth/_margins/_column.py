@@ -64,6 +64,9 @@ class ColumnMargin:
     novelty : tuple of (float, float), default=None
         ``(loc, scale)`` of the normal density of novel values; by default
         the mean and three times the standard deviation of the atoms.
+    bounded : bool, default=False
+        Whether the model has no density outside ``[low, high]`` (values
+        there are novel), as a model that only draws inside it.
     """
 
     def __init__(
@@ -78,8 +81,10 @@ class ColumnMargin:
         n_rows=0,
         missing_rate=0.0,
         novelty=None,
+        bounded=False,
     ):
         self.atoms = np.asarray(atoms, dtype=float)
+        self.bounded = bounded
         self.atom_probs = np.asarray(atom_probs, dtype=float)
         self.continuous = continuous
         self.tail = tail
@@ -95,8 +100,11 @@ class ColumnMargin:
         self._mass_below = np.concatenate([[0.0], np.cumsum(self.atom_probs)])
         # Index -1 (no atom) reads the trailing zero.
         self._probs_or_zero = np.append(self.atom_probs, 0.0)
-        self._atom_lower = self._continuous_cdf(self.atoms) + self._mass_below[:-1]
-        self._atom_upper = self._atom_lower + self.atom_probs
+        # Clipped: the cumulative sums of the shares can pass 1 by a rounding.
+        self._atom_lower = np.clip(
+            self._continuous_cdf(self.atoms) + self._mass_below[:-1], 0.0, 1.0
+        )
+        self._atom_upper = np.clip(self._atom_lower + self.atom_probs, 0.0, 1.0)
         self._u_low, self._u_high = 0.0, 1.0
         if continuous is not None:
             self._u_low = self.cdf_bounds(np.array([low]))[0][0]
@@ -217,6 +225,9 @@ class ColumnMargin:
         present = ~missing
         if self.discrete:
             unseen = present & (self.atom_index(np.where(missing, 0.0, x)) < 0)
+        elif self.bounded:
+            with np.errstate(invalid="ignore"):
+                unseen = present & ((x < self.low) | (x > self.high))
         elif self.continuous is not None:
             with np.errstate(invalid="ignore"):
                 density = self.log_density(np.where(missing, 0.0, x))
@@ -228,7 +239,7 @@ class ColumnMargin:
             log_factor[unseen] += np.log(share) + stats.norm.logpdf(
                 x[unseen], loc, scale
             )
-        if self.discrete:
+        if self.discrete or self.bounded:
             log_factor[present & ~unseen] += np.log1p(-share)
         return novel | unseen, log_factor
 
@@ -390,13 +401,15 @@ def fit_margin(
     if values.size - is_atom.sum() < _MIN_CONTINUOUS_VALUES:
         return ColumnMargin(values, shares, low=low, high=high, discrete=True, **common)
     if family is None:
-        novelty = _novelty_of(values, counts)
+        # The estimator draws the values between the spikes itself, inside
+        # [low, high] when they are finite.
         return ColumnMargin(
             values[is_atom],
             shares[is_atom],
             low=low,
             high=high,
-            novelty=novelty,
+            novelty=_novelty_of(values, counts),
+            bounded=bool(np.isfinite(low) and np.isfinite(high)),
             **common,
         )
     rest_values, rest_counts = values[~is_atom], counts[~is_atom]
