@@ -220,3 +220,31 @@ def test_evaluate_synthetic_detection_needs_rows_for_its_folds(
         evaluate_synthetic(
             real, synthetic, holdout=holdout, metrics="detection", random_state=0
         )
+
+
+def test_identifiers_are_left_out_and_dates_compared_as_numbers():
+    # Issue 12: a key is unique per row and synthetic rows hold new keys; dates
+    # are numbers on a line.
+    n = 400
+
+    def table(seed):
+        rng = np.random.RandomState(seed)
+        return pd.DataFrame(
+            {
+                "loan_id": [f"L{v:07d}" for v in rng.choice(10**7, n, replace=False)],
+                "issued": pd.Timestamp("2020-01-01")
+                + pd.to_timedelta(rng.randint(0, 700, n), unit="D"),
+                "amount": rng.lognormal(8, 0.5, n),
+                "grade": rng.choice(list("ABC"), n),
+            }
+        )
+
+    real, holdout = table(1), table(2)
+    shifted = table(3).assign(issued=lambda t: t["issued"] + pd.Timedelta(days=400))
+    report = evaluate_synthetic(real, table(3), holdout=holdout, random_state=0)
+    far = evaluate_synthetic(real, shifted, holdout=holdout, random_state=0)
+    assert any("['loan_id'] left out of every figure" in note for note in report.notes)
+    assert np.isfinite(report["exact_copy_share"]["synthetic"])
+    assert report["ks_complement"]["synthetic"] > far["ks_complement"]["synthetic"]
+    with pytest.raises(ValueError, match="target 'loan_id' is an identifier column"):
+        evaluate_synthetic(real, table(3), holdout=holdout, target="loan_id")

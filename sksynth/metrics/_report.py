@@ -261,10 +261,17 @@ def evaluate_synthetic(
     )
     seeds = dict(zip(_GROUPS, group_seeds))
     others = (synthetic,) if holdout is None else (synthetic, holdout)
-    columns, encoded = encode_tables(real, *others, names=("synthetic", "holdout"))
-    target_index = None if target is None else _target_index(real, columns, target)
+    columns, encoded, schema = encode_tables(
+        real, *others, names=("synthetic", "holdout"), return_schema=True
+    )
+    target_index = None if target is None else _target_index(real, schema, target)
     real_values, synthetic_values = encoded[:2]
     notes = []
+    if schema.auto_identifiers:
+        notes.append(
+            f"identifier column(s) {schema.auto_identifiers} left out of every figure: "
+            "a key is unique per row, and synthetic rows hold new keys."
+        )
     if holdout is None:
         reference_values, holdout_values = _split_halves(real_values, split_seed)
         notes.append(
@@ -404,21 +411,28 @@ def _split_halves(values, rng):
     return values[order[: n // 2]], values[order[n // 2 :]]
 
 
-def _target_index(real, columns, target):
+def _target_index(real, schema, target):
     """Position of the target among the encoded columns."""
-    names = [spec.name for spec in columns]
+    names = schema.names
     if is_dataframe(real):
-        if target in names:
-            return names.index(target)
+        if target not in names:
+            raise ValueError(
+                f"target {target!r} is not a column of the tables; columns are {names}."
+            )
+        position = names.index(target)
+    elif isinstance(target, Integral) and 0 <= target < len(names):
+        position = int(target)
+    else:
         raise ValueError(
-            f"target {target!r} is not a column of the tables; columns are {names}."
+            f"target {target!r} is not a column of the tables: for arrays pass the "
+            f"position of the target column, from 0 to {len(names) - 1}."
         )
-    if isinstance(target, Integral) and 0 <= target < len(columns):
-        return int(target)
-    raise ValueError(
-        f"target {target!r} is not a column of the tables: for arrays pass the "
-        f"position of the target column, from 0 to {len(columns) - 1}."
-    )
+    if position not in schema.modelled:
+        raise ValueError(
+            f"target {target!r} is an identifier column (a distinct value in every "
+            "row): there is nothing to predict. Pick another target."
+        )
+    return schema.modelled.index(position)
 
 
 _TABLE_NAMES = ("real", "synthetic", "holdout")

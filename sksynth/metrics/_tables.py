@@ -30,17 +30,23 @@ def subsample_rows(values, max_samples, rng):
     return values[rng.choice(values.shape[0], max_samples, replace=False)]
 
 
-def encode_tables(real, *others, names=("synthetic",)):
+def encode_tables(real, *others, names=("synthetic",), return_schema=False):
     """Encode ``real`` and ``others`` with the data layer's layout of ``real``.
 
     ``names`` name ``others`` in error messages. Every table is checked for
-    duplicated column names before any is encoded.
+    duplicated column names before any is encoded. Identifier columns (by the
+    data layer's "auto" rule: keys, one distinct value per row) are left out:
+    synthetic rows hold new keys, which no metric should compare; dates and
+    durations are numbers.
 
     Returns
     -------
     columns : list of ColumnSpec
+        The columns encoded (identifiers left out).
     encoded : list of ndarray
         ``real`` first, then each of ``others``.
+    schema : TableSchema
+        The layout of ``real``, when ``return_schema`` is True.
     """
     labels = [names[i] if i < len(names) else "other" for i in range(len(others))]
     check_unique_columns(real)
@@ -51,6 +57,8 @@ def encode_tables(real, *others, names=("synthetic",)):
     encoded = [schema.encode(real)]
     for other, what in zip(others, labels, strict=True):
         encoded.append(schema.encode(align_columns(real, other, what)))
+    if return_schema:
+        return columns, encoded, schema
     return columns, encoded
 
 
