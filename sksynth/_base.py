@@ -18,6 +18,7 @@ from ._data import (
     ColumnSpec,
     TableSchema,
     TargetSchema,
+    check_unique_columns,
     encode_condition,
 )
 from ._margins import column_novelty
@@ -155,6 +156,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self : object
             Fitted synthesizer.
         """
+        check_unique_columns(X)
         X = validate_data(self, X, skip_check_array=True)
         rng = check_random_state(self.random_state)
         self._schema = TableSchema.from_data(
@@ -407,6 +409,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             Log density of each row.
         """
         check_is_fitted(self)
+        check_unique_columns(X)
         X = validate_data(self, X, skip_check_array=True, reset=False)
         values = self._schema.encode(X)
         columns = list(range(values.shape[1]))
@@ -443,6 +446,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         if y is None or getattr(self, "_target", None) is None:
             return float(np.sum(self.score_samples(X)))
         check_is_fitted(self)
+        check_unique_columns(X)
         X = validate_data(self, X, skip_check_array=True, reset=False)
         values = self._schema.encode(X)
         y_values = self._target.encode(y)

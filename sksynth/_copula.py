@@ -144,7 +144,8 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     missingness keeps its dependence on the other columns.
 
     ``score_samples`` returns the copula log density times the margins'
-    densities. For discrete values (categories, booleans, integers with few
+    densities (values a margin cannot produce are novel outcomes, see
+    :meth:`score_samples`). For discrete values (categories, booleans, integers with few
     levels, spikes, missing indicators) the margin contributes its log
     probability and the copula density is taken at the midpoint of the
     value's CDF jump: an approximation of the exact mixed likelihood, which

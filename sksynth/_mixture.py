@@ -600,7 +600,9 @@ class MixtureSynthesizer(BaseSynthesizer):
     columns from the chosen components. ``score_samples`` is the exact log
     density: a probability for categories, spikes and discrete numbers, a
     density for continuous values. Values outside the training range keep a
-    small tail density; categories not seen in ``fit`` get ``-inf``.
+    small tail density; values no outcome holds (a category or a value of a
+    discrete column not seen in ``fit``) are novel outcomes of probability
+    ``1 / (n + 1)`` (see :meth:`score_samples`).
 
     References
     ----------

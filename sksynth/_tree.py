@@ -401,12 +401,11 @@ class TreeSynthesizer(BaseSynthesizer):
     to tell from real rows). The score is the share of the donors holding
     the value for discrete values and spikes, the kernel mixture density for
     smoothed values (evaluated on 256 quantiles of the donors in leaves
-    holding more; beyond the range seen in ``fit``, where sampling puts no
-    mass, the unreflected kernels, so that held-out rows slightly outside it
-    keep a finite score). Held-out rows thus get a finite
-    score unless they hold a value never seen in ``fit`` (a category unseen
-    in ``fit``, an integer of a few-valued column, any new value of a numeric
-    column with ``smoothing=False``), which has probability zero. With
+    holding more). Values the trees never draw (beyond the range seen in
+    ``fit``, a category or a value of a discrete column not seen in ``fit``,
+    any new value of a numeric column with ``smoothing=False``) are novel
+    outcomes of probability ``1 / (n + 1)`` (see :meth:`score_samples`), so
+    held-out rows always get a finite score. With
     ``conditions``, rows are drawn with the conditioned values fixed and kept
     with a probability proportional to the (smoothed) probability of those
     values under the trees (rejection sampling), so they follow the conditional

@@ -50,7 +50,11 @@ def test_target_named_like_a_column_is_an_error(Synthesizer, frame):
     X = frame.rename(columns={"x": "y"})
     with pytest.raises(ValueError, match="target is named 'y', like a column of X"):
         Synthesizer().fit(X, np.arange(len(X), dtype=float))
-    with pytest.raises(ValueError, match="target is named 'word', like a column"):
+    # Issue 15: the message suggested renaming y to the name it already had.
+    with pytest.raises(
+        ValueError,
+        match=r"target is named 'word', like a column.*y\.rename\('word_target'\)",
+    ):
         Synthesizer().fit(frame, frame["word"].fillna("a").rename("word"))
 
 
@@ -69,3 +73,15 @@ def test_condition_no_class_produces_names_the_column(Synthesizer, frame):
     synth = Synthesizer(random_state=0).fit(frame, (frame["x"] > 0).rename("up"))
     with pytest.raises(ValueError, match="'word'"):
         synth.sample(5, conditions={"word": "zzz"})
+
+
+@pytest.mark.parametrize("Synthesizer", SYNTHESIZERS, ids=lambda s: s.__name__)
+def test_duplicated_column_names_are_named(Synthesizer, frame):
+    # Issue 15: a third-party DuplicateError, with no column named.
+    X = frame.copy()
+    X.columns = ["x", "count", "x"][: X.shape[1]] + list(X.columns[3:])
+    with pytest.raises(ValueError, match=r"X has duplicated column names \['x'\]"):
+        Synthesizer().fit(X)
+    fitted = Synthesizer(random_state=0).fit(frame)
+    with pytest.raises(ValueError, match=r"duplicated column names \['x'\]"):
+        fitted.score_samples(X)

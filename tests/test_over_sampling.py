@@ -290,3 +290,58 @@ def test_no_warnings_on_constant_or_empty_columns():
             X_res, _ = sampler.fit_resample(frame, y)
             assert X_res["empty"].isna().all()
             assert (X_res["constant"] == 1.0).all()
+
+
+ALL_SAMPLERS = [*SAMPLERS, TreeOverSampler(random_state=0)]
+
+
+@pytest.mark.parametrize("sampler", ALL_SAMPLERS, ids=_ids)
+@pytest.mark.parametrize("missing", [None, np.nan])
+def test_labels_with_missing_values_are_named(sampler, missing):
+    # Issue 15: numpy's "'<' not supported between instances of 'float' and
+    # 'str'" (or scikit-learn's "Input y contains NaN").
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.normal(size=40), "b": rng.normal(size=40)})
+    labels = ["x"] * 30 + ["y"] * 8 if missing is None else [0.0] * 30 + [1.0] * 8
+    y = pd.Series(
+        [*labels, missing, missing], dtype=object if missing is None else float
+    )
+    with pytest.raises(ValueError, match="y has 2 missing value"):
+        clone(sampler).fit_resample(X, y)
+
+
+@pytest.mark.parametrize("sampler", ALL_SAMPLERS, ids=_ids)
+def test_duplicated_column_names_and_infinite_values_are_named(sampler):
+    # Issue 15: a third-party DuplicateError; and every resampler counts the
+    # infinite values of a column alike (all of X, not a class or a sample).
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(40, 3)), columns=["a", "b", "a"])
+    y = np.r_[np.zeros(30), np.ones(10)]
+    with pytest.raises(ValueError, match=r"X has duplicated column names \['a'\]"):
+        clone(sampler).fit_resample(X, y)
+    X.columns = ["a", "b", "c"]
+    X.iloc[[3, 5, 35], 1] = np.inf
+    with pytest.raises(ValueError, match="Column 'b' contains 3 infinite value"):
+        clone(sampler).fit_resample(X, y)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_copula_over_sampler_on_tiny_classes_of_few_values(seed):
+    # Issue 15: a 6-row class whose columns hold 2-4 distinct values, some a
+    # rounding apart (as standardised features), crashed (OverflowError: a
+    # kernel margin on identical knots with a bandwidth below the values'
+    # rounding; its grid step was 0); 16 of these 60 seeds failed.
+    rng = np.random.RandomState(seed)
+    n_common, n_rare = 60, 6
+    common = rng.normal(size=(n_common, 4))
+    base = rng.normal(size=2)
+    values = np.r_[base, np.nextafter(base, np.inf)]
+    rare = values[rng.randint(0, 4, size=(n_rare, 4))]
+    X = np.vstack([common, rare])
+    y = np.r_[np.zeros(n_common), np.ones(n_rare)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X_res, y_res = CopulaOverSampler(random_state=seed).fit_resample(X, y)
+    new = X_res[y_res == 1][n_rare:]
+    assert np.isfinite(new).all() and len(new) == n_common - n_rare
+    assert new.min() >= values.min() and new.max() <= values.max()

@@ -136,15 +136,21 @@ class KDESynthesizer(BaseSynthesizer):
     draws never leave it and never pile up at
     its bounds; integers stay integers. Missing values are copied from the
     centre: the density of a row is the mixture over the centres with the
-    same missingness. ``score_samples`` costs one kernel evaluation per
-    (row, training row) pair, computed in blocks of bounded memory.
+    same missingness, but for ``score_samples``, where a value's missingness
+    differs from its centre's with probability ``1 / (n + 1)`` (a present
+    value then following the column's own distribution), so that a pattern
+    of missing values no training row has keeps a finite score; values the
+    model cannot produce are novel outcomes (see :meth:`score_samples`).
+    ``score_samples`` costs one kernel evaluation per (row, training row)
+    pair, computed in blocks of bounded memory.
 
     With ``conditions``, each centre is weighted by its kernel value at the
     conditioned columns, and the other columns are perturbed as usual: the
     exact conditional of the product-kernel density.
 
     A small bandwidth reproduces the training rows; ``dcr_ratio_`` measures
-    this and ``min_distance`` sets a floor on the perturbation [3]_.
+    this and ``min_distance`` sets a floor on the distance of every draw to
+    every training row [3]_.
 
     References
     ----------

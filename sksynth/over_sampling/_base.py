@@ -10,7 +10,7 @@ from sklearn.utils import check_consistent_length
 from sklearn.utils._param_validation import StrOptions
 from sklearn_compat.utils.validation import validate_data
 
-from .._data import append_rows, is_dataframe, is_series
+from .._data import append_rows, check_unique_columns, is_dataframe, is_series
 
 _categorical_features_docstring = """categorical_features : "from_dtype" or \
 array-like, default="from_dtype"
@@ -73,8 +73,34 @@ class BaseSynthesisOverSampler(BaseOverSampler):
         "discrete_features": [StrOptions({"auto"}), "array-like"],
     }
 
-    def _check_X_y(self, X, y):
+    def fit_resample(self, X, y, **params):
+        """Resample the dataset.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Data to resample: numeric, integer, boolean, categorical, date,
+            duration and identifier columns, missing values allowed.
+        y : array-like of shape (n_samples,)
+            Class labels, none missing.
+        **params : dict
+            Extra parameters of imbalanced-learn's ``fit_resample``.
+
+        Returns
+        -------
+        X_resampled : {array-like, DataFrame} of shape (n_samples_new, n_features)
+            The original rows followed by the new ones, in the container of
+            ``X``.
+        y_resampled : array-like of shape (n_samples_new,)
+            Their labels.
+        """
+        # Checked before imbalanced-learn reads the labels, where a missing
+        # label fails with a type error of numpy's sort.
         _check_no_missing_target(y)
+        check_unique_columns(X)
+        return super().fit_resample(X, y, **params)
+
+    def _check_X_y(self, X, y):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         if sparse.issparse(X):
             raise TypeError(
