@@ -33,11 +33,14 @@ from ._containers import (
     append_rows,
     as_rows,
     check_unique_columns,
+    column_of,
     concat_tables,
     drop_columns,
     insert_columns,
     is_dataframe,
     is_series,
+    like,
+    split_column,
     take_rows,
 )
 from ._schema import (
@@ -70,6 +73,7 @@ __all__ = [
     "as_rows",
     "check_unique_columns",
     "column_label",
+    "column_of",
     "column_roles",
     "concat_tables",
     "describe_column",
@@ -81,7 +85,9 @@ __all__ = [
     "is_missing_value",
     "is_series",
     "is_spike",
+    "like",
     "resolve_columns",
+    "split_column",
     "take_rows",
 ]
 

@@ -27,10 +27,11 @@ def check_unique_columns(X, what="X"):
 
 
 def take_rows(X, rows):
-    """Rows ``rows`` (indices or a mask) of an array, a list or a DataFrame."""
+    """Rows ``rows`` (indices or a mask) of an array, a list, a Series or a
+    DataFrame, in the same container (a list comes back as an array)."""
     if is_dataframe(X) or is_series(X):
         return X.iloc[rows]
-    return np.asarray(X)[rows] if not isinstance(X, np.ndarray) else X[rows]
+    return np.asarray(X)[rows]
 
 
 def as_rows(X):
@@ -123,3 +124,34 @@ def insert_columns(X, columns, positions, names=None):
     dtypes = {c.dtype for c in out_columns}
     dtype = dtypes.pop() if len(dtypes) == 1 else object
     return np.column_stack([c.astype(dtype) for c in out_columns])
+
+
+def like(table, reference):
+    """``table`` in the container of ``reference``: a DataFrame with its columns
+    (order and dtypes) when ``reference`` is one, as an estimator fitted on
+    ``reference`` expects."""
+    if not is_dataframe(reference):
+        return table
+    if is_dataframe(table):
+        return table[list(reference.columns)]
+    import pandas as pd
+
+    frame = pd.DataFrame(np.asarray(table, dtype=object), columns=reference.columns)
+    return frame.astype(reference.dtypes.to_dict())
+
+
+def split_column(table, column):
+    """``(table without the column, the column)``: by name for a DataFrame, by
+    position for an array."""
+    if is_dataframe(table):
+        return table.drop(columns=column), table[column]
+    values = np.asarray(table)
+    keep = [j for j in range(values.shape[1]) if j != column]
+    return values[:, keep], values[:, column]
+
+
+def column_of(table, name, position):
+    """One column of a table: by ``name`` in a DataFrame, else at ``position``."""
+    if is_dataframe(table):
+        return table[name]
+    return np.asarray(table)[:, position]

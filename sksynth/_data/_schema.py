@@ -247,6 +247,24 @@ class TableSchema:
             return to_frame(self.columns, decoded)
         return to_array(self.columns, decoded, self.array_dtype, n_samples)
 
+    def new_keys(self, n_samples, rng):
+        """New keys of every identifier column, as columns of the training
+        container (a Series in the column's dtype, or a 1D array)."""
+        keys = []
+        for j, spec in enumerate(self.columns):
+            if spec.kind != IDENTIFIER:
+                continue
+            generated = spec.codec.generate(n_samples, rng)
+            if self.container == "pandas":
+                import pandas as pd
+
+                keys.append(to_series(pd, spec, generated))
+            else:
+                keys.append(
+                    to_array([spec], [generated], self.array_dtype, n_samples)[:, 0]
+                )
+        return keys
+
 
 def _declarations(names, categorical_features, id_columns, discrete_features):
     n = len(names)

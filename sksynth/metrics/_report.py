@@ -18,7 +18,7 @@ from sklearn.utils._param_validation import (
 )
 from threadpoolctl import threadpool_limits
 
-from .._data import TargetSchema, is_dataframe
+from .._data import TargetSchema, column_of, is_dataframe, like, split_column
 from ._detection import _detection_auc, _hgb_features
 from ._fidelity import (
     _contingency_similarity,
@@ -309,13 +309,19 @@ def evaluate_synthetic(
         if estimator is None:
             scores.update(
                 _default_utility(
-                    columns, encoded, target_index, tables, scoring, seeds["utility"]
+                    columns,
+                    encoded,
+                    target_index,
+                    tables,
+                    scoring,
+                    seeds["utility"],
+                    schema.modelled[target_index],
                 )
             )
         else:
             if is_dataframe(real):
-                tables = [_like_real(table, real) for table in tables]
-            splits = [_split_target(table, target) for table in tables]
+                tables = [like(table, real) for table in tables]
+            splits = [split_column(table, target) for table in tables]
             scores.update(_utility(*splits, estimator, scoring, seeds["utility"]))
     elif "utility" in groups and target is not None:
         notes.append(
@@ -451,25 +457,6 @@ def _check_target_present(name, encoded, target_index):
             )
 
 
-def _like_real(table, real):
-    """``table`` as a DataFrame with the columns (order, dtypes) of ``real``,
-    as an estimator fitted on ``real`` expects."""
-    if is_dataframe(table):
-        return table[list(real.columns)]
-    import pandas as pd
-
-    frame = pd.DataFrame(np.asarray(table, dtype=object), columns=real.columns)
-    return frame.astype(real.dtypes.to_dict())
-
-
-def _split_target(table, target):
-    if is_dataframe(table):
-        return table.drop(columns=target), table[target]
-    values = np.asarray(table)
-    keep = [j for j in range(values.shape[1]) if j != target]
-    return values[:, keep], values[:, target]
-
-
 def _privacy(columns, real, synthetic, holdout, copies_pair, seed):
     """Exact copies, NNDR and DCR share of synthetic rows and of fresh real rows.
 
@@ -559,13 +546,17 @@ def _utility(real, synthetic, test, estimator, scoring, seed):
     }
 
 
-def _default_utility(columns, encoded, target_index, tables, scoring, seed):
+def _default_utility(
+    columns, encoded, target_index, tables, scoring, seed, target_position
+):
     """Utility with a histogram gradient-boosting model.
 
     Its features are the tables as encoded once for every metric; ``tables``
-    (real, synthetic, holdout as given) supply the targets.
+    (real, synthetic, holdout as given) supply the targets (the column named
+    as the target, or at ``target_position`` of an array).
     """
-    targets = [_target_column(table, columns, target_index) for table in tables]
+    name = columns[target_index].name
+    targets = [column_of(table, name, target_position) for table in tables]
     schema = TargetSchema.from_data(targets[0], len(targets[0]))
     feature_columns = columns[:target_index] + columns[target_index + 1 :]
     splits = []
@@ -597,9 +588,3 @@ def _default_utility(columns, encoded, target_index, tables, scoring, seed):
     # two-core machine the utility test of Adult took 8 times the CPU time.
     with threadpool_limits(limits=1, user_api="openmp"):
         return _utility(*splits, estimator, scoring, seed)
-
-
-def _target_column(table, columns, target_index):
-    if is_dataframe(table):
-        return table[columns[target_index].name]
-    return np.asarray(table)[:, target_index]

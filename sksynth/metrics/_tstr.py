@@ -11,6 +11,7 @@ from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from .._data import take_rows
 from ._fidelity import ks_statistic
 from ._tables import check_unique_columns
 
@@ -263,8 +264,7 @@ def _importance_correlation(real_model, synthetic_model, X, y, scorer, random_st
     rng = check_random_state(random_state)
     n_rows = len(y)
     rows = np.sort(rng.choice(n_rows, min(n_rows, _IMPORTANCE_ROWS), replace=False))
-    X_rows = X.iloc[rows] if hasattr(X, "iloc") else np.asarray(X)[rows]
-    y_rows = y.iloc[rows] if hasattr(y, "iloc") else np.asarray(y)[rows]
+    X_rows, y_rows = take_rows(X, rows), take_rows(y, rows)
     seed = rng.randint(np.iinfo(np.int32).max)
     importances = [
         permutation_importance(

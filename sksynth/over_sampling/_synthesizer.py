@@ -140,7 +140,7 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
         if not blocks:
             return np.asarray(X), y
         X_new = concat_tables(blocks) if len(blocks) > 1 else blocks[0]
-        X_new = _with_new_keys(X, X_new, schema, keys, rng)
+        X_new = _with_new_keys(X_new, schema, keys, rng)
         return stack_resampled(X, y, X_new, np.concatenate(labels))
 
     def _fit_class(self, X_class, klass, rng, settings):
@@ -185,24 +185,11 @@ def _column_settings(schema, X_model, categorical_features):
     }
 
 
-def _with_new_keys(X, X_new, schema, keys, rng):
+def _with_new_keys(X_new, schema, keys, rng):
     """The new rows with a new key in each identifier column."""
     if not keys:
         return X_new
-    n_new = X_new.shape[0]
-    columns = [schema.columns[j].codec.generate(n_new, rng) for j in keys]
-    if not is_dataframe(X_new):
-        numeric = np.asarray(X).dtype.kind in "biuf"
-        columns = [np.asarray(c.tolist()) if numeric else c for c in columns]
-    else:
-        import pandas as pd
-
-        columns = [
-            pd.Series(c, dtype=object).astype(X.dtypes.iloc[j])
-            if not any(v is None for v in c.tolist())
-            else pd.Series(c, dtype=object)
-            for c, j in zip(columns, keys, strict=True)
-        ]
+    columns = schema.new_keys(X_new.shape[0], rng)
     names = [schema.columns[j].name for j in keys]
     return insert_columns(X_new, columns, keys, names)
 
