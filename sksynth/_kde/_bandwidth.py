@@ -6,9 +6,9 @@ import numpy as np
 from ._kernels import (
     _LOG_SQRT_2PI,
     KDEModel,
-    _log_interval_mass,
     _logsumexp_rows,
     _missing_patterns,
+    atom_log_kernel,
     log_kernel_matrix,
 )
 
@@ -132,10 +132,7 @@ class _NumericLeaveOneOut:
         for rows, z_low, z_high, centre_scores, scale in self.atoms:
             h = multiplier * scale
             out[rows] += np.nan_to_num(
-                _log_interval_mass(
-                    (z_low[:, None] - centre_scores[None, :]) / h,
-                    (z_high[:, None] - centre_scores[None, :]) / h,
-                ),
+                atom_log_kernel(z_low, z_high, centre_scores, h),
                 nan=0.0,
                 neginf=-np.inf,
             )
