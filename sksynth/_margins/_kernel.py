@@ -87,8 +87,13 @@ class EmpiricalMargin:
             grid = points
         self._grid = grid
         self._density = density
-        # Strictly increasing so that interpolation inverts it.
-        self._grid_cdf = np.maximum.accumulate(cdf) + np.arange(grid.size) * 1e-13
+        # Strictly increasing so that interpolation inverts it ...
+        cdf = np.maximum.accumulate(cdf) + np.arange(grid.size) * 1e-13
+        # ... and meeting at both ends the exact CDF that ``cdf`` uses beyond
+        # the table (the tabulated kernels stop at _REACH bandwidths), so the
+        # CDF stays monotone and within [0, 1] across the ends.
+        start, end = _exact_cdf(grid[[0, -1]], knots, h)
+        self._grid_cdf = start + (end - start) * cdf / cdf[-1]
 
     def cdf(self, x):
         x = np.asarray(x, dtype=float)

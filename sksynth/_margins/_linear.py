@@ -44,9 +44,15 @@ class CellInterp:
         self.slope = np.divide(
             np.diff(fp), step, out=np.zeros(step.size), where=step > 0
         )
+        # A value clipped to a repeated end knot (an atom at an end of the
+        # normal scores' table) lands on the zero-width segment, not on the
+        # end value np.interp holds: those ends are set apart.
+        self.repeated_ends = bool(xp[1] == xp[0] or xp[-2] == xp[-1])
 
     def __call__(self, x):
         xp = self.xp
+        if self.repeated_ends:
+            below, above = x < xp[0], x > xp[-1]
         x = np.clip(x, xp[0], xp[-1])
         cell = (x - xp[0]) / self.width
         cell = cell.astype(np.intp)
@@ -60,6 +66,8 @@ class CellInterp:
         x -= xp[segment]
         x *= self.slope[segment]
         x += self.fp[segment]
+        if self.repeated_ends:
+            x[below], x[above] = self.fp[0], self.fp[-1]
         return x
 
 
