@@ -5,12 +5,10 @@ from abc import ABCMeta, abstractmethod
 
 import numpy as np
 from scipy.special import logsumexp
-from sklearn.base import BaseEstimator, DensityMixin
+from sklearn.base import BaseEstimator, DensityMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import check_is_fitted
-from sklearn_compat.base import _fit_context
-from sklearn_compat.utils.validation import validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._data import BOOLEAN, CATEGORICAL, ColumnSpec, TableSchema, TargetSchema
 
