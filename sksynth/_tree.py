@@ -4,7 +4,6 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseSynthesizer
@@ -575,6 +574,10 @@ class TreeSynthesizer(BaseSynthesizer):
         }
         step = _Step(j, role, predictors, None, None, None, level_positions)
         X = step.features(values)
+        # Imported here: sklearn.tree loads sklearn.neighbors, .decomposition and
+        # .linear_model, which would add about a tenth to `import sksynth`.
+        from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
         Tree = DecisionTreeClassifier if discrete else DecisionTreeRegressor
         tree = Tree(
             max_depth=self.max_depth,

@@ -8,7 +8,7 @@ from imblearn.utils._validation import _check_X
 from scipy import sparse
 from sklearn.utils import check_consistent_length
 from sklearn.utils._param_validation import StrOptions
-from sklearn_compat.utils.validation import validate_data
+from sklearn.utils.validation import validate_data
 
 from .._data import append_rows, check_unique_columns, is_dataframe, is_series
 
