@@ -15,8 +15,10 @@ from ._columns import (
     BOOLEAN,
     CATEGORICAL,
     CONTINUOUS,
+    DATETIME,
     IDENTIFIER,
     INTEGER,
+    TIMEDELTA,
     ColumnSpec,
     check_finite,
 )
@@ -441,6 +443,13 @@ class TargetSchema:
             raise ValueError(
                 f"target_type='regression' needs a numeric y; got {spec.kind} "
                 "values. Use target_type='classification' or 'auto'."
+            )
+        if target_type == "classification" and spec.kind in (DATETIME, TIMEDELTA):
+            what = "dates" if spec.kind == DATETIME else "durations"
+            raise ValueError(
+                f"target_type='classification' needs class labels; y holds {what}. "
+                "Convert them to strings to use them as classes, or use "
+                "target_type='regression' or 'auto'."
             )
         is_classification = _is_classification(spec, values, target_type)
         classes = None
