@@ -477,7 +477,8 @@ def decode_numbers(spec, values, enforce_range):
         limits = integer_limits(spec.dtype)
         if limits is not None:
             decoded = np.clip(decoded, *limits)
-    return decoded
+    # A small negative number rounded to zero is -0.0, written out as "-0.0".
+    return decoded + 0.0
 
 
 def decode_identifiers(spec, n_samples, rng):

@@ -254,7 +254,9 @@ def _declarations(names, categorical_features, id_columns, discrete_features):
     n = len(names)
     categorical = resolve_columns(categorical_features, names, "categorical_features")
     identifiers = resolve_columns(id_columns, names, "id_columns", auto="auto")
-    discrete = resolve_columns(discrete_features, names, "discrete_features")
+    discrete = resolve_columns(
+        discrete_features, names, "discrete_features", auto="auto"
+    )
     return [
         Declared(
             categorical=categorical is not None and bool(categorical[j]),
