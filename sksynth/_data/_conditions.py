@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from ._columns import DATETIME, IDENTIFIER, INTEGER, TIMEDELTA
+from ._columns import DATETIME, IDENTIFIER, INTEGER, LATTICE, TIMEDELTA
 from ._datetimes import parse_condition
 from ._identifiers import identifier_condition_error
 
@@ -62,9 +62,29 @@ def encode_condition(spec, value, what="column"):
             "pass a number."
         )
     else:
-        encoded = float(value)
+        encoded = _as_stored(spec, value)
     _check_on_support(spec, encoded, value, what)
     return encoded
+
+
+def _as_stored(spec, value):
+    """A number as the column's float dtype holds it, as ``encode`` gives it:
+    5.3 in a float32 column is 5.300000190734863."""
+    dtype = getattr(spec.dtype, "numpy_dtype", spec.dtype)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        with np.errstate(over="ignore"):
+            return float(dtype.type(value))
+    return float(value)
+
+
+def _on_support(spec, encoded):
+    support = spec.support
+    if support is None or support.contains(np.array([encoded]))[0]:
+        return True
+    if support.kind != LATTICE:
+        return False
+    # The decimals of a float32 column hold to float32 precision only.
+    return _as_stored(spec, support.snap(encoded)) == encoded
 
 
 def _check_on_support(spec, encoded, value, what):
@@ -75,7 +95,7 @@ def _check_on_support(spec, encoded, value, what):
             f"range [{low}, {high}] seen in fit."
         )
     support = spec.support
-    if support is None or support.contains(np.array([encoded]))[0]:
+    if _on_support(spec, encoded):
         return
     if support.is_finite:
         values = support.values
@@ -117,4 +137,10 @@ def _shown(spec, encoded):
     if spec.kind in (DATETIME, TIMEDELTA):
         return str(spec.codec.from_numbers(np.array([float(encoded)]))[0])
     encoded = float(encoded)
-    return str(int(encoded)) if encoded.is_integer() else repr(encoded)
+    if encoded.is_integer():
+        return str(int(encoded))
+    dtype = getattr(spec.dtype, "numpy_dtype", spec.dtype)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        # Shortest text of the stored value: 5.3 in a float32 column.
+        return str(dtype.type(encoded))
+    return repr(encoded)

@@ -15,6 +15,7 @@ over about 100 days.
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,8 @@ from ._columns import DATETIME, TIMEDELTA, column_label
 # Granularities from the coarsest, with their numpy unit code.
 _DATETIME_UNITS = ("Y", "M", "D", "h", "m", "s", "ms", "us", "ns")
 _TIMEDELTA_UNITS = ("D", "h", "m", "s", "ms", "us", "ns")
+# A time of day followed by a UTC offset: "2020-03-01T00:00+01:00", "...Z".
+_UTC_OFFSET = re.compile(r"\d:\d\d(:\d\d(\.\d*)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$", re.I)
 _UNIT_NAMES = {
     "Y": "year",
     "M": "month",
@@ -75,7 +78,9 @@ class TimeCodec:
         """Encode datetime64 / timedelta64 values (NaT is NaN)."""
         missing = np.isnat(values)
         coarse = values.astype(self._dtype(self.unit))
-        ticks = coarse.view(np.int64).astype(float) - self.origin
+        # The origin is taken off in integers: float64 holds nanoseconds since
+        # 1970 only to 256 ns.
+        ticks = (coarse.view(np.int64) - self.origin).astype(float)
         ticks[missing] = np.nan
         # Values finer than the granularity (new rows to score or condition
         # on) keep their fraction of a unit.
@@ -220,6 +225,9 @@ def parse_condition(value, codec, label):
             value = _wall_time(value, codec.tz)
         if isinstance(value, str):
             try:
+                if _UTC_OFFSET.search(value):
+                    # numpy warns about and drops the offset: parsed by pandas.
+                    raise ValueError(value)
                 return np.datetime64(value)
             except ValueError:
                 import pandas as pd

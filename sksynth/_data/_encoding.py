@@ -194,7 +194,7 @@ def object_spec(name, dtype, values, missing, declared):
         if (
             spec.integer_objects
             and declared.identifier == "auto"
-            and is_auto_identifier(name, floats, missing, "integer")
+            and is_auto_identifier(name, values, missing, "integer")
         ):
             spec = identifier_spec(name, dtype, values, missing, "integer")
     elif kind in ("date", "datetime", "timedelta") and not declared.categorical:
@@ -265,11 +265,13 @@ def series_spec(series, declared):
     ):
         floats = series.to_numpy(dtype=float, na_value=np.nan)
         integer = pd.api.types.is_integer_dtype(dtype)
+        # Keys compared exactly: float64 merges distinct keys beyond 2**53.
+        keys = floats if missing.any() or not integer else series.to_numpy()
         if declared.identifier is True or (
             declared.identifier == "auto"
             and integer
             and not declared.categorical
-            and is_auto_identifier(name, floats, missing, "integer")
+            and is_auto_identifier(name, keys, missing, "integer")
         ):
             values = series.to_numpy(dtype=object)
             return identifier_spec(name, dtype, values, missing, "integer")
@@ -475,7 +477,8 @@ def decode_numbers(spec, values, enforce_range):
         limits = integer_limits(spec.dtype)
         if limits is not None:
             decoded = np.clip(decoded, *limits)
-    return decoded
+    # A small negative number rounded to zero is -0.0, written out as "-0.0".
+    return decoded + 0.0
 
 
 def decode_identifiers(spec, n_samples, rng):

@@ -30,6 +30,9 @@ _HEX_UPPER = "0123456789ABCDEF"
 # Character classes of a pattern: one letter per character.
 _CLASSES = {"9": _DIGITS, "A": _UPPER, "a": _LOWER, "x": _HEX_LOWER, "X": _HEX_UPPER}
 _MAX_ROUNDS = 50
+# Largest integer key: 19-digit keys stay below the int64 limit (the draw's
+# exclusive bound, one more, too).
+_MAX_INTEGER_KEY = int(np.iinfo(np.int64).max) - 1
 # Keys the format of a text identifier is read from.
 _FORMAT_SAMPLE = 10_000
 _FNV_OFFSET = np.uint64(14695981039346656037)
@@ -166,11 +169,11 @@ class IdentifierFormat:
         for _ in range(_MAX_ROUNDS):
             room = high - low + 1 - self.hashes.size - keys.size
             if room < 2 * (n_samples - keys.size):
-                high = low + 2 * (high - low + 1 + n_samples)
+                high = min(low + 2 * (high - low + 1 + n_samples), _MAX_INTEGER_KEY)
             size = 2 * (n_samples - keys.size) + 16
-            candidates = low + (rng.random_sample(size) * (high - low + 1)).astype(
-                np.int64
-            )
+            # Drawn as integers: floats would wrap past int64 and round keys
+            # beyond 2**53 to multiples of a power of two.
+            candidates = rng.randint(low, high + 1, size=size, dtype=np.int64)
             keys = self._keep_new(keys, candidates, _hash_integers)
             if keys.size >= n_samples:
                 break
@@ -227,7 +230,8 @@ def _integer_range(numbers):
     if low < 0:
         return low, high
     digits_low, digits_high = len(str(low)), len(str(high))
-    return (0 if digits_low == 1 else 10 ** (digits_low - 1)), 10**digits_high - 1
+    high = min(10**digits_high - 1, _MAX_INTEGER_KEY)
+    return (0 if digits_low == 1 else 10 ** (digits_low - 1)), high
 
 
 def _common_ends(text):
@@ -252,21 +256,23 @@ def _common_ends(text):
 
 
 def _is_hexadecimal(middles):
-    """Whether the middle parts are hexadecimal strings holding letters."""
+    """The hexadecimal class of middle parts that are hexadecimal strings
+    holding letters: "x" (lower-case) or "X" (upper-case), else None."""
     joined = "".join(middles)
     letters = {c for c in joined if c.isalpha()}
-    if not letters:
-        return False
-    return letters <= set("abcdef") or letters <= set("ABCDEF")
+    if letters and letters <= set("abcdef"):
+        return "x"
+    if letters and letters <= set("ABCDEF"):
+        return "X"
+    return None
 
 
 def _pattern(text, hexadecimal):
     out = []
     for c in text:
-        if hexadecimal and c in _HEX_LOWER:
-            out.append("x")
-        elif hexadecimal and c in _HEX_UPPER:
-            out.append("X")
+        # The digits of upper-case hexadecimal keys are of the upper-case class.
+        if hexadecimal and c in _CLASSES[hexadecimal]:
+            out.append(hexadecimal)
         elif c in _DIGITS:
             out.append("9")
         elif c in _UPPER:

@@ -15,8 +15,10 @@ from ._columns import (
     BOOLEAN,
     CATEGORICAL,
     CONTINUOUS,
+    DATETIME,
     IDENTIFIER,
     INTEGER,
+    TIMEDELTA,
     ColumnSpec,
     check_finite,
 )
@@ -270,7 +272,9 @@ def _declarations(names, categorical_features, id_columns, discrete_features):
     n = len(names)
     categorical = resolve_columns(categorical_features, names, "categorical_features")
     identifiers = resolve_columns(id_columns, names, "id_columns", auto="auto")
-    discrete = resolve_columns(discrete_features, names, "discrete_features")
+    discrete = resolve_columns(
+        discrete_features, names, "discrete_features", auto="auto"
+    )
     return [
         Declared(
             categorical=categorical is not None and bool(categorical[j]),
@@ -459,6 +463,13 @@ class TargetSchema:
             raise ValueError(
                 f"target_type='regression' needs a numeric y; got {spec.kind} "
                 "values. Use target_type='classification' or 'auto'."
+            )
+        if target_type == "classification" and spec.kind in (DATETIME, TIMEDELTA):
+            what = "dates" if spec.kind == DATETIME else "durations"
+            raise ValueError(
+                f"target_type='classification' needs class labels; y holds {what}. "
+                "Convert them to strings to use them as classes, or use "
+                "target_type='regression' or 'auto'."
             )
         is_classification = _is_classification(spec, values, target_type)
         classes = None
