@@ -112,12 +112,10 @@ def test_hourly_oslo_times_across_a_clock_change_round_trip(start, end):
     pd.testing.assert_frame_equal(X_decoded, X)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Aware columns are encoded in local wall time: the two 02:00 of the "
-    "fall-back night encode alike and decode in standard time (+01:00).",
-)
 def test_ambiguous_hour_of_the_fall_back_round_trips():
+    # Encoded in local wall time, the two 02:00 of the fall-back night encoded
+    # alike and decoded in standard time (+01:00): hourly aware times are
+    # encoded in UTC, local midnights (below) in wall time.
     when = pd.date_range("2021-10-30", "2021-11-01", freq="h", tz="Europe/Oslo")
     X = pd.DataFrame({"when": when})
 

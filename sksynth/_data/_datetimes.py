@@ -60,6 +60,10 @@ class TimeCodec:
     objects : {None, "date", "datetime", "timedelta"}
         Python objects the column held (an object column), None for
         datetime64 / timedelta64 columns.
+    utc : bool, default=False
+        Whether an aware column is encoded in UTC (its instants, exact across
+        clock changes) rather than in its local wall time (chosen when local
+        time has the coarser granularity, such as local midnights).
     """
 
     kind: str
@@ -68,6 +72,7 @@ class TimeCodec:
     origin: int = 0
     tz: object = None
     objects: str | None = None
+    utc: bool = False
 
     @property
     def granularity(self):
@@ -213,7 +218,9 @@ def times_to_objects(times, codec, missing_value):
 
 def parse_condition(value, codec, label):
     """A condition value on a datetime / duration column as datetime64 /
-    timedelta64: a string, a date, a datetime, a Timestamp, a numpy value."""
+    timedelta64 in the column's encoded frame (UTC or local wall time): a
+    string, a date, a datetime, a Timestamp, a numpy value. A naive value on
+    an aware column is a local time of its timezone."""
     try:
         if codec.kind == TIMEDELTA:
             if isinstance(value, str):
@@ -221,22 +228,15 @@ def parse_condition(value, codec, label):
 
                 return pd.Timedelta(value).to_timedelta64()
             return np.timedelta64(value)
-        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-            value = _wall_time(value, codec.tz)
-        if isinstance(value, str):
-            try:
-                if _UTC_OFFSET.search(value):
-                    # numpy warns about and drops the offset: parsed by pandas.
-                    raise ValueError(value)
-                return np.datetime64(value)
-            except ValueError:
-                import pandas as pd
+        if isinstance(value, str) and _UTC_OFFSET.search(value):
+            # numpy warns about and drops the offset: parsed by pandas.
+            import pandas as pd
 
-                stamp = pd.Timestamp(value)
-                if stamp.tzinfo is not None:
-                    stamp = _wall_time(stamp, codec.tz)
-                return stamp.to_datetime64()
-        return np.datetime64(value)
+            value = pd.Timestamp(value)
+        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+            naive = _wall_time(value, codec.tz, codec.utc)
+            return np.datetime64(naive.replace(tzinfo=None))
+        return _local_to_frame(np.datetime64(value), codec)
     except (ValueError, TypeError) as exc:
         what = "a duration" if codec.kind == TIMEDELTA else "a date"
         raise ValueError(
@@ -245,8 +245,28 @@ def parse_condition(value, codec, label):
         ) from None
 
 
-def _wall_time(value, tz):
-    """Naive local time of an aware datetime, in the column's timezone."""
+def _local_to_frame(moment, codec):
+    """A naive local time of an aware column, in the frame it is encoded in."""
+    if not codec.utc or codec.tz is None:
+        return moment
+    import pandas as pd
+
+    stamp = pd.Timestamp(moment).tz_localize(
+        codec.tz, ambiguous=False, nonexistent="shift_forward"
+    )
+    return stamp.tz_convert("UTC").tz_localize(None).to_datetime64()
+
+
+def coarser(unit, other):
+    """Whether granularity ``unit`` is coarser than ``other``."""
+    return _DATETIME_UNITS.index(unit) < _DATETIME_UNITS.index(other)
+
+
+def _wall_time(value, tz, utc=False):
+    """Naive time of an aware datetime, as the column encodes it: in UTC, or
+    local time in the column's timezone."""
+    if utc:
+        tz = datetime.timezone.utc
     if tz is not None:
         value = (
             value.astimezone(tz)

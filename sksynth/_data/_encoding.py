@@ -33,6 +33,8 @@ from ._columns import (
     unsupported_dtype_error,
 )
 from ._datetimes import (
+    coarser,
+    granularity,
     make_codec,
     object_time_kind,
     objects_to_times,
@@ -165,6 +167,20 @@ def time_spec(name, dtype, times, declared, tz=None, objects=None):
     return spec
 
 
+def _aware_time_spec(series, declared, tz):
+    """Spec of a timezone-aware column: encoded in its local wall time when
+    that has the coarser granularity (local midnights are whole days), else in
+    UTC (hourly times stay exact across a clock change)."""
+    wall = series.dt.tz_localize(None).to_numpy()
+    utc = series.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy()
+    local_unit = granularity(wall, DATETIME)
+    if coarser(local_unit, granularity(utc, DATETIME)):
+        return time_spec(series.name, series.dtype, wall, declared, tz=tz)
+    spec = time_spec(series.name, series.dtype, utc, declared, tz=tz)
+    spec.codec.utc = True
+    return spec
+
+
 def _object_column_kind(values, missing):
     observed = values[~missing]
     if observed.size and all(isinstance(v, bool | np.bool_) for v in observed):
@@ -254,8 +270,9 @@ def series_spec(series, declared):
         return categorical_spec(name, dtype, categories, missing)
     if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
         tz = getattr(dtype, "tz", None)
-        wall = series.dt.tz_localize(None) if tz is not None else series
-        return time_spec(name, dtype, wall.to_numpy(), declared, tz=tz)
+        if tz is None:
+            return time_spec(name, dtype, series.to_numpy(), declared)
+        return _aware_time_spec(series, declared, tz)
     if pd.api.types.is_timedelta64_dtype(dtype):
         return time_spec(name, dtype, series.to_numpy(), declared)
     if pd.api.types.is_bool_dtype(dtype) and not declared.categorical:
@@ -349,6 +366,7 @@ def _series_times(series, spec):
             series = pd.to_datetime(series)
             if series.dt.tz is not None:
                 tz = spec.codec.tz if spec.codec.tz is not None else "UTC"
+                tz = "UTC" if spec.codec.utc else tz
                 series = series.dt.tz_convert(tz).dt.tz_localize(None)
         else:
             series = pd.to_timedelta(series)
@@ -523,6 +541,8 @@ def to_series(pd, spec, values):
     if spec.kind in (DATETIME, TIMEDELTA) and values.dtype.kind in "Mm":
         series = pd.Series(values, name=spec.name)
         tz = getattr(dtype, "tz", None)
+        if tz is not None and spec.codec.utc:
+            return series.dt.tz_localize("UTC").dt.tz_convert(tz).astype(dtype)
         if tz is not None:
             # Wall times of a clock change: the later offset, or shifted on.
             standard = np.zeros(len(series), dtype=bool)
