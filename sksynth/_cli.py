@@ -4,18 +4,24 @@ and ``balance``.
 Tables are read and written with pandas, as CSV or (with pyarrow) Parquet,
 chosen by the file extension. In a CSV file only empty cells are missing
 (``--na-values`` adds markers), so that a level such as "None" or "NA" stays a
-level. Column kinds are inferred by the library from the dtypes
-``pandas.read_csv`` gives; ``--categorical`` forces columns to categorical.
-Bad input ends with one line ``sksynth: error: ...`` on stderr and exit code 2.
+level. A CSV text column whose values all are ISO-8601 dates or times, or
+durations as pandas writes them, is read as datetime64 / timedelta64
+(``--datetime`` forces columns, ``--no-datetime-detection`` turns detection
+off); the text format of each such column is recorded and the output is
+written in it. Column kinds are inferred by the library from the dtypes read;
+``--categorical`` forces columns to categorical. Bad input ends with one line
+``sksynth: error: ...`` on stderr and exit code 2.
 """
 
 import argparse
+import dataclasses
 import shlex
 import sys
 import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 _SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 _EXIT_ERROR = 2
@@ -34,6 +40,9 @@ _PANDAS_NA_TEXTS = frozenset(
 # `fit-sample --save` records the training file's column order on the model
 # under this name, for `sample` to write the same order.
 _COLUMNS_ATTRIBUTE = "_sksynth_columns"
+# ... and the text formats of its dates, times and durations under this name,
+# for `sample` to write them the same way.
+_TIME_FORMATS_ATTRIBUTE = "_sksynth_time_formats"
 # `balance` notes a class grown more than this many times its size.
 _GROWTH_NOTE_FOLD = 10
 
@@ -72,13 +81,48 @@ def _file_format(path, role):
     return _SUFFIXES[suffix]
 
 
-def read_table(path, na_values=()):
-    """Read a CSV or Parquet file into a DataFrame with at least one row.
+class Table(NamedTuple):
+    """A table read by :func:`read_table`.
+
+    ``frame`` is the DataFrame; ``time_formats`` maps each column read from
+    text as dates, times or durations to its :class:`TimeFormat`, and
+    ``texts`` holds those columns as they were in the file.
+    """
+
+    frame: object
+    time_formats: dict
+    texts: dict
+
+
+def read_table(
+    path, na_values=(), datetime_columns=(), detect_times=True, keep_text=()
+):
+    """Read a CSV or Parquet file into a :class:`Table` with at least one row.
 
     In a CSV file the empty cells and the texts ``na_values`` are missing,
     nothing else: pandas' other defaults ("None", "NA", "null", ...) stay
-    text. Parquet files hold their own missing values.
+    text. With ``detect_times``, each CSV text column (but those in
+    ``keep_text``) whose values all are ISO-8601 dates or times, or durations
+    as pandas writes them, is read as datetime64 / timedelta64; the columns
+    ``datetime_columns`` must be (in a Parquet file too). Parquet files hold
+    their own dtypes and missing values.
     """
+    frame, file_format = _read_frame(path, na_values)
+    if file_format == "csv":
+        _note_numbers_read_as_text(frame, path)
+    for name in datetime_columns:
+        _check_column(frame, name, path, "--datetime")
+        if name in keep_text:
+            raise CommandError(
+                f"column {name!r} is named by --datetime and --categorical; "
+                "name it in one of them"
+            )
+    detect = detect_times and file_format == "csv"
+    return _read_times(frame, path, datetime_columns, detect, keep_text)
+
+
+def _read_frame(path, na_values):
+    """The DataFrame of a CSV or Parquet file, and its format."""
     file_format = _file_format(path, "input file")
     if not Path(path).is_file():
         raise CommandError(f"input file '{path}' does not exist")
@@ -100,9 +144,7 @@ def read_table(path, na_values=()):
         ) from None
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise CommandError(f"input file '{path}' has no data rows")
-    if file_format == "csv":
-        _note_numbers_read_as_text(frame, path)
-    return frame
+    return frame, file_format
 
 
 def _note_numbers_read_as_text(frame, path):
@@ -128,11 +170,17 @@ def _note_numbers_read_as_text(frame, path):
             )
 
 
-def write_table(frame, path):
-    """Write ``frame`` as CSV or Parquet, by the extension of ``path``."""
+def write_table(frame, path, time_formats=None, texts=None):
+    """Write ``frame`` as CSV or Parquet, by the extension of ``path``.
+
+    In a CSV file the columns of ``time_formats`` are written in their
+    :class:`TimeFormat`, and the first rows of the columns of ``texts`` are
+    those texts (original rows written as they were read).
+    """
     file_format = _file_format(path, "output file")
     try:
         if file_format == "csv":
+            frame = _times_as_text(frame, time_formats or {}, texts or {})
             frame.to_csv(path, index=False)
         else:
             frame.to_parquet(path, index=False)
@@ -227,6 +275,349 @@ def _categorical_features(option, X, target, path):
 
 
 # --------------------------------------------------------------------------
+# Dates, times and durations in CSV text
+
+# ISO-8601 dates and times: a date, then optionally a time (after "T" or a
+# space) to the minute, second or fraction of a second, and a UTC offset.
+_TIME_PATTERN = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})?)?"
+)
+_OFFSET_PATTERN = r"[+-][0-9]{2}:[0-9]{2}"
+# Lengths of a date, and of a date and a time to the second.
+_DATE_LENGTH, _SECOND_LENGTH = 10, 19
+# Durations as pandas writes them: "1 days", "0 days 01:30:00",
+# "-1 days +23:00:00.500000".
+_DURATION_PATTERN = (
+    r"-?[0-9]+ days?(?: [+-]?[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?)?"
+)
+_UTC_OFFSETS = frozenset({"Z", "+00:00", "-00:00"})
+# Detection looks at the first values of a text column before all of them.
+_N_DETECTION_VALUES = 100
+# A text column with at least this share of dates (or durations) that holds
+# other values is noted on stderr.
+_NOTE_TIME_SHARE = 0.5
+_N_EXAMPLES = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class TimeFormat:
+    """How a column of dates, times or durations is written as text.
+
+    Parameters
+    ----------
+    kind : {"date", "datetime", "duration"}
+        ``YYYY-MM-DD`` dates, dates with a time, or durations (written as
+        pandas writes them).
+    separator : {"T", " "}
+        Between the date and the time.
+    precision : int
+        Of the time: -1 to the minute, 0 to the second, 1 to 9 digits of
+        fractions of a second.
+    offset : str
+        UTC offset written after every time: "" (none), "Z", "+00:00",
+        "+02:00".
+    """
+
+    kind: str
+    separator: str = "T"
+    precision: int = 0
+    offset: str = ""
+
+
+class _NotTimes(Exception):
+    """A text column that is not all dates, times or durations.
+
+    ``bad`` holds its texts that are not (those without a UTC offset when
+    ``offsets`` is set: some times have one, those do not).
+    """
+
+    def __init__(self, kind, bad, n_values, offsets=False):
+        super().__init__(kind)
+        self.kind = kind
+        self.bad = bad
+        self.share = 1 - len(bad) / n_values
+        self.offsets = offsets
+
+    def problem(self):
+        """What the column holds that is not a date, as a phrase."""
+        n_rows = f"{len(self.bad)} row{'s' if len(self.bad) > 1 else ''}"
+        if self.offsets:
+            return (
+                f"times with a UTC offset and {n_rows} without (such as "
+                f"{self.bad.iloc[0]!r})"
+            )
+        values = self._examples()
+        if len(values) == 1:
+            what = "an ISO-8601 date or time" if self.kind == "date" else "a duration"
+            what = f"is not {what}"
+        else:
+            what = "ISO-8601 dates or times" if self.kind == "date" else "durations"
+            what = f"are not {what}"
+        return f"{', '.join(map(repr, values))} ({n_rows}), which {what}"
+
+    def way_out(self):
+        if self.offsets:
+            return "give every time an offset, or none"
+        values = self._examples()
+        markers = shlex.quote(",".join(values))
+        them = "it" if len(values) == 1 else "them"
+        return f"add --na-values {markers} to read {them} as missing, or correct {them}"
+
+    def _examples(self):
+        return list(self.bad.drop_duplicates().iloc[:_N_EXAMPLES])
+
+
+def _is_text(column):
+    pd = _pandas()
+    return column.dtype == object or isinstance(column.dtype, pd.StringDtype)
+
+
+def _read_times(frame, path, datetime_columns, detect, keep_text=(), real=None):
+    """The :class:`Table` of ``frame`` with its columns of dates, times and
+    durations read: the columns ``datetime_columns`` and, with ``detect``,
+    the text columns that look like them (not those in ``keep_text``).
+
+    ``real`` names the table in which the ``datetime_columns`` were read as
+    dates, for the message when one is not.
+    """
+    pd = _pandas()
+    time_formats, texts = {}, {}
+    for name in frame.columns:
+        column = frame[name]
+        forced = name in datetime_columns
+        if forced:
+            if pd.api.types.is_datetime64_any_dtype(
+                column
+            ) or pd.api.types.is_timedelta64_dtype(column):
+                continue
+            if not _is_text(column):
+                raise _not_text_error(column, name, path, real)
+        elif not (detect and name not in keep_text and _is_text(column)):
+            continue
+        elif not _may_hold_times(column):
+            continue
+        try:
+            times, time_format = _parse_times(column, name, path)
+        except _NotTimes as exc:
+            if forced:
+                raise _not_times_error(exc, name, path, real) from None
+            if exc.share >= _NOTE_TIME_SHARE:
+                what = "dates" if exc.kind == "date" else "durations"
+                _note(
+                    f"column {name!r} of '{path}' looks like {what} but holds "
+                    f"{exc.problem()}, so it is read as text; {exc.way_out()}"
+                )
+            continue
+        frame[name] = times
+        time_formats[name] = time_format
+        texts[name] = column
+    return Table(frame, time_formats, texts)
+
+
+def _not_times_error(exc, name, path, real):
+    if real is None:
+        return CommandError(
+            f"--datetime column {name!r} of '{path}' holds {exc.problem()}; "
+            f"{exc.way_out()}, or leave the column out of --datetime"
+        )
+    return CommandError(
+        f"column {name!r} of '{path}' holds {exc.problem()}, unlike the same "
+        f"column of '{real}'; {exc.way_out()}"
+    )
+
+
+def _not_text_error(column, name, path, real):
+    example = column.dropna().iloc[:1].tolist()
+    such_as = f" (such as {example[0]!r})" if example else ""
+    lead = f"column {name!r} of '{path}' holds {column.dtype} values{such_as}"
+    if real is None:
+        return CommandError(
+            f"--datetime {lead}, not text of dates, times or durations; leave "
+            "it out of --datetime"
+        )
+    return CommandError(
+        f"{lead}, unlike the same column of '{real}' (dates, times or "
+        f"durations); write it as there"
+    )
+
+
+def _may_hold_times(column):
+    """Whether one of the first values of a text column is a date, a time or
+    a duration (a quick test before reading every value)."""
+    head = column.dropna().iloc[:_N_DETECTION_VALUES].astype(str)
+    return bool(
+        (
+            head.str.fullmatch(_TIME_PATTERN) | head.str.fullmatch(_DURATION_PATTERN)
+        ).any()
+    )
+
+
+def _parse_times(column, name, path):
+    """datetime64 or timedelta64 values of a column of ISO-8601 dates and
+    times or of durations, and its :class:`TimeFormat`; raises
+    :class:`_NotTimes` when a value is not one."""
+    texts = column.dropna().astype(str)
+    if texts.empty:
+        return _pandas().to_datetime(column), TimeFormat("date")
+    is_time = texts.str.fullmatch(_TIME_PATTERN)
+    if is_time.all():
+        return _parse_datetimes(column, texts, name, path)
+    is_duration = texts.str.fullmatch(_DURATION_PATTERN)
+    if is_duration.all():
+        return _parse_durations(column, texts)
+    if is_duration.sum() > is_time.sum():
+        raise _NotTimes("duration", texts[~is_duration], len(texts))
+    raise _NotTimes("date", texts[~is_time], len(texts))
+
+
+def _parse_datetimes(column, texts, name, path):
+    """Dates and times read from the ISO-8601 ``texts`` of ``column``.
+
+    Times with a single UTC offset keep it as their timezone (UTC for ``Z``);
+    times with several offsets are converted to UTC (with a note).
+    """
+    pd = _pandas()
+    # Every text matches _TIME_PATTERN: its length and its last characters
+    # tell its parts.
+    lengths = texts.str.len()
+    has_time = lengths > _DATE_LENGTH
+    is_z = texts.str.endswith("Z")
+    tails = texts.str[-6:]
+    is_numeric_offset = has_time & tails.str.fullmatch(_OFFSET_PATTERN)
+    has_offset = is_z | is_numeric_offset
+    if has_offset.any() and not has_offset.all():
+        raise _NotTimes("date", texts[~has_offset], len(texts), offsets=True)
+    offsets = tails.where(is_numeric_offset, "Z")[has_offset]
+    offset, utc = _offset(offsets, name, path)
+    times = pd.to_datetime(texts, format="ISO8601", errors="coerce", utc=utc)
+    if times.isna().any():
+        raise _NotTimes("date", texts[times.isna()], len(texts))
+    if not has_time.any():
+        return times.reindex(column.index), TimeFormat("date")
+    separator = texts[has_time].str[_DATE_LENGTH].mode().iloc[0]
+    length = int((lengths - is_z - 6 * is_numeric_offset).max())
+    if length > _SECOND_LENGTH:
+        precision = length - _SECOND_LENGTH - 1
+    else:
+        precision = 0 if length == _SECOND_LENGTH else -1
+    time_format = TimeFormat("datetime", separator, precision, offset)
+    return times.reindex(column.index), time_format
+
+
+def _offset(offsets, name, path):
+    """The offset to write and whether to read in UTC, for times with the UTC
+    ``offsets`` (none for naive times)."""
+    zones = set(offsets.unique())
+    if not zones:
+        return "", False
+    if zones <= _UTC_OFFSETS:
+        return ("Z" if offsets.mode().iloc[0] == "Z" else "+00:00"), True
+    if len(zones) == 1:
+        return zones.pop(), False
+    _note(
+        f"column {name!r} of '{path}' holds times with {len(zones)} UTC "
+        "offsets, so it is read and written in UTC (+00:00); give every time "
+        "one offset to keep it"
+    )
+    return "+00:00", True
+
+
+def _parse_durations(column, texts):
+    """Durations read from the ``texts`` of ``column``."""
+    import numpy as np
+
+    pd = _pandas()
+    # Parsed once per distinct text: durations repeat, and parsing is slow.
+    codes, uniques = pd.factorize(texts)
+    parsed = pd.to_timedelta(np.asarray(uniques, dtype=object), errors="coerce")
+    times = pd.Series(parsed[codes], index=texts.index)
+    if times.isna().any():
+        raise _NotTimes("duration", texts[times.isna()], len(texts))
+    return times.reindex(column.index), TimeFormat("duration")
+
+
+def _times_as_text(frame, time_formats, texts):
+    """``frame`` with its columns of ``time_formats`` as text in their
+    format, and the texts of ``texts`` in the first rows."""
+    pd = _pandas()
+    columns = {}
+    for name, time_format in time_formats.items():
+        if name not in frame.columns:
+            continue
+        column = frame[name]
+        if time_format.kind == "duration":
+            if not pd.api.types.is_timedelta64_dtype(column):
+                continue
+            text = _durations_as_text(column)
+        elif pd.api.types.is_datetime64_any_dtype(column):
+            text = _datetimes_as_text(column, time_format)
+        else:
+            continue
+        text = text.where(column.notna())
+        if name in texts:
+            text.iloc[: len(texts[name])] = texts[name].to_numpy(dtype=object)
+        columns[name] = text
+    return frame.assign(**columns) if columns else frame
+
+
+def _durations_as_text(column):
+    """The text pandas writes for the timedelta64 ``column`` (missing values
+    stay missing)."""
+    import numpy as np
+
+    pd = _pandas()
+    # Formatted once per distinct duration, a slow step; pandas picks one
+    # format for the distinct values as for the whole column.
+    codes, uniques = pd.factorize(column)
+    text = uniques.astype(str).to_numpy(dtype=object)[codes]
+    text[codes < 0] = np.nan
+    return pd.Series(text, index=column.index, dtype=object)
+
+
+def _datetimes_as_text(column, time_format):
+    """The text of the datetime64 ``column`` in ``time_format`` ("NaT" where
+    missing); an aware column in its own wall time."""
+    import numpy as np
+
+    pd = _pandas()
+    if column.dt.tz is not None:
+        column = column.dt.tz_localize(None)
+    precision = time_format.precision
+    if time_format.kind == "date":
+        unit = "D"
+    elif precision <= 0:
+        unit = "m" if precision < 0 else "s"
+    else:
+        unit = ("ms", "us", "ns")[(precision - 1) // 3]
+    text = np.datetime_as_string(column.to_numpy(), unit=unit)
+    if time_format.kind == "date":
+        return pd.Series(text, index=column.index, dtype=object)
+    if precision > 0:
+        # "YYYY-MM-DDTHH:MM:SS." and the digits: the cast cuts the rest.
+        text = text.astype(f"<U{20 + precision}")
+    text = pd.Series(text, index=column.index, dtype=object)
+    if time_format.separator != "T":
+        text = text.str.replace("T", time_format.separator, n=1, regex=False)
+    return text + time_format.offset
+
+
+def _saved_time_formats(synthesizer):
+    """The :class:`TimeFormat` of each column ``fit-sample --save`` recorded
+    on the model (none for a model saved without them)."""
+    saved = getattr(synthesizer, _TIME_FORMATS_ATTRIBUTE, None)
+    try:
+        return {name: TimeFormat(**fields) for name, fields in saved.items()}
+    except (AttributeError, TypeError):
+        return {}
+
+
+def _note(message):
+    print(f"sksynth: note: {message}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------
 # Running library code
 
 
@@ -258,7 +649,9 @@ def _library_errors():
         raise CommandError(_one_line(exc)) from None
 
 
-def _make_synthesizer(name, categorical_features, target_type, random_state):
+def _make_synthesizer(
+    name, categorical_features, id_columns, target_type, random_state
+):
     from . import (
         GaussianCopulaSynthesizer,
         KDESynthesizer,
@@ -274,12 +667,15 @@ def _make_synthesizer(name, categorical_features, target_type, random_state):
     }[name]
     return synthesizer_class(
         categorical_features=categorical_features,
+        id_columns=id_columns,
         target_type=target_type,
         random_state=random_state,
     )
 
 
-def _make_over_sampler(name, categorical_features, sampling_strategy, random_state):
+def _make_over_sampler(
+    name, categorical_features, id_columns, sampling_strategy, random_state
+):
     from . import CopulaOverSampler, KDEOverSampler, NoiseAugmenter, TreeOverSampler
 
     over_sampler_class = {
@@ -291,6 +687,7 @@ def _make_over_sampler(name, categorical_features, sampling_strategy, random_sta
     return over_sampler_class(
         sampling_strategy=sampling_strategy,
         categorical_features=categorical_features,
+        id_columns=id_columns,
         random_state=random_state,
     )
 
@@ -338,34 +735,63 @@ def load_synthesizer(path):
 # Commands
 
 
-def _training_table(args):
+def _training_table(args, new_rows):
     """The table of ``args.data`` split on ``--target``, with the column kinds
-    ``--categorical`` asks for; the output format is checked first."""
+    ``--categorical`` asks for and its identifiers (noted on stderr: the
+    ``new_rows`` get new keys); the output format is checked first."""
     _file_format(args.output, "output file")
-    frame = read_table(args.data, args.na_values)
-    X, y = split_target(frame, args.target, args.data)
+    table = read_table(
+        args.data,
+        args.na_values,
+        args.datetime,
+        args.detect_times,
+        keep_text=_column_names(args.categorical or ""),
+    )
+    X, y = split_target(table.frame, args.target, args.data)
     categorical_features, target_type = _categorical_features(
         args.categorical, X, args.target, args.data
     )
-    return frame, X, y, categorical_features, target_type
+    id_columns = _identifier_columns(X, categorical_features, args.data, new_rows)
+    return table, X, y, (categorical_features, id_columns), target_type
+
+
+def _identifier_columns(X, categorical_features, path, new_rows):
+    """The columns of ``X`` the library takes for identifiers, by its "auto"
+    rule, each noted on stderr (so that the library need not warn)."""
+    from ._data import TableSchema
+
+    with _library_errors():
+        names = TableSchema.from_data(X, categorical_features).auto_identifiers
+    for name in names:
+        _note(
+            f"column {name!r} of '{path}' holds a distinct key in every row, so "
+            f"it is an identifier: {new_rows} get new keys in its format; add "
+            f"--categorical {shlex.quote(str(name))} to model it instead"
+        )
+    return names
 
 
 def fit_sample(args):
     """``sksynth fit-sample``: fit a synthesizer to a table and sample from it."""
-    frame, X, y, categorical_features, target_type = _training_table(args)
+    table, X, y, column_kinds, target_type = _training_table(args, "the synthetic rows")
     synthesizer = _make_synthesizer(
-        args.synthesizer, categorical_features, target_type, args.random_state
+        args.synthesizer, *column_kinds, target_type, args.random_state
     )
     name = type(synthesizer).__name__
-    with _progress(f"fitting {name} to {len(frame)} rows"), _library_errors():
+    with _progress(f"fitting {name} to {len(X)} rows"), _library_errors():
         synthesizer.fit(X, y)
-    columns = list(frame.columns)
+    columns = list(table.frame.columns)
     synthetic = _sample(synthesizer, args.n_samples, columns)
-    write_table(synthetic, args.output)
+    write_table(synthetic, args.output, table.time_formats)
     if args.save:
         import joblib
 
         setattr(synthesizer, _COLUMNS_ATTRIBUTE, columns)
+        time_formats = {
+            name: dataclasses.asdict(time_format)
+            for name, time_format in table.time_formats.items()
+        }
+        setattr(synthesizer, _TIME_FORMATS_ATTRIBUTE, time_formats)
         try:
             joblib.dump(synthesizer, args.save)
         except OSError as exc:
@@ -388,7 +814,11 @@ def sample(args):
 
         random_state = np.random.RandomState()
     synthetic = _sample(synthesizer, args.n_samples, None, random_state)
-    write_table(_saved_column_order(synthetic, synthesizer), args.output)
+    write_table(
+        _saved_column_order(synthetic, synthesizer),
+        args.output,
+        _saved_time_formats(synthesizer),
+    )
     return 0
 
 
@@ -405,9 +835,7 @@ def evaluate(args):
     """``sksynth evaluate``: print how close a synthetic table is to a real one."""
     from .metrics import evaluate_synthetic
 
-    real = read_table(args.real, args.na_values)
-    synthetic = read_table(args.synthetic, args.na_values)
-    holdout = read_table(args.holdout, args.na_values) if args.holdout else None
+    real, synthetic, holdout = _evaluation_tables(args)
     if args.target is not None:
         tables = [(args.real, real), (args.synthetic, synthetic)]
         if holdout is not None:
@@ -433,6 +861,27 @@ def evaluate(args):
     return 0
 
 
+def _evaluation_tables(args):
+    """The real, synthetic and holdout (or None) tables of ``evaluate``; the
+    columns of dates, times and durations of the real table are read as such
+    in the others."""
+    real = read_table(args.real, args.na_values, args.datetime, args.detect_times)
+    times = {*args.datetime, *real.time_formats}
+    frames = [real.frame]
+    for path in (args.synthetic, args.holdout):
+        if path is None:
+            frames.append(None)
+            continue
+        frame, file_format = _read_frame(path, args.na_values)
+        if file_format == "csv":
+            _note_numbers_read_as_text(frame, path)
+        times_here = [name for name in times if name in frame.columns]
+        detect = args.detect_times and file_format == "csv"
+        table = _read_times(frame, path, times_here, detect, real=args.real)
+        frames.append(table.frame)
+    return frames
+
+
 def _write_figures(real, synthetic, holdout, folder, random_state):
     try:
         import matplotlib  # noqa: F401
@@ -456,16 +905,18 @@ def _write_figures(real, synthetic, holdout, folder, random_state):
 
 def balance(args):
     """``sksynth balance``: over-sample the smaller classes of a table."""
-    frame, X, y, categorical_features, _ = _training_table(args)
+    table, X, y, column_kinds, _ = _training_table(args, "the new rows")
     _check_class_target(y, args.data)
     sampling_strategy = _resolve_sampling_strategy(args.sampling_strategy, y, args.data)
     over_sampler = _make_over_sampler(
-        args.method, categorical_features, sampling_strategy, args.random_state
+        args.method, *column_kinds, sampling_strategy, args.random_state
     )
     name = type(over_sampler).__name__
     with _progress(f"resampling with {name}"), _library_errors():
         X_resampled, y_resampled = over_sampler.fit_resample(X, y)
-    write_table(join_target(X_resampled, y_resampled, list(frame.columns)), args.output)
+    resampled = join_target(X_resampled, y_resampled, list(table.frame.columns))
+    # The original rows come first, written as they were read.
+    write_table(resampled, args.output, table.time_formats, table.texts)
     _print_class_counts(y, y_resampled)
     return 0
 
@@ -650,6 +1101,11 @@ def _na_values(text):
     return [marker.strip() for marker in text.split(",") if marker.strip()]
 
 
+def _column_names(text):
+    """The column names of an option ``A,B``."""
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
 def _sampling_strategy(text):
     """The value of ``--sampling-strategy``: a name, a ratio or, from
     ``class:count,...``, a dict of class texts to row counts."""
@@ -705,6 +1161,26 @@ def _add_na_values(parser):
         help="comma-separated texts to read as missing values in CSV files, "
         "besides empty cells (by default texts such as 'None' or 'NA' are "
         "values)",
+    )
+
+
+def _add_time_options(parser):
+    parser.add_argument(
+        "--datetime",
+        type=_column_names,
+        default=[],
+        metavar="A,B",
+        help="comma-separated columns to read as dates, times or durations; "
+        "an error names a value that is not one (by default every CSV text "
+        "column whose values all are ISO-8601 dates or times, such as "
+        "2024-05-31, 2024-05-31 14:30:00 or 2024-05-31T14:30Z, or durations "
+        "such as '0 days 01:30:00', is read so; the output keeps its format)",
+    )
+    parser.add_argument(
+        "--no-datetime-detection",
+        dest="detect_times",
+        action="store_false",
+        help="read as dates, times or durations only the --datetime columns",
     )
 
 
@@ -792,10 +1268,11 @@ def _add_fit_sample_parser(commands):
         "--save",
         metavar="MODEL",
         help="also save the fitted synthesizer (joblib), with the column order "
-        "for `sksynth sample`",
+        "and the formats of dates and times for `sksynth sample`",
     )
     _add_common(parser)
     _add_na_values(parser)
+    _add_time_options(parser)
     parser.set_defaults(command_function=fit_sample)
 
 
@@ -841,6 +1318,7 @@ def _add_evaluate_parser(commands):
     )
     _add_common(parser, categorical=False, seed_help="seed (default: 0)")
     _add_na_values(parser)
+    _add_time_options(parser)
     parser.set_defaults(command_function=evaluate, random_state=0)
 
 
@@ -878,6 +1356,7 @@ def _add_balance_parser(commands):
     )
     _add_common(parser)
     _add_na_values(parser)
+    _add_time_options(parser)
     parser.set_defaults(command_function=balance)
 
 

@@ -9,6 +9,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 import sksynth
+import sksynth.metrics
 from sksynth import GaussianCopulaSynthesizer
 from sksynth.__main__ import main
 
@@ -494,3 +495,397 @@ def test_bad_n_samples_is_a_usage_error(data_csv, tmp_path, capsys, command, n_s
     err = capsys.readouterr().err
     assert f"expected an integer >= 1; got {n_samples}" in err
     assert "Traceback" not in err
+
+
+# Dates, times, durations and identifiers (issue 12)
+
+# The text format of each column of ``dates_csv``.
+DATE_FORMATS = {
+    "opened": r"\d{4}-\d{2}-\d{2}",
+    "updated": r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}",
+    "event": r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z",
+    "session": r"0 days \d{2}:\d{2}:\d{2}",
+}
+RATES = [3.5, 4.25, 5.0, 6.75]
+
+
+def _dates_frame(n_rows=N_ROWS, seed=0):
+    """A table as a CSV file holds it (text): a key, a date, a time to the
+    second, a UTC time to the millisecond, a duration, a rate grid, an amount
+    and a plan (the class column of ``balance``)."""
+    rng = np.random.RandomState(seed)
+    opened = pd.Timestamp("2022-01-01") + pd.to_timedelta(
+        rng.randint(0, 700, n_rows), unit="D"
+    )
+    updated = pd.Timestamp("2023-06-01") + pd.to_timedelta(
+        rng.randint(0, 86400 * 90, n_rows), unit="s"
+    )
+    event = pd.Timestamp("2024-02-01") + pd.to_timedelta(
+        rng.randint(0, 86400 * 10**3 * 30, n_rows), unit="ms"
+    )
+    session = pd.to_timedelta(rng.randint(60, 7200, n_rows), unit="s")
+    frame = pd.DataFrame(
+        {
+            "customer_id": [
+                f"C{key:06d}" for key in rng.choice(10**6, n_rows, replace=False)
+            ],
+            "opened": opened.strftime("%Y-%m-%d"),
+            "updated": updated.strftime("%Y-%m-%d %H:%M:%S"),
+            "event": event.strftime("%Y-%m-%dT%H:%M:%S.%f").str[:-3] + "Z",
+            "session": pd.Series(session).astype(str),
+            "rate": rng.choice(RATES, n_rows),
+            "amount": rng.lognormal(5, 1, n_rows).round(2),
+            "plan": np.where(rng.rand(n_rows) < 0.25, "premium", "basic"),
+        }
+    )
+    frame.loc[::15, "updated"] = ""
+    return frame
+
+
+@pytest.fixture
+def dates_csv(tmp_path):
+    path = tmp_path / "dates.csv"
+    _dates_frame().to_csv(path, index=False)
+    return path
+
+
+def _check_dates_written_as_read(real, synthetic):
+    """The columns of ``dates_csv`` in ``synthetic`` (both read as text): the
+    same text formats, values in the real range, new unique keys, rates of
+    the grid."""
+    for name, pattern in DATE_FORMATS.items():
+        values = synthetic[name][synthetic[name] != ""]
+        assert values.str.fullmatch(pattern).all(), (name, values.head(3).tolist())
+        if name == "session":
+            parse = pd.to_timedelta
+        else:
+            parse = lambda text: pd.to_datetime(text, format="ISO8601")  # noqa: E731
+        real_values = parse(real[name][real[name] != ""])
+        assert parse(values).min() >= real_values.min()
+        assert parse(values).max() <= real_values.max()
+    assert (synthetic["updated"] == "").any() and (synthetic["opened"] != "").all()
+    keys = synthetic["customer_id"]
+    assert keys.str.fullmatch(r"C\d{6}").all()
+    assert keys.is_unique and not set(keys) & set(real["customer_id"])
+    assert set(synthetic["rate"].astype(float)) <= set(RATES)
+
+
+@pytest.mark.parametrize("synthesizer", ["copula", "kde", "tree", "mixture"])
+def test_fit_sample_writes_dates_in_the_input_format(
+    dates_csv, tmp_path, capsys, recwarn, synthesizer
+):
+    # Issue 12: dates were read as text and times taken for identifiers
+    # (written as "2023-58-26 51:56:57").
+    output = tmp_path / "synthetic.csv"
+    model = tmp_path / "model.joblib"
+    argv = ["fit-sample", str(dates_csv), "--synthesizer", synthesizer, "-n", "200"]
+    argv += ["-o", str(output), "--random-state", "0", "--save", str(model)]
+    assert main(argv) == 0
+    real, synthetic = _read_as_written(dates_csv), _read_as_written(output)
+    assert list(synthetic.columns) == list(real.columns)
+    _check_dates_written_as_read(real, synthetic)
+    kinds = joblib.load(model).column_kinds_
+    assert [kinds[name] for name in DATE_FORMATS] == [
+        "datetime",
+        "datetime",
+        "datetime",
+        "timedelta",
+    ]
+    assert kinds["customer_id"] == "identifier"
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        f"sksynth: note: column 'customer_id' of '{dates_csv}' holds a distinct "
+        "key in every row, so it is an identifier: the synthetic rows get new "
+        "keys in its format; add --categorical customer_id to model it instead"
+    )
+    # The note replaces the library's warning.
+    assert not [w for w in recwarn if "identifier" in str(w.message)]
+
+
+def test_sample_from_a_saved_model_writes_the_same_date_formats(dates_csv, tmp_path):
+    model = tmp_path / "model.joblib"
+    argv = ["fit-sample", str(dates_csv), "-n", "10", "-o", str(tmp_path / "s.csv")]
+    assert main([*argv, "--save", str(model), "--random-state", "0"]) == 0
+    output = tmp_path / "more.csv"
+    assert main(["sample", "--model", str(model), "-n", "200", "-o", str(output)]) == 0
+    _check_dates_written_as_read(_read_as_written(dates_csv), _read_as_written(output))
+    # A model saved without the formats: pandas writes the times its way.
+    synthesizer = joblib.load(model)
+    del synthesizer._sksynth_time_formats
+    joblib.dump(synthesizer, model)
+    assert main(["sample", "--model", str(model), "-n", "20", "-o", str(output)]) == 0
+    event = _read_as_written(output)["event"]
+    assert event.str.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d+\+00:00").all()
+
+
+def test_parquet_output_keeps_date_dtypes(dates_csv, tmp_path):
+    pytest.importorskip("pyarrow")
+    output = tmp_path / "synthetic.parquet"
+    argv = ["fit-sample", str(dates_csv), "-n", "20", "-o", str(output)]
+    assert main(argv) == 0
+    dtypes = pd.read_parquet(output).dtypes
+    assert dtypes["opened"].kind == "M" and dtypes["session"].kind == "m"
+    assert str(dtypes["event"].tz) == "UTC" and dtypes["updated"].kind == "M"
+
+
+def _minutes(offset):
+    return lambda when: when.dt.strftime("%Y-%m-%dT%H:%M") + offset
+
+
+@pytest.mark.parametrize(
+    "write, unit, pattern",
+    [
+        (_minutes(""), "min", r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"),
+        (_minutes("+00:00"), "min", r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}\+00:00"),
+        (_minutes("+02:00"), "min", r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}\+02:00"),
+        (
+            lambda when: when.dt.strftime("%Y-%m-%d %H:%M:%S.%f").str[:-4],
+            "10ms",
+            r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{2}",
+        ),
+        (
+            lambda when: (when - pd.Timestamp("2024-05-01")).astype(str),
+            "s",
+            r"-?\d+ days \+?\d{2}:\d{2}:\d{2}",
+        ),
+    ],
+    ids=["minutes", "utc-offset", "fixed-offset", "centiseconds", "durations"],
+)
+def test_time_formats_are_kept(tmp_path, write, unit, pattern):
+    rng = np.random.RandomState(0)
+    when = pd.Timestamp("2024-05-01") + pd.to_timedelta(
+        rng.randint(-(10**9), 10**9, N_ROWS), unit="ms"
+    )
+    texts = write(pd.Series(when).dt.floor(unit))
+    frame = pd.DataFrame({"when": texts, "x": rng.normal(size=N_ROWS)})
+    path = tmp_path / "times.csv"
+    frame.to_csv(path, index=False)
+    output = tmp_path / "synthetic.csv"
+    model = tmp_path / "model.joblib"
+    argv = ["fit-sample", str(path), "-n", "50", "-o", str(output)]
+    assert main([*argv, "--save", str(model), "--random-state", "0"]) == 0
+    assert joblib.load(model).column_kinds_["when"] in ("datetime", "timedelta")
+    written = _read_as_written(output)["when"]
+    assert written.str.fullmatch(pattern).all(), written.head(3).tolist()
+    parse = pd.to_timedelta if unit == "s" else pd.to_datetime
+    assert parse(written).min() >= parse(texts).min()
+    assert parse(written).max() <= parse(texts).max()
+
+
+def test_several_utc_offsets_are_read_in_utc(tmp_path, capsys):
+    path = tmp_path / "zones.csv"
+    path.write_text(
+        "when,x\n2024-01-15 10:00+01:00,1.5\n2024-07-15 10:00+02:00,2.5\n"
+        "2024-03-01 08:00+01:00,0.5\n"
+    )
+    model = tmp_path / "model.joblib"
+    output = tmp_path / "s.csv"
+    argv = ["fit-sample", str(path), "-n", "30", "-o", str(output)]
+    assert main([*argv, "--save", str(model), "--random-state", "0"]) == 0
+    assert "holds times with 2 UTC offsets, so it is read and written in UTC" in (
+        capsys.readouterr().err
+    )
+    when = _read_as_written(output)["when"]
+    assert when.str.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}\+00:00").all()
+
+
+@pytest.mark.parametrize(
+    "column, kind",
+    [
+        (["2024-A1", "2024-B2", "2023-C7"], "categorical"),
+        (["2024-05", "2024-06", "2024-07"], "categorical"),
+        (["20240501", "20240502", "20240503"], "integer"),
+        (["31/05/2024", "01/06/2024", "02/06/2024"], "categorical"),
+        (["5 days ago", "1 day ago", "2 days ago"], "categorical"),
+    ],
+)
+def test_date_detection_leaves_codes_and_numbers(tmp_path, capsys, column, kind):
+    path = tmp_path / "codes.csv"
+    frame = pd.DataFrame({"code": np.repeat(column, 20), "x": np.arange(60.0)})
+    frame.to_csv(path, index=False)
+    model = tmp_path / "model.joblib"
+    argv = ["fit-sample", str(path), "-n", "20", "-o", str(tmp_path / "s.csv")]
+    assert main([*argv, "--save", str(model)]) == 0
+    assert joblib.load(model).column_kinds_["code"] == kind
+    assert set(_read_as_written(tmp_path / "s.csv")["code"]) <= set(column)
+    assert "note" not in capsys.readouterr().err
+
+
+def test_a_bad_value_keeps_a_date_column_as_text(tmp_path, capsys):
+    frame = _dates_frame()
+    frame.loc[3, "opened"] = "unknown"
+    path = tmp_path / "dates.csv"
+    frame.to_csv(path, index=False)
+    model = tmp_path / "model.joblib"
+    argv = ["fit-sample", str(path), "-n", "20", "-o", str(tmp_path / "s.csv")]
+    assert main([*argv, "--save", str(model)]) == 0
+    assert joblib.load(model).column_kinds_["opened"] == "categorical"
+    assert (
+        f"sksynth: note: column 'opened' of '{path}' looks like dates but holds "
+        "'unknown' (1 row), which is not an ISO-8601 date or time, so it is read "
+        "as text; add --na-values unknown to read it as missing, or correct it"
+    ) in capsys.readouterr().err.splitlines()
+    # The way out the note gives.
+    assert main([*argv, "--save", str(model), "--na-values", "unknown"]) == 0
+    assert joblib.load(model).column_kinds_["opened"] == "datetime"
+    assert "opened" not in capsys.readouterr().err
+
+
+def test_times_with_and_without_offset_stay_text(tmp_path, capsys):
+    path = tmp_path / "zones.csv"
+    path.write_text(
+        "when,x\n2024-01-15 10:00Z,1.5\n2024-07-15 10:00,2.5\n2024-03-01 08:00Z,0.5\n"
+    )
+    argv = ["fit-sample", str(path), "-n", "5", "-o", str(tmp_path / "s.csv")]
+    assert main(argv) == 0
+    assert (
+        "holds times with a UTC offset and 1 row without (such as "
+        "'2024-07-15 10:00'), so it is read as text; give every time an offset, "
+        "or none"
+    ) in capsys.readouterr().err
+
+
+def test_datetime_option_and_no_detection(dates_csv, tmp_path):
+    model = tmp_path / "model.joblib"
+    output = tmp_path / "s.csv"
+    argv = ["fit-sample", str(dates_csv), "-n", "30", "-o", str(output)]
+    argv += ["--save", str(model), "--random-state", "0", "--no-datetime-detection"]
+    assert main(argv) == 0
+    kinds = joblib.load(model).column_kinds_
+    assert kinds["opened"] == kinds["session"] == "categorical"
+    assert main([*argv, "--datetime", "opened, session"]) == 0
+    kinds = joblib.load(model).column_kinds_
+    assert (kinds["opened"], kinds["session"]) == ("datetime", "timedelta")
+    assert kinds["event"] != "datetime"
+    synthetic = _read_as_written(output)
+    assert synthetic["opened"].str.fullmatch(DATE_FORMATS["opened"]).all()
+
+
+def test_categorical_option_keeps_dates_and_keys_as_text(dates_csv, tmp_path, capsys):
+    model = tmp_path / "model.joblib"
+    argv = ["fit-sample", str(dates_csv), "-n", "30", "-o", str(tmp_path / "s.csv")]
+    argv += ["--save", str(model), "--categorical", "opened,customer_id"]
+    assert main(argv) == 0
+    kinds = joblib.load(model).column_kinds_
+    assert kinds["opened"] == kinds["customer_id"] == "categorical"
+    assert kinds["updated"] == "datetime"
+    assert "note" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "option, message",
+    [
+        (
+            "opened",
+            "--datetime column 'opened' of '.*' holds 'unknown' \\(1 row\\), which "
+            "is not an ISO-8601 date or time; add --na-values unknown to read it "
+            "as missing, or correct it, or leave the column out of --datetime",
+        ),
+        (
+            "session",
+            "--datetime column 'session' of .* holds '90 minutes', '2h' \\(2 rows\\), "
+            "which are not durations; add --na-values '90 minutes,2h' to read them",
+        ),
+        (
+            "amount",
+            "--datetime column 'amount' of .* holds float64 values \\(such as "
+            "[0-9.]+\\), not text of dates, times or durations; leave it out",
+        ),
+        ("closed", "--datetime column 'closed' is not in '.*'; its columns are"),
+    ],
+)
+def test_datetime_option_errors(tmp_path, capsys, option, message):
+    frame = _dates_frame()
+    frame.loc[3, "opened"] = "unknown"
+    frame.loc[[5, 6], "session"] = ["90 minutes", "2h"]
+    path = tmp_path / "dates.csv"
+    frame.to_csv(path, index=False)
+    output = tmp_path / "s.csv"
+    argv = ["fit-sample", str(path), "-n", "5", "-o", str(output)]
+    # No detection: no notes on the other columns.
+    assert main([*argv, "--datetime", option, "--no-datetime-detection"]) == 2
+    assert re.search(message, _error_line(capsys))
+    assert not output.exists()
+
+
+def test_datetime_and_categorical_name_one_column(dates_csv, tmp_path, capsys):
+    argv = ["fit-sample", str(dates_csv), "-n", "5", "-o", str(tmp_path / "s.csv")]
+    assert main([*argv, "--datetime", "opened", "--categorical", "opened"]) == 2
+    assert "column 'opened' is named by --datetime and --categorical; name it in" in (
+        _error_line(capsys)
+    )
+
+
+def test_evaluate_reads_dates(dates_csv, tmp_path, capsys, monkeypatch):
+    synthetic = tmp_path / "synthetic.csv"
+    argv = ["fit-sample", str(dates_csv), "-n", "100", "-o", str(synthetic)]
+    assert main([*argv, "--random-state", "0"]) == 0
+    holdout = tmp_path / "holdout.csv"
+    _dates_frame(seed=1).to_csv(holdout, index=False)
+    tables = []
+
+    def evaluate_synthetic(real, synthetic, holdout, **kwargs):
+        tables.extend([real, synthetic, holdout])
+        return evaluate(real, synthetic, holdout=holdout, **kwargs)
+
+    evaluate = sksynth.metrics.evaluate_synthetic
+    monkeypatch.setattr(sksynth.metrics, "evaluate_synthetic", evaluate_synthetic)
+    argv = ["evaluate", str(dates_csv), str(synthetic), "--holdout", str(holdout)]
+    with threadpool_limits(limits=1):
+        assert main([*argv, "--target", "plan"]) == 0
+    out = capsys.readouterr().out
+    assert "ks_complement" in out and "tstr" in out
+    for table in tables:
+        kinds = [table[name].dtype.kind for name in DATE_FORMATS]
+        assert kinds == ["M", "M", "M", "m"]
+
+
+def test_evaluate_reads_dates_of_the_real_table_in_the_synthetic(
+    dates_csv, tmp_path, capsys
+):
+    frame = _dates_frame(seed=1)
+    frame.loc[7, "event"] = "soon"
+    synthetic = tmp_path / "synthetic.csv"
+    frame.to_csv(synthetic, index=False)
+    assert main(["evaluate", str(dates_csv), str(synthetic)]) == 2
+    assert re.search(
+        f"column 'event' of '{synthetic}' holds 'soon' \\(1 row\\), which is not "
+        f"an ISO-8601 date or time, unlike the same column of '{dates_csv}'; add "
+        "--na-values soon",
+        _error_line(capsys),
+    )
+
+
+@pytest.mark.parametrize("method", ["kde", "copula", "tree", "noise"])
+def test_balance_keeps_dates(dates_csv, tmp_path, method):
+    output = tmp_path / "balanced.csv"
+    argv = ["balance", str(dates_csv), "--target", "plan", "--method", method]
+    assert main([*argv, "-o", str(output), "--random-state", "0"]) == 0
+    real, balanced = _read_as_written(dates_csv), _read_as_written(output)
+    pd.testing.assert_frame_equal(balanced.iloc[: len(real)], real)
+    new = balanced.iloc[len(real) :].reset_index(drop=True)
+    assert set(new["plan"]) == {"premium"}
+    _check_dates_written_as_read(real, new)
+
+
+def test_balance_writes_the_original_rows_as_they_were(tmp_path):
+    # Times to the minute and to the second, "T" and space: the new rows take
+    # the column's format, the original rows keep their own text.
+    rng = np.random.RandomState(0)
+    texts = ["2024-01-05 10:30", "2024-01-06T11:15:30", "2024-02-01 09:00:00"]
+    frame = pd.DataFrame(
+        {
+            "when": rng.choice(texts, 60),
+            "x": rng.normal(size=60),
+            "k": ["a"] * 45 + ["b"] * 15,
+        }
+    )
+    path = tmp_path / "when.csv"
+    frame.to_csv(path, index=False)
+    output = tmp_path / "balanced.csv"
+    argv = ["balance", str(path), "--target", "k", "--method", "noise"]
+    assert main([*argv, "-o", str(output), "--random-state", "0"]) == 0
+    balanced = _read_as_written(output)
+    assert balanced["when"].iloc[:60].tolist() == frame["when"].tolist()
+    new = balanced["when"].iloc[60:]
+    assert new.str.fullmatch(r"2024-\d{2}-\d{2} \d{2}:\d{2}:\d{2}").all()
