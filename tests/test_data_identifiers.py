@@ -502,3 +502,18 @@ def test_conditions_on_an_identifier_raise_naming_it():
         encode_condition(spec, codes[0])
     with pytest.raises(ValueError, match="Leave it out of `conditions`"):
         encode_condition(spec, None)
+
+
+def test_distinct_dates_in_text_are_not_identifiers():
+    # A daily table's date column read as text (Parquet strings, or CSV with
+    # detection off) is one distinct value per row: dates, not keys.
+    days = pd.date_range("2024-01-01", periods=40, freq="D")
+    X = pd.DataFrame(
+        {
+            "day": days.strftime("%Y-%m-%d"),
+            "stamp": days.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "x": np.arange(40.0),
+        }
+    )
+    schema = TableSchema.from_data(X)
+    assert schema.auto_identifiers == []

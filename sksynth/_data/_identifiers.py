@@ -14,6 +14,7 @@ number of digits of the training keys. Training values are kept only as
 64-bit hashes, to exclude them.
 """
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,6 +75,9 @@ def is_auto_identifier(name, values, missing, kind):
         return False
     if len(set(values.tolist())) != n_rows:
         return False
+    if _are_dates(values):
+        # Distinct dates in text (one per row of a daily table) are dates.
+        return False
     if looks_like_key_name(name):
         return True
     lengths = np.char.str_len(values.astype(str))
@@ -82,6 +86,14 @@ def is_auto_identifier(name, values, missing, kind):
 
 
 _DIGIT_MARK = str.maketrans(_DIGITS, "#" * 10)
+_ISO_DATE = re.compile(
+    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
+def _are_dates(values):
+    """Whether every text value is an ISO-8601 date or date and time."""
+    return all(_ISO_DATE.fullmatch(v) for v in values.tolist())
 
 
 @dataclass(eq=False)
