@@ -95,8 +95,10 @@ class BaseSynthesisOverSampler(BaseOverSampler):
             Their labels.
         """
         # Checked before imbalanced-learn reads the labels, where a missing
-        # label fails with a type error of numpy's sort.
-        _check_no_missing_target(y)
+        # label fails with a type error of numpy's sort (no y at all is
+        # imbalanced-learn's to report).
+        if y is not None:
+            _check_no_missing_target(y)
         check_unique_columns(X)
         return super().fit_resample(X, y, **params)
 
