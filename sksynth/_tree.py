@@ -21,10 +21,17 @@ _MIN_LEAF = 5
 _MAX_DENSITY_DONORS = 256
 # A reflected kernel counts for points within this many bandwidths of a bound.
 _REFLECT_WITHIN = 8.0
-# Rows used to measure the dependence that orders the columns.
+# Rows used to measure the dependence that orders the columns: at most
+# _ORDER_SUBSAMPLE, and fewer (but at least _ORDER_MIN_ROWS) for tables of more
+# than _ORDER_CELLS / _ORDER_SUBSAMPLE columns, which bounds the memory and
+# time of the joint counts of all column pairs.
 _ORDER_SUBSAMPLE = 5000
+_ORDER_CELLS = 1_000_000
+_ORDER_MIN_ROWS = 500
 _ORDER_BINS = 10
 _ORDER_MAX_LEVELS = 50
+# Entries of one block of joint counts (levels x levels) of the column pairs.
+_MI_BLOCK = 4_000_000
 # Kernel evaluations per block when scoring.
 _PAIR_BLOCK = 4_000_000
 # Weight, in training rows, of the column's overall distribution in each
@@ -488,7 +495,9 @@ class TreeSynthesizer(BaseSynthesizer):
         columns = layout.columns
         order = self._visit_order(values, layout, rng)
         leaf_size = _leaf_size(self.min_samples_leaf, values.shape[0])
-        n_levels = [len(c.categories) if c.kind == CATEGORICAL else 0 for c in columns]
+        n_levels = np.array(
+            [len(c.categories) if c.kind == CATEGORICAL else 0 for c in columns]
+        )
         factor = float(self.smoothing)
         margins = [
             _column_margin(spec, values[:, j], factor > 0)
@@ -567,10 +576,10 @@ class TreeSynthesizer(BaseSynthesizer):
             pool = _LeafPool.build(leaf, target, 1)  # its own prior: no smoothing
             return _Step(j, role, predictors, None, None, pool, {})
         labels = np.unique(target, return_inverse=True)[1] if discrete else target
+        many_levels = np.flatnonzero(n_levels[predictors] > 2)
         level_positions = {
             k: _level_positions(values[:, c], n_levels[c], labels, discrete)
-            for k, c in enumerate(predictors)
-            if n_levels[c] > 2
+            for k, c in zip(many_levels.tolist(), predictors[many_levels])
         }
         step = _Step(j, role, predictors, None, None, None, level_positions)
         X = step.features(values)
@@ -870,10 +879,9 @@ def _log(p):
 
 def _binned_codes(values, columns, rng):
     """Coarse codes of each column (missing its own code) on a subsample."""
-    n = values.shape[0]
-    rows = (
-        rng.choice(n, _ORDER_SUBSAMPLE, replace=False) if n > _ORDER_SUBSAMPLE else None
-    )
+    n, d = values.shape
+    size = min(_ORDER_SUBSAMPLE, max(_ORDER_CELLS // max(d, 1), _ORDER_MIN_ROWS))
+    rows = rng.choice(n, size, replace=False) if n > size else None
     sample = values if rows is None else values[rows]
     codes = np.empty(sample.shape, dtype=np.int64)
     for j, spec in enumerate(columns):
@@ -896,12 +904,43 @@ def _binned_codes(values, columns, rng):
     return codes
 
 
-def _mutual_information(a, b):
-    joint = np.unique(a * (b.max() + 1) + b, return_counts=True)[1] / a.size
-    pa = np.unique(a, return_counts=True)[1] / a.size
-    pb = np.unique(b, return_counts=True)[1] / b.size
-    entropy = -(pa * np.log(pa)).sum() - (pb * np.log(pb)).sum()
-    return entropy + (joint * np.log(joint)).sum()
+def _mutual_information(codes):
+    """Mutual information of every pair of columns of ``codes``, (d, d).
+
+    ``H(a) + H(b) - H(a, b)`` from the joint counts of each pair, all at
+    once: the counts are products of the one-hot encoded codes, taken in
+    blocks of columns against the columns after them (the upper triangle).
+    The diagonal is zero.
+    """
+    n, d = codes.shape
+    width = int(codes.max()) + 1
+    keys, level = np.unique((codes + width * np.arange(d)).ravel(), return_inverse=True)
+    column = keys // width  # column of each level; levels sorted by column
+    first = np.searchsorted(column, np.arange(d))  # first level of each column
+    one_hot = np.zeros((n, keys.size), dtype=np.float32)  # exact counts to 2**24
+    one_hot[np.repeat(np.arange(n), d), level.ravel()] = 1.0
+    # sum of c * log(c) over the cells of a table of counts c, by lookup.
+    count = np.arange(n + 1, dtype=float)
+    count_log_count = count * np.log(np.maximum(count, 1.0))
+    level_counts = one_hot.sum(axis=0).astype(np.int64)
+    own = np.add.reduceat(count_log_count[level_counts], first)
+    joint = np.zeros((d, d))
+    a = 0
+    while a < d:
+        rest = keys.size - first[a]
+        stop = int(np.searchsorted(first, first[a] + max(_MI_BLOCK // rest, 1)))
+        stop = max(stop, a + 1)
+        end = first[stop] if stop < d else keys.size
+        counts = one_hot[:, first[a] : end].T @ one_hot[:, first[a] :]
+        cells = count_log_count[counts.astype(np.int64)]
+        cells = np.add.reduceat(cells, first[a:] - first[a], axis=1)
+        joint[a:stop, a:] = np.add.reduceat(cells, first[a:stop] - first[a], axis=0)
+        a = stop
+    joint = np.triu(joint, 1)
+    joint += joint.T
+    information = np.log(n) - (own[:, None] + own[None, :] - joint) / n
+    np.fill_diagonal(information, 0.0)
+    return information
 
 
 def _dependence_order(values, columns, rng):
@@ -910,16 +949,12 @@ def _dependence_order(values, columns, rng):
     d = values.shape[1]
     if d <= 1:
         return list(range(d))
-    codes = _binned_codes(values, columns, rng)
-    information = np.zeros((d, d))
-    for a in range(d):
-        for b in range(a + 1, d):
-            information[a, b] = information[b, a] = _mutual_information(
-                codes[:, a], codes[:, b]
-            )
+    information = _mutual_information(_binned_codes(values, columns, rng))
     order = [int(np.argmax(information.sum(axis=1)))]
-    remaining = [j for j in range(d) if j != order[0]]
-    while remaining:
-        gain = information[np.ix_(remaining, order)].sum(axis=1)
-        order.append(remaining.pop(int(np.argmax(gain))))
+    gain = information[:, order[0]].copy()
+    gain[order[0]] = -np.inf
+    for _ in range(d - 1):
+        order.append(int(np.argmax(gain)))
+        gain += information[:, order[-1]]
+        gain[order[-1]] = -np.inf
     return order
