@@ -57,6 +57,7 @@ class _CopulaModel:
     missing_dim: dict
     labels: list  # how error messages name each column
     margins: list  # column model of each column (novel values when scoring)
+    factor: np.ndarray | None = None  # L with L @ L.T == correlation
 
 
 @synthesizer_docstring
@@ -300,7 +301,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         _fit_categorical_dimensions(values, columns, dimensions, scores, rng)
         Z = np.column_stack(scores) if scores else np.empty((n_rows, 0))
         attenuation = np.array([_attenuation(d.margin) for d in dimensions])
-        correlation = _pairwise_correlation(Z, attenuation)
+        correlation, factor = _pairwise_correlation(Z, attenuation)
         df = np.inf
         if self.copula == "t" and Z.shape[1] > 1:
             df = _fit_t_degrees(Z, correlation, rng)
@@ -317,6 +318,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             },
             labels=[spec.label for spec in columns],
             margins=margins,
+            factor=factor,
         )
 
     def _fit_numeric_margin(self, spec, x, n_rows, rng):
@@ -343,7 +345,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
 
     def _sample_table(self, model, n_samples, rng, conditions):
         exact, intervals = _latent_constraints(model, conditions)
-        Z = _draw_latent(model.correlation, model.df, n_samples, rng, exact, intervals)
+        Z = _draw_latent(model, n_samples, rng, exact, intervals)
         U = _to_uniform(Z, model.df)
         values = np.full((n_samples, model.n_columns), np.nan)
         for i, dimension in enumerate(model.dimensions):
@@ -534,15 +536,20 @@ def _pairwise_correlation(Z, attenuation):
 
 
 def _nearest_correlation(correlation, floor=1e-6):
-    """Clip eigenvalues to ``floor`` and rescale to a unit diagonal."""
+    """Clip eigenvalues to ``floor`` and rescale to a unit diagonal.
+
+    Returns the matrix and a factor ``L`` with ``L @ L.T`` equal to it, from
+    the same eigendecomposition (sampling needs no other).
+    """
     eigenvalues, eigenvectors = np.linalg.eigh((correlation + correlation.T) / 2)
+    factor = eigenvectors * np.sqrt(np.maximum(eigenvalues, floor))
     if eigenvalues.min() >= floor:
-        return correlation
-    repaired = (eigenvectors * np.maximum(eigenvalues, floor)) @ eigenvectors.T
+        return correlation, factor
+    repaired = factor @ factor.T
     scale = np.sqrt(np.diag(repaired))
     repaired = repaired / np.outer(scale, scale)
     np.fill_diagonal(repaired, 1.0)
-    return repaired
+    return repaired, factor / scale[:, None]
 
 
 def _fit_t_degrees(Z, correlation, rng):
@@ -636,7 +643,7 @@ def _from_uniform(u, df):
     return ndtri(u) if np.isinf(df) else stats.t.ppf(u, df)
 
 
-def _draw_latent(correlation, df, n_samples, rng, exact, intervals):
+def _draw_latent(model, n_samples, rng, exact, intervals):
     """Draw latent rows given exact values and intervals on some dimensions.
 
     The t copula is a normal scale mixture: ``z = g / sqrt(s)`` with
@@ -645,9 +652,13 @@ def _draw_latent(correlation, df, n_samples, rng, exact, intervals):
     conditional), together with ``s`` for the t copula; the free dimensions
     then follow the Gaussian conditional given the rest.
     """
+    correlation, df = model.correlation, model.df
     d = correlation.shape[0]
     if not exact and not intervals:
-        Z = rng.standard_normal((n_samples, d)) @ _covariance_factor(correlation).T
+        factor = model.factor
+        if factor is None:
+            factor = _covariance_factor(correlation)
+        Z = rng.standard_normal((n_samples, d)) @ factor.T
         if not np.isinf(df):
             Z /= np.sqrt(rng.chisquare(df, n_samples) / df)[:, None]
         return Z

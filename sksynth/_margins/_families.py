@@ -8,7 +8,7 @@ distribution when it clearly beats every family.
 """
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import stats
 from scipy.special import gammaln, ndtr, ndtri
 from sklearn.utils import check_random_state
 
@@ -37,6 +37,10 @@ _TABLE_SCORE = 7.9
 # Two families whose held-out log-likelihoods differ by less than this many
 # nats per value describe the data equally well.
 _EQUIVALENT_NATS = 0.005
+_LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
+# Held-out scores of the empirical margin are exact kernel sums when a fold's
+# (train x test) pairs are at most this many: cheaper than tabulating.
+_EXACT_PAIRS = 250_000
 
 
 class ParametricMargin:
@@ -53,27 +57,30 @@ class ParametricMargin:
     def __init__(self, family, params):
         self.family = family
         self.params = params
-        self._dist = _FROZEN[family](**params)
+        # The unfrozen distribution with the parameters at each call: freezing
+        # one costs a millisecond (scipy builds its docstring), a column's
+        # whole fit on small tables.
+        self._dist = _FROZEN[family]
         self._ppf_table = None
 
     def cdf(self, x):
-        return self._dist.cdf(x)
+        return self._dist.cdf(x, **self.params)
 
     def ppf(self, u):
         u = np.asarray(u, dtype=float)
         if u.size < _TABULATE_ABOVE:
-            return self._dist.ppf(u)
+            return self._dist.ppf(u, **self.params)
         # Special-function quantiles (gamma, beta, t) cost ~1 s per million
         # values: tabulate them once on a grid of normal scores, where they
         # are smooth, and interpolate.
         if self._ppf_table is None:
             scores = np.linspace(-_TABLE_SCORE, _TABLE_SCORE, _GRID_SIZE * 2 + 1)
-            self._ppf_table = (scores, self._dist.ppf(ndtr(scores)))
+            self._ppf_table = (scores, self._dist.ppf(ndtr(scores), **self.params))
         scores, table = self._ppf_table
         return np.interp(ndtri(u), scores, table)
 
     def log_density(self, x):
-        return self._dist.logpdf(x)
+        return self._dist.logpdf(x, **self.params)
 
     def __repr__(self):
         params = ", ".join(f"{k}={v:.4g}" for k, v in self.params.items())
@@ -202,8 +209,9 @@ def _with_tail(log_density, test, train):
     beyond a fold's range does not sink a kernel density."""
     loc, scale, weight = tail_parameters(train)
     # A fold of one distinct value has no spread: values elsewhere get -inf.
+    scale = max(scale, 1e-300)
     with np.errstate(over="ignore"):
-        tail = stats.norm.logpdf(test, loc, max(scale, 1e-300))
+        tail = -0.5 * ((test - loc) / scale) ** 2 - np.log(scale) - _LOG_SQRT_2PI
     return np.logaddexp(np.log1p(-weight) + log_density, np.log(weight) + tail)
 
 
@@ -221,17 +229,23 @@ def _fit_empirical(x, folds):
     for factor in _BANDWIDTH_FACTORS:
         held_out = np.concatenate(
             [
-                _with_tail(
-                    EmpiricalMargin.from_knots(*fitted, factor).log_density(test),
-                    test,
-                    train,
-                )
+                _with_tail(_empirical_log_density(*fitted, factor, test), test, train)
                 for fitted, train, test in splits
             ]
         )
         if best_scores is None or held_out.mean() > best_scores.mean():
             best_scores, best_factor = held_out, factor
     return EmpiricalMargin.fit(x, best_factor), best_scores
+
+
+def _empirical_log_density(knots, bandwidth, factor, test):
+    """Held-out log density of the empirical margin on ``knots``."""
+    if knots.size * test.size > _EXACT_PAIRS:
+        return EmpiricalMargin.from_knots(knots, bandwidth, factor).log_density(test)
+    # The margin's bandwidth (raised to the knots' resolution) without its
+    # tables: the exact kernel sum.
+    margin = EmpiricalMargin.from_knots(knots, bandwidth, factor, tabulate=False)
+    return margin.exact_log_density(test)
 
 
 # -- family fits: closed form, moments, or a small fixed-size search ----------
@@ -315,21 +329,51 @@ def _fit_truncnorm(x, low, high):
 
     # Matching the two moments of the truncated law: a 2-equation solve on
     # summary statistics, independent of the number of rows.
-    solution = optimize.least_squares(
-        moment_gap,
-        [mean, np.log(std)],
-        bounds=([low - 10 * std, np.log(std) - 3], [high + 10 * std, np.log(std) + 5]),
-        max_nfev=100,
+    bounds = (
+        np.array([low - 10 * std, np.log(std) - 3]),
+        np.array([high + 10 * std, np.log(std) + 5]),
     )
-    if np.max(np.abs(solution.fun)) > 1e-3:
+    theta, gap = _newton(moment_gap, np.array([mean, np.log(std)]), bounds)
+    if np.max(np.abs(gap)) > 1e-3:
         return None
-    loc, scale = solution.x[0], float(np.exp(solution.x[1]))
+    loc, scale = theta[0], float(np.exp(theta[1]))
     return {
         "a": (low - loc) / scale,
         "b": (high - loc) / scale,
         "loc": loc,
         "scale": scale,
     }
+
+
+def _newton(equations, theta, bounds, max_iter=50, tol=1e-10):
+    """Damped Newton steps on a small square system inside box ``bounds``,
+    with a forward-difference Jacobian; returns the point and its residual."""
+    gap = equations(theta)
+    for _ in range(max_iter):
+        if np.max(np.abs(gap)) < tol:
+            break
+        step = 1e-7 * np.maximum(np.abs(theta), 1.0)
+        jacobian = np.column_stack(
+            [
+                (equations(theta + step[k] * np.eye(theta.size)[k]) - gap) / step[k]
+                for k in range(theta.size)
+            ]
+        )
+        try:
+            move = np.linalg.solve(jacobian, -gap)
+        except np.linalg.LinAlgError:
+            break
+        # Halve the step until the residual shrinks (at most ten times).
+        for _ in range(10):
+            candidate = np.clip(theta + move, *bounds)
+            candidate_gap = equations(candidate)
+            if np.sum(candidate_gap**2) < np.sum(gap**2):
+                break
+            move = move / 2
+        else:
+            break
+        theta, gap = candidate, candidate_gap
+    return theta, gap
 
 
 _T_DEGREES = np.array([1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 10.0, 20.0, 50.0])

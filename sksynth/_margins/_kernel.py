@@ -40,18 +40,22 @@ class EmpiricalMargin:
         Sorted kernel centres.
     bandwidth : float
         Kernel standard deviation (raised to the knots' float resolution).
+    tabulate : bool, default=True
+        Whether to tabulate the density and the CDF (False: only
+        :meth:`exact_log_density` works, for scoring a few values).
     """
 
     family = "empirical"
 
-    def __init__(self, knots, bandwidth):
+    def __init__(self, knots, bandwidth, tabulate=True):
         knots = np.sort(np.asarray(knots, dtype=float))
         magnitude = float(np.max(np.abs(knots))) if knots.size else 1.0
         floor = max(_RESOLUTION * magnitude, np.finfo(float).tiny * 1e8)
         self.knots = knots
         self.bandwidth = float(max(bandwidth, floor)) if bandwidth > 0 else floor
         self.params = {"n_knots": knots.size, "bandwidth": self.bandwidth}
-        self._tabulate()
+        if tabulate:
+            self._tabulate()
 
     @classmethod
     def fit(cls, x, bandwidth_factor=1.0):
@@ -59,9 +63,15 @@ class EmpiricalMargin:
         return cls.from_knots(*knots_and_bandwidth(x), bandwidth_factor)
 
     @classmethod
-    def from_knots(cls, knots, bandwidth, bandwidth_factor=1.0):
+    def from_knots(cls, knots, bandwidth, bandwidth_factor=1.0, tabulate=True):
         """Margin on ``knots`` with ``bandwidth`` times a factor."""
-        return cls(knots, bandwidth_factor * bandwidth)
+        return cls(knots, bandwidth_factor * bandwidth, tabulate)
+
+    def exact_log_density(self, x):
+        """Log density as the exact kernel sum (one term per knot and value)."""
+        return _exact_log_density(
+            np.asarray(x, dtype=float), self.knots, self.bandwidth
+        )
 
     def _tabulate(self):
         knots, h = self.knots, self.bandwidth
