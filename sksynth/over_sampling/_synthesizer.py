@@ -321,6 +321,10 @@ class TreeOverSampler(SynthesizerOverSampler):
         :class:`~sksynth.TreeSynthesizer` ("auto": 5 for classes of up to 56
         rows, growing like the square root of the class size above).
 
+    max_predictors : int or None, default=50
+        Most earlier columns each tree uses, as in
+        :class:`~sksynth.TreeSynthesizer`.
+
     smoothing : bool or float, default=True
         Kernel smoothing of rare numeric donor values, as in
         :class:`~sksynth.TreeSynthesizer`.
@@ -359,7 +363,7 @@ class TreeOverSampler(SynthesizerOverSampler):
         **BaseSynthesisOverSampler._parameter_constraints,
         **{
             name: TreeSynthesizer._parameter_constraints[name]
-            for name in ("max_depth", "min_samples_leaf", "smoothing")
+            for name in ("max_depth", "min_samples_leaf", "max_predictors", "smoothing")
         },
     }
 
@@ -373,6 +377,7 @@ class TreeOverSampler(SynthesizerOverSampler):
         discrete_features="auto",
         max_depth=None,
         min_samples_leaf="auto",
+        max_predictors=50,
         smoothing=True,
     ):
         BaseSynthesisOverSampler.__init__(self, sampling_strategy=sampling_strategy)
@@ -382,11 +387,13 @@ class TreeOverSampler(SynthesizerOverSampler):
         self.discrete_features = discrete_features
         self.max_depth = max_depth
         self.min_samples_leaf = min_samples_leaf
+        self.max_predictors = max_predictors
         self.smoothing = smoothing
 
     def _make_synthesizer(self):
         return TreeSynthesizer(
             max_depth=self.max_depth,
             min_samples_leaf=self.min_samples_leaf,
+            max_predictors=self.max_predictors,
             smoothing=self.smoothing,
         )
