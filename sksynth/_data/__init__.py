@@ -47,7 +47,6 @@ from ._schema import (
     MAX_CLASSES,
     TableSchema,
     TargetSchema,
-    describe_column,
     resolve_columns,
 )
 
@@ -76,7 +75,6 @@ __all__ = [
     "column_of",
     "column_roles",
     "concat_tables",
-    "describe_column",
     "drop_columns",
     "encode_condition",
     "insert_columns",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._columns import DATETIME, TIMEDELTA, column_label
+from ._columns import DATETIME, TIMEDELTA
 
 # Granularities from the coarsest, with their numpy unit code.
 _DATETIME_UNITS = ("Y", "M", "D", "h", "m", "s", "ms", "us", "ns")
@@ -274,17 +274,3 @@ def _wall_time(value, tz, utc=False):
             else (value.tz_convert(tz))
         )
     return value.replace(tzinfo=None)
-
-
-def check_condition_granularity(encoded, codec, label, value):
-    """A condition must fall on the column's granularity."""
-    if encoded != np.round(encoded):
-        raise ValueError(
-            f"`conditions` gives column {label} the value {value!r}, which is not a "
-            f"whole {codec.granularity}: every value of that column in fit was. "
-            f"Pass a value on the {codec.granularity}."
-        )
-
-
-def time_label(codec, name):
-    return f"{column_label(name)} ({codec.describe()})"

@@ -499,11 +499,6 @@ def decode_numbers(spec, values, enforce_range):
     return decoded + 0.0
 
 
-def decode_identifiers(spec, n_samples, rng):
-    """New keys of an identifier column (objects; None where missing)."""
-    return spec.codec.generate(n_samples, rng)
-
-
 def integer_limits(dtype):
     """Smallest and largest value of a (numpy or pandas nullable) integer dtype."""
     try:

@@ -538,15 +538,3 @@ def check_target_array(y):
     if y.dtype.kind == "c":
         raise ValueError("Complex data not supported; y has complex values.")
     return y
-
-
-def describe_column(spec):
-    """One line on how a column is modelled, e.g. "integer, discrete (73 values)"."""
-    if spec.kind == IDENTIFIER:
-        return f"identifier ({spec.codec.describe()}; new keys)"
-    parts = [spec.kind]
-    if spec.codec is not None:
-        parts = [spec.codec.describe()]
-    if spec.support is not None and spec.support.kind != "continuous":
-        parts.append(spec.support.describe())
-    return ", ".join(parts)
