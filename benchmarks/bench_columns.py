@@ -1083,8 +1083,9 @@ def describe(tables, args):
         "Timings are indicative (shared machine).",
         "",
         "| table | rows (train + holdout) | columns | dates / durations [step] "
-        "| few-valued columns | identifiers / keys | over-sampler target |",
-        "|---|---|---|---|---|---|---|",
+        "| few-valued columns | identifiers / keys | left out of detection "
+        "| over-sampler target |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for t in tables:
         times = ", ".join(
@@ -1096,7 +1097,7 @@ def describe(tables, args):
             f"| {t.name} | {len(t.train)} + {len(t.holdout)} | {t.data.shape[1]} "
             f"| {times or '-'} | {len(few)}: {', '.join(few) or '-'} "
             f"| {', '.join(t.id_columns + t.key_columns) or '-'} "
-            f"| {t.spec.target} |"
+            f"| {', '.join(t.detection_drops) or '-'} | {t.spec.target} |"
         )
     return "\n".join(lines) + "\n"
 
