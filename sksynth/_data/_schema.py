@@ -249,6 +249,37 @@ class TableSchema:
             return to_frame(self.columns, decoded)
         return to_array(self.columns, decoded, self.array_dtype, n_samples)
 
+    def snap_discrete(self, X, positions):
+        """``X`` with its discrete columns at ``positions`` snapped to their
+        values seen in ``fit``.
+
+        ``X`` holds the modelled columns (identifiers left out) in their
+        training container and dtypes, such as rows a model of a part of the
+        training table drew; ``positions`` index the modelled columns.
+        """
+        if not positions:
+            return X
+        frame = is_dataframe(X)
+        if frame:
+            X = X.copy()
+        else:
+            X = np.array(X, copy=True)
+        columns = self.modelled_columns
+        for k in positions:
+            spec = columns[k]
+            if frame:
+                encoded = encode_series(X.iloc[:, k], spec)
+            else:
+                encoded = encode_column(spec, *array_values(X[:, k]))
+            decoded = decode_column(spec, spec.support.snap(encoded), True)
+            if frame:
+                import pandas as pd
+
+                X[X.columns[k]] = to_series(pd, spec, decoded).to_numpy()
+            else:
+                X[:, k] = to_array([spec], [decoded], X.dtype, len(decoded))[:, 0]
+        return X
+
     def new_keys(self, n_samples, rng):
         """New keys of every identifier column, as columns of the training
         container (a Series in the column's dtype, or a 1D array)."""

@@ -14,6 +14,7 @@ from .._copula import GaussianCopulaSynthesizer
 from .._data import (
     CATEGORICAL,
     IDENTIFIER,
+    MAX_DISCRETE_LEVELS,
     TableSchema,
     concat_tables,
     drop_columns,
@@ -74,9 +75,13 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
     the class-conditional distribution :math:`p(x \\mid y = k)`. Which
     columns are identifiers and which are discrete is decided once on all of
     ``X``: identifier columns are left out of the synthesizers and the new
-    rows get new keys, unique across classes. The output keeps the input
-    container: a DataFrame comes back with its column names, dtypes and
-    categories, a list as a list.
+    rows get new keys, unique across classes. Discrete columns of at most 20
+    values keep them in each class; discrete columns of more values (grids
+    such as rates or ages) are modelled as numbers in each class and their
+    draws snapped to the nearest value of ``X``, so that a small class gets
+    values between its own rows' while every value is one ``X`` holds. The
+    output keeps the input container: a DataFrame comes back with its column
+    names, dtypes and categories, a list as a list.
 
     Examples
     --------
@@ -126,7 +131,8 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
         _warn_auto_identifiers(schema, type(self).__name__)
         keys = [j for j, c in enumerate(schema.columns) if c.kind == IDENTIFIER]
         X_model = drop_columns(X, keys)
-        settings = _column_settings(schema, X_model, self.categorical_features)
+        grids = _grids(schema)
+        settings = _column_settings(schema, X_model, self.categorical_features, grids)
         self.synthesizers_ = {}
         blocks, labels = [], []
         for klass, n_new in self.sampling_strategy_.items():
@@ -140,6 +146,7 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
         if not blocks:
             return np.asarray(X), y
         X_new = concat_tables(blocks) if len(blocks) > 1 else blocks[0]
+        X_new = schema.snap_discrete(X_new, grids)
         X_new = _with_new_keys(X_new, schema, keys, rng)
         return stack_resampled(X, y, X_new, np.concatenate(labels))
 
@@ -165,10 +172,22 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
             ) from exc
 
 
-def _column_settings(schema, X_model, categorical_features):
+def _grids(schema):
+    """Positions (among the modelled columns) of the discrete columns of more
+    than ``MAX_DISCRETE_LEVELS`` values: grids, such as rates or ages."""
+    return [
+        k
+        for k, c in enumerate(schema.modelled_columns)
+        if c.is_discrete and c.support.values.size > MAX_DISCRETE_LEVELS
+    ]
+
+
+def _column_settings(schema, X_model, categorical_features, grids):
     """Column options of the per-class synthesizers: what was decided on all
     of ``X`` (no identifiers left; categorical and discrete columns by name,
-    or by position among the columns left)."""
+    or by position among the columns left). Grids are modelled as numbers in
+    each class, their draws snapped afterwards to the values of all of ``X``
+    (see ``SynthesizerOverSampler``)."""
     modelled = schema.modelled_columns
     frame = is_dataframe(X_model)
 
@@ -181,7 +200,11 @@ def _column_settings(schema, X_model, categorical_features):
     return {
         "categorical_features": categorical,
         "id_columns": None,
-        "discrete_features": keys(lambda c: c.is_discrete),
+        "discrete_features": [
+            key
+            for k, key in enumerate(keys(lambda c: True))
+            if modelled[k].is_discrete and k not in set(grids)
+        ],
     }
 
 
