@@ -20,6 +20,7 @@ from .._data import (
     drop_columns,
     insert_columns,
     is_dataframe,
+    is_discrete_column,
     take_rows,
 )
 from .._tree import TreeSynthesizer
@@ -76,10 +77,11 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
     columns are identifiers and which are discrete is decided once on all of
     ``X``: identifier columns are left out of the synthesizers and the new
     rows get new keys, unique across classes. Discrete columns of at most 20
-    values keep them in each class; discrete columns of more values (grids
-    such as rates or ages) are modelled as numbers in each class and their
-    draws snapped to the nearest value of ``X``, so that a small class gets
-    values between its own rows' while every value is one ``X`` holds. The
+    values keep them in each class; a discrete column of more values (a grid
+    such as rates or ages) keeps the class's values where they are discrete
+    by the same rule in the class, and is otherwise modelled as numbers in the
+    class with its draws snapped to the nearest value of ``X``: a small class
+    gets values between its own rows' while every value is one ``X`` holds. The
     output keeps the input container: a DataFrame comes back with its column
     names, dtypes and categories, a list as a list.
 
@@ -132,13 +134,19 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
         keys = [j for j, c in enumerate(schema.columns) if c.kind == IDENTIFIER]
         X_model = drop_columns(X, keys)
         grids = _grids(schema)
-        settings = _column_settings(schema, X_model, self.categorical_features, grids)
         self.synthesizers_ = {}
         blocks, labels = [], []
         for klass, n_new in self.sampling_strategy_.items():
             if n_new == 0:
                 continue
-            X_class = take_rows(X_model, np.flatnonzero(y == klass))
+            rows = np.flatnonzero(y == klass)
+            X_class = take_rows(X_model, rows)
+            settings = _column_settings(
+                schema,
+                X_class,
+                self.categorical_features,
+                _discrete_in_class(schema, take_rows(X, rows), grids),
+            )
             synthesizer = self._fit_class(X_class, klass, rng, settings)
             blocks.append(_draw(synthesizer, n_new, rng))
             labels.append(np.full(n_new, klass, dtype=y.dtype))
@@ -182,12 +190,31 @@ def _grids(schema):
     ]
 
 
-def _column_settings(schema, X_model, categorical_features, grids):
-    """Column options of the per-class synthesizers: what was decided on all
-    of ``X`` (no identifiers left; categorical and discrete columns by name,
-    or by position among the columns left). Grids are modelled as numbers in
-    each class, their draws snapped afterwards to the values of all of ``X``
-    (see ``SynthesizerOverSampler``)."""
+def _discrete_in_class(schema, X_class, grids):
+    """Positions of the columns discrete in a class: every discrete column of
+    at most ``MAX_DISCRETE_LEVELS`` values, and the grids whose values in the
+    class are discrete by the same rule (a grid of which a small class holds
+    a few values, each on several rows, keeps them)."""
+    values = schema.encode(X_class)
+    discrete = []
+    for k, column in enumerate(schema.modelled_columns):
+        if not column.is_discrete:
+            continue
+        if k in grids:
+            present = values[:, k][~np.isnan(values[:, k])]
+            counts = np.unique(present, return_counts=True)[1]
+            if not present.size or not is_discrete_column(counts):
+                continue
+        discrete.append(k)
+    return discrete
+
+
+def _column_settings(schema, X_model, categorical_features, discrete):
+    """Column options of a per-class synthesizer: what was decided on all of
+    ``X`` (no identifiers left; categorical columns by name, or by position
+    among the columns left), and the columns discrete in the class (see
+    :func:`_discrete_in_class`; the others are modelled as numbers, and the
+    draws of grids snapped afterwards to the values of all of ``X``)."""
     modelled = schema.modelled_columns
     frame = is_dataframe(X_model)
 
@@ -201,9 +228,7 @@ def _column_settings(schema, X_model, categorical_features, grids):
         "categorical_features": categorical,
         "id_columns": None,
         "discrete_features": [
-            key
-            for k, key in enumerate(keys(lambda c: True))
-            if modelled[k].is_discrete and k not in set(grids)
+            key for k, key in enumerate(keys(lambda c: True)) if k in set(discrete)
         ],
     }
 
