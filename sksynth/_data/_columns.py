@@ -67,11 +67,15 @@ class Support:
         Sorted distinct values of a finite support.
     decimals : int or None
         Decimal places of a lattice.
+    declared : bool, default=False
+        Whether the user said whether the column is discrete
+        (``discrete_features`` given as a list), rather than the "auto" rule.
     """
 
     kind: str = "continuous"
     values: np.ndarray | None = None
     decimals: int | None = None
+    declared: bool = False
 
     @property
     def is_finite(self):
@@ -354,18 +358,19 @@ def numeric_support(observed, dtype, whole, discrete="auto"):
     -------
     support : Support
     """
+    declared = discrete != "auto"
     if observed.size == 0:
-        return Support()
+        return Support(declared=declared)
     if discrete is not False:
         values, counts = _distinct_counts(observed, probe=discrete == "auto")
         if values is not None and (discrete is True or is_discrete_column(counts)):
-            return Support(FINITE, values=values)
+            return Support(FINITE, values=values, declared=declared)
     if whole:
-        return Support(LATTICE, decimals=0)
+        return Support(LATTICE, decimals=0, declared=declared)
     decimals = _decimal_places(observed, dtype)
     if decimals is not None:
-        return Support(LATTICE, decimals=decimals)
-    return Support()
+        return Support(LATTICE, decimals=decimals, declared=declared)
+    return Support(declared=declared)
 
 
 def _distinct_counts(observed, probe):

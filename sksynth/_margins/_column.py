@@ -14,7 +14,7 @@ missing value in a column that had none) and the small probability
 import numpy as np
 from scipy import stats
 
-from .._data import is_spike
+from .._data import is_discrete_column, is_spike
 from ._families import select_continuous, tail_parameters
 from ._linear import LinearMargin
 
@@ -349,8 +349,11 @@ def fit_margin(
 ):
     """Fit the margin of one numeric column: the column model's one entry point.
 
-    The column's spec says whether it is discrete (its values are atoms);
-    otherwise values holding a large share of the rows are atoms (spikes,
+    A column is discrete (its values are atoms) when its spec says so, or,
+    unless the user declared it continuous, when the values of this fit are
+    discrete by the data layer's rule (a class of the target holding a few
+    of a column's values, each on several rows); otherwise values holding a
+    large share of the rows are atoms (spikes,
     see :func:`~sksynth._data.is_spike`) and the rest gets a continuous part:
     a family or a kernel-smoothed empirical distribution chosen by
     :func:`select_continuous` (``family``), or a piecewise-linear CDF
@@ -394,7 +397,14 @@ def fit_margin(
     total = counts.sum()
     shares = counts / total if total > 0 else counts
     common = {"n_rows": n_rows, "missing_rate": missing_rate}
-    discrete = family == "discrete" or (spec is not None and spec.is_discrete)
+    if spec is not None and spec.is_discrete or family == "discrete":
+        discrete = True
+    elif spec is not None and spec.support is not None and spec.support.declared:
+        discrete = False
+    else:
+        # The rule of the data layer, on the values of this fit (a class of
+        # the target holding a few values of a column, each on several rows).
+        discrete = values.size > 0 and is_discrete_column(counts)
     if discrete or values.size == 0:
         return ColumnMargin(values, shares, low=low, high=high, discrete=True, **common)
     is_atom = is_spike(shares)

@@ -191,21 +191,25 @@ def _grids(schema):
 
 
 def _discrete_in_class(schema, X_class, grids):
-    """Positions of the columns discrete in a class: every discrete column of
-    at most ``MAX_DISCRETE_LEVELS`` values, and the grids whose values in the
-    class are discrete by the same rule (a grid of which a small class holds
-    a few values, each on several rows, keeps them)."""
+    """Positions of the numeric columns discrete in a class: every discrete
+    column of at most ``MAX_DISCRETE_LEVELS`` values, and the others whose
+    values in the class are discrete by the same rule (a class holding a few
+    values of a column, each on several rows, keeps them), unless the user
+    declared them continuous."""
     values = schema.encode(X_class)
     discrete = []
     for k, column in enumerate(schema.modelled_columns):
-        if not column.is_discrete:
+        if not column.is_numeric:
             continue
-        if k in grids:
-            present = values[:, k][~np.isnan(values[:, k])]
-            counts = np.unique(present, return_counts=True)[1]
-            if not present.size or not is_discrete_column(counts):
-                continue
-        discrete.append(k)
+        if column.is_discrete and k not in grids:
+            discrete.append(k)
+            continue
+        if column.support.declared and not column.is_discrete:
+            continue
+        present = values[:, k][~np.isnan(values[:, k])]
+        counts = np.unique(present, return_counts=True)[1]
+        if present.size and is_discrete_column(counts):
+            discrete.append(k)
     return discrete
 
 
