@@ -18,6 +18,7 @@ from ._kernels import (
     kde_log_density,
     level_shares,
     sample_model,
+    score_mean,
     score_spread,
 )
 from ._neighbors import Reference, embed, split_embed, wide_columns
@@ -36,6 +37,7 @@ __all__ = [
     "kde_log_density",
     "level_shares",
     "sample_model",
+    "score_mean",
     "score_spread",
     "scott_factor",
     "select_bandwidth",

@@ -84,17 +84,20 @@ def select_bandwidth(model, values, factor, rng, numeric_grid, categorical_grid)
 class _NumericLeaveOneOut:
     """Numeric log kernel of query rows against centres, for many multipliers.
 
-    The squared standardised distances of the continuous parts are summed
-    once; only atoms need their interval masses again for each multiplier.
+    The kernel keeps each column's variance (see ``KDEModel.shrink``): a query
+    score ``z`` is compared, as ``mu + s (z - mu)``, with the centres at
+    bandwidth ``h``, where ``h = m f sigma`` and ``s = sqrt(1 + (m f)^2)`` for
+    the multiplier ``m``, the column's factor ``f`` and spread ``sigma``. The
+    squared distances of the continuous parts are then a combination of three
+    sums, computed once per group of columns sharing a factor; only atoms need
+    their interval masses again for each multiplier.
     """
 
     def __init__(self, model, query_values, centres, factor):
         shape = (query_values.shape[0], centres.size)
-        self.squared = np.zeros(shape)
-        self.log_scale = np.zeros(shape[0])
-        self.n_continuous = np.zeros(shape[0])
         self.mask = np.zeros(shape)
         self.atoms = []
+        self.groups = {}
         factor = np.broadcast_to(np.asarray(factor, dtype=float), model.spread.shape)
         for k, j in enumerate(model.numeric):
             x = query_values[:, j]
@@ -103,40 +106,73 @@ class _NumericLeaveOneOut:
                 self.mask, np.isnan(x), np.isnan(centre_scores)
             )
             observed = np.flatnonzero(~np.isnan(x))
-            scale = factor[k] * model.spread[k]
-            if model.maps[k] is None or not observed.size or not scale > 0:
+            sigma, mean = model.spread[k], model.centre_mean[k]
+            if model.maps[k] is None or not observed.size or not factor[k] * sigma > 0:
                 continue
             z, is_atom, z_low, z_high, _ = model.maps[k].query(x[observed])
             smooth = observed[~is_atom]
-            self.squared[smooth] += np.nan_to_num(
-                ((z[~is_atom, None] - centre_scores[None, :]) / scale) ** 2,
-                nan=0.0,
-                posinf=np.inf,
+            group = self.groups.setdefault(float(factor[k]), _Sums(shape))
+            group.add(
+                smooth, (z[~is_atom] - mean) / sigma, (centre_scores - mean) / sigma
             )
-            self.log_scale[smooth] += np.log(scale) + _LOG_SQRT_2PI
-            self.n_continuous[smooth] += 1
+            group.log_sigma[smooth] += np.log(sigma) + _LOG_SQRT_2PI
             if is_atom.any():
                 self.atoms.append(
                     (
                         observed[is_atom],
-                        z_low[is_atom],
-                        z_high[is_atom],
-                        centre_scores,
-                        scale,
+                        z_low[is_atom] - mean,
+                        z_high[is_atom] - mean,
+                        centre_scores - mean,
+                        factor[k] * sigma,
+                        float(factor[k]),
                     )
                 )
 
     def __call__(self, multiplier):
-        out = -0.5 * self.squared / multiplier**2
-        out -= (self.log_scale + self.n_continuous * np.log(multiplier))[:, None]
-        for rows, z_low, z_high, centre_scores, scale in self.atoms:
-            h = multiplier * scale
+        out = self.mask.copy()
+        for f, group in self.groups.items():
+            width = multiplier * f
+            shrink = np.sqrt(1.0 + width**2)
+            out += -0.5 * group.squared(shrink) / width**2
+            log_width = group.n_continuous * (np.log(width) - np.log(shrink))
+            out -= (log_width + group.log_sigma)[:, None]
+        for rows, z_low, z_high, centre_scores, scale, f in self.atoms:
+            shrink = np.sqrt(1.0 + (multiplier * f) ** 2)
             out[rows] += np.nan_to_num(
-                atom_log_kernel(z_low, z_high, centre_scores, h),
+                atom_log_kernel(
+                    shrink * z_low, shrink * z_high, centre_scores, multiplier * scale
+                ),
                 nan=0.0,
                 neginf=-np.inf,
             )
-        return out + self.mask
+        return out
+
+
+class _Sums:
+    """``sum z^2``, ``sum z c`` and ``sum c^2`` over the continuous entries of
+    query rows (standardised, centred scores ``z``) against centres ``c``."""
+
+    def __init__(self, shape):
+        self.query_squares = np.zeros(shape[0])
+        self.cross = np.zeros(shape)
+        self.centre_squares = np.zeros(shape)
+        self.n_continuous = np.zeros(shape[0])
+        self.log_sigma = np.zeros(shape[0])
+
+    def add(self, rows, z, c):
+        c = np.where(np.isnan(c), 0.0, c)
+        self.query_squares[rows] += z**2
+        self.cross[rows] += z[:, None] * c[None, :]
+        self.centre_squares[rows] += (c**2)[None, :]
+        self.n_continuous[rows] += 1
+
+    def squared(self, shrink):
+        """Sum over the columns of ``(shrink z - c)^2``."""
+        return (
+            shrink**2 * self.query_squares[:, None]
+            - 2 * shrink * self.cross
+            + self.centre_squares
+        )
 
 
 def with_bandwidth(model, bandwidth, lambdas):

@@ -32,7 +32,11 @@ class KDEModel:
 
     ``scores`` holds the kernel centres of the numeric columns on the
     normal-score axis, ``codes`` those of the categorical columns; NaN marks a
-    missing value, whose missingness every kernel draw copies. ``margins``
+    missing value, whose missingness every kernel draw copies. A draw keeps
+    each numeric column's mean and variance on that axis: the centre plus
+    noise is shrunk towards the centres' mean ``centre_mean`` by ``shrink``
+    (the shrunk smoothed bootstrap), so no column is wider than the data.
+    ``margins``
     holds the column model of every column (novel values when scoring);
     ``reference`` the training rows in the kernel space, which
     ``min_distance`` keeps draws away from.
@@ -45,6 +49,7 @@ class KDEModel:
     scores: np.ndarray
     codes: np.ndarray
     spread: np.ndarray
+    centre_mean: np.ndarray
     bandwidth: np.ndarray
     lambdas: np.ndarray
     n_columns: int
@@ -56,6 +61,14 @@ class KDEModel:
     def n_centres(self):
         return self.scores.shape[0]
 
+    @property
+    def shrink(self):
+        """``sqrt(1 + (h / sigma)^2)`` per numeric column: a draw ``c + e``
+        (centre ``c`` of spread ``sigma``, noise ``e`` of scale ``h``) is
+        scaled back by it around the centres' mean, to their variance."""
+        spread = np.where(self.spread > 0, self.spread, 1.0)
+        return np.sqrt(1.0 + (self.bandwidth / spread) ** 2)
+
 
 def _logsumexp_rows(a):
     """``logsumexp(a, axis=1)``, faster than scipy's on large blocks."""
@@ -65,22 +78,28 @@ def _logsumexp_rows(a):
         return np.log(np.sum(np.exp(a - top[:, None]), axis=1)) + top
 
 
-def _numeric_log_kernel(score_map, x, centres, h, flip=0.0):
+def _numeric_log_kernel(score_map, x, centres, h, flip=0.0, shrink=1.0, mean=0.0):
     """Log kernel of query values ``x`` against centre scores: (n_x, n_centres).
 
     ``flip``: probability that a draw's missingness differs from its centre's
-    (see :func:`_missing_patterns`).
+    (see :func:`_missing_patterns`); ``shrink`` and ``mean``: the draws'
+    scaling towards the centres' mean (see :class:`KDEModel`), undone on the
+    query scores.
     """
     missing = np.isnan(x)
     out = np.zeros((x.size, centres.size))
     observed = np.flatnonzero(~missing)
     if observed.size and h > 0:
         z, is_atom, z_low, z_high, _ = score_map.query(x[observed])
+        z = mean + shrink * (z - mean)
         block = -0.5 * ((z[:, None] - centres[None, :]) / h) ** 2
-        block -= np.log(h) + _LOG_SQRT_2PI
+        block -= np.log(h) + _LOG_SQRT_2PI - np.log(shrink)
         if is_atom.any():
             block[is_atom] = atom_log_kernel(
-                z_low[is_atom], z_high[is_atom], centres, h
+                mean + shrink * (z_low[is_atom] - mean),
+                mean + shrink * (z_high[is_atom] - mean),
+                centres,
+                h,
             )
         out[observed] = block
     elif observed.size:
@@ -206,6 +225,8 @@ def log_kernel_matrix(model, values, columns, rows=slice(None), ignore=None, fli
                 model.scores[rows, k],
                 model.bandwidth[k],
                 flip,
+                model.shrink[k],
+                model.centre_mean[k],
             )
         else:
             block = _missing_patterns(
@@ -315,6 +336,13 @@ def encode_centres(maps, values, numeric, categorical):
     return scores, values[:, categorical].reshape(values.shape[0], len(categorical))
 
 
+def score_mean(scores):
+    """Mean of each column's scores (0 where undefined)."""
+    present = ~np.isnan(scores)
+    total = np.where(present, scores, 0.0).sum(axis=0)
+    return total / np.maximum(present.sum(axis=0), 1)
+
+
 def score_spread(scores):
     """Standard deviation of each column's scores (1 where undefined)."""
     spread = np.ones(scores.shape[1])
@@ -398,12 +426,17 @@ def _draw(model, n_samples, rng, enforce_range, min_distance, weights):
     if min_distance > 0 and noise.shape[0]:
         _push_out(noise.T, model, min_distance)
     values = np.empty((model.n_columns, n_samples))
+    shrink, mean = model.shrink, model.centre_mean
     for k, j in enumerate(model.numeric):
         if model.maps[k] is None:
             values[j] = np.nan
             continue
         scores = noise[k]
         scores += model.scores[centre, k]
+        # Back to the centres' variance (the shrunk smoothed bootstrap).
+        scores -= mean[k]
+        scores /= shrink[k]
+        scores += mean[k]
         values[j] = model.maps[k].from_scores(scores, enforce_range)
     for k, j in enumerate(model.categorical):
         codes = model.codes[centre, k]
