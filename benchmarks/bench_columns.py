@@ -49,7 +49,10 @@ target) and samples as many rows as the training half. Figures:
   holds ("off the support"), and the ROC AUC of
   ``sksynth.metrics.detection_auc`` (gradient boosting, 3 folds, at most 5,000
   rows per side) on that one column, training half against sample. The
-  tables give the maximum over the few-valued columns and the column;
+  tables give the maximum over the few-valued columns and the column; the
+  same AUC over the columns a synthesizer keeps discrete (its
+  ``discrete_features_``, when it has one; columns of more than two values),
+  which follow the library's documented rule rather than this script's;
 - dates and durations: for each datetime / timedelta / ``date`` column, its
   training granularity (the coarsest of first-of-month, day, hour, minute,
   second, millisecond, microsecond that every training value sits on), the
@@ -671,6 +674,17 @@ def run_synthesizer(name, cls, table, args, few):
     _output_figures(
         result, table, sample, few, args.seed, True, result.figures["kinds"]
     )
+    discrete = [
+        c
+        for c in getattr(model, "discrete_features_", [])
+        if c in sample.columns and _numbers(table.train[c]).nunique() > 2
+    ]
+    if discrete:
+        _step(
+            result,
+            "discrete",
+            lambda: few_valued_figures(table, sample, discrete, args.seed),
+        )
     holdout = table.holdout.iloc[: args.cv_rows]
     _step(result, "holdout", lambda: non_finite(model.score_samples(holdout)))
     cv_data = table.data.iloc[: args.cv_rows]
@@ -952,6 +966,15 @@ def report(results, tables):
             rows_of(synth_rows, lambda r: _cell(r, "few", _few_auc)),
         )
     )
+    if any("discrete" in r.figures for r in synth_rows):
+        out.append(
+            markdown(
+                "Columns the synthesizer keeps discrete (its discrete_features_, "
+                "more than two values): detection AUC on one column (worst column)",
+                names,
+                rows_of(synth_rows, lambda r: _cell(r, "discrete", _few_auc)),
+            )
+        )
     columns, rows = per_column_rows(synth_rows, "time", _time_cell_figure)
     if columns:
         out.append(
