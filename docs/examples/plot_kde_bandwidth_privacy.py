@@ -12,7 +12,7 @@ for each, fidelity (:func:`~sksynth.metrics.ks_complement`,
 :func:`~sksynth.metrics.detection_auc`) and privacy
 (:func:`~sksynth.metrics.dcr_share` against the other half, and the fitted
 ``dcr_ratio_``). It then shows how ``min_distance`` keeps draws away from
-their training row.
+every training row.
 """
 
 # %%
@@ -116,12 +116,16 @@ for ax in axes:
 plt.show()
 
 # %%
-# A floor on the perturbation: ``min_distance``
-# ---------------------------------------------
-# ``min_distance`` redraws the perturbations shorter than a given length
-# (over all numeric columns, in the same units as the bandwidth) and pushes
-# the remaining ones out to it. It keeps a small bandwidth's shape of the
-# kernel while forbidding near-copies. Here with a bandwidth of 0.1:
+# A floor on the distance to the training rows: ``min_distance``
+# ---------------------------------------------------------------
+# ``min_distance`` keeps every synthetic row at least that far from every
+# training row (over all columns, in the same units as the bandwidth: a
+# column's spread on its normal-score axis). Perturbations shorter than the
+# floor are stretched beyond it, and draws that still land closer to some
+# training row are drawn again; an exact neighbour search over the training
+# rows checks each draw. Here with a bandwidth of 0.1, and floors up to
+# about the distance of a training row to its nearest other one (2.7 in the
+# median):
 
 floors = [0.5, 1.0, 2.0, 3.0]
 floor_rows = {

@@ -19,8 +19,10 @@ _N_KNOTS = 2000
 # Entries of one (query x centre) block of ``score_samples``.
 _BLOCK_ENTRIES = 2**21
 # Draws closer than ``min_distance`` to a training row are drawn again, this
-# many times at most.
+# many times at most; a perturbation shorter than the floor is stretched to
+# this many times it.
 _MIN_DISTANCE_REDRAWS = 20
+_PUSH_MARGIN = 1.25
 _LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
 # Rows used to record the distance-to-closest-record behaviour.
 _DCR_ROWS = 500
@@ -455,18 +457,21 @@ def _draw(model, n_samples, rng, enforce_range, min_distance, weights):
 
 
 def _push_out(noise, model, min_distance):
-    """Stretch perturbations shorter than the floor to its length, in place:
-    a draw starts at least ``min_distance`` from its own centre."""
+    """Stretch perturbations shorter than the floor to a little more than it,
+    in place, so that a draw starts beyond ``min_distance`` from its own
+    centre once shrunk (see :class:`KDEModel`) and decoded (rounding to a
+    column's decimals moves it a little)."""
     spread = np.where(model.spread > 0, model.spread, 1.0)
     length = np.sqrt(np.sum((noise / spread) ** 2, axis=1))
-    short = np.flatnonzero(length < min_distance)
+    target = _PUSH_MARGIN * min_distance
+    short = np.flatnonzero(length < target)
     if not short.size:
         return noise
     direction = noise[short] / spread
     norm = length[short, None]
     direction = np.where(norm > 0, direction / np.maximum(norm, 1e-300), 1.0)
     direction /= np.sqrt(np.sum(direction**2, axis=1, keepdims=True))
-    noise[short] = direction * min_distance * spread
+    noise[short] = direction * target * spread * model.shrink
     return noise
 
 
