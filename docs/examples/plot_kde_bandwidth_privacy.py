@@ -140,13 +140,14 @@ print(floor_results.round(3))
 # With 30 columns, Gaussian noise of standard deviation 0.1 per column has a
 # length of about :math:`0.1 \sqrt{30} \approx 0.55`, so a floor below that
 # changes little. Larger floors raise ``dcr_ratio_`` as a larger bandwidth
-# does, but they buy less privacy for the same loss of fidelity: at a
-# detection AUC near the "auto" bandwidth's, a floor of 3 still leaves most
-# draws closer to their training row than to any holdout row (``dcr_share``
-# about 0.94 against 0.87). The floor pushes draws onto a shell around their
-# centre; the centre remains their nearest real row. The trade-off curve
-# below puts fidelity (detection AUC) against privacy (``dcr_share``) for
-# both knobs: moving left gains privacy, moving up loses fidelity.
+# does, and no synthetic row is a near-copy, but the floor buys less privacy
+# than the bandwidth for the same loss of fidelity: the draws sit on a shell
+# around their training row, which stays their nearest real row, so most are
+# still closer to the training rows than to holdout rows (``dcr_share`` well
+# above the "auto" bandwidth's). The trade-off curve below puts fidelity
+# (detection AUC) against privacy (``dcr_share``) for both knobs: moving left
+# gains privacy, moving up loses fidelity. A floor beyond the data's own
+# nearest-neighbour distances cannot be kept and is an error that says so.
 
 fig, ax = plt.subplots(figsize=(6, 4.5), layout="constrained")
 ax.plot(results["dcr_share"], results["detection_auc"], "o-", label="bandwidth")
