@@ -44,7 +44,6 @@ import datetime
 import gc
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -57,6 +56,7 @@ import pandas as pd
 import scipy
 import sklearn
 from _datasets import ADULT_DIR, load_adult  # benchmarks/ is on sys.path
+from _report import git_commit
 from scipy import stats
 from scipy.special import ndtr, ndtri
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -271,28 +271,6 @@ def add_fidelity(result, real):
 # -- report ---------------------------------------------------------------------
 
 
-def sksynth_commit():
-    """Short git commit of the sksynth checkout, "+dirty" when it has local
-    changes under ``sksynth/``; "unknown" outside a git checkout."""
-    root = Path(sksynth.__file__).resolve().parent.parent
-    try:
-        commit = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        status = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "sksynth"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return commit + ("+dirty" if status else "")
-
-
 def versions_line():
     def version(name):
         try:
@@ -315,7 +293,7 @@ def versions_line():
         f"{datetime.datetime.now():%Y-%m-%d %H:%M} | python {platform.python_version()}"
         f" | numpy {np.__version__} | scipy {scipy.__version__}"
         f" | pandas {pd.__version__} | sklearn {sklearn.__version__}"
-        f" | sksynth {sksynth.__version__} (git {sksynth_commit()})"
+        f" | sksynth {sksynth.__version__} (git {git_commit() or 'unknown'})"
         f" | sdv {version('sdv')} | sdmetrics {version('sdmetrics')}"
         f" | machine: {platform.machine()}, {usable} of {cores} cores"
         f" ({platform.system()} {platform.release()}) | BLAS: {blas or 'unknown'}"

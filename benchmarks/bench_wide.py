@@ -48,6 +48,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _report import git_commit  # benchmarks/ is on sys.path
 
 import sksynth
 
@@ -366,27 +367,6 @@ def spawn(table, name, args):
 # -- report -------------------------------------------------------------------
 
 
-def git_commit():
-    """Short commit of the sksynth checkout, "+dirty" with local changes."""
-    root = Path(sksynth.__file__).resolve().parent.parent
-    try:
-        commit = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "sksynth"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return commit + ("+dirty" if dirty else "")
-
-
 def header(args):
     import imblearn
     import pandas
@@ -401,7 +381,7 @@ def header(args):
         f"Python {platform.python_version()} | numpy {np.__version__} | scipy "
         f"{scipy.__version__} | pandas {pandas.__version__} | scikit-learn "
         f"{sklearn.__version__} | imbalanced-learn {imblearn.__version__} | "
-        f"sksynth {sksynth.__version__} (git {git_commit()}) | "
+        f"sksynth {sksynth.__version__} (git {git_commit() or 'unknown'}) | "
         f"{usable or '?'} of {os.cpu_count()} cores | BLAS threads "
         f"{args.blas_threads or 'default'} | load average {load} | time-out "
         f"{args.timeout:g} s\n"

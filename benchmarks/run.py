@@ -38,6 +38,8 @@ import sys
 import time
 from pathlib import Path
 
+from _report import git_commit  # benchmarks/ is on sys.path
+
 BENCHMARKS = Path(__file__).resolve().parent
 ROOT = BENCHMARKS.parent
 DOCS_PAGE = ROOT / "docs" / "benchmarks.rst"
@@ -75,28 +77,13 @@ def _version(module):
         return None
 
 
-def _git(*arguments):
-    return subprocess.run(
-        ["git", *arguments], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
-def _git_commit():
-    try:
-        commit = _git("rev-parse", "--short", "HEAD")
-        dirty = _git("status", "--porcelain", "--untracked-files=no")
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return commit + (" + uncommitted changes" if dirty else "")
-
-
 def environment(threads):
     """Date, versions and machine, as (label, value) pairs."""
     import sksynth
 
     versions = [
         f"sksynth {sksynth.__version__}"
-        + (f" (git {commit})" if (commit := _git_commit()) else ""),
+        + (f" (git {commit})" if (commit := git_commit()) else ""),
         f"python {platform.python_version()}",
     ]
     for module, label in (
