@@ -50,6 +50,21 @@ def test_auto_bandwidth_fits_held_out_rows_better_than_extremes():
         assert auto.score(test) > other.score(test)
 
 
+def test_bandwidth_search_refines_between_grid_points():
+    from sksynth._kde._bandwidth import _refine
+
+    grid = np.geomspace(0.05, 1.5, 10)
+    # A log likelihood exactly quadratic in log multiplier, peaked between
+    # grid points: the refinement finds the peak, not the nearest point.
+    peak = 0.6
+    log_likelihood = -((np.log(grid) - np.log(peak)) ** 2)
+    best = int(np.argmax(log_likelihood))
+    assert _refine(grid, log_likelihood, best) == pytest.approx(peak)
+    # At an end of the grid, or without curvature, the grid point is kept.
+    assert _refine(grid, -grid, 0) == grid[0]
+    assert _refine(grid, np.zeros(10), 4) == grid[4]
+
+
 def test_bounded_columns_have_no_leak_and_no_pile_up():
     rng = np.random.RandomState(0)
     X = np.column_stack([rng.exponential(1.0, 2000), rng.beta(0.5, 0.5, 2000)])

@@ -42,7 +42,8 @@ def select_bandwidth(model, values, factor, rng, numeric_grid, categorical_grid)
 
     ``model`` gives the kernel centres; ``factor`` (times each column's
     spread) is the bandwidth the multipliers of ``numeric_grid`` scale.
-    Returns the best ``(multiplier, t)`` pair.
+    Returns the best ``(multiplier, t)`` pair, the multiplier refined
+    between grid points (see :func:`_refine`).
     """
     n = model.n_centres
     if n < 3:
@@ -77,8 +78,30 @@ def select_bandwidth(model, values, factor, rng, numeric_grid, categorical_grid)
     if not usable.any():
         return float(numeric_grid[-1]), float(categorical_grid[-1])
     finite = np.where(np.isfinite(table[..., usable]), table[..., usable], -1e6)
-    a, b = np.unravel_index(np.argmax(finite.sum(axis=2)), finite.shape[:2])
-    return float(numeric_grid[a]), float(categorical_grid[b])
+    total = finite.sum(axis=2)
+    a, b = np.unravel_index(np.argmax(total), total.shape)
+    return _refine(numeric_grid, total[:, b], a), float(categorical_grid[b])
+
+
+def _refine(grid, log_likelihood, best):
+    """The multiplier at the vertex of the parabola through the best grid
+    point and its two neighbours, in log multiplier; the grid point itself at
+    an end of the grid or where the three points are not concave.
+
+    The grid steps by about 1.5 times; the likelihood is smooth in the
+    bandwidth, so the vertex lies closer to its maximum than either point.
+    """
+    if best == 0 or best == len(grid) - 1:
+        return float(grid[best])
+    x = np.log(grid[best - 1 : best + 2])
+    y = log_likelihood[best - 1 : best + 2]
+    slope_left = (y[1] - y[0]) / (x[1] - x[0])
+    slope_right = (y[2] - y[1]) / (x[2] - x[1])
+    curvature = (slope_right - slope_left) / (x[2] - x[0])
+    if not curvature < 0:
+        return float(grid[best])
+    vertex = 0.5 * (x[0] + x[1]) - slope_left / (2 * curvature)
+    return float(np.exp(np.clip(vertex, x[0], x[2])))
 
 
 class _NumericLeaveOneOut:
