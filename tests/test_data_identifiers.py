@@ -131,6 +131,16 @@ def test_words_without_digits_of_varied_lengths_are_categorical():
     assert _schema(words, "word_id").columns[0].kind == IDENTIFIER
 
 
+def test_hashtags_without_digits_are_categorical():
+    # Only the digits 0-9 make a code of varied lengths, not "#".
+    tags = ["#alpha", "#beta", "#gamma", "#delta", "#epsilon", "#zeta"]
+    tags += ["#eta", "#theta", "#iota", "#kappa", "#lambda", "#mu"]
+    numbered = [f"{tag}{i}" for i, tag in enumerate(tags)]
+
+    assert _schema(tags, "tag").columns[0].kind == "categorical"
+    assert _schema(numbered, "tag").columns[0].kind == IDENTIFIER
+
+
 def test_auto_rule_skips_columns_listed_in_categorical_features():
     codes = _codes(np.random.RandomState(2))
 

@@ -70,8 +70,8 @@ def is_auto_identifier(name, values, missing, kind):
     if n_rows < MIN_IDENTIFIER_ROWS or missing.any():
         return False
     if kind == "integer":
-        return looks_like_key_name(name) and np.unique(values).size == n_rows
-    if not all(isinstance(v, str) for v in values):
+        return looks_like_key_name(name) and _sorted_unique(values).size == n_rows
+    if not all(issubclass(type_, str) for type_ in set(map(type, values))):
         return False
     if len(set(values.tolist())) != n_rows:
         return False
@@ -80,12 +80,34 @@ def is_auto_identifier(name, values, missing, kind):
         return False
     if looks_like_key_name(name):
         return True
-    lengths = np.char.str_len(values.astype(str))
-    has_digit = np.char.find(np.char.translate(values.astype(str), _DIGIT_MARK), "#")
-    return bool(np.all(has_digit >= 0) or np.all(lengths == lengths[0]))
+    text = values.astype(str)
+    lengths = np.char.str_len(text)
+    return bool(np.all(lengths == lengths[0]) or np.all(_holds_digit(text)))
 
 
-_DIGIT_MARK = str.maketrans(_DIGITS, "#" * 10)
+def _holds_digit(text):
+    """Whether each string of a str array holds a digit 0-9."""
+    codes = text.view(np.uint32).reshape(text.size, -1)
+    return ((codes >= ord("0")) & (codes <= ord("9"))).any(axis=1)
+
+
+def _sorted_unique(values):
+    """``np.unique`` of a 1D array by a sort: numpy's hash-based unique of
+    integers takes twenty times as long on a million distinct keys."""
+    values = np.sort(values)
+    if values.size < 2:
+        return values
+    return values[np.concatenate([[True], values[1:] != values[:-1]])]
+
+
+def _isin_sorted(values, sorted_values):
+    """``np.isin(values, sorted_values)`` for distinct ``sorted_values``."""
+    if sorted_values.size == 0:
+        return np.zeros(values.shape, dtype=bool)
+    index = np.searchsorted(sorted_values, values)
+    return sorted_values[np.minimum(index, sorted_values.size - 1)] == values
+
+
 _ISO_DATE = re.compile(
     r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"
 )
@@ -138,15 +160,15 @@ class IdentifierFormat:
             low, high = _integer_range(numbers)
             return cls(
                 "integer",
-                np.unique(_hash_integers(numbers)),
+                _sorted_unique(_hash_integers(numbers)),
                 low=low,
                 high=high,
                 missing_rate=missing_rate,
             )
-        text = np.asarray(present, dtype=object).astype(str).astype(object)
+        text = np.asarray(present, dtype=object).astype(str)
         # The format is read off a sample of the keys; every key is hashed.
         step = max(1, text.size // _FORMAT_SAMPLE)
-        sample = text[::step]
+        sample = text[::step].tolist()
         prefix, suffix = _common_ends(sample)
         middles = [v[len(prefix) : len(v) - len(suffix)] for v in sample]
         hexadecimal = _is_hexadecimal(middles)
@@ -155,7 +177,7 @@ class IdentifierFormat:
         )
         return cls(
             "text",
-            np.unique(_hash_text(text)) if text.size else np.zeros(0, np.uint64),
+            _sorted_unique(_hash_text(text)),
             prefix,
             suffix,
             patterns.tolist(),
@@ -178,6 +200,7 @@ class IdentifierFormat:
     def _new_integers(self, n_samples, rng):
         low, high = self.low, self.high
         keys = np.zeros(0, dtype=np.int64)
+        key_hashes = np.zeros(0, dtype=np.uint64)
         for _ in range(_MAX_ROUNDS):
             room = high - low + 1 - self.hashes.size - keys.size
             if room < 2 * (n_samples - keys.size):
@@ -186,45 +209,52 @@ class IdentifierFormat:
             # Drawn as integers: floats would wrap past int64 and round keys
             # beyond 2**53 to multiples of a power of two.
             candidates = rng.randint(low, high + 1, size=size, dtype=np.int64)
-            keys = self._keep_new(keys, candidates, _hash_integers)
+            keys, key_hashes = self._keep_new(
+                keys, key_hashes, candidates, _hash_integers
+            )
             if keys.size >= n_samples:
                 break
-        return rng.permutation(keys[:n_samples]).tolist()
+        return rng.permutation(keys[:n_samples]).astype(object)
 
     def _new_text(self, n_samples, rng):
-        keys = np.zeros(0, dtype=object)
+        keys = np.zeros(0, dtype=str)
+        key_hashes = np.zeros(0, dtype=np.uint64)
         extra = 0
-        for round_ in range(_MAX_ROUNDS):
+        for _ in range(_MAX_ROUNDS):
             size = 2 * (n_samples - keys.size) + 16
             candidates = self._draw_text(size, extra, rng)
             before = keys.size
-            keys = self._keep_new(keys, candidates, _hash_text)
+            keys, key_hashes = self._keep_new(keys, key_hashes, candidates, _hash_text)
             if keys.size >= n_samples:
                 break
             if keys.size - before < (n_samples - before) / 4:
                 # The patterns hold too few new keys: one character more.
                 extra += 1
-        return keys[:n_samples].tolist()
+        return keys[:n_samples].astype(object)
 
     def _draw_text(self, size, extra, rng):
+        """``size`` keys drawn from the patterns, as a str array."""
         which = rng.choice(len(self.patterns), size=size, p=self.pattern_shares)
-        middles = np.empty(size, dtype=object)
+        filled = []
         for k, pattern in enumerate(self.patterns):
             rows = np.flatnonzero(which == k)
             if rows.size:
-                middles[rows] = _fill(pattern + _pad(pattern, extra), rows.size, rng)
-        text = np.char.add(np.char.add(self.prefix, middles.astype(str)), self.suffix)
-        return text.astype(object)
+                middles = _fill(pattern + _pad(pattern, extra), rows.size, rng)
+                filled.append((rows, middles))
+        middles = np.empty(size, dtype=np.result_type(*(m for _, m in filled)))
+        for rows, values in filled:
+            middles[rows] = values
+        return np.char.add(np.char.add(self.prefix, middles), self.suffix)
 
-    def _keep_new(self, keys, candidates, hash_function):
+    def _keep_new(self, keys, key_hashes, candidates, hash_function):
+        """``keys`` followed by the ``candidates`` that are neither training
+        keys nor kept already (first draws of a repeat), with their hashes."""
         hashes = hash_function(candidates)
-        fresh = ~np.isin(hashes, self.hashes)
-        candidates, hashes = candidates[fresh], hashes[fresh]
-        pool = np.concatenate([keys.astype(object), candidates.astype(object)])
-        _, first = np.unique(
-            np.concatenate([hash_function(keys), hashes]), return_index=True
-        )
-        return pool[np.sort(first)]
+        fresh = ~_isin_sorted(hashes, self.hashes)
+        hashes = np.concatenate([key_hashes, hashes[fresh]])
+        _, first = np.unique(hashes, return_index=True)
+        first = np.sort(first)
+        return np.concatenate([keys, candidates[fresh]])[first], hashes[first]
 
     def describe(self):
         if self.kind == "integer":
@@ -246,11 +276,11 @@ def _integer_range(numbers):
     return (0 if digits_low == 1 else 10 ** (digits_low - 1)), high
 
 
-def _common_ends(text):
-    """Longest prefix and (non-overlapping) suffix of every value."""
-    if text.size == 0:
+def _common_ends(values):
+    """Longest prefix and (non-overlapping) suffix of every value (a list of
+    strings)."""
+    if not values:
         return "", ""
-    values = text.tolist()
     shortest = min(len(v) for v in values)
     prefix = 0
     while prefix < shortest and len({v[prefix] for v in values}) == 1:
@@ -319,14 +349,16 @@ def _fill(pattern, size, rng):
         points.append(alphabet[rng.randint(0, alphabet.size, size)])
         index += 1
     if not points:
-        return np.full(size, "", dtype=object)
+        return np.full(size, "")
     block = np.ascontiguousarray(np.column_stack(points))
-    return block.view(f"<U{len(points)}").ravel().astype(object)
+    return block.view(f"<U{len(points)}").ravel()
 
 
 def _hash_text(values):
     """64-bit FNV-1a hashes of strings, vectorised over the characters."""
-    text = np.asarray(values, dtype=object).astype(str)
+    text = np.asarray(values)
+    if text.dtype.kind != "U":
+        text = text.astype(str)
     if text.size == 0:
         return np.zeros(0, dtype=np.uint64)
     width = max(text.dtype.itemsize // 4, 1)
