@@ -353,6 +353,8 @@ def series_values(series, spec):
             raise _not_numbers_error(spec) from exc
     if spec.kind in (DATETIME, TIMEDELTA):
         return _series_times(series, spec), missing
+    if spec.kind == BOOLEAN and series.dtype.kind == "b":
+        return series.to_numpy(dtype=bool, na_value=False), missing
     return series.to_numpy(dtype=object), missing
 
 
@@ -376,15 +378,16 @@ def _series_times(series, spec):
 
 
 def encode_series(series, spec):
-    """Encoded values of a pandas column (categories looked up by hashing)."""
+    """Encoded values of a pandas column (categories looked up by hashing,
+    once per distinct value)."""
     if spec.kind != CATEGORICAL:
         return encode_column(spec, *series_values(series, spec))
     import pandas as pd
 
-    missing = series.isna().to_numpy()
-    codes = pd.Index(spec.categories).get_indexer(series.astype(object)).astype(float)
-    codes[missing] = np.nan
-    return codes
+    # factorize marks missing values -1, which takes the NaN appended last.
+    codes, distinct = pd.factorize(series)
+    lookup = pd.Index(spec.categories).get_indexer(np.asarray(distinct, dtype=object))
+    return np.append(lookup.astype(float), np.nan)[codes]
 
 
 def encode_column(spec, values, missing):
@@ -410,9 +413,9 @@ def _encode_booleans(spec, values, missing):
     encoded = np.full(values.shape[0], np.nan)
     present = values[~missing]
     if present.dtype.kind == "O":
-        is_flag = [isinstance(v, bool | np.bool_ | int | np.integer) for v in present]
-        if not all(is_flag):
-            example = present[np.argmin(is_flag)]
+        flags = bool | np.bool_ | int | np.integer
+        if not all(issubclass(type_, flags) for type_ in set(map(type, present))):
+            example = next(v for v in present if not isinstance(v, flags))
             raise ValueError(
                 f"Column {spec.label} was boolean in fit but holds {example!r} "
                 f"({type(example).__name__}) now; pass True and False values, as "
