@@ -384,10 +384,19 @@ def encode_series(series, spec):
         return encode_column(spec, *series_values(series, spec))
     import pandas as pd
 
-    # factorize marks missing values -1, which takes the NaN appended last.
-    codes, distinct = pd.factorize(series)
-    lookup = pd.Index(spec.categories).get_indexer(np.asarray(distinct, dtype=object))
-    return np.append(lookup.astype(float), np.nan)[codes]
+    positions, missing = _positions_in(pd, spec.categories, series)
+    encoded = positions.astype(float)
+    encoded[missing] = np.nan
+    return encoded
+
+
+def _positions_in(pd, categories, values):
+    """Position of each value in ``categories`` (-1 when absent, and for
+    missing values) and the missing mask, hashing each distinct value once."""
+    codes, distinct = pd.factorize(values)
+    positions = pd.Index(categories).get_indexer(np.asarray(distinct, dtype=object))
+    # factorize codes missing values -1: they take the -1 appended last.
+    return np.append(positions, -1)[codes], codes < 0
 
 
 def encode_column(spec, values, missing):
@@ -533,7 +542,8 @@ def to_series(pd, spec, values):
     """A pandas column of decoded values, in the dtype seen in ``fit``."""
     dtype = spec.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        return pd.Series(pd.Categorical(values, dtype=dtype), name=spec.name)
+        codes, _ = _positions_in(pd, dtype.categories, values)
+        return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), name=spec.name)
     if spec.kind == IDENTIFIER:
         return _identifier_series(pd, spec, values)
     if spec.kind in (DATETIME, TIMEDELTA) and values.dtype.kind in "Mm":
