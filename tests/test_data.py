@@ -253,6 +253,20 @@ def test_object_column_with_mixed_missing_markers_decodes_to_the_first_one():
     assert all(value is None for value in X_decoded["o"][X["o"].isna()])
 
 
+def test_object_array_takes_numpy_float_nan_for_missing_as_pandas_does():
+    # np.float32 NaN is no Python float: it counts as missing all the same.
+    column = np.array(["a", np.float32("nan"), "b", "a"], dtype=object)
+    schema = TableSchema.from_data(column.reshape(-1, 1))
+    frame_schema = TableSchema.from_data(pd.DataFrame({"c": column}))
+
+    for spec in (schema.columns[0], frame_schema.columns[0]):
+        assert list(spec.categories) == ["a", "b"]
+        assert spec.missing_rate == 0.25
+    np.testing.assert_array_equal(
+        schema.encode(column.reshape(-1, 1))[:, 0], [0.0, np.nan, 1.0, 0.0]
+    )
+
+
 # -- column kinds and categorical_features ------------------------------------
 
 

@@ -16,22 +16,19 @@ from ._columns import (
     DATETIME,
     IDENTIFIER,
     INTEGER,
-    LEVEL_KINDS,
     MAX_DISCRETE_LEVELS,
     MIN_ROWS_PER_DISCRETE_VALUE,
-    NUMERIC_KINDS,
     TIMEDELTA,
     ColumnSpec,
     Support,
-    column_label,
+    column_roles,
     is_discrete_column,
     is_spike,
 )
-from ._conditions import encode_condition, is_missing_value
+from ._conditions import encode_condition
 from ._containers import (
     align_columns,
     append_rows,
-    as_rows,
     check_unique_columns,
     column_of,
     concat_tables,
@@ -43,12 +40,7 @@ from ._containers import (
     split_column,
     take_rows,
 )
-from ._schema import (
-    MAX_CLASSES,
-    TableSchema,
-    TargetSchema,
-    resolve_columns,
-)
+from ._schema import MAX_CLASSES, TableSchema, TargetSchema
 
 __all__ = [
     "BOOLEAN",
@@ -57,11 +49,9 @@ __all__ = [
     "DATETIME",
     "IDENTIFIER",
     "INTEGER",
-    "LEVEL_KINDS",
     "MAX_CLASSES",
     "MAX_DISCRETE_LEVELS",
     "MIN_ROWS_PER_DISCRETE_VALUE",
-    "NUMERIC_KINDS",
     "TIMEDELTA",
     "ColumnSpec",
     "Support",
@@ -69,9 +59,7 @@ __all__ = [
     "TargetSchema",
     "align_columns",
     "append_rows",
-    "as_rows",
     "check_unique_columns",
-    "column_label",
     "column_of",
     "column_roles",
     "concat_tables",
@@ -80,22 +68,9 @@ __all__ = [
     "insert_columns",
     "is_dataframe",
     "is_discrete_column",
-    "is_missing_value",
     "is_series",
     "is_spike",
     "like",
-    "resolve_columns",
     "split_column",
     "take_rows",
 ]
-
-
-def column_roles(columns):
-    """Positions of the numeric and of the level (categorical, boolean)
-    columns, and the number of levels of each level column."""
-    import numpy as np
-
-    levels = [j for j, c in enumerate(columns) if c.is_levels]
-    numeric = [j for j in range(len(columns)) if j not in set(levels)]
-    n_levels = np.array([len(columns[j].categories) for j in levels], dtype=int)
-    return numeric, levels, n_levels

@@ -174,6 +174,11 @@ class ColumnSpec:
         return self.kind in NUMERIC_KINDS
 
     @property
+    def is_time(self):
+        """Whether the column holds dates or durations."""
+        return self.kind in (DATETIME, TIMEDELTA)
+
+    @property
     def is_levels(self):
         """Whether encoded values are codes of categories or booleans."""
         return self.kind in LEVEL_KINDS
@@ -199,22 +204,45 @@ def column_label(name):
     return repr(name) if isinstance(name, str) else f"{name}"
 
 
+def column_roles(columns):
+    """Positions of the numeric and of the level (categorical, boolean)
+    columns, and the number of levels of each level column."""
+    levels = [j for j, c in enumerate(columns) if c.is_levels]
+    numeric = [j for j, c in enumerate(columns) if not c.is_levels]
+    n_levels = np.array([len(columns[j].categories) for j in levels], dtype=int)
+    return numeric, levels, n_levels
+
+
 # -- kinds of values ----------------------------------------------------------
+
+
+def is_missing_value(value):
+    """Whether a value stands for a missing one (None, NaN, pandas.NA, NaT)."""
+    if value is None:
+        return True
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    # pandas.NA answers NA to comparisons, and its ``bool`` raises.
+    return type(value).__name__ in ("NAType", "NaTType")
 
 
 def missing_mask_object(values):
     """Missing mask of an object array: None, NaN, pandas.NA and NaT."""
+    return np.frompyfunc(is_missing_value, 1, 1)(values).astype(bool)
 
-    # ``v != v`` is True for float NaN and NaT; pandas.NA answers NA to it, and
-    # its ``bool`` raises, hence the explicit type check.
-    def missing(v):
-        if v is None:
-            return True
-        if type(v).__name__ in ("NAType", "NaTType"):
-            return True
-        return isinstance(v, float) and v != v
 
-    return np.frompyfunc(missing, 1, 1)(values).astype(bool)
+def missing_share(missing):
+    """Share of missing values of a column from its missing mask (0 if empty)."""
+    return float(missing.mean()) if missing.size else 0.0
+
+
+def float_storage(dtype):
+    """The numpy float dtype a (numpy or pandas nullable) float column stores
+    its values in; None for other dtypes."""
+    dtype = getattr(dtype, "numpy_dtype", dtype)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        return dtype
+    return None
 
 
 def is_number(v):
@@ -394,12 +422,9 @@ def _distinct_counts(observed, probe):
 def _decimal_places(observed, dtype):
     """Fewest decimal places (up to ``MAX_DECIMALS``) that every value has
     exactly, as stored in ``dtype``; None when there are more."""
-    storage = np.float64
-    if getattr(dtype, "kind", None) == "f":
-        try:
-            storage = np.dtype(getattr(dtype, "numpy_dtype", dtype))
-        except TypeError:
-            storage = np.float64
+    storage = float_storage(dtype)
+    if storage is None:
+        storage = np.float64
     exact = np.abs(observed) < MAX_EXACT_INTEGER / 10.0**MAX_DECIMALS
     if not exact.all():
         return None

@@ -4,19 +4,9 @@ import numbers
 
 import numpy as np
 
-from ._columns import DATETIME, IDENTIFIER, INTEGER, LATTICE, TIMEDELTA
+from ._columns import IDENTIFIER, INTEGER, LATTICE, float_storage, is_missing_value
 from ._datetimes import parse_condition
 from ._identifiers import identifier_condition_error
-
-
-def is_missing_value(value):
-    """Whether a condition value stands for a missing value (None, NaN,
-    pandas.NA, NaT)."""
-    if value is None:
-        return True
-    if isinstance(value, float | np.floating):
-        return bool(np.isnan(value))
-    return type(value).__name__ in ("NAType", "NaTType")
 
 
 def encode_condition(spec, value, what="column"):
@@ -53,7 +43,7 @@ def encode_condition(spec, value, what="column"):
                 f"was not seen in fit. Seen values: {shown}."
             )
         return float(categories.index(value))
-    if spec.kind in (DATETIME, TIMEDELTA):
+    if spec.is_time:
         moment = parse_condition(value, spec.codec, spec.label)
         encoded = float(spec.codec.to_numbers(np.array([moment]))[0])
     elif isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
@@ -70,8 +60,8 @@ def encode_condition(spec, value, what="column"):
 def _as_stored(spec, value):
     """A number as the column's float dtype holds it, as ``encode`` gives it:
     5.3 in a float32 column is 5.300000190734863."""
-    dtype = getattr(spec.dtype, "numpy_dtype", spec.dtype)
-    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+    dtype = float_storage(spec.dtype)
+    if dtype is not None:
         with np.errstate(over="ignore"):
             return float(dtype.type(value))
     return float(value)
@@ -110,7 +100,7 @@ def _check_on_support(spec, encoded, value, what):
             f"model never produces: in fit that column took only the values {shown}. "
             "Pass one of these values."
         )
-    if spec.kind in (DATETIME, TIMEDELTA):
+    if spec.is_time:
         unit = spec.codec.granularity
         raise ValueError(
             f"`conditions` gives {what} {spec.label} the value {value!r}, which is "
@@ -134,13 +124,13 @@ def _check_on_support(spec, encoded, value, what):
 def _shown(spec, encoded):
     """An encoded value as the user wrote it (dates as dates, whole numbers
     without a decimal point)."""
-    if spec.kind in (DATETIME, TIMEDELTA):
+    if spec.is_time:
         return str(spec.codec.from_numbers(np.array([float(encoded)]))[0])
     encoded = float(encoded)
     if encoded.is_integer():
         return str(int(encoded))
-    dtype = getattr(spec.dtype, "numpy_dtype", spec.dtype)
-    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+    dtype = float_storage(spec.dtype)
+    if dtype is not None:
         # Shortest text of the stored value: 5.3 in a float32 column.
         return str(dtype.type(encoded))
     return repr(encoded)

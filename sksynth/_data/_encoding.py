@@ -29,6 +29,7 @@ from ._columns import (
     levels_of,
     levels_of_objects,
     missing_mask_object,
+    missing_share,
     numeric_support,
     unsupported_dtype_error,
 )
@@ -79,7 +80,7 @@ def numeric_spec(name, dtype, values, kind=None, discrete="auto"):
         dtype=dtype,
         low=float(low),
         high=float(high),
-        missing_rate=float(missing.mean()) if values.size else 0.0,
+        missing_rate=missing_share(missing),
         support=numeric_support(observed, dtype, kind != CONTINUOUS, discrete),
     )
 
@@ -133,7 +134,7 @@ def categorical_spec(name, dtype, categories, missing):
         CATEGORICAL,
         dtype,
         categories=categories,
-        missing_rate=float(missing.mean()) if missing.size else 0.0,
+        missing_rate=missing_share(missing),
     )
 
 
@@ -143,7 +144,7 @@ def boolean_spec(name, dtype, missing):
         BOOLEAN,
         dtype,
         categories=np.array([False, True]),
-        missing_rate=float(missing.mean()) if missing.size else 0.0,
+        missing_rate=missing_share(missing),
     )
 
 
@@ -152,7 +153,7 @@ def identifier_spec(name, dtype, values, missing, kind):
         name,
         IDENTIFIER,
         dtype,
-        missing_rate=float(missing.mean()) if missing.size else 0.0,
+        missing_rate=missing_share(missing),
         codec=IdentifierFormat.learn(name, values, missing, kind),
     )
 
@@ -351,7 +352,7 @@ def series_values(series, spec):
             return series.to_numpy(dtype=float, na_value=np.nan), missing
         except (TypeError, ValueError) as exc:
             raise _not_numbers_error(spec) from exc
-    if spec.kind in (DATETIME, TIMEDELTA):
+    if spec.is_time:
         return _series_times(series, spec), missing
     if spec.kind == BOOLEAN and series.dtype.kind == "b":
         return series.to_numpy(dtype=bool, na_value=False), missing
@@ -407,7 +408,7 @@ def encode_column(spec, values, missing):
         return encode_categories(values, missing, np.asarray(spec.categories))
     if spec.kind == BOOLEAN:
         return _encode_booleans(spec, values, missing)
-    if spec.kind in (DATETIME, TIMEDELTA):
+    if spec.is_time:
         return _encode_times(spec, values, missing)
     encoded = np.full(values.shape[0], np.nan)
     try:
@@ -485,7 +486,7 @@ def decode_column(spec, values, enforce_range):
             decoded[missing] = spec.missing_value
         return decoded
     decoded = decode_numbers(spec, values, enforce_range)
-    if spec.kind in (DATETIME, TIMEDELTA):
+    if spec.is_time:
         times = spec.codec.from_numbers(decoded)
         if spec.codec.objects is not None:
             return times_to_objects(times, spec.codec, spec.missing_value)
@@ -522,11 +523,11 @@ def integer_limits(dtype):
 
 def as_objects(spec, decoded):
     """Decoded values of an object column, missing numbers as its missing value."""
-    if not spec.is_numeric or spec.kind in (DATETIME, TIMEDELTA):
-        if spec.kind in (DATETIME, TIMEDELTA) and decoded.dtype.kind in "Mm":
-            out = decoded.astype(object)
-            out[np.isnat(decoded)] = spec.missing_value
-            return out
+    if spec.is_time and decoded.dtype.kind in "Mm":
+        out = decoded.astype(object)
+        out[np.isnat(decoded)] = spec.missing_value
+        return out
+    if spec.is_time or not spec.is_numeric:
         return decoded
     missing = np.isnan(decoded)
     if spec.integer_objects:
@@ -546,7 +547,7 @@ def to_series(pd, spec, values):
         return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), name=spec.name)
     if spec.kind == IDENTIFIER:
         return _identifier_series(pd, spec, values)
-    if spec.kind in (DATETIME, TIMEDELTA) and values.dtype.kind in "Mm":
+    if spec.is_time and values.dtype.kind in "Mm":
         series = pd.Series(values, name=spec.name)
         tz = getattr(dtype, "tz", None)
         if tz is not None and spec.codec.utc:
@@ -574,7 +575,7 @@ def to_series(pd, spec, values):
 
 def _identifier_series(pd, spec, keys):
     dtype = spec.dtype
-    missing = np.array([k is None for k in keys.tolist()], dtype=bool)
+    missing = np.equal(keys, None)
     if isinstance(dtype, np.dtype) and dtype.kind == "O":
         keys = keys.copy()
         keys[missing] = spec.missing_value
@@ -595,3 +596,8 @@ def to_array(columns, decoded, dtype, n_samples):
     for j, column in enumerate(decoded):
         out[:, j] = column
     return out
+
+
+def to_array_column(spec, values, dtype):
+    """A 1D array of one column's decoded values, in the array's dtype."""
+    return to_array([spec], [values], dtype, values.shape[0])[:, 0]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._columns import INTEGER, column_label, looks_like_key_name
+from ._columns import INTEGER, column_label, looks_like_key_name, missing_share
 
 #: Fewest rows for a column to be taken for an identifier by "auto".
 MIN_IDENTIFIER_ROWS = 10
@@ -154,7 +154,7 @@ class IdentifierFormat:
     def learn(cls, name, values, missing, kind):
         """Learn the format of the non-missing ``values`` of a column."""
         present = values[~missing]
-        missing_rate = float(missing.mean()) if missing.size else 0.0
+        missing_rate = missing_share(missing)
         if kind == INTEGER or kind == "integer":
             numbers = np.asarray(present, dtype=np.int64)
             low, high = _integer_range(numbers)

@@ -18,7 +18,6 @@ from ._columns import (
     DATETIME,
     IDENTIFIER,
     INTEGER,
-    TIMEDELTA,
     ColumnSpec,
     check_finite,
 )
@@ -34,6 +33,7 @@ from ._encoding import (
     numeric_array_specs,
     series_spec,
     to_array,
+    to_array_column,
     to_series,
 )
 
@@ -176,8 +176,10 @@ class TableSchema:
             check_frame_shape(X)
             check_unique_columns(X)
             self._check_width(X.shape[1])
-            columns = [X.iloc[:, j] for j in range(X.shape[1])]
-            encode = encode_series
+
+            def encode(j, spec):
+                return encode_series(X.iloc[:, j], spec)
+
         else:
             X = check_array_input(X)
             self._check_width(X.shape[1])
@@ -188,22 +190,21 @@ class TableSchema:
                     for spec, column in zip(self.columns, encoded.T, strict=True):
                         check_finite(column, spec.label)
                 return encoded
-            columns = [X[:, j] for j in range(X.shape[1])]
 
-            def encode(column, spec):
-                return encode_column(spec, *array_values(column))
+            def encode(j, spec):
+                return encode_column(spec, *array_values(X[:, j]))
 
         modelled = self.modelled
         encoded = np.empty((X.shape[0], len(modelled)))
         for k, j in enumerate(modelled):
-            encoded[:, k] = encode(columns[j], self.columns[j])
+            encoded[:, k] = encode(j, self.columns[j])
         return encoded
 
     def _check_width(self, n_columns):
         if n_columns != self.n_columns:
             raise ValueError(
                 f"X has {n_columns} columns, but the estimator was fitted with "
-                f"{self.n_columns}."
+                f"{self.n_columns}. Pass a table with the columns seen in fit."
             )
 
     def _numeric_array(self, X):
@@ -259,32 +260,28 @@ class TableSchema:
         """
         if not positions:
             return X
-        frame = is_dataframe(X)
-        if frame:
-            X = X.copy()
-        else:
-            X = np.array(X, copy=True)
         columns = self.modelled_columns
+        if is_dataframe(X):
+            import pandas as pd
+
+            X = X.copy()
+            for k in positions:
+                spec = columns[k]
+                snapped = _snapped(spec, encode_series(X.iloc[:, k], spec))
+                X[X.columns[k]] = to_series(pd, spec, snapped).to_numpy()
+            return X
+        X = np.array(X, copy=True)
         for k in positions:
             spec = columns[k]
-            if frame:
-                encoded = encode_series(X.iloc[:, k], spec)
-            else:
-                encoded = encode_column(spec, *array_values(X[:, k]))
-            decoded = decode_column(spec, spec.support.snap(encoded), True)
-            if frame:
-                import pandas as pd
-
-                X[X.columns[k]] = to_series(pd, spec, decoded).to_numpy()
-            else:
-                X[:, k] = to_array([spec], [decoded], X.dtype, len(decoded))[:, 0]
+            snapped = _snapped(spec, encode_column(spec, *array_values(X[:, k])))
+            X[:, k] = to_array_column(spec, snapped, X.dtype)
         return X
 
     def new_keys(self, n_samples, rng):
         """New keys of every identifier column, as columns of the training
         container (a Series in the column's dtype, or a 1D array)."""
         keys = []
-        for j, spec in enumerate(self.columns):
+        for spec in self.columns:
             if spec.kind != IDENTIFIER:
                 continue
             generated = spec.codec.generate(n_samples, rng)
@@ -293,10 +290,13 @@ class TableSchema:
 
                 keys.append(to_series(pd, spec, generated))
             else:
-                keys.append(
-                    to_array([spec], [generated], self.array_dtype, n_samples)[:, 0]
-                )
+                keys.append(to_array_column(spec, generated, self.array_dtype))
         return keys
+
+
+def _snapped(spec, encoded):
+    """Decoded values of a discrete column, snapped to its values seen in fit."""
+    return decode_column(spec, spec.support.snap(encoded), True)
 
 
 def _declarations(names, categorical_features, id_columns, discrete_features):
@@ -369,7 +369,7 @@ def resolve_columns(selection, names, parameter, auto="from_dtype"):
         if bad.size:
             raise ValueError(
                 f"`{parameter}` holds index {bad[0]}, out of range for {n_features} "
-                "columns."
+                f"columns. Pass indices from 0 to {n_features - 1}."
             )
         mask[values] = True
         return mask
@@ -495,7 +495,7 @@ class TargetSchema:
                 f"target_type='regression' needs a numeric y; got {spec.kind} "
                 "values. Use target_type='classification' or 'auto'."
             )
-        if target_type == "classification" and spec.kind in (DATETIME, TIMEDELTA):
+        if target_type == "classification" and spec.is_time:
             what = "dates" if spec.kind == DATETIME else "durations"
             raise ValueError(
                 f"target_type='classification' needs class labels; y holds {what}. "
@@ -527,8 +527,7 @@ class TargetSchema:
             import pandas as pd
 
             return to_series(pd, self.spec, decoded).rename(self.series_name)
-        dtype = np.dtype(self.spec.dtype)
-        return to_array([self.spec], [decoded], dtype, values.shape[0])[:, 0]
+        return to_array_column(self.spec, decoded, np.dtype(self.spec.dtype))
 
 
 def _column_of_frame(y):
@@ -557,7 +556,10 @@ def _class_labels(spec, values):
 
 def check_target_array(y):
     if sparse.issparse(y):
-        raise TypeError("y must be a dense 1D array; got a sparse matrix.")
+        raise TypeError(
+            "y must be a dense 1D array; got a sparse matrix. Convert it with "
+            "y.toarray().ravel()."
+        )
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()
@@ -567,5 +569,8 @@ def check_target_array(y):
             "Multi-output targets are not supported."
         )
     if y.dtype.kind == "c":
-        raise ValueError("Complex data not supported; y has complex values.")
+        raise ValueError(
+            "Complex data not supported; y has complex values. Pass real numbers "
+            "(y.real) or class labels."
+        )
     return y
