@@ -218,17 +218,30 @@ def column_roles(columns):
 
 def is_missing_value(value):
     """Whether a value stands for a missing one (None, NaN, pandas.NA, NaT)."""
-    if value is None:
-        return True
     if isinstance(value, float | np.floating):
         return bool(np.isnan(value))
-    # pandas.NA answers NA to comparisons, and its ``bool`` raises.
-    return type(value).__name__ in ("NAType", "NaTType")
+    return _is_missing_type(type(value))
+
+
+def _is_missing_type(kind):
+    # pandas.NA answers NA to comparisons, and its ``bool`` raises: told by type.
+    return kind.__name__ in ("NoneType", "NAType", "NaTType")
 
 
 def missing_mask_object(values):
-    """Missing mask of an object array: None, NaN, pandas.NA and NaT."""
-    return np.frompyfunc(is_missing_value, 1, 1)(values).astype(bool)
+    """Missing mask of a 1D object array, by :func:`is_missing_value`, decided
+    once per type of value (floats by ``np.isnan``)."""
+    kinds = list(map(type, values.tolist()))
+    code_of = {kind: code for code, kind in enumerate(dict.fromkeys(kinds))}
+    codes = np.fromiter(map(code_of.__getitem__, kinds), np.intp, len(kinds))
+    missing = np.zeros(values.shape, dtype=bool)
+    for kind, code in code_of.items():
+        if issubclass(kind, float | np.floating):
+            rows = codes == code
+            missing[rows] = np.isnan(values[rows].astype(float))
+        elif _is_missing_type(kind):
+            missing |= codes == code
+    return missing
 
 
 def missing_share(missing):
