@@ -31,7 +31,7 @@ def encode_condition(spec, value, what="column"):
         if spec.missing_rate == 0:
             raise ValueError(
                 f"`conditions` asks for a missing value in {what} {spec.label}, which "
-                "had no missing values in fit."
+                "had no missing values in fit. Pass a value it took in fit."
             )
         return np.nan
     if spec.is_levels:
@@ -40,7 +40,7 @@ def encode_condition(spec, value, what="column"):
             shown = categories[:20] + (["..."] if len(categories) > 20 else [])
             raise ValueError(
                 f"`conditions` gives {what} {spec.label} the value {value!r}, which "
-                f"was not seen in fit. Seen values: {shown}."
+                f"was not seen in fit. Seen values: {shown}. Pass one of them."
             )
         return float(categories.index(value))
     if spec.is_time:
@@ -82,7 +82,7 @@ def _check_on_support(spec, encoded, value, what):
         low, high = _shown(spec, spec.low), _shown(spec, spec.high)
         raise ValueError(
             f"`conditions` gives {what} {spec.label} the value {value!r}, outside the "
-            f"range [{low}, {high}] seen in fit."
+            f"range [{low}, {high}] seen in fit. Pass a value in that range."
         )
     support = spec.support
     if _on_support(spec, encoded):

@@ -238,10 +238,14 @@ def parse_condition(value, codec, label):
             return np.datetime64(naive.replace(tzinfo=None))
         return _local_to_frame(np.datetime64(value), codec)
     except (ValueError, TypeError) as exc:
-        what = "a duration" if codec.kind == TIMEDELTA else "a date"
+        what, example = (
+            ("a duration", "'2 days'")
+            if codec.kind == TIMEDELTA
+            else ("a date", "'2021-03-01'")
+        )
         raise ValueError(
             f"`conditions` gives column {label} the value {value!r}, which is not "
-            f"{what}: {exc}"
+            f"{what}: {exc}. Pass {what} such as {example}."
         ) from None
 
 
