@@ -150,6 +150,7 @@ class _ContinuousCoder:
     """
 
     def __init__(self, margin, n_bins):
+        self.margin = margin
         self.spikes = margin.atoms
         self.linear = margin.continuous
         self.n_bins = int(min(n_bins, self.linear.knots_x.size - 1))
@@ -166,8 +167,8 @@ class _ContinuousCoder:
         )
         log_within = linear.inner_log_density(inside) + np.log(self.n_bins)
         if self.spikes.size:
-            index = np.minimum(np.searchsorted(self.spikes, x), self.spikes.size - 1)
-            on_spike = self.spikes[index] == x
+            index = self.margin.atom_index(x)
+            on_spike = index >= 0
             codes = np.where(on_spike, index, codes)
             log_within = np.where(on_spike, 0.0, log_within)
             in_range |= on_spike

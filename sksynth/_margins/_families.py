@@ -204,7 +204,7 @@ def _held_out_loglik(name, folds, bounds):
 
 def tail_parameters(x):
     """``(loc, scale, weight)`` of the wide normal mixed into a fitted density
-    when it scores values (see ``MixedMargin``)."""
+    when it scores values (see ``ColumnMargin.log_density``)."""
     return x.mean(), 3 * x.std(), 1 / (x.size + 1)
 
 
