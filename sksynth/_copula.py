@@ -765,10 +765,10 @@ def _copula_log_density(model, values, columns, ignore=None):
         if j in model.missing_dim:
             i = model.missing_dim[j]
             indicator = np.isnan(x[kept]).astype(float)
-            margin = model.dimensions[i].margin
-            log_margins[kept] += margin.log_density(indicator)
-            lower, upper = margin.cdf_bounds(indicator)
-            U[kept, i] = (lower + upper) / 2
+            log_density, U[kept, i] = _margin_terms(
+                model.dimensions[i].margin, indicator
+            )
+            log_margins[kept] += log_density
             used[kept, i] = True
         elif missing.any() and j in model.value_dim:
             log_margins[missing] = -np.inf
@@ -778,12 +778,10 @@ def _copula_log_density(model, values, columns, ignore=None):
         i = model.value_dim[j]
         dimension = model.dimensions[i]
         positions = _positions(dimension, x[observed])
-        log_margins[observed] += dimension.margin.log_density(positions)
-        lower, upper = dimension.margin.cdf_bounds(positions)
-        U[observed, i] = np.nan_to_num((lower + upper) / 2, nan=0.5)
+        log_density, U[observed, i] = _margin_terms(dimension.margin, positions)
+        log_margins[observed] += log_density
         used[observed, i] = True
     finite = np.isfinite(log_margins)
-    U = np.where(np.isnan(U), 0.5, U)
     log_copula = np.zeros(n_samples)
     for dims, members in _row_patterns(used, np.flatnonzero(finite)):
         if dims.size < 2:
@@ -795,6 +793,14 @@ def _copula_log_density(model, values, columns, ignore=None):
         else:
             log_copula[members] = _t_copula_log_density(scores, sub, model.df)
     return log_margins + log_copula
+
+
+def _margin_terms(margin, x):
+    """Log density of values under a margin (log probability at an atom), and
+    the middle of their CDF jump, where the copula density is taken (0.5,
+    never used, off a discrete margin's atoms)."""
+    lower, upper = margin.cdf_bounds(x)
+    return margin.log_density(x), np.nan_to_num((lower + upper) / 2, nan=0.5)
 
 
 def _row_patterns(used, rows):
