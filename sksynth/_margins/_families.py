@@ -219,7 +219,7 @@ class _Fold:
         # A fold of one distinct value has no spread: values elsewhere get -inf.
         scale = max(scale, 1e-300)
         with np.errstate(over="ignore"):
-            tail = -0.5 * ((test - loc) / scale) ** 2 - np.log(scale) - _LOG_SQRT_2PI
+            tail = _normal_logpdf(test, loc, scale)
         self.log_keep = np.log1p(-weight)
         self.log_tail = np.log(weight) + tail
 
