@@ -47,9 +47,8 @@ class _LevelCoder:
     """Categories, booleans and numbers with few distinct values: one outcome
     per level, values off the levels have no outcome."""
 
-    def __init__(self, levels, counts):
+    def __init__(self, levels):
         self.levels = np.asarray(levels, dtype=float)
-        self.counts = np.asarray(counts, dtype=float)
         self.n_outcomes = self.levels.size
         # Categorical codes are their own outcomes.
         self._are_codes = np.array_equal(self.levels, np.arange(self.levels.size))
@@ -150,6 +149,7 @@ class _ContinuousCoder:
     """
 
     def __init__(self, margin, n_bins):
+        self.margin = margin
         self.spikes = margin.atoms
         self.linear = margin.continuous
         self.n_bins = int(min(n_bins, self.linear.knots_x.size - 1))
@@ -166,8 +166,8 @@ class _ContinuousCoder:
         )
         log_within = linear.inner_log_density(inside) + np.log(self.n_bins)
         if self.spikes.size:
-            index = np.minimum(np.searchsorted(self.spikes, x), self.spikes.size - 1)
-            on_spike = self.spikes[index] == x
+            index = self.margin.atom_index(x)
+            on_spike = index >= 0
             codes = np.where(on_spike, index, codes)
             log_within = np.where(on_spike, 0.0, log_within)
             in_range |= on_spike
@@ -288,10 +288,10 @@ def _make_column(spec, x, n_bins):
     if spec.is_levels:
         n_levels = len(spec.categories)
         margin = fit_level_margin(x, n_levels, n_rows)
-        coder = _LevelCoder(np.arange(n_levels), margin.counts)
+        coder = _LevelCoder(np.arange(n_levels))
     elif observed.size == 0:
         margin = fit_margin(observed, spec, n_rows=n_rows)
-        coder = _LevelCoder([], [])
+        coder = _LevelCoder([])
     else:
         ties = Ties.of(observed)
         margin = fit_margin(
@@ -311,7 +311,7 @@ def _numeric_coder(spec, margin, ties, n_bins):
     values, counts = ties.values, ties.counts.astype(float)
     if margin.discrete:
         if values.size <= max(MAX_DISCRETE_LEVELS, n_bins):
-            return _LevelCoder(values, counts)
+            return _LevelCoder(values)
         return _BinnedValuesCoder(values, counts, n_bins, uniform=False)
     if spec.kind == INTEGER and 2 * values.size <= min(
         2 * _MAX_INTEGER_LEVELS, counts.sum()

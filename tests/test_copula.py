@@ -151,6 +151,20 @@ def test_score_samples_matches_multivariate_normal():
     np.testing.assert_allclose(synth.score_samples(rows), expected, atol=5e-3)
 
 
+def test_score_samples_of_rows_with_different_missing_columns():
+    # Rows are scored in groups of the same observed columns: a row's score
+    # does not depend on the other rows of the batch.
+    rng = np.random.RandomState(0)
+    n = 600
+    X = pd.DataFrame(_correlated_normal(n, 0.5), columns=["a", "b"])
+    X["c"] = rng.choice(["u", "v", "w"], n)
+    X = X.mask(rng.rand(n, 3) < 0.2)
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X)
+    rows = X.iloc[:40]
+    one_by_one = [synth.score_samples(rows.iloc[[i]])[0] for i in range(len(rows))]
+    np.testing.assert_allclose(synth.score_samples(rows), one_by_one, rtol=1e-12)
+
+
 def test_score_samples_of_unseen_category_is_the_novelty_share():
     X = pd.DataFrame({"c": ["a", "b"] * 50, "x": np.arange(100.0)})
     synth = GaussianCopulaSynthesizer(random_state=0).fit(X)
@@ -359,6 +373,16 @@ def test_single_row_and_numpy_object_input():
     assert all(isinstance(v, bool | np.bool_) for v in X_new[:, 2])
     one = GaussianCopulaSynthesizer(random_state=0).fit(X[:1])
     assert (one.sample(3)[:, 0] == "a").all()
+
+
+def test_table_of_missing_columns_only():
+    # No column has an observed value: the copula has no latent dimension, so
+    # rows are all missing and every row has log density 0.
+    X = pd.DataFrame({"a": np.full(10, np.nan), "b": np.full(10, np.nan)})
+    synth = GaussianCopulaSynthesizer(random_state=0).fit(X)
+    assert synth.correlation_.shape == (0, 0)
+    assert synth.sample(3).isna().all().all()
+    np.testing.assert_array_equal(synth.score_samples(X), np.zeros(10))
 
 
 def _two_correlated_columns(n, seed=0):

@@ -314,6 +314,27 @@ def test_discrete_spec_keeps_the_support_whatever_the_family():
         assert set(np.unique(draws)) <= set(np.unique(x))
 
 
+@pytest.mark.parametrize("family", ["auto", "normal", "linear"])
+def test_weighted_values_have_the_margin_of_their_repeats(family):
+    # Weights count rows: spikes and their shares are those of the repeated
+    # values, whatever the family of the rest (the piecewise-linear CDF, which
+    # weights its knots, is the whole margin of the repeats).
+    rng = np.random.RandomState(0)
+    x = np.r_[0.0, np.round(rng.lognormal(size=300), 3)]
+    weights = rng.randint(1, 4, x.size).astype(float)
+    weights[0] = 400.0
+    repeated = np.repeat(x, weights.astype(int))
+    weighted = fit_margin(x, family=family, weights=weights, rng=0)
+    plain = fit_margin(repeated, family=family, rng=0)
+    np.testing.assert_array_equal(weighted.atoms, [0.0])
+    np.testing.assert_allclose(weighted.atom_probs, plain.atom_probs)
+    if family == "linear":
+        grid = np.linspace(-1.0, repeated.max() + 1.0, 200)
+        np.testing.assert_allclose(
+            weighted.cdf_bounds(grid)[0], plain.cdf_bounds(grid)[0]
+        )
+
+
 def _linear_margin(rng, n=500):
     x = rng.lognormal(0.0, 0.7, n)
     values, counts = np.unique(x, return_counts=True)

@@ -24,7 +24,6 @@ from ._families import (
     FAMILIES,
     ParametricMargin,
     select_continuous,
-    tail_parameters,
 )
 from ._kernel import EmpiricalMargin, silverman_bandwidth
 from ._linear import LinearMargin, interp
@@ -48,5 +47,4 @@ __all__ = [
     "novelty_share",
     "select_continuous",
     "silverman_bandwidth",
-    "tail_parameters",
 ]

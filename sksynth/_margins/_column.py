@@ -16,7 +16,7 @@ from scipy import stats
 
 from .._data import is_discrete_column, is_spike
 from ._families import select_continuous, tail_parameters
-from ._linear import LinearMargin
+from ._linear import LinearMargin, weighted_mean_std
 
 _EPS = 1e-12
 # A column with fewer distinct non-spike values than this has no continuous
@@ -63,7 +63,8 @@ class ColumnMargin:
         Share of those rows that were missing.
     novelty : tuple of (float, float), default=None
         ``(loc, scale)`` of the normal density of novel values; by default
-        the mean and three times the standard deviation of the atoms.
+        the mean and three times the standard deviation of the atoms
+        (``(0, 1)`` without atoms).
     bounded : bool, default=False
         Whether the model has no density outside ``[low, high]`` (values
         there are novel), as a model that only draws inside it.
@@ -84,19 +85,21 @@ class ColumnMargin:
         bounded=False,
     ):
         self.atoms = np.asarray(atoms, dtype=float)
-        self.bounded = bounded
         self.atom_probs = np.asarray(atom_probs, dtype=float)
         self.continuous = continuous
+        self.low = low
+        self.high = high
         self.tail = tail
         self.discrete = discrete
         self.n_rows = n_rows
         self.missing_rate = missing_rate
+        self.bounded = bounded
+        if novelty is None and self.atoms.size:
+            novelty = _novelty_of(self.atoms, self.atom_probs)
+        self._novelty = (0.0, 1.0) if novelty is None else novelty
         self.continuous_prob = (
             0.0 if continuous is None else max(1.0 - self.atom_probs.sum(), 0.0)
         )
-        self.low = low
-        self.high = high
-        self._novelty = novelty if novelty is not None else self._default_novelty()
         self._mass_below = np.concatenate([[0.0], np.cumsum(self.atom_probs)])
         # Index -1 (no atom) reads the trailing zero.
         self._probs_or_zero = np.append(self.atom_probs, 0.0)
@@ -112,27 +115,21 @@ class ColumnMargin:
             if not self._u_high > self._u_low:
                 self._u_low, self._u_high = 0.0, 1.0
 
-    def _default_novelty(self):
-        if self.tail is not None:
-            return self.tail[0], self.tail[1]
-        if self.atoms.size == 0:
-            return 0.0, 1.0
-        total = max(self.atom_probs.sum(), _EPS)
-        mean = float(self.atom_probs @ self.atoms) / total
-        spread = float(np.sqrt(self.atom_probs @ (self.atoms - mean) ** 2 / total))
-        scale = 3 * spread if spread > 0 else max(abs(mean), 1.0)
-        return mean, scale
-
     def _continuous_cdf(self, x):
         if self.continuous is None:
             return np.zeros(np.shape(x))
         return self.continuous_prob * self.continuous.cdf(x)
 
-    def atom_index(self, x):
-        """Index of the atom equal to each value, -1 where there is none."""
+    def atom_index(self, x, position=None):
+        """Index of the atom equal to each value, -1 where there is none.
+
+        ``position``: ``np.searchsorted(self.atoms, x)``, when already known.
+        """
         if self.atoms.size == 0:
             return np.full(np.shape(x), -1)
-        index = np.minimum(np.searchsorted(self.atoms, x), self.atoms.size - 1)
+        if position is None:
+            position = np.searchsorted(self.atoms, x)
+        index = np.minimum(position, self.atoms.size - 1)
         return np.where(self.atoms[index] == x, index, -1)
 
     def cdf_bounds(self, x):
@@ -142,9 +139,9 @@ class ColumnMargin:
         discrete margin gives NaN for values that are not atoms.
         """
         x = np.asarray(x, dtype=float)
-        below = self._mass_below[np.searchsorted(self.atoms, x, side="left")]
-        lower = self._continuous_cdf(x) + below
-        index = self.atom_index(x)
+        position = np.searchsorted(self.atoms, x, side="left")
+        lower = self._continuous_cdf(x) + self._mass_below[position]
+        index = self.atom_index(x, position)
         upper = lower + self._probs_or_zero[index]
         if self.continuous is None:
             lower = np.where(index >= 0, lower, np.nan)
@@ -377,7 +374,9 @@ def fit_margin(
     n_rows : int, default=None
         Rows of the column, missing values included (default: ``x.size``).
     weights : ndarray of shape (n_observed,), default=None
-        Rows each value stands for, when ``x`` is a weighted sample.
+        Rows each value stands for, when ``x`` is a weighted sample: they
+        weigh the atoms and the piecewise-linear CDF; a family or the
+        kernel-smoothed distribution is fitted to the values unweighted.
     linear : dict, default=None
         ``max_knots``, ``min_weight_per_knot`` and ``tail_mass`` of a
         piecewise-linear continuous part.
@@ -387,43 +386,33 @@ def fit_margin(
     margin : ColumnMargin
     """
     n_rows = x.size if n_rows is None else n_rows
-    missing_rate = 1.0 - x.size / n_rows if n_rows else 0.0
+    ties = Ties.of(x) if ties is None else ties
+    values = ties.values
     if weights is None:
-        ties = Ties.of(x) if ties is None else ties
-        values, counts = ties.values, ties.counts.astype(float)
+        counts = ties.counts.astype(float)
     else:
-        values, inverse = np.unique(x, return_inverse=True)
-        counts = np.bincount(inverse.ravel(), weights=weights)
+        counts = np.bincount(ties.inverse, weights=weights, minlength=values.size)
     total = counts.sum()
     shares = counts / total if total > 0 else counts
-    common = {"n_rows": n_rows, "missing_rate": missing_rate}
-    if spec is not None and spec.is_discrete or family == "discrete":
-        discrete = True
-    elif spec is not None and spec.support is not None and spec.support.declared:
-        discrete = False
-    else:
-        # The rule of the data layer, on the values of this fit (a class of
-        # the target holding a few values of a column, each on several rows).
-        discrete = values.size > 0 and is_discrete_column(counts)
-    if discrete or values.size == 0:
-        return ColumnMargin(values, shares, low=low, high=high, discrete=True, **common)
-    is_atom = is_spike(shares)
-    if values.size - is_atom.sum() < _MIN_CONTINUOUS_VALUES:
-        return ColumnMargin(values, shares, low=low, high=high, discrete=True, **common)
+    common = {
+        "low": low,
+        "high": high,
+        "n_rows": n_rows,
+        "missing_rate": 1.0 - x.size / n_rows if n_rows else 0.0,
+    }
+    is_atom = None if _all_atoms(counts, spec, family) else is_spike(shares)
+    if is_atom is None or values.size - is_atom.sum() < _MIN_CONTINUOUS_VALUES:
+        return ColumnMargin(values, shares, discrete=True, **common)
+    novelty = _novelty_of(values, counts)
     if family is None:
         # The estimator draws the values between the spikes itself, inside
         # [low, high] when they are finite.
+        bounded = bool(np.isfinite(low) and np.isfinite(high))
         return ColumnMargin(
-            values[is_atom],
-            shares[is_atom],
-            low=low,
-            high=high,
-            novelty=_novelty_of(values, counts),
-            bounded=bool(np.isfinite(low) and np.isfinite(high)),
-            **common,
+            values[is_atom], shares[is_atom], novelty=novelty, bounded=bounded, **common
         )
-    rest_values, rest_counts = values[~is_atom], counts[~is_atom]
     if family == "linear":
+        rest_values, rest_counts = values[~is_atom], counts[~is_atom]
         continuous = LinearMargin.fit(rest_values, rest_counts, **(linear or {}))
         tail = None
     else:
@@ -434,18 +423,34 @@ def fit_margin(
         values[is_atom],
         shares[is_atom],
         continuous,
-        low,
-        high,
-        tail,
-        novelty=_novelty_of(values, counts),
+        tail=tail,
+        novelty=novelty,
         **common,
     )
 
 
-def _novelty_of(values, counts):
-    total = counts.sum()
-    mean = float(counts @ values) / total
-    spread = float(np.sqrt(counts @ (values - mean) ** 2 / total))
+def _all_atoms(counts, spec, family):
+    """Whether a column is discrete (its values are all atoms): by its spec or
+    ``family``, or, unless the user declared it continuous, by the rule of
+    the data layer on the values of this fit (a class of the target holding
+    a few values of a column, each on several rows)."""
+    if (
+        counts.size == 0
+        or family == "discrete"
+        or spec is not None
+        and spec.is_discrete
+    ):
+        return True
+    if spec is not None and spec.support is not None and spec.support.declared:
+        return False
+    return is_discrete_column(counts)
+
+
+def _novelty_of(values, weights):
+    """``(loc, scale)`` of the density of novel values: the weighted mean of
+    ``values`` and three times their spread (or the mean's magnitude, at
+    least 1, when they do not spread)."""
+    mean, spread = weighted_mean_std(values, weights)
     return mean, (3 * spread if spread > 0 else max(abs(mean), 1.0))
 
 

@@ -204,7 +204,7 @@ def _held_out_loglik(name, folds, bounds):
 
 def tail_parameters(x):
     """``(loc, scale, weight)`` of the wide normal mixed into a fitted density
-    when it scores values (see ``MixedMargin``)."""
+    when it scores values (see ``ColumnMargin.log_density``)."""
     return x.mean(), 3 * x.std(), 1 / (x.size + 1)
 
 
@@ -219,7 +219,7 @@ class _Fold:
         # A fold of one distinct value has no spread: values elsewhere get -inf.
         scale = max(scale, 1e-300)
         with np.errstate(over="ignore"):
-            tail = -0.5 * ((test - loc) / scale) ** 2 - np.log(scale) - _LOG_SQRT_2PI
+            tail = _normal_logpdf(test, loc, scale)
         self.log_keep = np.log1p(-weight)
         self.log_tail = np.log(weight) + tail
 

@@ -45,15 +45,12 @@ class EmpiricalMargin:
         :meth:`exact_log_density` works, for scoring a few values).
     """
 
-    family = "empirical"
-
     def __init__(self, knots, bandwidth, tabulate=True):
         knots = np.sort(np.asarray(knots, dtype=float))
         magnitude = float(np.max(np.abs(knots))) if knots.size else 1.0
         floor = max(_RESOLUTION * magnitude, np.finfo(float).tiny * 1e8)
         self.knots = knots
         self.bandwidth = float(max(bandwidth, floor)) if bandwidth > 0 else floor
-        self.params = {"n_knots": knots.size, "bandwidth": self.bandwidth}
         if tabulate:
             self._tabulate()
 

@@ -85,6 +85,14 @@ def interp(x, xp, fp, cache=None, key=None):
     return cache[key](x)
 
 
+def weighted_mean_std(values, weights):
+    """Mean and standard deviation of ``values`` held by ``weights`` rows
+    (0 and 0 when the weights are all zero)."""
+    total = max(weights.sum(), 1e-12)
+    mean = float(weights @ values) / total
+    return mean, float(np.sqrt(weights @ (values - mean) ** 2 / total))
+
+
 class LinearMargin:
     """Piecewise-linear CDF through knots, with exponential tails.
 
@@ -104,15 +112,12 @@ class LinearMargin:
         Scale of the exponential tails.
     """
 
-    family = "linear"
-
     def __init__(self, knots_x, knots_u, tail_mass, tail_scale):
         self.knots_x = np.asarray(knots_x, dtype=float)
         self.knots_u = np.asarray(knots_u, dtype=float)
         self.tail_mass = float(tail_mass)
         self.tail_scale = float(tail_scale)
         self.low, self.high = float(self.knots_x[0]), float(self.knots_x[-1])
-        self.params = {"n_knots": self.knots_x.size}
         step = np.diff(self.knots_x)
         self._slope = np.divide(
             np.diff(self.knots_u), step, out=np.zeros(step.size), where=step > 0
@@ -152,17 +157,11 @@ class LinearMargin:
             keep = np.unique(np.r_[0, keep, values.size - 1])
         knots_x, knots_u = values[keep], mid[keep]
         knots_u[0], knots_u[-1] = 0.0, 1.0
-        mean = float(weights @ values) / total
-        spread = float(np.sqrt(weights @ (values - mean) ** 2 / total))
+        spread = weighted_mean_std(values, weights)[1]
         scale = spread if spread > 0 else max(abs(values[0]), 1.0) * 1e-3
         if tail_mass is None:
             tail_mass = 1.0 / (total + 1.0)
         return cls(knots_x, knots_u, tail_mass, scale)
-
-    @property
-    def inner(self):
-        """``(knots_x, knots_u)``: the CDF inside the range, from 0 to 1."""
-        return self.knots_x, self.knots_u
 
     def inner_cdf(self, x):
         """CDF inside the range, from 0 to 1 (held at the ends beyond it)."""

@@ -68,19 +68,15 @@ class NormalScores:
         # The look-up cells are rebuilt when needed, not stored.
         return {**self.__dict__, "_lookups": {}}
 
-    @property
-    def atoms(self):
-        return self.margin.atoms
-
     def cdf(self, x):
         """CDF of values, the middle of an atom's jump at an atom."""
         margin = self.margin
-        index = margin.atom_index(x)
+        position = np.searchsorted(margin.atoms, x, side="left")
+        index = margin.atom_index(x, position)
         if self.linear is None:
             u = interp(x, self.table_x, self.table_u, self._lookups, "cdf")
         else:
-            below = margin._mass_below[np.searchsorted(margin.atoms, x, side="left")]
-            u = self.c * self.linear.cdf(x) + below
+            u = self.c * self.linear.cdf(x) + margin._mass_below[position]
         on_atom = index >= 0
         u[on_atom] = (
             margin._atom_lower[index[on_atom]] + margin._atom_upper[index[on_atom]]
