@@ -311,6 +311,19 @@ def test_labels_with_missing_values_are_named(sampler, missing):
 
 
 @pytest.mark.parametrize("sampler", ALL_SAMPLERS, ids=_ids)
+def test_labels_with_pandas_na_are_named(sampler):
+    # pandas.NA in a string or object Series: its truth value is ambiguous,
+    # which must not surface as a TypeError.
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.normal(size=40), "b": rng.normal(size=40)})
+    labels = ["x"] * 30 + ["y"] * 8 + [pd.NA] * 2
+    for dtype in ["string", object]:
+        y = pd.Series(labels, dtype=dtype)
+        with pytest.raises(ValueError, match="y has 2 missing value"):
+            clone(sampler).fit_resample(X, y)
+
+
+@pytest.mark.parametrize("sampler", ALL_SAMPLERS, ids=_ids)
 def test_duplicated_column_names_and_infinite_values_are_named(sampler):
     # Issue 15: a third-party DuplicateError; and every resampler counts the
     # infinite values of a column alike (all of X, not a class or a sample).

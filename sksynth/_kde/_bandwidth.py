@@ -55,12 +55,7 @@ def select_bandwidth(model, values, factor, rng, numeric_grid, categorical_grid)
     numeric_log_kernel = _NumericLeaveOneOut(model, query_values, centres, factor)
     categorical_parts = [
         log_kernel_matrix(
-            _only(
-                with_bandwidth(
-                    model, model.bandwidth, categorical_lambdas(t, model.n_levels)
-                ),
-                "categorical",
-            ),
+            _categorical_only(model, categorical_lambdas(t, model.n_levels)),
             query_values,
             columns,
             centres,
@@ -203,18 +198,9 @@ def with_bandwidth(model, bandwidth, lambdas):
     return KDEModel(**{**vars(model), "bandwidth": bandwidth, "lambdas": lambdas})
 
 
-def _only(model, role):
-    """The same model seen through its numeric or its categorical columns only."""
-    if role == "numeric":
-        return KDEModel(
-            **{
-                **vars(model),
-                "categorical": [],
-                "codes": model.codes[:, :0],
-                "n_levels": model.n_levels[:0],
-                "lambdas": model.lambdas[:0],
-            }
-        )
+def _categorical_only(model, lambdas):
+    """The same model seen through its categorical columns only, with the
+    kernel ``lambdas``."""
     return KDEModel(
         **{
             **vars(model),
@@ -223,5 +209,6 @@ def _only(model, role):
             "scores": model.scores[:, :0],
             "spread": model.spread[:0],
             "bandwidth": model.bandwidth[:0],
+            "lambdas": lambdas,
         }
     )

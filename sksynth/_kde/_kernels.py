@@ -80,57 +80,90 @@ def _logsumexp_rows(a):
         return np.log(np.sum(np.exp(a - top[:, None]), axis=1)) + top
 
 
-def _numeric_log_kernel(score_map, x, centres, h, flip=0.0, shrink=1.0, mean=0.0):
+def _numeric_log_kernel(
+    score_map, x, centres, h, flip=0.0, shrink=1.0, mean=0.0, centre_levels=None
+):
     """Log kernel of query values ``x`` against centre scores: (n_x, n_centres).
 
     ``flip``: probability that a draw's missingness differs from its centre's
     (see :func:`_missing_patterns`); ``shrink`` and ``mean``: the draws'
     scaling towards the centres' mean (see :class:`KDEModel`), undone on the
-    query scores.
+    query scores; ``centre_levels``: ``np.unique(centres, return_inverse=True)``
+    when the caller has it (see :func:`atom_log_kernel`).
     """
     missing = np.isnan(x)
-    out = np.zeros((x.size, centres.size))
     observed = np.flatnonzero(~missing)
+    query = None
+    if observed.size and (h > 0 or flip > 0):
+        query = score_map.query(x[observed])
     if observed.size and h > 0:
-        z, is_atom, z_low, z_high, _ = score_map.query(x[observed])
-        z = mean + shrink * (z - mean)
-        block = -0.5 * ((z[:, None] - centres[None, :]) / h) ** 2
-        block -= np.log(h) + _LOG_SQRT_2PI - np.log(shrink)
-        if is_atom.any():
-            block[is_atom] = atom_log_kernel(
-                mean + shrink * (z_low[is_atom] - mean),
-                mean + shrink * (z_high[is_atom] - mean),
-                centres,
-                h,
-            )
-        out[observed] = block
+        block = _smooth_log_kernel(query, centres, h, shrink, mean, centre_levels)
     elif observed.size:
         z = score_map.to_scores(x[observed])
-        out[observed] = np.where(z[:, None] == centres[None, :], 0.0, -np.inf)
+        block = np.where(z[:, None] == centres[None, :], 0.0, -np.inf)
+    if observed.size and observed.size == x.size:
+        out = block
+    else:
+        out = np.zeros((x.size, centres.size))
+        if observed.size:
+            out[observed] = block
     marginal = None
     if flip > 0:
         # The score's own distribution: standard normal on the score axis
         # (an atom's interval mass), the Jacobian being added by the caller.
         marginal = np.zeros(x.size)
         if observed.size:
-            z, is_atom, z_low, z_high, _ = score_map.query(x[observed])
+            z, is_atom, z_low, z_high, _ = query
             log_density = -0.5 * z**2 - _LOG_SQRT_2PI
             log_density[is_atom] = _log_interval_mass(z_low[is_atom], z_high[is_atom])
             marginal[observed] = log_density
     return _missing_patterns(out, missing, np.isnan(centres), flip, marginal)
 
 
-def atom_log_kernel(z_low, z_high, centres, h):
+def _smooth_log_kernel(query, centres, h, shrink, mean, centre_levels=None):
+    """Log kernel of observed query values (their ``NormalScores.query``)
+    against centre scores: a Gaussian density for values on the continuous
+    part, the kernel mass of its score interval for an atom."""
+    z, is_atom, z_low, z_high, _ = query
+    z = mean + shrink * (z - mean)
+    if is_atom.any():
+        atoms = atom_log_kernel(
+            mean + shrink * (z_low[is_atom] - mean),
+            mean + shrink * (z_high[is_atom] - mean),
+            centres,
+            h,
+            centre_levels,
+        )
+        if is_atom.all():
+            return atoms
+    smooth = ~is_atom
+    gaussian = z[smooth, None] - centres[None, :]
+    gaussian /= h
+    gaussian *= gaussian
+    gaussian *= -0.5
+    gaussian -= np.log(h) + _LOG_SQRT_2PI - np.log(shrink)
+    if not is_atom.any():
+        return gaussian
+    block = np.empty((z.size, centres.size))
+    block[smooth] = gaussian
+    block[is_atom] = atoms
+    return block
+
+
+def atom_log_kernel(z_low, z_high, centres, h, centre_levels=None):
     """Log kernel mass of atoms' score intervals ``[z_low, z_high]`` around
     each centre: (n_atoms, n_centres).
 
     A discrete column's atoms and centres each take few distinct values (the
     centres sit at the atoms' midpoints): the masses are computed once per
     distinct (atom, centre) pair and gathered, since the normal CDF is the
-    bulk of the cost.
+    bulk of the cost. ``centre_levels``: ``np.unique(centres,
+    return_inverse=True)``, when the caller has it.
     """
     atoms, atom_index = np.unique(z_low, return_index=True, return_inverse=True)[1:]
-    distinct, centre_index = np.unique(centres, return_inverse=True)
+    if centre_levels is None:
+        centre_levels = np.unique(centres, return_inverse=True)
+    distinct, centre_index = centre_levels
     n_pairs = atoms.size * distinct.size
     if n_pairs >= 0.5 * z_low.size * centres.size:
         return _log_interval_mass(
@@ -168,13 +201,18 @@ def _categorical_log_kernel(codes, centres, lam, shares, flip=0.0):
     with np.errstate(divide="ignore"):
         log_move = np.log(lam * share)
         log_keep = np.log1p(-lam + lam * share)
-    out = np.where(
-        codes[:, None] == centres[None, :], log_keep[:, None], log_move[:, None]
-    )
+    # The log kernel of each query row for each level (and last, for a
+    # missing centre), gathered per centre: cheaper than comparing every
+    # (query, centre) pair.
+    n_levels = shares.size
+    centre_missing = np.isnan(centres)
+    levels = np.arange(n_levels + 1)
+    table = np.where(codes[:, None] == levels, log_keep[:, None], log_move[:, None])
+    out = table[:, np.where(centre_missing, n_levels, centres).astype(np.intp)]
     out[codes < 0] = -np.inf
     with np.errstate(divide="ignore"):
         marginal = np.where(codes >= 0, np.log(share), -np.inf) if flip > 0 else None
-    return _missing_patterns(out, missing, np.isnan(centres), flip, marginal)
+    return _missing_patterns(out, missing, centre_missing, flip, marginal)
 
 
 def _missing_patterns(out, query_missing, centre_missing, flip=0.0, marginal=None):
@@ -188,28 +226,37 @@ def _missing_patterns(out, query_missing, centre_missing, flip=0.0, marginal=Non
     """
     if not (query_missing.any() or centre_missing.any()):
         return out
-    differs = np.logical_xor(query_missing[:, None], centre_missing[None, :])
-    both = query_missing[:, None] & centre_missing[None, :]
+    # Set by blocks of rows and of centres, without (query x centre) masks.
+    missing_rows = np.flatnonzero(query_missing)
+    present_rows = np.flatnonzero(~query_missing)
+    present_x_missing = np.ix_(present_rows, np.flatnonzero(centre_missing))
     # Without missing centres a missing query is a novel value, which the
     # caller leaves out.
     if flip == 0 or not centre_missing.any():
-        out[differs] = -np.inf
-        out[both] = 0.0
+        out[missing_rows] = np.where(centre_missing, 0.0, -np.inf)
+        out[present_x_missing] = -np.inf
         return out
     log_flip, log_keep = np.log(flip), np.log1p(-flip)
     out += log_keep
-    out[both] = log_keep
-    out[query_missing[:, None] & ~centre_missing[None, :]] = log_flip
-    present_from_missing = ~query_missing[:, None] & centre_missing[None, :]
-    rows, centres = np.nonzero(present_from_missing)
-    out[rows, centres] = log_flip + marginal[rows]
+    out[missing_rows] = np.where(centre_missing, log_keep, log_flip)
+    out[present_x_missing] = (log_flip + marginal[present_rows])[:, None]
     return out
 
 
-def log_kernel_matrix(model, values, columns, rows=slice(None), ignore=None, flip=0.0):
+def log_kernel_matrix(
+    model,
+    values,
+    columns,
+    rows=slice(None),
+    ignore=None,
+    flip=0.0,
+    centre_levels=None,
+):
     """Summed log kernel of encoded query rows over ``columns``, per centre;
     entries ``ignore`` marks count for nothing (marginalised), and ``flip``
-    smooths the copy of missingness (see :func:`_missing_patterns`)."""
+    smooths the copy of missingness (see :func:`_missing_patterns`).
+    ``centre_levels``: :func:`_centre_levels` of the model, when all its
+    centres are used."""
     out = np.zeros((values.shape[0], model.scores[rows].shape[0]))
 
     def add(j, block):
@@ -229,6 +276,7 @@ def log_kernel_matrix(model, values, columns, rows=slice(None), ignore=None, fli
                 flip,
                 model.shrink[k],
                 model.centre_mean[k],
+                None if centre_levels is None else centre_levels[k],
             )
         else:
             block = _missing_patterns(
@@ -275,15 +323,32 @@ def kde_log_density(model, values, columns, ignore=None, flip=None):
         flip = 0.0 if ignore is None else 1.0 / (model.n_centres + 1.0)
     columns = set(columns)
     block = max(1, _BLOCK_ENTRIES // max(model.n_centres, 1))
+    centre_levels = _centre_levels(model)
     out = np.empty(values.shape[0])
     for start in range(0, values.shape[0], block):
         rows = values[start : start + block]
         part = None if ignore is None else ignore[start : start + block]
         out[start : start + block] = _logsumexp_rows(
-            log_kernel_matrix(model, rows, columns, ignore=part, flip=flip)
+            log_kernel_matrix(
+                model,
+                rows,
+                columns,
+                ignore=part,
+                flip=flip,
+                centre_levels=centre_levels,
+            )
         )
     out -= np.log(model.n_centres)
     return out + _log_jacobian(model, values, columns, ignore)
+
+
+def _centre_levels(model):
+    """``np.unique(scores, return_inverse=True)`` of each numeric column's
+    centres, computed once for all the blocks of query rows."""
+    return [
+        np.unique(model.scores[:, k], return_inverse=True)
+        for k in range(len(model.numeric))
+    ]
 
 
 def fit_score_maps(values, columns, numeric, weights=None, n_rows=None):
@@ -398,23 +463,27 @@ def sample_model(model, n_samples, rng, enforce_range, min_distance=0.0, weights
 
 def _closest_distance(model, values):
     """Distance of encoded rows to their closest reference row."""
-    scores, codes = encode_centres(model.maps, values, model.numeric, model.categorical)
-    wide = wide_columns(model.n_levels)
-    dense, wide_codes = split_embed(model.spread, model.n_levels, wide, scores, codes)
-    return model.reference.nearest(dense, wide_codes, return_distance=True)[1]
+    query = _kernel_space(model, *_encode(model, values))
+    return model.reference.nearest(*query, return_distance=True)[1]
 
 
 def training_reference(model, values=None):
     """The rows of ``values`` (encoded; by default the kernel centres) in the
     model's kernel space, for closest-record look-ups."""
     if values is None:
-        scores, codes = model.scores, model.codes
-    else:
-        scores, codes = encode_centres(
-            model.maps, values, model.numeric, model.categorical
-        )
+        return Reference(*_kernel_space(model, model.scores, model.codes))
+    return Reference(*_kernel_space(model, *_encode(model, values)))
+
+
+def _encode(model, values):
+    """Numeric scores and categorical codes of encoded rows."""
+    return encode_centres(model.maps, values, model.numeric, model.categorical)
+
+
+def _kernel_space(model, scores, codes):
+    """Rows in the model's kernel space, as :class:`Reference` compares them."""
     wide = wide_columns(model.n_levels)
-    return Reference(*split_embed(model.spread, model.n_levels, wide, scores, codes))
+    return split_embed(model.spread, model.n_levels, wide, scores, codes)
 
 
 def _draw(model, n_samples, rng, enforce_range, min_distance, weights):
@@ -498,17 +567,10 @@ def dcr_ratio(model, rng, enforce_range, min_distance=0.0):
     n = min(_DCR_ROWS, model.n_centres)
     rows = rng.choice(model.n_centres, n, replace=False)
     values, _ = sample_model(model, n, rng, enforce_range, min_distance)
-    maps_scores, codes = encode_centres(
-        model.maps, values, model.numeric, model.categorical
-    )
-    wide = wide_columns(model.n_levels)
-    dense, wide_codes = split_embed(
-        model.spread, model.n_levels, wide, model.scores, model.codes
-    )
+    dense, wide_codes = _kernel_space(model, model.scores, model.codes)
     training = Reference(dense, wide_codes)
     _, synthetic_distance = training.nearest(
-        *split_embed(model.spread, model.n_levels, wide, maps_scores, codes),
-        return_distance=True,
+        *_kernel_space(model, *_encode(model, values)), return_distance=True
     )
     _, training_distance = training.nearest(
         dense[rows], wide_codes[rows], exclude=rows, return_distance=True

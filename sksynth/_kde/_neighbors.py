@@ -62,6 +62,8 @@ class Reference:
     def __init__(self, dense, codes):
         self.dense, self.codes = dense, codes
         self.squared_norm = _squared_norm(dense, codes)
+        # One contiguous row per wide column, compared with each query block.
+        self._codes_by_column = np.ascontiguousarray(codes.T)
 
     def nearest(self, dense, codes, exclude=None, return_distance=False):
         """Index of the nearest reference row of each query row (and its distance).
@@ -76,12 +78,12 @@ class Reference:
         block = max(1, _DISTANCE_BLOCK // max(self.dense.shape[0], 1))
         for start in range(0, n_queries, block):
             stop = min(start + block, n_queries)
-            squared = dense[start:stop] @ self.dense.T
-            squared *= -2
+            # Scaling by -2 is exact: the same as scaling the product.
+            squared = (-2 * dense[start:stop]) @ self.dense.T
             squared += query_norm[start:stop, None]
             squared += self.squared_norm
-            for k in range(codes.shape[1]):
-                squared -= codes[start:stop, k, None] == self.codes[None, :, k]
+            for k, reference_codes in enumerate(self._codes_by_column):
+                squared -= codes[start:stop, k, None] == reference_codes
             if exclude is not None:
                 squared[np.arange(stop - start), exclude[start:stop]] = np.inf
             out[start:stop] = np.argmin(squared, axis=1)

@@ -289,9 +289,10 @@ class KDESynthesizer(BaseSynthesizer):
         super()._fit_target(values, y, rng)
         for model in self._models:
             if self.min_distance > 0:
-                # Every training row, of every class: the rows of X, or the
-                # joint rows of a model of (X, y).
-                rows = values if model.n_columns == values.shape[1] else None
+                # Every training row, of every class: the model's centres
+                # when they are all the rows (no target, or a joint model of
+                # (X, y)), else the rows of X.
+                rows = None if model.n_centres == values.shape[0] else values
                 model.reference = training_reference(model, rows)
             model.dcr_ratio = dcr_ratio(
                 model, rng, self.enforce_range, self.min_distance

@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import validate_data
 
 from .._data import append_rows, check_unique_columns, is_dataframe, is_series
+from .._data._columns import missing_mask_object
 
 _categorical_features_docstring = """categorical_features : "from_dtype" or \
 array-like, default="from_dtype"
@@ -155,10 +156,7 @@ def _check_no_missing_target(y):
     if values.dtype.kind in "fc":
         n_missing = int(np.isnan(values).sum())
     elif values.dtype.kind == "O":
-        n_missing = sum(
-            v is None or v != v or type(v).__name__ in ("NAType", "NaTType")
-            for v in values.ravel().tolist()
-        )
+        n_missing = int(missing_mask_object(values).sum())
     else:
         n_missing = 0
     if n_missing:

@@ -218,8 +218,7 @@ class KDEOverSampler(BaseSynthesisOverSampler):
             chosen = _purity_rule(candidates, space, rows, others, rng)
         else:
             chosen = 0
-        model, h, t = candidates[chosen]
-        return model, h, t
+        return candidates[chosen]
 
     def _kernel(self, model, h):
         if self.categorical_bandwidth == "auto":
