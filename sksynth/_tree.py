@@ -61,9 +61,8 @@ class _LeafPool:
     of its leaf. Scoring mixes in, with weight ``prior_weight / (count +
     prior_weight)``, all the training rows (the last, "prior" leaf): the
     leaf's outcome shares smoothed towards the column's overall shares.
-    Continuous columns
-    also hold the smoothing kernel: per leaf bandwidths and the (possibly
-    condensed) donors that are not spikes.
+    Continuous columns also hold the smoothing kernel: per leaf bandwidths
+    and the (possibly condensed) donors that are not spikes.
     """
 
     values: np.ndarray  # sorted by (leaf, value)
