@@ -15,7 +15,6 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._data import (
     IDENTIFIER,
-    ColumnSpec,
     TableSchema,
     TargetSchema,
     check_unique_columns,
@@ -228,8 +227,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         else:
             self.target_type_ = "regression"
             joint = np.column_stack([values, y_values])
-            target_column = _target_column_spec(self._target.spec, y_values)
-            layout = Layout([*columns, target_column], len(columns), "regression")
+            layout = Layout([*columns, self._target.spec], len(columns), "regression")
             self._models = [self._fit_table(joint, layout, rng)]
 
     def _check_target_name(self):
@@ -506,19 +504,6 @@ def _allocate(n_samples, weights, rng):
         fractions = expected - counts
         counts += rng.multinomial(remainder, fractions / fractions.sum())
     return counts
-
-
-def _target_column_spec(spec, y_values):
-    """A continuous target seen as one more column of the table."""
-    return ColumnSpec(
-        name=spec.name,
-        kind=spec.kind,
-        dtype=spec.dtype,
-        low=float(np.min(y_values)),
-        high=float(np.max(y_values)),
-        support=spec.support,
-        codec=spec.codec,
-    )
 
 
 def impossible_conditions_error(names, columns, produces, ending):
