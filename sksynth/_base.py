@@ -15,7 +15,6 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._data import (
     IDENTIFIER,
-    ColumnSpec,
     TableSchema,
     TargetSchema,
     check_unique_columns,
@@ -228,8 +227,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         else:
             self.target_type_ = "regression"
             joint = np.column_stack([values, y_values])
-            target_column = _target_column_spec(self._target.spec, y_values)
-            layout = Layout([*columns, target_column], len(columns), "regression")
+            layout = Layout([*columns, self._target.spec], len(columns), "regression")
             self._models = [self._fit_table(joint, layout, rng)]
 
     def _check_target_name(self):
@@ -288,8 +286,10 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         """
         check_is_fitted(self)
         n_samples = check_n_samples(n_samples, self.n_features_in_ + 1)
-        rng = self.random_state_ if random_state is None else None
-        rng = rng if rng is not None else check_random_state(random_state)
+        if random_state is None:
+            rng = self.random_state_
+        else:
+            rng = check_random_state(random_state)
         feature_conditions, target_code = self._encode_conditions(conditions)
         if self._target is None:
             values = self._sample_table(
@@ -324,9 +324,9 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _class_weights(self, conditions):
         """Class probabilities given the conditioned columns (Bayes' rule)."""
-        log_prior = np.log(self.class_prior_)
         if not conditions:
             return self.class_prior_
+        log_prior = np.log(self.class_prior_)
         columns = sorted(conditions)
         row = np.full((1, len(self._schema.modelled)), np.nan)
         for j, value in conditions.items():
@@ -408,10 +408,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         log_density : ndarray of shape (n_samples,)
             Log density of each row.
         """
-        check_is_fitted(self)
-        check_unique_columns(X)
-        X = validate_data(self, X, skip_check_array=True, reset=False)
-        values = self._schema.encode(X)
+        values = self._encode_rows(X)
         columns = list(range(values.shape[1]))
         if self._target is None or not self._one_model_per_class():
             if self._target is not None:
@@ -421,6 +418,13 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             [self._score(model, values, columns) for model in self._models]
         )
         return logsumexp(per_class + np.log(self.class_prior_), axis=1)
+
+    def _encode_rows(self, X):
+        """Encoded rows of ``X``, checked against the training columns."""
+        check_is_fitted(self)
+        check_unique_columns(X)
+        X = validate_data(self, X, skip_check_array=True, reset=False)
+        return self._schema.encode(X)
 
     def _score(self, model, values, columns):
         """Log density with novel values scored by the column models."""
@@ -445,10 +449,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         """
         if y is None or getattr(self, "_target", None) is None:
             return float(np.sum(self.score_samples(X)))
-        check_is_fitted(self)
-        check_unique_columns(X)
-        X = validate_data(self, X, skip_check_array=True, reset=False)
-        values = self._schema.encode(X)
+        values = self._encode_rows(X)
         y_values = self._target.encode(y)
         if y_values.shape[0] != values.shape[0]:
             raise ValueError(
@@ -503,19 +504,6 @@ def _allocate(n_samples, weights, rng):
         fractions = expected - counts
         counts += rng.multinomial(remainder, fractions / fractions.sum())
     return counts
-
-
-def _target_column_spec(spec, y_values):
-    """A continuous target seen as one more column of the table."""
-    return ColumnSpec(
-        name=spec.name,
-        kind=spec.kind,
-        dtype=spec.dtype,
-        low=float(np.min(y_values)),
-        high=float(np.max(y_values)),
-        support=spec.support,
-        codec=spec.codec,
-    )
 
 
 def impossible_conditions_error(names, columns, produces, ending):

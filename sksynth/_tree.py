@@ -61,9 +61,8 @@ class _LeafPool:
     of its leaf. Scoring mixes in, with weight ``prior_weight / (count +
     prior_weight)``, all the training rows (the last, "prior" leaf): the
     leaf's outcome shares smoothed towards the column's overall shares.
-    Continuous columns
-    also hold the smoothing kernel: per leaf bandwidths and the (possibly
-    condensed) donors that are not spikes.
+    Continuous columns also hold the smoothing kernel: per leaf bandwidths
+    and the (possibly condensed) donors that are not spikes.
     """
 
     values: np.ndarray  # sorted by (leaf, value)
@@ -84,15 +83,17 @@ class _LeafPool:
 
     @classmethod
     def build(cls, leaf, x, n_leaves, prior_weight=0.0):
-        # Every row also goes to the prior leaf, number n_leaves.
-        leaf = np.concatenate([leaf, np.full(len(x), n_leaves)])
-        x = np.concatenate([x, x])
+        # Every row also goes to the prior leaf, number n_leaves, whose keys
+        # follow those of every other leaf: it is sorted on its own.
         uniques, rank = np.unique(x, return_inverse=True)
         keys = leaf.astype(np.int64) * len(uniques) + rank
-        order = np.argsort(keys, kind="stable")
-        counts = np.bincount(leaf, minlength=n_leaves + 1)
+        own = np.argsort(keys, kind="stable")
+        prior = np.argsort(rank, kind="stable")
+        values = np.concatenate([x[own], x[prior]])
+        keys = np.concatenate([keys[own], n_leaves * len(uniques) + rank[prior]])
+        counts = np.append(np.bincount(leaf, minlength=n_leaves), len(x))
         starts = np.cumsum(counts) - counts
-        return cls(x[order], keys[order], uniques, starts, counts, prior_weight)
+        return cls(values, keys, uniques, starts, counts, prior_weight)
 
     @property
     def n_leaves(self):
@@ -212,35 +213,11 @@ class _LeafPool:
         )
         return np.where(found, count, 0) / self.counts[leaf]
 
-    def _kernel_log_density(self, leaf, x):
-        """Log of :meth:`_kernel_density` without reflections, in log space
-        (for values far beyond every donor, where the kernels underflow)."""
-        sizes = self.kernel_counts[leaf]
-        out = np.full(len(x), -np.inf)
-        has = sizes > 0
-        if not has.any():
-            return out
-        rows = np.flatnonzero(has)
-        size = sizes[rows]
-        row = np.repeat(np.arange(rows.size), size)
-        offset = np.arange(row.size) - np.repeat(np.cumsum(size) - size, size)
-        donor = np.repeat(self.kernel_starts[leaf[rows]], size) + offset
-        h = self.bandwidth[leaf[rows]][row]
-        z = (x[rows][row] - self.kernel_values[donor]) / h
-        log_kernel = (
-            -0.5 * z**2 - np.log(h * _SQRT_2PI) + np.log(self.kernel_weights[donor])
-        )
-        starts = np.cumsum(size) - size
-        top = np.maximum.reduceat(log_kernel, starts)
-        total = np.add.reduceat(np.exp(log_kernel - top[row]), starts)
-        out[rows] = top + np.log(total) - np.log(self.counts[leaf[rows]])
-        return out
-
-    def _kernel_density(self, leaf, x):
-        """Smoothed density: kernels at the leaf's non-spike donors, reflected
-        at the bounds, over all the leaf's donors. Outside the bounds (rows
-        scored that lie beyond the training range) the unreflected kernels."""
-        density = np.zeros(len(x))
+    def _kernel_pairs(self, leaf, x):
+        """Each row paired with the kernel donors of its leaf, in blocks of at
+        most _PAIR_BLOCK pairs (and at least one row). Yields the rows of a
+        block, and for each pair its row within the block and its donor; and
+        where each row's pairs start within the block."""
         sizes = self.kernel_counts[leaf]
         ends = np.cumsum(sizes)
         begin = 0
@@ -249,9 +226,36 @@ class _LeafPool:
             stop = max(stop, begin + 1)
             block = np.arange(begin, min(stop, len(x)))
             size = sizes[block]
+            first = np.cumsum(size) - size
             row = np.repeat(np.arange(len(block)), size)
-            offset = np.arange(row.size) - np.repeat(np.cumsum(size) - size, size)
+            offset = np.arange(row.size) - np.repeat(first, size)
             donor = np.repeat(self.kernel_starts[leaf[block]], size) + offset
+            yield block, row, donor, first
+            begin = block[-1] + 1
+
+    def _kernel_log_density(self, leaf, x):
+        """Log of :meth:`_kernel_density` without reflections, in log space
+        (for values far beyond every donor, where the kernels underflow)."""
+        out = np.full(len(x), -np.inf)
+        rows = np.flatnonzero(self.kernel_counts[leaf] > 0)
+        leaf, x = leaf[rows], x[rows]
+        for block, row, donor, first in self._kernel_pairs(leaf, x):
+            h = self.bandwidth[leaf[block]][row]
+            z = (x[block][row] - self.kernel_values[donor]) / h
+            log_kernel = (
+                -0.5 * z**2 - np.log(h * _SQRT_2PI) + np.log(self.kernel_weights[donor])
+            )
+            top = np.maximum.reduceat(log_kernel, first)
+            total = np.add.reduceat(np.exp(log_kernel - top[row]), first)
+            out[rows[block]] = top + np.log(total) - np.log(self.counts[leaf[block]])
+        return out
+
+    def _kernel_density(self, leaf, x):
+        """Smoothed density: kernels at the leaf's non-spike donors, reflected
+        at the bounds, over all the leaf's donors. Outside the bounds (rows
+        scored that lie beyond the training range) the unreflected kernels."""
+        density = np.zeros(len(x))
+        for block, row, donor, _ in self._kernel_pairs(leaf, x):
             h = self.bandwidth[leaf[block]][row]
             v = self.kernel_values[donor]
             y = x[block][row]
@@ -266,7 +270,6 @@ class _LeafPool:
             density[block] = np.bincount(
                 row, self.kernel_weights[donor] * kernel, minlength=len(block)
             )
-            begin = block[-1] + 1
         return density / self.counts[leaf]
 
 
@@ -539,7 +542,6 @@ class TreeSynthesizer(BaseSynthesizer):
                         n_levels=n_levels,
                     )
                 )
-            rows = None if discrete or not missing.any() else ~missing
             target = np.where(missing, _MISSING, x) if discrete else x
             steps.append(
                 self._fit_step(
@@ -549,10 +551,10 @@ class TreeSynthesizer(BaseSynthesizer):
                     predictors,
                     target,
                     rng,
-                    discrete,
-                    rows,
-                    step_leaf_size,
-                    n_levels,
+                    discrete=discrete,
+                    leaf_size=step_leaf_size,
+                    n_levels=n_levels,
+                    rows=None if discrete or not missing.any() else ~missing,
                 )
             )
             if not discrete and factor > 0 and not margins[j].discrete:
@@ -573,13 +575,16 @@ class TreeSynthesizer(BaseSynthesizer):
         predictors,
         target,
         rng,
+        *,
         discrete,
+        leaf_size,
+        n_levels,
         rows=None,
-        leaf_size=None,
-        n_levels=None,
     ):
         """Tree of one step: a classifier for ``discrete`` outcomes (levels,
-        few values, "is missing"), a regressor otherwise."""
+        few values, "is missing"), a regressor otherwise, with leaves of at
+        least ``leaf_size`` rows, on the rows ``rows`` (None: all). ``n_levels``
+        gives the number of levels of each categorical column (0 otherwise)."""
         if rows is not None:
             values, target = values[rows], target[rows]
         if predictors.size == 0 or target.size == 0:
@@ -705,9 +710,11 @@ class TreeSynthesizer(BaseSynthesizer):
             if step.column not in included:
                 continue
             x = values[:, step.column]
-            kept = np.ones(x.size, dtype=bool)
-            if ignore is not None:
-                kept = ~ignore[:, step.column]
+            kept = (
+                np.ones(x.size, dtype=bool)
+                if ignore is None
+                else ~ignore[:, step.column]
+            )
             if step.role == "missing":
                 indicator = np.isnan(x).astype(float)
                 log_density[kept] += step.log_probability(values[kept], indicator[kept])

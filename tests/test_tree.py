@@ -415,3 +415,36 @@ def test_max_predictors_keeps_the_most_associated_earlier_columns():
     full = TreeSynthesizer(max_predictors=None, random_state=0).fit(X, y)
     sizes = [s.predictors.size for s in full._models[0].steps if s.role == "value"]
     assert sizes == list(range(d + 1))
+
+
+def test_kernel_log_density_matches_the_density_in_any_blocks(monkeypatch):
+    # The log-space kernel mixture (for values where the kernels underflow)
+    # is the kernel density, and neither depends on how the pairs of rows and
+    # donors are split into blocks.
+    import sksynth._tree as tree_module
+
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.lognormal(2, 1, 2000), rng.normal(size=2000)])
+    synth = TreeSynthesizer(random_state=0).fit(X)
+    pools = [step.pool for step in synth._models[0].steps if step.pool.smoothed]
+    assert pools
+    for pool in pools:
+        leaf = rng.randint(0, pool.n_leaves + 1, 400)
+        # Beyond the training range, where the density is unreflected.
+        spread = pool.high - pool.low
+        x = np.where(
+            rng.rand(400) < 0.5,
+            pool.low - rng.uniform(0, spread, 400),
+            pool.high + rng.uniform(0, spread, 400),
+        )
+        density = pool._kernel_density(leaf, x)
+        log_density = pool._kernel_log_density(leaf, x)
+        positive = density > 1e-250
+        assert positive.sum() > 50
+        np.testing.assert_allclose(
+            np.exp(log_density[positive]), density[positive], rtol=1e-9
+        )
+        monkeypatch.setattr(tree_module, "_PAIR_BLOCK", 700)
+        np.testing.assert_array_equal(pool._kernel_density(leaf, x), density)
+        np.testing.assert_array_equal(pool._kernel_log_density(leaf, x), log_density)
+        monkeypatch.undo()
