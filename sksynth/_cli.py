@@ -95,7 +95,12 @@ class Table(NamedTuple):
 
 
 def read_table(
-    path, na_values=(), datetime_columns=(), detect_times=True, keep_text=()
+    path,
+    na_values=(),
+    datetime_columns=(),
+    detect_times=True,
+    keep_text=(),
+    real=None,
 ):
     """Read a CSV or Parquet file into a :class:`Table` with at least one row.
 
@@ -106,19 +111,26 @@ def read_table(
     as pandas writes them, is read as datetime64 / timedelta64; the columns
     ``datetime_columns`` must be (in a Parquet file too). Parquet files hold
     their own dtypes and missing values.
+
+    ``real`` names the table this one is compared with, whose columns of
+    dates are ``datetime_columns``: those this table lacks are skipped, and
+    an error about the others names ``real``.
     """
     frame, file_format = _read_frame(path, na_values)
     if file_format == "csv":
         _note_numbers_read_as_text(frame, path)
-    for name in datetime_columns:
-        _check_column(frame, name, path, "--datetime")
-        if name in keep_text:
-            raise CommandError(
-                f"column {name!r} is named by --datetime and --categorical; "
-                "name it in one of them"
-            )
+    if real is None:
+        for name in datetime_columns:
+            _check_column(frame, name, path, "--datetime")
+            if name in keep_text:
+                raise CommandError(
+                    f"column {name!r} is named by --datetime and --categorical; "
+                    "name it in one of them"
+                )
+    else:
+        datetime_columns = [name for name in datetime_columns if name in frame.columns]
     detect = detect_times and file_format == "csv"
-    return _read_times(frame, path, datetime_columns, detect, keep_text)
+    return _read_times(frame, path, datetime_columns, detect, keep_text, real)
 
 
 def _read_frame(path, na_values):
@@ -867,19 +879,15 @@ def _evaluation_tables(args):
     in the others."""
     real = read_table(args.real, args.na_values, args.datetime, args.detect_times)
     times = {*args.datetime, *real.time_formats}
-    frames = [real.frame]
-    for path in (args.synthetic, args.holdout):
-        if path is None:
-            frames.append(None)
-            continue
-        frame, file_format = _read_frame(path, args.na_values)
-        if file_format == "csv":
-            _note_numbers_read_as_text(frame, path)
-        times_here = [name for name in times if name in frame.columns]
-        detect = args.detect_times and file_format == "csv"
-        table = _read_times(frame, path, times_here, detect, real=args.real)
-        frames.append(table.frame)
-    return frames
+
+    def read_other(path):
+        return read_table(
+            path, args.na_values, times, args.detect_times, real=args.real
+        ).frame
+
+    synthetic = read_other(args.synthetic)
+    holdout = None if args.holdout is None else read_other(args.holdout)
+    return real.frame, synthetic, holdout
 
 
 def _write_figures(real, synthetic, holdout, folder, random_state):
@@ -900,7 +908,7 @@ def _write_figures(real, synthetic, holdout, folder, random_state):
             )
         except OSError as exc:
             raise CommandError(f"cannot write '{folder}': {_one_line(exc)}") from None
-    print(f"\nFigures written to {folder}/: " + ", ".join(p.name for p in paths))
+    print(f"\nFigures written to {Path(folder)}/: " + ", ".join(p.name for p in paths))
 
 
 def balance(args):
@@ -1019,7 +1027,10 @@ def _demo_save_figures(X_train, X_synth, X_test, args):
     paths = save_figures(
         X_train, X_synth, args.figures, holdout=X_test, random_state=args.random_state
     )
-    print(f"\nFigures written to {args.figures}/: " + ", ".join(p.name for p in paths))
+    print(
+        f"\nFigures written to {Path(args.figures)}/: "
+        + ", ".join(p.name for p in paths)
+    )
 
 
 def demo(args):

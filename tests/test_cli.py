@@ -378,6 +378,16 @@ def test_evaluate_prints_report_and_figures(data_csv, tmp_path, capsys):
     assert (figures / "marginals.png").is_file()
 
 
+def test_evaluate_names_the_figures_folder_once(data_csv, tmp_path, capsys):
+    # A folder given with its trailing slash was printed as "figures//".
+    figures = tmp_path / "figures"
+    argv = ["evaluate", str(data_csv), str(data_csv), "--figures", f"{figures}/"]
+    with threadpool_limits(limits=1):
+        assert main(argv) == 0
+    pytest.importorskip("matplotlib")
+    assert f"Figures written to {figures}/: marginals.png" in capsys.readouterr().out
+
+
 def _write(tmp_path, name, content):
     path = tmp_path / name
     path.write_bytes(content)

@@ -164,3 +164,44 @@ def test_save_figures_folder_is_validated():
         save_figures(real, real, None)
     with pytest.raises(ValueError, match="The 'max_samples' parameter of plot_dcr"):
         plot_dcr(real, real, real, max_samples=0)
+
+
+def test_marginals_label_dates_with_dates_and_durations_with_their_unit():
+    rng = np.random.RandomState(0)
+    n_rows = 200
+    frame = pd.DataFrame(
+        {
+            "signup": pd.Timestamp("2021-03-01")
+            + pd.to_timedelta(rng.randint(0, 400, n_rows), unit="D"),
+            "wait": pd.to_timedelta(rng.randint(0, 90, n_rows), unit="min"),
+        }
+    )
+    figure = plot_marginals(frame, frame.sample(frac=1, random_state=1))
+    dates, waits = figure.axes[:2]
+    first = frame["signup"].min()
+    # The data layer counts days from the first date: 0 is that date.
+    assert dates.xaxis.get_major_formatter()(0) == first.strftime("%Y-%m-%d")
+    assert dates.xaxis.get_major_formatter()(31) == (
+        first + pd.Timedelta(days=31)
+    ).strftime("%Y-%m-%d")
+    assert waits.get_xlabel() == "minutes"
+
+
+def test_marginals_bins_of_whole_numbers_are_centred_on_them():
+    # 40 bins over 63 ages put two ages in some bins and one in others: a
+    # comb that the data do not have.
+    rng = np.random.RandomState(0)
+    real = pd.DataFrame({"age": rng.randint(18, 81, 500), "x": rng.normal(size=500)})
+    figure = plot_marginals(real, real.iloc[::-1])
+    edges = np.array([patch.get_x() for patch in figure.axes[0].patches])
+    assert np.allclose(edges % 1, 0.5)
+    widths = {round(patch.get_width(), 9) for patch in figure.axes[0].patches}
+    assert widths == {2.0}
+
+
+def test_correlation_difference_names_rows_on_the_first_panel_only():
+    real = _small_frame(100)
+    figure = plot_correlation_difference(real, _small_frame(100, seed=1))
+    labels = [[t.get_text() for t in ax.get_yticklabels()] for ax in figure.axes[:3]]
+    assert labels[0] == ["a", "b"]
+    assert labels[1] == labels[2] == ["", ""]

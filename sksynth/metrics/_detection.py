@@ -93,11 +93,44 @@ def detection_auc(
 def _detection_auc(
     columns, real_values, synthetic_values, method, cv, max_samples, rng
 ):
+    features, labels, model, folds = detection_problem(
+        columns, real_values, synthetic_values, method, cv, max_samples, rng
+    )
+    scores = []
+    with threadpool_limits(limits=1):
+        for train, test in folds.split(features, labels):
+            fitted = clone(model).fit(features[train], labels[train])
+            proba = fitted.predict_proba(features[test])[:, 1]
+            scores.append(roc_auc_score(labels[test], proba))
+    return float(np.mean(scores))
+
+
+def detection_problem(
+    columns,
+    real_values,
+    synthetic_values,
+    method,
+    cv,
+    max_samples,
+    rng,
+    caller="detection_auc",
+):
+    """The features, labels (0 real, 1 synthetic), classifier and stratified
+    folds of a detection test on up to ``max_samples`` rows of each table.
+
+    Fit the classifier inside ``threadpool_limits(limits=1)`` (OpenMP and
+    BLAS): these are small fits, and on a busy machine spinning threads make
+    each one 10-40x slower.
+    """
     rng = check_random_state(rng)
     real_values = subsample_rows(real_values, max_samples, rng)
     synthetic_values = subsample_rows(synthetic_values, max_samples, rng)
     n_real, n_synthetic = real_values.shape[0], synthetic_values.shape[0]
-    check_rows_per_fold(n_real, n_synthetic, cv, "detection_auc")
+    if min(n_real, n_synthetic) < cv:
+        raise ValueError(
+            f"{caller} needs at least cv={cv} rows in each table; got {n_real} "
+            f"real and {n_synthetic} synthetic rows. Pass more rows or a smaller cv."
+        )
     values = np.vstack([real_values, synthetic_values])
     labels = np.r_[np.zeros(n_real), np.ones(n_synthetic)]
     seed = rng.randint(np.iinfo(np.int32).max)
@@ -108,24 +141,7 @@ def _detection_auc(
         features = FeatureMap(columns, real_values).transform(values)
         model = LogisticRegression(max_iter=300)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
-    scores = []
-    # One thread (OpenMP and BLAS): these are many small fits, and on a busy
-    # machine spinning threads make each one 10-40x slower.
-    with threadpool_limits(limits=1):
-        for train, test in folds.split(features, labels):
-            fitted = clone(model).fit(features[train], labels[train])
-            proba = fitted.predict_proba(features[test])[:, 1]
-            scores.append(roc_auc_score(labels[test], proba))
-    return float(np.mean(scores))
-
-
-def check_rows_per_fold(n_real, n_synthetic, cv, caller):
-    """Stratified folds need ``cv`` rows of each table at least."""
-    if min(n_real, n_synthetic) < cv:
-        raise ValueError(
-            f"{caller} needs at least cv={cv} rows in each table; got {n_real} "
-            f"real and {n_synthetic} synthetic rows. Pass more rows or a smaller cv."
-        )
+    return features, labels, model, folds
 
 
 def _hgb_features(columns, values):

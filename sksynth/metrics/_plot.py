@@ -6,12 +6,13 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import roc_curve
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import cross_val_predict
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
+from threadpoolctl import threadpool_limits
 
-from .._data import BOOLEAN, CATEGORICAL
-from ._detection import _gradient_boosting, check_rows_per_fold
+from .._data import BOOLEAN, CATEGORICAL, DATETIME, TIMEDELTA
+from ._detection import detection_problem
 from ._fidelity import _level_shares, pairwise_correlations
 from ._privacy import _nearest
 from ._tables import FeatureMap, encode_tables, subsample_rows
@@ -100,6 +101,8 @@ def plot_marginals(real, synthetic, *, columns=None, n_cols=4):
             _category_bars(ax, spec, a, b)
         else:
             _number_histograms(ax, a, b)
+            if spec.kind in (DATETIME, TIMEDELTA):
+                _time_axis(ax, spec.codec)
         missing = f" (missing {np.isnan(a).mean():.0%} / {np.isnan(b).mean():.0%})"
         ax.set_title(
             f"{spec.name}{missing if np.isnan(a).any() or np.isnan(b).any() else ''}",
@@ -127,12 +130,42 @@ def _number_histograms(ax, a, b):
     if not values.size:
         ax.text(0.5, 0.5, "missing in every row", ha="center", transform=ax.transAxes)
         return
-    bins = np.histogram_bin_edges(values, bins=40)
+    bins = _bin_edges(values)
     for x, label, color in zip(
         observed, ("real", "synthetic"), ("C0", "C1"), strict=True
     ):
         if x.size:
             ax.hist(x, bins=bins, density=True, alpha=0.5, label=label, color=color)
+
+
+def _bin_edges(values, n_bins=40):
+    """``n_bins`` histogram bins of ``values``; whole numbers (counts, ages,
+    dates) get bins of a whole number of units centred on them, so that no
+    bin holds one more value than its neighbours."""
+    low, high = values.min(), values.max()
+    if not np.all(values == np.round(values)):
+        return np.histogram_bin_edges(values, bins=n_bins)
+    step = max(1.0, np.ceil((high - low + 1) / n_bins))
+    return np.arange(low - 0.5, high + step, step)
+
+
+def _time_axis(ax, codec):
+    """Label the x axis of encoded dates with dates, and that of encoded
+    durations with their unit (the data layer counts both in their
+    granularity, dates from the first training date)."""
+    if codec.kind == TIMEDELTA:
+        ax.set_xlabel(f"{codec.granularity}s", fontsize=8)
+        return
+    from matplotlib.ticker import FuncFormatter
+
+    first, last = codec.from_numbers(np.asarray(ax.get_xlim()))
+    unit = "D" if last - first >= np.timedelta64(3, "D") else "m"
+
+    def date(x, _):
+        return np.datetime_as_string(codec.from_numbers(np.array([x]))[0], unit=unit)
+
+    ax.xaxis.set_major_formatter(FuncFormatter(date))
+    ax.tick_params(axis="x", labelrotation=30, labelsize=7)
 
 
 def _category_bars(ax, spec, a, b):
@@ -199,8 +232,9 @@ def plot_correlation_difference(real, synthetic):
         ax.set_title(title)
         ax.set_xticks(range(len(names)))
         ax.set_xticklabels(names, rotation=90, fontsize=7)
+        # Row names on the first panel only: longer ones ran over its neighbour.
         ax.set_yticks(range(len(names)))
-        ax.set_yticklabels(names, fontsize=7)
+        ax.set_yticklabels(names if ax is axes[0] else [], fontsize=7)
     figure.colorbar(image, ax=axes, shrink=0.8)
     return figure
 
@@ -250,19 +284,21 @@ def plot_detection_roc(real, synthetic, *, cv=3, max_samples=10_000, random_stat
     'Detecting synthetic rows'
     """
     plt = _pyplot()
-    rng = check_random_state(random_state)
     specs, (real_values, synthetic_values) = encode_tables(real, synthetic)
-    real_values = subsample_rows(real_values, max_samples, rng)
-    synthetic_values = subsample_rows(synthetic_values, max_samples, rng)
-    n_real, n_synthetic = real_values.shape[0], synthetic_values.shape[0]
-    check_rows_per_fold(n_real, n_synthetic, cv, "plot_detection_roc")
-    values = np.vstack([real_values, synthetic_values])
-    labels = np.r_[np.zeros(n_real), np.ones(n_synthetic)]
-    seed = rng.randint(np.iinfo(np.int32).max)
-    fold_rows = min(n_real, n_synthetic) * (cv - 1) // cv
-    features, model = _gradient_boosting(specs, values, seed, fold_rows)
-    folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
-    proba = cross_val_predict(model, features, labels, cv=folds, method="predict_proba")
+    features, labels, model, folds = detection_problem(
+        specs,
+        real_values,
+        synthetic_values,
+        "gradient_boosting",
+        cv,
+        max_samples,
+        random_state,
+        caller="plot_detection_roc",
+    )
+    with threadpool_limits(limits=1):
+        proba = cross_val_predict(
+            model, features, labels, cv=folds, method="predict_proba"
+        )
     fpr, tpr, _ = roc_curve(labels, proba[:, 1])
     figure, ax = plt.subplots(figsize=(4.5, 4.5))
     ax.plot(fpr, tpr, label="gradient boosting")
