@@ -538,19 +538,29 @@ def _pairwise_correlation(Z, attenuation):
     correlation = correlation * (kept / (kept**2 + excess_noise)) + 0.0
     correlation = np.clip(correlation, -0.999, 0.999)
     np.fill_diagonal(correlation, 1.0)
-    return _nearest_correlation(correlation)
+    return _nearest_correlation(correlation, noise=1.0 / np.sqrt(max(Z.shape[0], 1)))
 
 
-def _nearest_correlation(correlation, floor=1e-6):
-    """Clip eigenvalues to ``floor`` and rescale to a unit diagonal.
+def _nearest_correlation(correlation, noise=0.0, floor=1e-6):
+    """A positive definite correlation matrix near ``correlation``.
+
+    A matrix with every eigenvalue at least ``floor`` is kept. Otherwise the
+    estimate is not a correlation matrix (pairwise-complete rows and the
+    attenuation correction do that), and its small eigenvalues are no better
+    known than the sampling ``noise`` of a correlation (``1 / sqrt(n)``):
+    eigenvalues below ``max(floor, noise)`` are raised to it and the result
+    is rescaled to a unit diagonal. Raising them only to ``floor`` made up a
+    near-deterministic relation in a direction the data never showed, and
+    held-out rows off it scored log densities in the tens of thousands below
+    zero (German credit, 500 rows: median -57,648; -34 with the noise level).
 
     Returns the matrix and a factor ``L`` with ``L @ L.T`` equal to it, from
     the same eigendecomposition (sampling needs no other).
     """
     eigenvalues, eigenvectors = np.linalg.eigh((correlation + correlation.T) / 2)
-    factor = eigenvectors * np.sqrt(np.maximum(eigenvalues, floor))
     if eigenvalues.min() >= floor:
-        return correlation, factor
+        return correlation, eigenvectors * np.sqrt(eigenvalues)
+    factor = eigenvectors * np.sqrt(np.maximum(eigenvalues, max(floor, noise)))
     repaired = factor @ factor.T
     scale = np.sqrt(np.diag(repaired))
     repaired = repaired / np.outer(scale, scale)
