@@ -197,7 +197,9 @@ def _categorical_log_kernel(codes, centres, lam, shares, flip=0.0):
     """Log kernel of a categorical column: the centre's level kept w.p. ``1 - lam``,
     else a level drawn from the centres' level ``shares``."""
     missing = np.isnan(codes)
-    share = shares[np.where(missing | (codes < 0), 0, codes).astype(np.int64)]
+    index = np.where(missing | (codes < 0), 0, codes).astype(np.int64)
+    # A column missing in every training row has no level to share.
+    share = shares[index] if shares.size else np.zeros(codes.shape)
     with np.errstate(divide="ignore"):
         log_move = np.log(lam * share)
         log_keep = np.log1p(-lam + lam * share)

@@ -289,7 +289,8 @@ class LevelMargin:
         present = ~missing
         index = np.where(present, codes, -1).astype(np.int64)
         known = (index >= 0) & (index < self.counts.size)
-        seen = known & (self.counts[np.where(known, index, 0)] > 0)
+        seen = known.copy()
+        seen[known] = self.counts[index[known]] > 0
         unseen = present & ~seen
         log_factor[unseen] += np.log(share)
         log_factor[present & seen] += np.log1p(-share)
