@@ -5,6 +5,7 @@ training key, in the training format and dtype) (issue 12)."""
 import re
 import string
 import uuid
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -243,6 +244,45 @@ def test_id_columns_by_name_index_mask_or_none(keyed_frame, id_columns, expected
 def test_bad_id_columns_raise(keyed_frame, id_columns, match):
     with pytest.raises(ValueError, match=match):
         TableSchema.from_data(keyed_frame, id_columns=id_columns)
+
+
+def test_declared_identifier_with_repeated_values_warns(keyed_frame):
+    # A user test named `sex` in id_columns: the synthetic rows carried keys
+    # like 'Pmhale', silently.
+    X = keyed_frame.assign(sex=np.where(np.arange(N_ROWS) % 3, "Male", "Female"))
+    message = (
+        f"Column 'sex' is named in id_columns but has 2 distinct values in {N_ROWS} "
+        "rows.*leave it out of id_columns"
+    )
+    with pytest.warns(UserWarning, match=message):
+        schema = TableSchema.from_data(X, id_columns=["sex"])
+    assert schema.columns[3].kind == IDENTIFIER
+    with pytest.warns(UserWarning, match="Column 0 is named in id_columns"):
+        TableSchema.from_data(np.repeat([[1.0, 2.0]], 20, axis=0), id_columns=[0])
+
+
+def test_declared_identifier_of_distinct_keys_does_not_warn(keyed_frame):
+    X = keyed_frame.copy()
+    X.loc[: N_ROWS // 3, "ref"] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        TableSchema.from_data(X, id_columns=["ref", "order_id"])
+
+
+@pytest.mark.parametrize(
+    "column, kind",
+    [
+        (pd.Categorical([f"c{i}" for i in range(N_ROWS)]), "categorical"),
+        (np.arange(N_ROWS) % 2 == 0, "boolean"),
+        (pd.date_range("2020-01-01", periods=N_ROWS), "datetime"),
+    ],
+)
+def test_declared_identifier_of_a_type_without_keys_warns(keyed_frame, column, kind):
+    X = keyed_frame.assign(key=column)
+    message = f"Column 'key' is named in id_columns but is modelled as a {kind} column"
+    with pytest.warns(UserWarning, match=message):
+        schema = TableSchema.from_data(X, id_columns=["key"])
+    assert schema.columns[3].kind == kind
 
 
 def test_declared_identifier_in_a_numpy_array_keeps_the_array_dtype():

@@ -8,6 +8,8 @@ dtypes and categories, with new keys in its identifier columns (``decode``).
 classes or a continuous target.
 """
 
+import warnings
+
 import numpy as np
 from scipy import sparse
 
@@ -20,6 +22,7 @@ from ._columns import (
     INTEGER,
     ColumnSpec,
     check_finite,
+    column_label,
 )
 from ._containers import check_unique_columns, is_dataframe, is_series
 from ._encoding import (
@@ -142,6 +145,7 @@ class TableSchema:
                 array_column_spec(j, X[:, j], X.dtype, declared[j]) for j in names
             ]
         _check_discrete_declared(columns, discrete_features, declared)
+        _check_declared_identifiers(columns, declared, X.shape[0])
         return cls(columns, "numpy", X.dtype, _auto(columns, declared))
 
     @classmethod
@@ -154,6 +158,7 @@ class TableSchema:
         )
         columns = [series_spec(X.iloc[:, j], declared[j]) for j in range(len(names))]
         _check_discrete_declared(columns, discrete_features, declared)
+        _check_declared_identifiers(columns, declared, X.shape[0])
         return cls(columns, "pandas", auto_identifiers=_auto(columns, declared))
 
     def encode(self, X):
@@ -322,6 +327,41 @@ def _auto(columns, declared):
         for c, d in zip(columns, declared, strict=True)
         if c.kind == IDENTIFIER and d.identifier == "auto"
     ]
+
+
+def _check_declared_identifiers(columns, declared, n_rows):
+    """Warn of a column named in ``id_columns`` that does not look like one.
+
+    An identifier column is not modelled: each synthetic row gets a new key,
+    unique and never a training key. A column with few distinct values (a
+    category named by mistake) would come out as made-up keys, and one whose
+    type holds no keys (category, boolean, date) is modelled as that type.
+    """
+    for column, declaration in zip(columns, declared, strict=True):
+        if declaration.identifier is not True:
+            continue
+        label = column_label(column.name)
+        if column.kind != IDENTIFIER:
+            warnings.warn(
+                f"Column {label} is named in id_columns but is modelled as a "
+                f"{column.kind} column: identifiers are integer or text "
+                "columns. Convert it (for example to str) to draw new keys, or "
+                "leave it out of id_columns.",
+                UserWarning,
+                stacklevel=4,
+            )
+            continue
+        n_present = round((1.0 - column.missing_rate) * n_rows)
+        n_distinct = column.codec.hashes.size
+        if n_present > 1 and n_distinct <= n_present / 2:
+            warnings.warn(
+                f"Column {label} is named in id_columns but has {n_distinct} distinct "
+                f"values in {n_present} rows: its synthetic values are new keys, "
+                "each used once, so the column's own distribution is not kept. "
+                "If it is not an identifier, leave it out of id_columns.",
+                UserWarning,
+                stacklevel=4,
+            )
 
 
 def _check_discrete_declared(columns, discrete_features, declared):
