@@ -220,6 +220,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 )
                 self._models = [self._fit_table(joint, layout, rng)]
                 return
+            _warn_single_row_classes(classes, counts, type(self).__name__)
             self._models = [
                 self._fit_table(values[codes == k], Layout(columns), rng)
                 for k in range(len(self._target.classes))
@@ -478,6 +479,25 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         tags.target_tags.required = False
         tags.non_deterministic = False
         return tags
+
+
+def _warn_single_row_classes(classes, counts, estimator):
+    """One model per class learns nothing but its row from a class of one row,
+    and every synthetic row of that class is a copy of a training record."""
+    single = [label for label, count in zip(classes, counts) if count == 1]
+    if single:
+        plain = [x.item() if isinstance(x, np.generic) else x for x in single[:5]]
+        shown = ", ".join(repr(label) for label in plain)
+        more = f" and {len(single) - 5} more" if len(single) > 5 else ""
+        warnings.warn(
+            f"{estimator} fits one model per class, and class(es) {shown}{more} "
+            "of y have a single training row: every synthetic row of such a "
+            "class is a copy of that row. Merge or drop these classes, or use "
+            "TreeSynthesizer or MixtureSynthesizer, which model the target as "
+            "one more column.",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def _warn_auto_identifiers(schema, estimator):

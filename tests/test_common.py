@@ -5,6 +5,7 @@ estimator (discovered from ``sksynth.__all__``)."""
 
 import datetime
 import inspect
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -354,6 +355,29 @@ def test_column_missing_in_every_row(synthesizer):
     # A value where training had none is a novel one, not an error.
     seen_value = X.head(2).assign(comment=["late", "early"])
     assert np.isfinite(fitted.score_samples(seen_value)).all()
+
+
+@pytest.mark.parametrize("synthesizer", SYNTHESIZERS, ids=_ids)
+def test_class_of_one_row_is_named(synthesizer):
+    # A user test: the rows the copula and the KDE drew for a class of one
+    # training row were copies of it (10 of 10), without a word.
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"x": rng.normal(size=60), "k": rng.choice(["a", "b"], 60)})
+    y = np.array(["common"] * 50 + ["uncommon"] * 9 + ["rare"])
+    fitted = clone(synthesizer)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fitted.fit(X, y)
+    messages = [
+        str(w.message) for w in caught if "single training row" in str(w.message)
+    ]
+    if fitted._one_model_per_class():
+        assert len(messages) == 1
+        assert "class(es) 'rare' of y have a single training row" in messages[0]
+        X_rare, _ = fitted.sample(5, random_state=0, conditions={"y": "rare"})
+        assert (X_rare["x"] == X["x"].iloc[-1]).all()
+    else:
+        assert messages == []
 
 
 @pytest.mark.parametrize("synthesizer", SYNTHESIZERS, ids=_ids)
