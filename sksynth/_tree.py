@@ -1,6 +1,7 @@
 """Sequential decision-tree (CART) synthesizer."""
 
 import numbers
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -609,7 +610,13 @@ class TreeSynthesizer(BaseSynthesizer):
             min_samples_leaf=leaf_size,
             random_state=rng.randint(np.iinfo(np.int32).max),
         )
-        tree.fit(X, labels)
+        with warnings.catch_warnings():
+            # A text column with many levels is a classification target by
+            # design here, whatever sklearn guesses from its many classes.
+            warnings.filterwarnings(
+                "ignore", "The number of unique classes is greater than 50%"
+            )
+            tree.fit(X, labels)
         is_leaf = tree.tree_.children_left == -1
         step.tree, step.leaf_of_node = tree, np.cumsum(is_leaf) - 1
         step.pool = _LeafPool.build(

@@ -448,3 +448,21 @@ def test_kernel_log_density_matches_the_density_in_any_blocks(monkeypatch):
         np.testing.assert_array_equal(pool._kernel_density(leaf, x), density)
         np.testing.assert_array_equal(pool._kernel_log_density(leaf, x), log_density)
         monkeypatch.undo()
+
+
+def test_many_valued_text_column_fits_without_sklearn_warning():
+    # A user test: "The number of unique classes is greater than 50%" leaked
+    # from the trees of a text column with a value in most rows.
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {
+            "city": [f"town {i}" for i in rng.randint(0, 80, 100)],
+            "size": rng.normal(size=100),
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        synth = TreeSynthesizer(
+            visit_order=["size", "city"], id_columns=None, random_state=0
+        ).fit(X)
+    assert set(synth.sample(50, random_state=0)["city"]) <= set(X["city"])
