@@ -1,0 +1,49 @@
+"""The tables rules work on: DataFrames, with arrays read as DataFrames."""
+
+import numpy as np
+
+from .._data import is_dataframe
+
+
+def import_pandas():
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is there in the tests
+        raise ImportError(
+            "Rules (sksynth.constraints) need pandas: pip install 'sksynth[pandas]'."
+        ) from None
+    return pd
+
+
+def as_frame(X):
+    """``X`` as a DataFrame: a DataFrame as it is, an array with columns
+    0, 1, ... (as objects when it mixes types)."""
+    pd = import_pandas()
+    if is_dataframe(X):
+        return X
+    values = np.asarray(X)
+    if values.ndim != 2:
+        raise ValueError(
+            f"Rules check 2-dimensional tables; got an array of shape {values.shape}."
+        )
+    return pd.DataFrame(values)
+
+
+def missing_mask(series):
+    """Missing values of a Series (None, NaN, NaT, pandas.NA)."""
+    return np.asarray(series.isna(), dtype=bool)
+
+
+def same_values(series, value):
+    """Where ``series`` equals ``value`` (None: where it is missing)."""
+    missing = missing_mask(series)
+    if value is None:
+        return missing
+    equal = np.zeros(len(series), dtype=bool)
+    present = ~missing
+    kept = series[present]
+    try:
+        equal[present] = np.asarray(kept == value, dtype=bool)
+    except (TypeError, ValueError):
+        equal[present] = np.asarray(kept.astype(object) == value, dtype=bool)
+    return equal
