@@ -21,6 +21,7 @@ from ._data import (
     encode_condition,
 )
 from ._margins import column_novelty
+from .constraints._enforce import fit_rules, sample_with_rules
 
 # Bytes per value a draw of ``sample`` holds at its peak (the encoded table,
 # the latent draws and the decoded output, each 8 bytes per value or more).
@@ -115,6 +116,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         "categorical_features": [StrOptions({"from_dtype"}), "array-like"],
         "id_columns": [StrOptions({"auto"}), "array-like", None],
         "discrete_features": [StrOptions({"auto"}), "array-like"],
+        "constraints": [None, StrOptions({"auto"}), list, tuple],
         "enforce_range": ["boolean"],
         "target_type": [StrOptions({"auto", "classification", "regression"})],
         "random_state": ["random_state"],
@@ -158,12 +160,18 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         check_unique_columns(X)
         X = validate_data(self, X, skip_check_array=True)
         rng = check_random_state(self.random_state)
+        self._rules = fit_rules(self.constraints, X)
+        self.constraints_ = [] if self._rules is None else list(self._rules.rules)
+        if self._rules is not None:
+            X = self._rules.transform(X)
         self._schema = TableSchema.from_data(
             X, self.categorical_features, self.id_columns, self.discrete_features
         )
         _warn_auto_identifiers(self._schema, type(self).__name__)
         values = self._schema.encode(X)
-        self.n_features_in_ = self._schema.n_columns
+        self.n_features_in_ = (
+            self._schema.n_columns if self._rules is None else self._rules.n_columns
+        )
         self.n_samples_fit_ = values.shape[0]
         columns = self._schema.columns
         self.column_kinds_ = {c.name: c.kind for c in columns}
@@ -291,6 +299,30 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             rng = self.random_state_
         else:
             rng = check_random_state(random_state)
+        if self._rules is None:
+            return self._draw(n_samples, rng, conditions)
+        return sample_with_rules(
+            self._rules,
+            lambda n, given: self._draw(n, rng, given),
+            n_samples,
+            conditions,
+        )
+
+    def describe_constraints(self):
+        """The rules enforced and how, one line each.
+
+        Returns
+        -------
+        text : str
+            One line per rule: the rule in words and how it is enforced
+            (by a transform of the table the model learns, or by rejection);
+            empty without ``constraints``.
+        """
+        check_is_fitted(self)
+        return "" if self._rules is None else "\n".join(self._rules.describe())
+
+    def _draw(self, n_samples, rng, conditions):
+        """Rows of the modelled table (and targets) given ``conditions``."""
         feature_conditions, target_code = self._encode_conditions(conditions)
         if self._target is None:
             values = self._sample_table(
@@ -414,17 +446,28 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         if self._target is None or not self._one_model_per_class():
             if self._target is not None:
                 values = np.column_stack([values, np.full(values.shape[0], np.nan)])
-            return self._score(self._models[0], values, columns)
-        per_class = np.column_stack(
-            [self._score(model, values, columns) for model in self._models]
-        )
-        return logsumexp(per_class + np.log(self.class_prior_), axis=1)
+            log_density = self._score(self._models[0], values, columns)
+        else:
+            per_class = np.column_stack(
+                [self._score(model, values, columns) for model in self._models]
+            )
+            log_density = logsumexp(per_class + np.log(self.class_prior_), axis=1)
+        return log_density + self._rule_penalty(X)
+
+    def _rule_penalty(self, X):
+        """Log factor of rows that break an enforced rule (a novel outcome,
+        probability ``1 / (n + 1)``): held-out rows keep finite scores."""
+        if self._rules is None:
+            return 0.0
+        return self._rules.log_penalty(X, self.n_samples_fit_)
 
     def _encode_rows(self, X):
         """Encoded rows of ``X``, checked against the training columns."""
         check_is_fitted(self)
         check_unique_columns(X)
         X = validate_data(self, X, skip_check_array=True, reset=False)
+        if self._rules is not None:
+            X = self._rules.transform(X)
         return self._schema.encode(X)
 
     def _score(self, model, values, columns):
@@ -457,10 +500,12 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 f"y has {y_values.shape[0]} values but X has {values.shape[0]} rows."
             )
         columns = list(range(values.shape[1]))
+        penalty = np.sum(self._rule_penalty(X))
         if not self._one_model_per_class():
             joint = np.column_stack([values, y_values])
             return float(
                 np.sum(self._score(self._models[0], joint, [*columns, len(columns)]))
+                + penalty
             )
         log_density = np.full(values.shape[0], -np.inf)
         for k, model in enumerate(self._models):
@@ -469,7 +514,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 log_density[rows] = np.log(self.class_prior_[k]) + self._score(
                     model, values[rows], columns
                 )
-        return float(np.sum(log_density))
+        return float(np.sum(log_density) + penalty)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -193,6 +193,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         categorical_features="from_dtype",
         id_columns="auto",
         discrete_features="auto",
+        constraints=None,
         enforce_range=True,
         target_type="auto",
         random_state=None,
@@ -202,6 +203,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         self.categorical_features = categorical_features
         self.id_columns = id_columns
         self.discrete_features = discrete_features
+        self.constraints = constraints
         self.enforce_range = enforce_range
         self.target_type = target_type
         self.random_state = random_state

@@ -30,9 +30,23 @@ _COLUMN_OPTIONS = """id_columns : "auto", None or array-like, default="auto"
         other than spikes repeat ten times or more on average (a rate grid,
         ages, counts, measurements rounded to a unit); a list gives exactly
         the discrete columns, and an empty list smooths every numeric
-        column."""
+        column.
+    constraints : None, "auto" or list of rules, default=None
+        Rules every synthetic row keeps (see :mod:`sksynth.constraints`):
+        :class:`~sksynth.constraints.Inequality`,
+        :class:`~sksynth.constraints.Range`,
+        :class:`~sksynth.constraints.FixedCombinations`,
+        :class:`~sksynth.constraints.Formula`,
+        :class:`~sksynth.constraints.Implication` (each enforced exactly by a
+        transform of the table the model learns) and
+        :class:`~sksynth.constraints.Predicate` (enforced by rejection).
+        "auto" uses the rules :func:`~sksynth.constraints.detect_constraints`
+        finds in the training rows; the rules used are in ``constraints_``."""
 
-_SYNTHESIZER_ATTRIBUTES = """column_kinds_ : dict
+_SYNTHESIZER_ATTRIBUTES = """constraints_ : list
+        The rules enforced (empty without ``constraints``);
+        ``describe_constraints()`` tells how each is enforced.
+    column_kinds_ : dict
         Kind of each column as seen in ``fit``: "continuous", "integer",
         "boolean", "categorical", "datetime", "timedelta" or "identifier".
     discrete_features_ : list

@@ -228,9 +228,12 @@ class Range(Constraint):
     def inequalities(self):
         """The two :class:`Inequality` rules of the range (a constant ``high``
         bounds ``middle`` from above through a negated difference)."""
-        below = Inequality(self.low, self.middle, self.strict)
-        above = Inequality(self.middle, self.high, self.strict)
-        return [below, above]
+        key = (self.low, self.middle, self.high, self.strict)
+        if getattr(self, "_parts_key", None) != key:
+            below = Inequality(self.low, self.middle, self.strict)
+            above = Inequality(self.middle, self.high, self.strict)
+            self._parts, self._parts_key = [below, above], key
+        return list(self._parts)
 
     @property
     def columns(self):
@@ -449,7 +452,8 @@ class Formula(Constraint):
         The column the expression gives.
     expression : str
         A linear expression: column names (in backticks when they are not
-        Python names), numbers, ``+``, ``-``, ``*`` by a number, ``/`` by a
+        Python names; a position of an array's column in backticks, like
+        ``"`0` + `1`"``), numbers, ``+``, ``-``, ``*`` by a number, ``/`` by a
         number and parentheses, e.g. ``"price + fee"`` or ``"2 * a - b + 3"``.
 
     Examples
@@ -581,7 +585,8 @@ def _parse_linear(expression):
 
     def quote(match_text):
         key = f"__column_{len(names)}__"
-        names[key] = match_text
+        # `0`, `1`: positions, the columns of an array.
+        names[key] = int(match_text) if match_text.isdigit() else match_text
         return key
 
     text, parts, i = expression, [], 0
@@ -739,17 +744,32 @@ class Implication(Constraint):
         return [self.then_column]
 
     def _fit(self, frame):
-        self._dtype = frame[self.then_column].dtype
+        column = frame[self.then_column]
+        self._dtype = column.dtype
+        # The rows the rule sets hold values of the other rows in the model's
+        # table: the model learns the column as it is where the rule is
+        # silent, with no made-up missing values (which it would draw where
+        # the rule does not apply).
+        free = column[~self.triggered(frame) & ~missing_mask(column)]
+        self._fill = free.to_numpy()[:: max(1, len(free) // 10_000)]
         return self
 
     def _transform(self, original, out):
-        if self.then_value is None:
+        if self.then_value is None or self._fill.size == 0:
+            return out
+        triggered = self.triggered(original)
+        if not triggered.any():
             return out
         out = out.copy()
-        column = original[self.then_column]
-        if not _holds_missing(column):
-            column = column.astype(_nullable(column.dtype))
-        out[self.then_column] = column.mask(self.triggered(original))
+        column = original[self.then_column].copy()
+        # A fixed generator: the same rows get the same values (score_samples
+        # is deterministic).
+        picks = np.random.RandomState(0).randint(self._fill.size, size=triggered.sum())
+        values = column.to_numpy(dtype=object, copy=True)
+        values[triggered] = self._fill[picks]
+        out[self.then_column] = _restore_dtype(
+            column.__class__(values, index=column.index, name=column.name), self._dtype
+        )
         return out
 
     def _inverse(self, frame):

@@ -6,12 +6,22 @@ from imblearn.utils import check_target_type
 from imblearn.utils._docstring import _random_state_docstring
 from imblearn.utils._validation import _check_X
 from scipy import sparse
-from sklearn.utils import check_consistent_length
+from sklearn.utils import check_consistent_length, check_random_state
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import validate_data
 
-from .._data import append_rows, check_unique_columns, is_dataframe, is_series
+from .._data import (
+    append_rows,
+    check_unique_columns,
+    is_dataframe,
+    is_series,
+    take_rows,
+)
 from .._data._columns import missing_mask_object
+from ..constraints._enforce import fit_rules
+
+# Fresh resamplings to replace new rows that break a rule enforced by rejection.
+_MAX_REDRAWS = 10
 
 _categorical_features_docstring = """categorical_features : "from_dtype" or \
 array-like, default="from_dtype"
@@ -37,10 +47,24 @@ _column_options_docstring = """id_columns : "auto", None or array-like, default=
         held by two rows or more on average, or whose values other than
         spikes repeat ten times or more on average; a list gives exactly the
         discrete columns (an empty list smooths every numeric column).
+
+    constraints : None, "auto" or list of rules, default=None
+        Rules every new row keeps (see :mod:`sksynth.constraints`):
+        :class:`~sksynth.constraints.Inequality`,
+        :class:`~sksynth.constraints.Range`,
+        :class:`~sksynth.constraints.FixedCombinations`,
+        :class:`~sksynth.constraints.Formula`,
+        :class:`~sksynth.constraints.Implication` (each enforced exactly by a
+        transform of the table the model learns) and
+        :class:`~sksynth.constraints.Predicate` (enforced by rejection).
+        "auto" uses the rules :func:`~sksynth.constraints.detect_constraints`
+        finds in the rows of ``X``; the rules used are in ``constraints_``.
     """.rstrip()
 
 _resampler_attributes_docstring = """sampling_strategy_ : dict
         Number of rows added to each class.
+    constraints_ : list
+        The rules every new row keeps (empty without ``constraints``).
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -72,6 +96,7 @@ class BaseSynthesisOverSampler(BaseOverSampler):
         "categorical_features": [StrOptions({"from_dtype"}), "array-like"],
         "id_columns": [StrOptions({"auto"}), "array-like", None],
         "discrete_features": [StrOptions({"auto"}), "array-like"],
+        "constraints": [None, StrOptions({"auto"}), list, tuple],
     }
 
     def fit_resample(self, X, y, **params):
@@ -101,7 +126,91 @@ class BaseSynthesisOverSampler(BaseOverSampler):
         if y is not None:
             _check_no_missing_target(y)
         check_unique_columns(X)
-        return super().fit_resample(X, y, **params)
+        rules = fit_rules(self.constraints, X) if y is not None else None
+        self.constraints_ = [] if rules is None else list(rules.rules)
+        if rules is None:
+            return super().fit_resample(X, y, **params)
+        return self._fit_resample_with_rules(X, y, rules, params)
+
+    def _fit_resample_with_rules(self, X, y, rules, params):
+        """Resample the table the rules transform, and turn the new rows
+        back; new rows that break a rule enforced by rejection are drawn
+        again (by fresh resamplings of the same data)."""
+        X_model = rules.transform(X)
+        X_res, y_res = super().fit_resample(X_model, y, **params)
+        # The fitted feature names are those of X, not of the model's table.
+        validate_data(self, X, reset=True, skip_check_array=True)
+        n = len(X_model)
+        X_new = rules.inverse_transform(take_rows(X_res, np.arange(n, len(X_res))))
+        y_res = np.asarray(y_res)
+        y_new = y_res[n:]
+        indices = getattr(self, "sample_indices_", None)
+        indices_new = None if indices is None else indices[n:]
+        rejection = [rule for rule, _ in rules.rejection_rules]
+        if rejection:
+            X_new, y_new, indices_new = self._redraw_rejected(
+                X_model, y, rules, rejection, X_new, y_new, indices_new
+            )
+        if indices is not None:
+            self.sample_indices_ = np.concatenate([indices[:n], indices_new])
+        y_out = np.concatenate([y_res[:n], np.asarray(y_new, dtype=y_res.dtype)])
+        if is_series(y):
+            y_out = type(y)(y_out, name=y.name)
+        return append_rows(X, X_new), y_out
+
+    def _redraw_rejected(self, X_model, y, rules, rejection, X_new, y_new, idx):
+        from sklearn.base import clone
+
+        rng = check_random_state(self.random_state)
+        valid = rules.is_valid(X_new, rejection)
+        need = {label: int(np.sum(~valid & (y_new == label))) for label in set(y_new)}
+        parts = [
+            (
+                take_rows(X_new, np.flatnonzero(valid)),
+                y_new[valid],
+                None if idx is None else idx[valid],
+            )
+        ]
+        n = len(X_model)
+        for _ in range(_MAX_REDRAWS):
+            if not any(need.values()):
+                break
+            other = clone(self).set_params(
+                constraints=None, random_state=rng.randint(np.iinfo(np.int32).max)
+            )
+            X_more, y_more = other.fit_resample(X_model, y)
+            extra = rules.inverse_transform(
+                take_rows(X_more, np.arange(n, len(X_more)))
+            )
+            y_extra = np.asarray(y_more)[n:]
+            ok = rules.is_valid(extra, rejection)
+            rows = []
+            for label, count in need.items():
+                found = np.flatnonzero(ok & (y_extra == label))[:count]
+                need[label] = count - found.size
+                rows.append(found)
+            rows = np.sort(np.concatenate(rows))
+            more_idx = getattr(other, "sample_indices_", None)
+            parts.append(
+                (
+                    take_rows(extra, rows),
+                    y_extra[rows],
+                    None if more_idx is None else more_idx[n:][rows],
+                )
+            )
+        if any(need.values()):
+            names = ", ".join(str(rule) for rule in rejection)
+            raise ValueError(
+                f"Too few new rows satisfy {names} (enforced by rejection) to grow "
+                f"the classes: {sum(need.values())} row(s) still missing after "
+                f"{_MAX_REDRAWS} resamplings. Loosen or drop that rule."
+            )
+        X_out = parts[0][0]
+        for part, _, _ in parts[1:]:
+            X_out = append_rows(X_out, part)
+        y_out = np.concatenate([p[1] for p in parts])
+        idx_out = None if idx is None else np.concatenate([p[2] for p in parts])
+        return X_out, y_out, idx_out
 
     def _check_X_y(self, X, y):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)

@@ -165,6 +165,7 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         categorical_features="from_dtype",
         id_columns="auto",
         discrete_features="auto",
+        constraints=None,
         bandwidth="auto",
         categorical_bandwidth="auto",
     ):
@@ -173,6 +174,7 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         self.categorical_features = categorical_features
         self.id_columns = id_columns
         self.discrete_features = discrete_features
+        self.constraints = constraints
         self.bandwidth = bandwidth
         self.categorical_bandwidth = categorical_bandwidth
 

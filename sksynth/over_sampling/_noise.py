@@ -103,6 +103,7 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
         categorical_features="from_dtype",
         id_columns="auto",
         discrete_features="auto",
+        constraints=None,
         n_copies=None,
         noise_level=0.1,
         multiplicative_noise=0.0,
@@ -113,6 +114,7 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
         self.categorical_features = categorical_features
         self.id_columns = id_columns
         self.discrete_features = discrete_features
+        self.constraints = constraints
         self.n_copies = n_copies
         self.noise_level = noise_level
         self.multiplicative_noise = multiplicative_noise

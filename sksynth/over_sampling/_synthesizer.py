@@ -112,6 +112,7 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
         categorical_features="from_dtype",
         id_columns="auto",
         discrete_features="auto",
+        constraints=None,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.synthesizer = synthesizer
@@ -119,6 +120,7 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
         self.categorical_features = categorical_features
         self.id_columns = id_columns
         self.discrete_features = discrete_features
+        self.constraints = constraints
 
     def _make_synthesizer(self):
         if self.synthesizer is None:
@@ -329,6 +331,7 @@ class CopulaOverSampler(SynthesizerOverSampler):
         categorical_features="from_dtype",
         id_columns="auto",
         discrete_features="auto",
+        constraints=None,
         marginals="auto",
         copula="gaussian",
     ):
@@ -337,6 +340,7 @@ class CopulaOverSampler(SynthesizerOverSampler):
         self.categorical_features = categorical_features
         self.id_columns = id_columns
         self.discrete_features = discrete_features
+        self.constraints = constraints
         self.marginals = marginals
         self.copula = copula
 
@@ -427,6 +431,7 @@ class TreeOverSampler(SynthesizerOverSampler):
         categorical_features="from_dtype",
         id_columns="auto",
         discrete_features="auto",
+        constraints=None,
         max_depth=None,
         min_samples_leaf="auto",
         max_predictors=50,
@@ -437,6 +442,7 @@ class TreeOverSampler(SynthesizerOverSampler):
         self.categorical_features = categorical_features
         self.id_columns = id_columns
         self.discrete_features = discrete_features
+        self.constraints = constraints
         self.max_depth = max_depth
         self.min_samples_leaf = min_samples_leaf
         self.max_predictors = max_predictors

@@ -1,0 +1,560 @@
+"""Enforcing rules around any synthesizer: transform, inverse, rejection.
+
+A :class:`RuleSet` fitted on the training table turns it into the table the
+model learns (each rule with a transform replaces its columns: a difference
+for an inequality, one column of combinations, a dropped formula column, a
+value left to an implication), and turns drawn rows back into rows of the
+training layout that satisfy those rules exactly. Rules with no transform,
+and rules whose transform would clash with another's (two rules setting one
+column, or a cycle), are enforced by rejection: rows that break them are
+drawn again, within a bounded number of rounds.
+"""
+
+import numpy as np
+
+from .._data import is_dataframe
+from ._frames import as_frame, import_pandas, missing_mask, same_values
+from ._rules import (
+    Constraint,
+    FixedCombinations,
+    Formula,
+    Inequality,
+    Range,
+    _cast,
+    _is_integer_dtype,
+    _is_label,
+    _restore_dtype,
+)
+
+# Rejection: rounds of drawing, and the least acceptance rate worth trying.
+_MAX_ROUNDS = 20
+_MIN_ACCEPTANCE = 0.01
+
+
+class GapTransform:
+    """``high`` as its difference to the largest of its lower bounds.
+
+    The lower bounds of one column (columns and constants, from one or more
+    :class:`Inequality` rules) are enforced together: ``high - max(lows)``
+    is modelled, and a drawn difference is raised to at least 0 (the
+    smallest positive difference seen when a rule is strict). Rows with no
+    lower bound present use a fixed reference (the median of the first
+    bound), so the round trip is exact in every row.
+    """
+
+    def __init__(self, high, rules):
+        self.high = high
+        self.rules = rules
+
+    def __str__(self):
+        return " and ".join(str(rule) for rule in self.rules)
+
+    def _reads(self):
+        return [r.low for r in self.rules if r._low_column]
+
+    def _writes(self):
+        return [self.high]
+
+    def _bounds(self, frame):
+        """Row-wise largest present lower bound (NaN / NaT where none)."""
+        pd = import_pandas()
+        lows = [r.values(frame)[0] for r in self.rules]
+        table = pd.concat(
+            [low.reset_index(drop=True) for low in lows], axis=1, ignore_index=True
+        )
+        bound = table.max(axis=1, skipna=True)
+        bound.index = frame.index
+        return bound
+
+    def _fit(self, frame):
+        pd = import_pandas()
+        for rule in self.rules:
+            rule._low_column = rule.low_is_column(frame)
+        high = frame[self.high]
+        self._dtype = high.dtype
+        self._time = pd.api.types.is_datetime64_any_dtype(high.dtype)
+        bound = self._bounds(frame)
+        present = ~missing_mask(bound)
+        if present.any():
+            self._reference = bound[present].sort_values().iloc[present.sum() // 2]
+        elif self._time:
+            self._reference = pd.Timestamp(
+                "2000-01-01", tz=getattr(self._dtype, "tz", None)
+            )
+        else:
+            self._reference = 0.0
+        gap = self._gap(frame)
+        kept = gap[~missing_mask(gap)]
+        strict = any(rule.strict for rule in self.rules)
+        zero = pd.Timedelta(0) if self._time else 0.0
+        positive = kept[kept > zero]
+        if not strict:
+            self._min_gap = zero
+        elif len(positive):
+            self._min_gap = positive.min()
+        elif self._time:
+            self._min_gap = pd.Timedelta(1, "s")
+        else:
+            self._min_gap = 1.0 if _is_integer_dtype(self._dtype) else 1e-9
+        return self
+
+    def _gap(self, frame):
+        bound = self._bounds(frame)
+        bound = bound.where(~missing_mask(bound), self._reference)
+        high = frame[self.high]
+        if self._time:
+            return high - bound
+        return high.astype(float) - bound.astype(float)
+
+    def _transform(self, original, out):
+        gap = self._gap(original)
+        out = out.copy()
+        if not self._time and _is_integer_dtype(self._dtype):
+            values = gap.to_numpy(dtype=float, na_value=np.nan)
+            whole = np.isnan(values) | (values == np.round(values))
+            if whole.all():
+                gap = _cast(values, self._dtype)
+        out[self.high] = gap
+        return out
+
+    def _inverse(self, frame):
+        pd = import_pandas()
+        out = frame.copy()
+        gap = frame[self.high]
+        gap = pd.to_timedelta(gap) if self._time else gap.astype(float)
+        bound = self._bounds(frame)
+        # Raised to the least gap where a bound is there (elsewhere the rule
+        # says nothing and the reference stands in).
+        free = missing_mask(gap) | missing_mask(bound)
+        gap = gap.where(free | np.asarray(gap >= self._min_gap), self._min_gap)
+        bound = bound.where(~missing_mask(bound), self._reference)
+        if self._time:
+            high = bound + gap
+        else:
+            values = bound.astype(float).to_numpy() + gap.to_numpy(dtype=float)
+            if _is_integer_dtype(self._dtype):
+                values = np.ceil(values - 1e-9)
+            high = pd.Series(_cast(values, self._dtype), index=frame.index)
+        out[self.high] = _restore_dtype(high, self._dtype)
+        return out
+
+
+class UpperClip:
+    """``column <= constant`` (the high end of a :class:`Range`): drawn values
+    above it are set to it."""
+
+    def __init__(self, column, bound, strict, rule):
+        self.column, self.bound, self.strict, self.rule = column, bound, strict, rule
+
+    def __str__(self):
+        return str(self.rule)
+
+    def _reads(self):
+        return []
+
+    def _writes(self):
+        return []
+
+    def _fit(self, frame):
+        return self
+
+    def _transform(self, original, out):
+        return out
+
+    def _inverse(self, frame):
+        pd = import_pandas()
+        out = frame.copy()
+        values = out[self.column]
+        bound = self.bound
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            bound = pd.Timestamp(bound)
+        above = ~missing_mask(values) & np.asarray(values > bound, dtype=bool)
+        if above.any():
+            out[self.column] = values.mask(above, bound)
+        return out
+
+
+def _units(rules, frame):
+    """The transforms of ``rules`` in the order the rules are given (the
+    inequalities of one column together, where the first of them is), the
+    clips of constant upper ends, and the rules left to rejection."""
+    units, clips, rejected, gaps = [], [], [], {}
+    for rule in rules:
+        parts = rule.inequalities() if isinstance(rule, Range) else [rule]
+        for part in parts:
+            if isinstance(part, Inequality):
+                if not (_is_label(part.high) and part.high in frame.columns):
+                    clips.append(UpperClip(part.low, part.high, part.strict, rule))
+                elif part.high in gaps:
+                    gaps[part.high].rules.append(part)
+                else:
+                    gaps[part.high] = GapTransform(part.high, [part])
+                    units.append(gaps[part.high])
+            elif part._has_transform:
+                units.append(part)
+            else:
+                rejected.append((part, "it has no transform"))
+    return units, clips, rejected
+
+
+def fit_rules(constraints, X):
+    """The :class:`RuleSet` of an estimator's ``constraints`` fitted on
+    ``X`` (None without rules)."""
+    if constraints is None:
+        return None
+    if isinstance(constraints, str):
+        from ._detect import detect_constraints
+
+        rules = detect_constraints(X)
+    else:
+        rules = list(constraints)
+    if not rules:
+        return None
+    return RuleSet(rules).fit(X)
+
+
+class RuleSet:
+    """Rules fitted on a training table, enforced around a synthesizer.
+
+    Parameters
+    ----------
+    rules : list of Constraint
+        The rules.
+    """
+
+    def __init__(self, rules):
+        self.rules = list(rules)
+
+    def fit(self, X):
+        """Check the rules against ``X`` and prepare their transforms."""
+        frame = as_frame(X)
+        self._container = "pandas" if is_dataframe(X) else "numpy"
+        self._dtype = None if is_dataframe(X) else np.asarray(X).dtype
+        self._columns = list(frame.columns)
+        self._dtypes = frame.dtypes
+        for rule in self.rules:
+            if not isinstance(rule, Constraint):
+                raise TypeError(
+                    "`constraints` holds "
+                    f"{type(rule).__name__}, which is not a rule; use the rules of "
+                    "sksynth.constraints (Inequality, Range, FixedCombinations, "
+                    "Formula, Implication, Predicate)."
+                )
+            for name in rule.columns:
+                if name not in frame.columns and not (
+                    isinstance(rule, Inequality | Range) and not isinstance(name, str)
+                ):
+                    raise ValueError(
+                        f"Rule '{rule}' names column {name!r}, which is not a column "
+                        f"of X. Columns are {list(frame.columns)}; fix the rule or "
+                        "drop it."
+                    )
+        units, clips, rejected = _units(self.rules, frame)
+        for unit in units:
+            unit._fit(frame)
+        self._units, self._rejected = _order(units, rejected)
+        self._clips = clips
+        names = [
+            unit.merged_name
+            for unit in self._units
+            if isinstance(unit, FixedCombinations)
+        ]
+        clash = [name for name in names if name in frame.columns]
+        if clash:
+            raise ValueError(
+                f"The column of combinations {clash[0]!r} would take the name of a "
+                "column of X; rename that column."
+            )
+        return self
+
+    @property
+    def n_columns(self):
+        """Number of columns of the training table."""
+        return len(self._columns)
+
+    @property
+    def rejection_rules(self):
+        """Rules enforced by rejection, with the reason."""
+        return list(self._rejected)
+
+    def describe(self):
+        """One line per rule, in the order given: the rule and how it is
+        enforced."""
+        how = {}
+        for unit in self._units:
+            if isinstance(unit, GapTransform):
+                for rule in unit.rules:
+                    how[id(rule)] = f"models {unit.high} minus its lower bound"
+            elif isinstance(unit, FixedCombinations):
+                n = len(unit.combinations_)
+                how[id(unit)] = f"models one column of the {n} combinations seen"
+            elif isinstance(unit, Formula):
+                how[id(unit)] = f"computes {unit.column}"
+            else:
+                how[id(unit)] = f"sets {unit.then_column}"
+        for clip in self._clips:
+            how.setdefault(id(clip.rule), f"clips {clip.column}")
+        for rule, why in self._rejected:
+            how[id(rule)] = f"rejection: {why}"
+        lines = []
+        for rule in self.rules:
+            parts = rule.inequalities() if isinstance(rule, Range) else [rule]
+            ways = [how[id(p)] for p in parts if id(p) in how]
+            ways += [how[id(rule)]] if id(rule) in how and rule not in parts else []
+            lines.append(f"{rule}  ({'; '.join(dict.fromkeys(ways))})")
+        return lines
+
+    def transform(self, X):
+        """The table the model learns: a DataFrame."""
+        original = as_frame(X)
+        out = original
+        for unit in self._units:
+            out = unit._transform(original, out)
+        return out
+
+    def inverse_transform(self, frame):
+        """Rows of the training layout (container, columns, dtypes)."""
+        out = frame.copy()
+        for unit in reversed(self._units):
+            out = unit._inverse(out)
+        for clip in self._clips:
+            out = clip._inverse(out)
+        out = out[self._columns]
+        for name in self._columns:
+            if (
+                out[name].dtype != self._dtypes[name]
+                and not missing_mask(out[name]).any()
+            ):
+                out[name] = _restore_dtype(out[name], self._dtypes[name])
+        if self._container == "numpy":
+            return out.to_numpy(dtype=self._dtype)
+        return out
+
+    def is_valid(self, X, rules=None):
+        """Rows that satisfy every rule (or those of ``rules``)."""
+        frame = as_frame(X)
+        valid = np.ones(len(frame), dtype=bool)
+        for rule in self.rules if rules is None else rules:
+            valid &= rule.is_valid(frame)
+        return valid
+
+    def transform_conditions(self, conditions):
+        """Conditions on the model's table, and those left to check after
+        the inverse transform (by rejection)."""
+        if not conditions:
+            return conditions, {}
+        written = {}
+        for unit in self._units:
+            for name in unit._writes():
+                written[name] = unit
+        model, checked = {}, {}
+        for key, value in conditions.items():
+            unit = written.get(key)
+            if unit is None:
+                model[key] = value
+            elif isinstance(unit, Formula):
+                raise ValueError(
+                    f"`conditions` gives column {key!r}, which rule '{unit}' computes "
+                    "from other columns: condition on the columns of its expression "
+                    "instead."
+                )
+            elif isinstance(unit, GapTransform):
+                lows = unit._reads()
+                consts = [r for r in unit.rules if not r._low_column]
+                if consts or not lows or any(low not in conditions for low in lows):
+                    raise ValueError(
+                        f"`conditions` gives column {key!r}, which rule '{unit}' "
+                        f"models as a difference: condition on {lows or 'its bound'} "
+                        "too, or leave it out of the conditions."
+                    )
+                checked[key] = value
+            else:
+                checked[key] = value
+        # Columns of one fixed combination: the combinations that match; one
+        # is a condition on the merged column, several are left to rejection.
+        for unit in self._units:
+            if not isinstance(unit, FixedCombinations):
+                continue
+            given = [name for name in unit.columns if name in checked]
+            if not given:
+                continue
+            match = np.ones(len(unit.combinations_), dtype=bool)
+            for name in given:
+                match &= _matches(unit.combinations_[name], conditions[name])
+            if not match.any():
+                values = {name: conditions[name] for name in given}
+                raise ValueError(
+                    f"`conditions` {values} match no combination of rule '{unit}' "
+                    "seen in fit: condition on a combination the training rows hold."
+                )
+            if match.sum() == 1:
+                model[unit.merged_name] = f"combination {np.flatnonzero(match)[0]}"
+                for name in given:
+                    del checked[name]
+        # Gap columns conditioned with all their lows: the difference.
+        for key in list(checked):
+            unit = written[key]
+            if isinstance(unit, GapTransform):
+                pd = import_pandas()
+                row = pd.DataFrame(
+                    {name: [conditions[name]] for name in [*unit._reads(), key]}
+                )
+                for name in row.columns:
+                    if name in self._dtypes.index:
+                        row[name] = _restore_dtype(row[name], self._dtypes[name])
+                gap = unit._gap(row).iloc[0]
+                model[key] = gap.item() if hasattr(gap, "item") else gap
+                del checked[key]
+        return model, checked
+
+    def log_penalty(self, X, n_train):
+        """``log(1 / (n + 1))`` for rows that break a rule, 0 for the others:
+        a held-out row off a rule is a novel outcome with a finite score."""
+        valid = self.is_valid(X)
+        return np.where(valid, 0.0, np.log(1.0 / (n_train + 1.0)))
+
+
+def sample_with_rules(ruleset, draw, n_samples, conditions):
+    """``n_samples`` rows from ``draw`` that satisfy every rule.
+
+    ``draw(n, conditions)`` returns ``n`` rows of the model's table (or rows
+    and targets). Rows are turned back into the training layout; the rules
+    enforced by rejection and the conditions left to check are then checked,
+    and rows are drawn again for the ones that fail, for at most
+    ``_MAX_ROUNDS`` rounds. A rule that too few rows pass is named in the
+    error.
+    """
+    model_conditions, checked = ruleset.transform_conditions(conditions)
+    rules = [rule for rule, _ in ruleset.rejection_rules]
+    kept, have, size = [], 0, n_samples
+    n_drawn, n_passed = 0, {}
+    for _ in range(_MAX_ROUNDS):
+        out = draw(size, model_conditions)
+        X_model, y = out if isinstance(out, tuple) else (out, None)
+        X = ruleset.inverse_transform(X_model)
+        valid = np.ones(size, dtype=bool)
+        if rules or checked:
+            frame = as_frame(X)
+            for rule in rules:
+                passed = rule.is_valid(frame)
+                n_passed[str(rule)] = n_passed.get(str(rule), 0) + int(passed.sum())
+                valid &= passed
+            for key, value in checked.items():
+                passed = _matches(frame[key], value)
+                label = f"the condition {key!r} = {value!r}"
+                n_passed[label] = n_passed.get(label, 0) + int(passed.sum())
+                valid &= passed
+        n_drawn += size
+        rows = np.flatnonzero(valid)[: n_samples - have]
+        if rows.size:
+            kept.append((_take(X, rows), None if y is None else _take(y, rows)))
+            have += rows.size
+        if have >= n_samples:
+            break
+        rate = max(have / n_drawn, 0.0)
+        if rate < _MIN_ACCEPTANCE and n_drawn >= max(n_samples, 100):
+            break
+        size = int(np.ceil((n_samples - have) / max(rate, _MIN_ACCEPTANCE) * 1.2)) + 10
+    if have < n_samples:
+        worst = min(n_passed, key=n_passed.get) if n_passed else "the rules"
+        share = n_passed.get(worst, 0) / max(n_drawn, 1)
+        raise ValueError(
+            f"Only {share:.2%} of {n_drawn} drawn rows satisfy {worst} (enforced "
+            f"by rejection): too few to fill {n_samples} rows. Loosen or drop that "
+            "rule, or condition on values it allows."
+        )
+    X_parts = [part for part, _ in kept]
+    X = _concat(X_parts)
+    if kept[0][1] is None:
+        return X
+    return X, _concat([part for _, part in kept])
+
+
+def _matches(series, value):
+    import pandas as pd
+
+    try:
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            value = pd.Timestamp(value)
+        elif pd.api.types.is_timedelta64_dtype(series.dtype):
+            value = pd.Timedelta(value)
+    except (TypeError, ValueError):
+        pass
+    return same_values(series, value)
+
+
+def _take(X, rows):
+    if hasattr(X, "iloc"):
+        return X.iloc[rows]
+    return np.asarray(X)[rows]
+
+
+def _concat(parts):
+    if hasattr(parts[0], "iloc"):
+        pd = import_pandas()
+        return pd.concat(parts, ignore_index=True)
+    return np.concatenate(parts)
+
+
+def _order(units, rejected):
+    """Units in an order whose inverse restores what each reads before it;
+    a unit that sets a column another sets, or closes a cycle, is moved to
+    rejection."""
+    kept, written = [], {}
+    for unit in units:
+        clash = [name for name in unit._writes() if name in written]
+        if clash:
+            rule = unit.rules[0] if isinstance(unit, GapTransform) else unit
+            other = written[clash[0]]
+            rejected.append(
+                (rule, f"column {clash[0]!r} is already set by rule '{other}'")
+            )
+            continue
+        trial = [*kept, unit]
+        order = _inverse_order(trial)
+        if order is None:
+            rule = unit.rules[0] if isinstance(unit, GapTransform) else unit
+            rejected.append(
+                (rule, "its transform would close a cycle with other rules")
+            )
+            continue
+        kept = trial
+        for name in unit._writes():
+            written[name] = unit
+    order = _inverse_order(kept)
+    # The transform runs in the reverse of the inverse order.
+    return list(reversed(order)), [(rule, why) for rule, why in rejected]
+
+
+def _inverse_order(units):
+    """Units such that each one's reads are restored by earlier ones (None
+    if there is a cycle)."""
+    writer = {}
+    for unit in units:
+        for name in unit._writes():
+            writer[name] = unit
+    order, done, visiting = [], set(), set()
+
+    def visit(unit):
+        if id(unit) in done:
+            return True
+        if id(unit) in visiting:
+            return False
+        visiting.add(id(unit))
+        for name in unit._reads():
+            dependency = writer.get(name)
+            if (
+                dependency is not None
+                and dependency is not unit
+                and not visit(dependency)
+            ):
+                return False
+        visiting.discard(id(unit))
+        done.add(id(unit))
+        order.append(unit)
+        return True
+
+    for unit in units:
+        if not visit(unit):
+            return None
+    return order

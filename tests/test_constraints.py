@@ -1,0 +1,381 @@
+"""Tests of sksynth.constraints: the rules, their transforms, and every
+synthesizer and over-sampler keeping them (issue 13)."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+
+from sksynth import (
+    CopulaOverSampler,
+    GaussianCopulaSynthesizer,
+    KDEOverSampler,
+    KDESynthesizer,
+    MixtureSynthesizer,
+    NoiseAugmenter,
+    SynthesizerOverSampler,
+    TreeOverSampler,
+    TreeSynthesizer,
+)
+from sksynth.constraints import (
+    FixedCombinations,
+    Formula,
+    Implication,
+    Inequality,
+    Predicate,
+    Range,
+    rule_from_dict,
+)
+from sksynth.constraints._enforce import RuleSet
+
+SYNTHESIZERS = [
+    GaussianCopulaSynthesizer(random_state=0),
+    KDESynthesizer(random_state=0),
+    MixtureSynthesizer(random_state=0),
+    TreeSynthesizer(random_state=0),
+]
+OVER_SAMPLERS = [
+    CopulaOverSampler(random_state=0),
+    KDEOverSampler(random_state=0),
+    TreeOverSampler(random_state=0),
+    NoiseAugmenter(random_state=0),
+    SynthesizerOverSampler(random_state=0),
+]
+
+
+def _name(estimator):
+    return type(estimator).__name__
+
+
+def ruled_table(n=1200, seed=0):
+    """A table with the rules of real ones: a year that follows another, a
+    coding of a category, a value set by another (the pdays / previous
+    case), a total, and two dates in order."""
+    rng = np.random.RandomState(seed)
+    built = rng.randint(1900, 2010, n)
+    remodelled = np.minimum(built + rng.geometric(0.05, n) - 1, 2010)
+    education = rng.choice(["HS", "BA", "MA", "PhD"], n, p=[0.5, 0.3, 0.15, 0.05])
+    years = pd.Series(education).map({"HS": 9, "BA": 13, "MA": 14, "PhD": 16})
+    previous = rng.poisson(0.5, n)
+    pdays = np.where(previous == 0, -1, rng.randint(1, 400, n))
+    price = rng.lognormal(3, 1, n).round(2)
+    fee = rng.lognormal(1, 0.5, n).round(2)
+    start = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.randint(0, 365, n), "D")
+    end = start + pd.to_timedelta(rng.randint(0, 60, n), "D")
+    return pd.DataFrame(
+        {
+            "built": built,
+            "remodelled": remodelled,
+            "education": pd.Categorical(education),
+            "education_num": years.to_numpy(),
+            "previous": previous,
+            "pdays": pdays,
+            "price": price,
+            "fee": fee,
+            "total": price + fee,
+            "start": start,
+            "end": end,
+        }
+    )
+
+
+RULES = [
+    Inequality("built", "remodelled"),
+    FixedCombinations(["education", "education_num"]),
+    Implication("previous", 0, "pdays", -1),
+    Formula("total", "price + fee"),
+    Inequality("start", "end"),
+]
+
+
+def _violations(rules, X):
+    return {str(rule): int((~rule.is_valid(X)).sum()) for rule in rules}
+
+
+# -- rules ----------------------------------------------------------------------
+
+
+def test_rules_check_rows_of_frames_and_arrays():
+    X = pd.DataFrame(
+        {"a": [1, 2, 3, np.nan], "b": [2, 2, 1, 0], "c": ["x", "y", "x", "y"]}
+    )
+    np.testing.assert_array_equal(Inequality("a", "b").is_valid(X), [1, 1, 0, 1])
+    np.testing.assert_array_equal(
+        Inequality("a", "b", strict=True).is_valid(X), [1, 0, 0, 1]
+    )
+    np.testing.assert_array_equal(Inequality(1.5, "b").is_valid(X), [1, 1, 0, 0])
+    np.testing.assert_array_equal(Range(0.0, "a", "b").is_valid(X), [1, 1, 0, 1])
+    np.testing.assert_array_equal(
+        Implication("c", "x", "b", 2).is_valid(X), [1, 1, 0, 1]
+    )
+    np.testing.assert_array_equal(
+        Implication("a", None, "b", None).is_valid(X), [1, 1, 1, 0]
+    )
+    np.testing.assert_array_equal(Formula("b", "a + 1").is_valid(X), [1, 0, 0, 1])
+    # An array: columns are positions.
+    array = np.array([[1.0, 2.0], [3.0, 1.0]])
+    np.testing.assert_array_equal(Inequality(0, 1).is_valid(array), [1, 0])
+    np.testing.assert_array_equal(Inequality(0.0, 1).is_valid(-array), [0, 0])
+
+
+def test_rules_read_as_text_and_round_trip_through_dicts():
+    rules = [
+        Inequality("built", "remodelled", strict=True),
+        Inequality(0.0, "price"),
+        Range("low", "mid", "high"),
+        FixedCombinations(["education", "education_num"]),
+        Formula("total", "price + 2 * `the fee` - 1"),
+        Implication("previous", 0, "pdays", -1),
+        Implication("a", None, "b", None),
+    ]
+    texts = [str(rule) for rule in rules]
+    assert texts == [
+        "built < remodelled",
+        "0.0 <= price",
+        "low <= mid <= high",
+        "fixed combinations of education, education_num",
+        "total = price + 2 * `the fee` - 1",
+        "if previous is 0 then pdays is -1",
+        "if a is missing then b is missing",
+    ]
+    for rule in rules:
+        assert rule_from_dict(rule.to_dict()) == rule
+    with pytest.raises(TypeError, match="JSON cannot store"):
+        Predicate(lambda df: df["a"] > 0).to_dict()
+    with pytest.raises(ValueError, match="'rule' one of"):
+        rule_from_dict({"rule": "Nope"})
+
+
+@pytest.mark.parametrize(
+    "expression, message",
+    [
+        ("a * b", "multiplies two columns"),
+        ("a / b", "divides by a column"),
+        ("a ** 2", "only linear expressions"),
+        ("a +", "does not parse"),
+        ("3", "names no column"),
+        ("f(a)", "only linear expressions"),
+    ],
+)
+def test_formula_expression_errors(expression, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Formula("total", expression)
+
+
+def test_formula_coefficients():
+    rule = Formula("t", "2 * (a - b) / 4 + 3 - `b c`")
+    assert rule._coefficients == {"a": 0.5, "b": -0.5, "b c": -1.0}
+    assert rule._constant == 3.0
+
+
+def test_fixed_combinations_needs_fit_before_checking():
+    rule = FixedCombinations(["a", "b"])
+    with pytest.raises(ValueError, match="call its fit"):
+        rule.is_valid(pd.DataFrame({"a": [1], "b": [2]}))
+    X = pd.DataFrame({"a": [1, 1, 2, None], "b": ["x", "x", "y", "z"]})
+    rule.fit(X)
+    check = pd.DataFrame({"a": [1, 2, 1, None, None], "b": ["x", "y", "y", "z", "x"]})
+    np.testing.assert_array_equal(rule.is_valid(check), [1, 1, 0, 1, 0])
+
+
+# -- the rule set: transforms ------------------------------------------------------
+
+
+def test_transforms_round_trip_exactly():
+    X = ruled_table(300)
+    rules = RuleSet(RULES).fit(X)
+    model_table = rules.transform(X)
+    assert "remodelled" in model_table and "total" not in model_table
+    assert "education+education_num" in model_table
+    assert (model_table["remodelled"] >= 0).all()
+    pd.testing.assert_frame_equal(rules.inverse_transform(model_table), X)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    data=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(-50, 50)),
+            st.integers(0, 50),
+            st.integers(0, 3),
+            st.integers(0, 400),
+            st.one_of(st.none(), st.integers(0, 10)),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_property_transforms_round_trip(data):
+    # Rows that keep the rules come back exactly, missing values included.
+    low, gap, code, days, flag = map(list, zip(*data, strict=True))
+    low = np.array([np.nan if v is None else float(v) for v in low])
+    code = np.array(code)
+    # One label per code: a fixed combination.
+    label = np.array(["u", "v", "w", "x"], dtype=object)[code]
+    flag = np.array([np.nan if v is None else float(v) for v in flag])
+    flag[code == 0] = 7.0
+    X = pd.DataFrame(
+        {
+            "low": low,
+            "high": np.where(np.isnan(low), 0, low) + np.array(gap),
+            "label": label,
+            "code": code,
+            "day": pd.Timestamp("2021-03-01") + pd.to_timedelta(days, "D"),
+            "later": pd.Timestamp("2021-03-01") + pd.to_timedelta(days, "D") * 2,
+            "flag": flag,
+        }
+    )
+    rules = RuleSet(
+        [
+            Inequality("low", "high"),
+            FixedCombinations(["label", "code"]),
+            Inequality("day", "later"),
+            Implication("code", 0, "flag", 7),
+        ]
+    ).fit(X)
+    assert rules.rejection_rules == []
+    back = rules.inverse_transform(rules.transform(X))
+    pd.testing.assert_frame_equal(back, X)
+
+
+def test_rules_on_the_same_column_and_cycles_fall_back_to_rejection():
+    X = pd.DataFrame({"a": [1, 2, 3], "b": [2, 3, 4], "c": [3, 5, 7]})
+    rules = RuleSet(
+        [Formula("c", "a + b"), Inequality("a", "c"), Implication("a", 1, "b", 2)]
+    ).fit(X)
+    lines = rules.describe()
+    assert lines[0] == "c = a + b  (computes c)"
+    assert "rejection: column 'c' is already set by rule 'c = a + b'" in lines[1]
+    assert [str(rule) for rule, _ in rules.rejection_rules] == ["a <= c"]
+
+
+def test_rule_naming_a_missing_column_names_it():
+    X = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
+    synth = GaussianCopulaSynthesizer(constraints=[Inequality("a", "nope")])
+    with pytest.raises(ValueError, match="Rule 'a <= nope' names column 'nope'"):
+        synth.fit(X)
+    with pytest.raises(TypeError, match="which is not a rule"):
+        GaussianCopulaSynthesizer(constraints=["a < b"]).fit(X)
+
+
+# -- synthesizers ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("synthesizer", SYNTHESIZERS, ids=_name)
+def test_every_synthetic_row_keeps_the_rules(synthesizer):
+    X = ruled_table()
+    synth = clone(synthesizer).set_params(constraints=RULES).fit(X)
+    X_new = synth.sample(2000, random_state=0)
+
+    assert _violations(RULES, X_new) == dict.fromkeys(map(str, RULES), 0)
+    # The reverse of the implication: -1 only where previous is 0.
+    assert not ((X_new["pdays"] == -1) & (X_new["previous"] != 0)).any()
+    pd.testing.assert_series_equal(X_new.dtypes, X.dtypes)
+    assert list(synth.constraints_) == RULES
+    assert synth.n_features_in_ == X.shape[1]
+    assert list(synth.feature_names_in_) == list(X.columns)
+    lines = synth.describe_constraints().splitlines()
+    assert lines[0] == "built <= remodelled  (models remodelled minus its lower bound)"
+
+
+@pytest.mark.parametrize("synthesizer", SYNTHESIZERS, ids=_name)
+def test_rows_off_a_rule_score_finite_and_lower(synthesizer):
+    X = ruled_table()
+    synth = clone(synthesizer).set_params(constraints=RULES).fit(X)
+    broken = X.head(50).copy()
+    broken["remodelled"] = broken["built"] - 5
+    broken.loc[broken.index[:25], "education_num"] = 16
+    scores = synth.score_samples(broken)
+    assert np.isfinite(scores).all()
+    assert np.all(scores < synth.score_samples(X.head(50)))
+
+
+@pytest.mark.parametrize("synthesizer", SYNTHESIZERS, ids=_name)
+def test_rules_with_a_class_target(synthesizer):
+    X = ruled_table()
+    y = pd.Series(np.where(X["price"] > 30, "high", "low"), name="band")
+    synth = clone(synthesizer).set_params(constraints=RULES).fit(X, y)
+    X_new, y_new = synth.sample(500, random_state=0)
+    assert len(X_new) == len(y_new) == 500 and y_new.name == "band"
+    assert sum(_violations(RULES, X_new).values()) == 0
+
+
+def test_numpy_input_comes_back_as_the_same_array():
+    rng = np.random.RandomState(0)
+    low = rng.normal(size=400)
+    X = np.column_stack([low, low + rng.exponential(size=400), rng.normal(size=400)])
+    synth = GaussianCopulaSynthesizer(
+        constraints=[Inequality(0, 1), Formula(2, "`0` + `1`")], random_state=0
+    ).fit(np.column_stack([X[:, 0], X[:, 1], X[:, 0] + X[:, 1]]))
+    X_new = synth.sample(300)
+    assert isinstance(X_new, np.ndarray) and X_new.dtype == np.float64
+    assert (X_new[:, 0] <= X_new[:, 1]).all()
+    np.testing.assert_allclose(X_new[:, 2], X_new[:, 0] + X_new[:, 1])
+
+
+def test_conditions_compose_with_rules():
+    X = ruled_table()
+    synth = GaussianCopulaSynthesizer(constraints=RULES, random_state=0).fit(X)
+
+    X_ba = synth.sample(100, conditions={"education": "BA"})
+    assert (X_ba["education"] == "BA").all() and (X_ba["education_num"] == 13).all()
+    X_14 = synth.sample(100, conditions={"education_num": 14})
+    assert (X_14["education"] == "MA").all()
+    X_years = synth.sample(50, conditions={"built": 2000, "remodelled": 2005})
+    assert (X_years["built"] == 2000).all() and (X_years["remodelled"] == 2005).all()
+    X_dates = synth.sample(50, conditions={"start": "2020-03-01", "end": "2020-03-05"})
+    assert (X_dates["end"] == pd.Timestamp("2020-03-05")).all()
+    X_none = synth.sample(50, conditions={"previous": 0})
+    assert (X_none["pdays"] == -1).all()
+
+    with pytest.raises(ValueError, match="computes from other columns"):
+        synth.sample(5, conditions={"total": 5.0})
+    with pytest.raises(ValueError, match=r"condition on \['built'\] too"):
+        synth.sample(5, conditions={"remodelled": 2005})
+    with pytest.raises(ValueError, match="match no combination"):
+        synth.sample(5, conditions={"education": "BA", "education_num": 9})
+
+
+def test_predicate_is_enforced_by_rejection_and_named_when_too_rare():
+    X = ruled_table()
+    rule = Predicate(lambda df: df["price"] > 10, name="price above 10")
+    synth = KDESynthesizer(constraints=[rule], random_state=0).fit(X)
+    X_new = synth.sample(500)
+    assert len(X_new) == 500 and (X_new["price"] > 10).all()
+    assert synth.describe_constraints() == (
+        "price above 10  (rejection: it has no transform)"
+    )
+
+    rare = Predicate(lambda df: df["price"] > 1e6, name="price above a million")
+    synth = KDESynthesizer(constraints=[rare], random_state=0).fit(X)
+    with pytest.raises(ValueError, match="satisfy price above a million"):
+        synth.sample(100)
+
+
+# -- over-samplers -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sampler", OVER_SAMPLERS, ids=_name)
+def test_every_new_row_of_an_over_sampler_keeps_the_rules(sampler):
+    X = ruled_table(800)
+    y = np.where(np.random.RandomState(1).rand(len(X)) < 0.1, "rare", "common")
+    rules = [*RULES, Predicate(lambda df: df["price"] > 3, name="price above 3")]
+    X = X[X["price"] > 3].reset_index(drop=True)
+    y = y[: len(X)]
+    resampler = clone(sampler).set_params(constraints=rules)
+    X_res, y_res = resampler.fit_resample(X, y)
+
+    counts = pd.Series(y_res).value_counts()
+    assert counts["rare"] == counts["common"] == np.sum(y == "common")
+    pd.testing.assert_frame_equal(X_res.iloc[: len(X)], X)
+    new = X_res.iloc[len(X) :]
+    assert _violations(rules, new) == dict.fromkeys(map(str, rules), 0)
+    pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
+    assert list(resampler.feature_names_in_) == list(X.columns)
+    assert resampler.constraints_ == rules
+    if hasattr(resampler, "sample_indices_"):
+        assert len(resampler.sample_indices_) == len(X_res)
