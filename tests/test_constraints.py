@@ -379,3 +379,23 @@ def test_every_new_row_of_an_over_sampler_keeps_the_rules(sampler):
     assert resampler.constraints_ == rules
     if hasattr(resampler, "sample_indices_"):
         assert len(resampler.sample_indices_) == len(X_res)
+
+
+@pytest.mark.parametrize("max_radix", [2.0**62, 1.0])
+def test_fixed_combinations_keys_of_many_levels(monkeypatch, max_radix):
+    # Codes numbered in one integer, or (too many levels) by their rows.
+    monkeypatch.setattr("sksynth.constraints._rules._MAX_RADIX", max_radix)
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {
+            "a": rng.randint(0, 5, 300),
+            "b": rng.choice(["x", "y", "z"], 300),
+            "c": rng.choice([1.5, np.nan], 300),
+        }
+    )
+    rule = FixedCombinations(["a", "b", "c"]).fit(X.iloc[:150])
+    valid = rule.is_valid(X)
+    seen = set(map(tuple, X.iloc[:150].astype(str).to_numpy()))
+    expected = [tuple(row) in seen for row in X.astype(str).to_numpy()]
+    np.testing.assert_array_equal(valid, expected)
+    assert len(rule.combinations_) == len(seen)

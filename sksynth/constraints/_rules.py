@@ -358,20 +358,50 @@ class FixedCombinations(Constraint):
         return self._fit(frame)
 
     def _fit(self, frame):
+        import pandas as pd
+
         table = frame[self.columns]
-        keys = _row_keys(table)
+        self._levels = []
+        for name in self.columns:
+            values, missing = _objects(table[name])
+            self._levels.append(pd.Index(pd.unique(values[~missing]), dtype=object))
+        keys = self._keys_of(table)
         _, first = np.unique(keys, return_index=True)
-        self.combinations_ = table.iloc[np.sort(first)].reset_index(drop=True)
-        self._keys = _row_keys(self.combinations_)
-        self._order = np.argsort(self._keys)
+        first = np.sort(first)
+        self.combinations_ = table.iloc[first].reset_index(drop=True)
+        self._sorted_keys = keys[first]
+        self._order = np.argsort(self._sorted_keys, kind="stable")
+        self._sorted_keys = self._sorted_keys[self._order]
         return self
+
+    def _keys_of(self, table):
+        """One integer per row: the level index of each column (one more for
+        a missing value, -1 for a value not seen in fit), in mixed radix."""
+        codes = []
+        for name, levels in zip(self.columns, self._levels, strict=True):
+            values, missing = _objects(table[name])
+            code = levels.get_indexer(values)
+            code[missing] = levels.size
+            codes.append(code)
+        sizes = [levels.size + 2 for levels in self._levels]
+        keys = np.zeros(len(table), dtype=np.int64)
+        unseen = np.zeros(len(table), dtype=bool)
+        if np.prod(np.asarray(sizes, dtype=float)) >= _MAX_RADIX:
+            # Too many combinations for one integer: number them instead.
+            stacked = np.column_stack(codes)
+            unseen = (stacked < 0).any(axis=1)
+            return _row_numbers(stacked, unseen, self)
+        for code, size in zip(codes, sizes, strict=True):
+            unseen |= code < 0
+            keys = keys * size + (code + 1)
+        return np.where(unseen, -1, keys)
 
     def _codes(self, frame):
         """Index of each row's combination in ``combinations_`` (-1: unseen)."""
-        keys = _row_keys(frame[self.columns])
-        sorted_keys = self._keys[self._order]
+        keys = self._keys_of(frame[self.columns])
+        sorted_keys = self._sorted_keys
         at = np.clip(np.searchsorted(sorted_keys, keys), 0, len(sorted_keys) - 1)
-        found = sorted_keys[at] == keys
+        found = (sorted_keys[at] == keys) & (keys >= 0)
         return np.where(found, self._order[at], -1)
 
     def is_valid(self, X):
@@ -420,20 +450,26 @@ class FixedCombinations(Constraint):
         return out
 
 
-def _row_keys(table):
-    """One hashable string per row: the values joined with their types, so
-    that 1 and "1" (and a missing value) differ."""
-    parts = []
-    for name in table.columns:
-        column = table[name]
-        missing = missing_mask(column)
-        text = column.astype(object).map(lambda v: f"{type(v).__name__}:{v}")
-        text = np.where(missing, "<missing>", text.to_numpy(dtype=object))
-        parts.append(text.astype(str))
-    keys = parts[0]
-    for part in parts[1:]:
-        keys = np.char.add(np.char.add(keys, "\x1f"), part)
-    return keys
+# Combinations of level codes numbered in one int64 below this.
+_MAX_RADIX = 2.0**62
+
+
+def _objects(column):
+    """A column's values as an object array, and its missing mask."""
+    return column.to_numpy(dtype=object), missing_mask(column)
+
+
+def _row_numbers(codes, unseen, rule):
+    """Keys of rows of level codes when their mixed radix overflows: the
+    index of the row's codes among the codes seen in fit (kept on ``rule``)."""
+    if not hasattr(rule, "_seen_codes"):
+        rule._seen_codes = np.unique(codes[~unseen], axis=0)
+    seen = rule._seen_codes
+    ids = np.unique(np.vstack([seen, codes]), axis=0, return_inverse=True)[1]
+    ids = ids.ravel()
+    position = np.full(ids.max() + 1, -1)
+    position[ids[: len(seen)]] = np.arange(len(seen))
+    return np.where(unseen, -1, position[ids[len(seen) :]])
 
 
 def _plain_list(values):
