@@ -271,7 +271,7 @@ def test_every_synthetic_row_keeps_the_rules(synthesizer):
     synth = clone(synthesizer).set_params(constraints=RULES).fit(X)
     X_new = synth.sample(2000, random_state=0)
 
-    assert _violations(RULES, X_new) == dict.fromkeys(map(str, RULES), 0)
+    assert _violations(synth.constraints_, X_new) == dict.fromkeys(map(str, RULES), 0)
     # The reverse of the implication: -1 only where previous is 0.
     assert not ((X_new["pdays"] == -1) & (X_new["previous"] != 0)).any()
     pd.testing.assert_series_equal(X_new.dtypes, X.dtypes)
@@ -301,7 +301,7 @@ def test_rules_with_a_class_target(synthesizer):
     synth = clone(synthesizer).set_params(constraints=RULES).fit(X, y)
     X_new, y_new = synth.sample(500, random_state=0)
     assert len(X_new) == len(y_new) == 500 and y_new.name == "band"
-    assert sum(_violations(RULES, X_new).values()) == 0
+    assert sum(_violations(synth.constraints_, X_new).values()) == 0
 
 
 def test_numpy_input_comes_back_as_the_same_array():
@@ -373,7 +373,8 @@ def test_every_new_row_of_an_over_sampler_keeps_the_rules(sampler):
     assert counts["rare"] == counts["common"] == np.sum(y == "common")
     pd.testing.assert_frame_equal(X_res.iloc[: len(X)], X)
     new = X_res.iloc[len(X) :]
-    assert _violations(rules, new) == dict.fromkeys(map(str, rules), 0)
+    fitted = resampler.constraints_
+    assert _violations(fitted, new) == dict.fromkeys(map(str, rules), 0)
     pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
     assert list(resampler.feature_names_in_) == list(X.columns)
     assert resampler.constraints_ == rules
@@ -399,3 +400,22 @@ def test_fixed_combinations_keys_of_many_levels(monkeypatch, max_radix):
     expected = [tuple(row) in seen for row in X.astype(str).to_numpy()]
     np.testing.assert_array_equal(valid, expected)
     assert len(rule.combinations_) == len(seen)
+
+
+def test_fitting_leaves_the_rule_objects_alone():
+    # Two estimators sharing one list of rules must not share what they learnt.
+    rule = FixedCombinations(["education", "education_num"])
+    X = ruled_table(400)
+    first = GaussianCopulaSynthesizer(constraints=[rule], random_state=0).fit(X)
+    only_hs = X[X["education"] == "HS"]
+    second = GaussianCopulaSynthesizer(constraints=[rule], random_state=0)
+    second.fit(only_hs)
+    assert not hasattr(rule, "combinations_")
+    assert len(first.constraints_[0].combinations_) == 4
+    assert len(second.constraints_[0].combinations_) == 1
+    assert set(first.sample(500, random_state=0)["education"]) == {
+        "HS",
+        "BA",
+        "MA",
+        "PhD",
+    }

@@ -10,6 +10,8 @@ column, or a cycle), are enforced by rejection: rows that break them are
 drawn again, within a bounded number of rounds.
 """
 
+import copy
+
 import numpy as np
 
 from .._data import is_dataframe
@@ -223,7 +225,9 @@ class RuleSet:
     """
 
     def __init__(self, rules):
-        self.rules = list(rules)
+        # Copies: fitting learns state (the combinations seen), which must not
+        # leak into the user's rule objects or another estimator's.
+        self.rules = [copy.deepcopy(rule) for rule in rules]
 
     def fit(self, X):
         """Check the rules against ``X`` and prepare their transforms."""

@@ -913,6 +913,10 @@ class Predicate(Constraint):
     def __hash__(self):
         return id(self)
 
+    def __deepcopy__(self, memo):
+        # No fitted state: estimators share the one function.
+        return self
+
     def is_valid(self, X):
         frame = as_frame(X)
         mask = np.asarray(self.func(frame))
