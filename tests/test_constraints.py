@@ -419,3 +419,55 @@ def test_fitting_leaves_the_rule_objects_alone():
         "MA",
         "PhD",
     }
+
+
+@pytest.mark.parametrize("synthesizer", SYNTHESIZERS, ids=_name)
+def test_auto_detects_and_enforces_the_rules_of_the_table(synthesizer):
+    X = ruled_table(2000)
+    synth = clone(synthesizer).set_params(constraints="auto").fit(X)
+    found = [str(rule) for rule in synth.constraints_]
+    for rule in [
+        "fixed combinations of education, education_num",
+        "built <= remodelled",
+        "total = price + fee",
+        "if previous is 0 then pdays is -1",
+    ]:
+        assert rule in found
+    X_new = synth.sample(1000, random_state=0)
+    assert sum(_violations(synth.constraints_, X_new).values()) == 0
+
+
+def test_formula_keeps_the_missing_values_of_its_column():
+    rng = np.random.RandomState(0)
+    price = rng.lognormal(3, 1, 1000).round(2)
+    fee = rng.lognormal(1, 0.5, 1000).round(2)
+    total = np.where(rng.rand(1000) < 0.2, np.nan, price + fee)
+    X = pd.DataFrame({"price": price, "fee": fee, "total": total})
+    synth = GaussianCopulaSynthesizer(
+        constraints=[Formula("total", "price + fee")], random_state=0
+    ).fit(X)
+    X_new = synth.sample(4000)
+    share = X_new["total"].isna().mean()
+    assert share == pytest.approx(0.2, abs=4 * np.sqrt(0.16 / 4000) + 0.02)
+    assert synth.constraints_[0].is_valid(X_new).all()
+
+
+def test_a_formula_takes_its_column_before_an_inequality_and_null_patterns_compose():
+    rng = np.random.RandomState(0)
+    low = rng.normal(size=800)
+    high = low + rng.exponential(size=800)
+    high[rng.rand(800) < 0.1] = np.nan
+    low_copy = np.where(np.isnan(high), np.nan, low)
+    X = pd.DataFrame({"low": low, "gap": high - low, "high": high, "copy": low_copy})
+    rules = [
+        Inequality("low", "high"),
+        Formula("high", "low + gap"),
+        Implication("high", None, "copy", None),
+    ]
+    synth = TreeSynthesizer(constraints=rules, random_state=0).fit(X)
+    lines = synth.describe_constraints().splitlines()
+    assert lines[0].startswith("low <= high  (rejection: column 'high' is already set")
+    assert lines[1] == "high = low + gap  (computes high)"
+    assert lines[2] == "if high is missing then copy is missing  (sets copy missing)"
+    X_new = synth.sample(1000, random_state=0)
+    assert sum(_violations(synth.constraints_, X_new).values()) == 0

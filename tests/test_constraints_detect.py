@@ -312,9 +312,12 @@ def test_value_implications_with_many_valued_columns(monkeypatch):
     assert Implication("previous", 0, "pdays", -1) in dense
 
 
-def test_no_formulas_between_array_positions():
-    # A Formula names its columns in text: positions 0, 1, ... cannot be named.
-    rng = np.random.RandomState(16)
+def test_finds_a_sum_of_array_columns():
+    rng = np.random.RandomState(21)
     a, b = rng.normal(size=N_ROWS), rng.normal(size=N_ROWS)
+    X = np.column_stack([a, b, a + b])
 
-    assert detect_constraints(np.column_stack([a, b, a + b])) == []
+    rules = detect_constraints(X)
+
+    assert Formula(2, "`0` + `1`") in rules
+    assert all(rule.is_valid(X).all() for rule in rules)

@@ -447,7 +447,7 @@ def _formulas(frame, profiles, halves, support, rng):
         i
         for i, p in enumerate(profiles)
         if p.kind == "number"
-        and isinstance(frame.columns[i], str)
+        and (isinstance(frame.columns[i], str) or _is_position(frame.columns[i]))
         and p.n_distinct >= 2
     ][:_MAX_FORMULA_COLUMNS]
     if len(columns) < 2:
@@ -524,9 +524,15 @@ def _formula_holds(target, total, terms, halves, support, rng):
 
 
 def _quoted(name):
-    if name.isidentifier() and not keyword.iskeyword(name):
+    """A column in an expression: bare, or in backticks (positions of an
+    array's columns too)."""
+    if isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name):
         return name
     return f"`{name}`"
+
+
+def _is_position(name):
+    return isinstance(name, int | np.integer) and not isinstance(name, bool)
 
 
 # -- implications ----------------------------------------------------------------

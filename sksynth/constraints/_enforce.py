@@ -20,6 +20,7 @@ from ._rules import (
     Constraint,
     FixedCombinations,
     Formula,
+    Implication,
     Inequality,
     Range,
     _cast,
@@ -192,11 +193,34 @@ def _units(rules, frame):
                 else:
                     gaps[part.high] = GapTransform(part.high, [part])
                     units.append(gaps[part.high])
+            elif isinstance(part, Implication) and part.then_value is None:
+                part._fit(frame)
+                clips.append(NullPattern(part))
             elif part._has_transform:
                 units.append(part)
             else:
                 rejected.append((part, "it has no transform"))
+    # Rules that fix a column outright come first when two would set it: a
+    # formula, then combinations, implications, and inequalities last (the
+    # inequality a formula of positive terms implies is kept by rejection).
+    units.sort(key=lambda unit: _PRIORITY.get(type(unit), len(_PRIORITY)))
     return units, clips, rejected
+
+
+class NullPattern:
+    """An implication whose consequence is a missing value: set after every
+    transform is inverted (it composes with any rule on its column), as
+    often as there are such rules, so that chains of them hold."""
+
+    def __init__(self, rule):
+        self.rule = rule
+        self.column = rule.then_column
+
+    def __str__(self):
+        return str(self.rule)
+
+    def _inverse(self, frame):
+        return self.rule._inverse(frame)
 
 
 def fit_rules(constraints, X):
@@ -213,6 +237,9 @@ def fit_rules(constraints, X):
     if not rules:
         return None
     return RuleSet(rules).fit(X)
+
+
+_PRIORITY = {Formula: 0, FixedCombinations: 1, Implication: 2, GapTransform: 3}
 
 
 class RuleSet:
@@ -297,7 +324,8 @@ class RuleSet:
             else:
                 how[id(unit)] = f"sets {unit.then_column}"
         for clip in self._clips:
-            how.setdefault(id(clip.rule), f"clips {clip.column}")
+            verb = "sets {} missing" if isinstance(clip, NullPattern) else "clips {}"
+            how.setdefault(id(clip.rule), verb.format(clip.column))
         for rule, why in self._rejected:
             how[id(rule)] = f"rejection: {why}"
         lines = []
@@ -322,7 +350,12 @@ class RuleSet:
         for unit in reversed(self._units):
             out = unit._inverse(out)
         for clip in self._clips:
-            out = clip._inverse(out)
+            if not isinstance(clip, NullPattern):
+                out = clip._inverse(out)
+        patterns = [clip for clip in self._clips if isinstance(clip, NullPattern)]
+        for _ in patterns:
+            for pattern in patterns:
+                out = pattern._inverse(out)
         out = out[self._columns]
         for name in self._columns:
             if (
@@ -508,19 +541,15 @@ def _order(units, rejected):
     for unit in units:
         clash = [name for name in unit._writes() if name in written]
         if clash:
-            rule = unit.rules[0] if isinstance(unit, GapTransform) else unit
             other = written[clash[0]]
-            rejected.append(
-                (rule, f"column {clash[0]!r} is already set by rule '{other}'")
-            )
+            why = f"column {clash[0]!r} is already set by rule '{other}'"
+            rejected += [(rule, why) for rule in _rules_of(unit)]
             continue
         trial = [*kept, unit]
         order = _inverse_order(trial)
         if order is None:
-            rule = unit.rules[0] if isinstance(unit, GapTransform) else unit
-            rejected.append(
-                (rule, "its transform would close a cycle with other rules")
-            )
+            why = "its transform would close a cycle with other rules"
+            rejected += [(rule, why) for rule in _rules_of(unit)]
             continue
         kept = trial
         for name in unit._writes():
@@ -528,6 +557,10 @@ def _order(units, rejected):
     order = _inverse_order(kept)
     # The transform runs in the reverse of the inverse order.
     return list(reversed(order)), [(rule, why) for rule, why in rejected]
+
+
+def _rules_of(unit):
+    return unit.rules if isinstance(unit, GapTransform) else [unit]
 
 
 def _inverse_order(units):

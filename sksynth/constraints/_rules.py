@@ -556,19 +556,32 @@ class Formula(Constraint):
         return [self.column]
 
     def _fit(self, frame):
-        self._dtype = frame[self.column].dtype
-        self._position = list(frame.columns).index(self.column)
         values = frame[self.column]
+        self._dtype = values.dtype
         self._integer = _is_integer_dtype(values.dtype)
+        # Missing values of its own (the inputs there): the model keeps the
+        # column as a flag of them.
+        own = missing_mask(values) & ~np.isnan(self.evaluate(frame))
+        self._own_missing = bool(own.any())
         return self
 
     def _transform(self, original, out):
-        return out.drop(columns=[self.column])
+        if not self._own_missing:
+            return out.drop(columns=[self.column])
+        out = out.copy()
+        own = missing_mask(original[self.column]) & ~np.isnan(self.evaluate(original))
+        out[self.column] = own
+        return out
 
     def _inverse(self, frame):
         values = self.evaluate(frame)
         if self._integer:
             values = np.round(values)
+        if self._own_missing:
+            flag = frame[self.column]
+            values = np.where(
+                np.asarray(flag.fillna(False), dtype=bool), np.nan, values
+            )
         out = frame.copy()
         out[self.column] = _cast(values, self._dtype)
         return out
