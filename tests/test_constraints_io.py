@@ -64,6 +64,7 @@ def test_the_file_is_an_indented_json_list_of_the_rules_dicts(tmp_path):
     assert json.loads(text) == [rule.to_dict() for rule in RULES]
     # One key per line, so that a user can edit it.
     assert '\n    "rule": "Inequality",\n' in text
+    assert '\n    "columns": ["education", "education_num"]\n' in text
     assert text.endswith("]\n")
 
 
@@ -166,13 +167,19 @@ def test_save_takes_a_single_rule(tmp_path):
             [{"rule": "Inequalty", "low": "a", "high": "b"}],
             r"Entry 0 of the list: Not a rule: .* one of \['FixedCombinations'",
         ),
-        ([{"low": "a", "high": "b"}], "Entry 0 of the list: Not a rule"),
+        ([{"low": "a", "high": "b"}], r"its 'rule' must be one of \['Fixed"),
         ([3], r"Entry 0 of the list is 3, not a rule"),
         (
             [{"rule": "Inequality", "low": "a", "high": "b", "hihg": 1}],
             r"Entry 0 of the list \(Inequality\) has unknown parameter\(s\) "
             r"\['hihg'\]; its parameters are \['low', 'high', 'strict'\]",
         ),
+        (
+            [{"rule": "Inequality", "low": "a", "hihg": "b"}],
+            r"Entry 0 of the list \(Inequality\) has unknown parameter\(s\) "
+            r"\['hihg'\]",
+        ),
+        ([{"rule": ["Inequality"]}], r"its 'rule' must be one of \['Fixed"),
         (
             [{"rule": "Range", "low": 0, "middle": "a", "high": 1, "strict": "no"}],
             r"Entry 0 of the list \(Range\): 'strict' must be true or false",

@@ -1,10 +1,26 @@
 """Rules in JSON files: saved to read and edit, loaded back as rules."""
 
+import inspect
 import json
 import os
 from pathlib import Path
 
-from ._rules import Constraint, Predicate, rule_from_dict
+from ._rules import (
+    Constraint,
+    FixedCombinations,
+    Formula,
+    Implication,
+    Inequality,
+    Predicate,
+    Range,
+    rule_from_dict,
+)
+
+# The rules a file can hold, by the name its entries give.
+_SAVED_RULES = {
+    rule.__name__: rule
+    for rule in (Inequality, Range, FixedCombinations, Formula, Implication)
+}
 
 
 def save_constraints(rules, path):
@@ -68,9 +84,21 @@ def save_constraints(rules, path):
     """
     entries = [_entry(rule, i) for i, rule in enumerate(_as_list(rules))]
     path = Path(path)
-    text = json.dumps(entries, indent=2, ensure_ascii=False)
-    path.write_text(text + "\n", encoding="utf-8")
+    path.write_text(_dumps(entries) + "\n", encoding="utf-8")
     return path
+
+
+def _dumps(entries):
+    """JSON of a list of rules' dicts: one parameter a line, lists of columns
+    on their line."""
+    blocks = []
+    for entry in entries:
+        lines = [
+            f"    {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
+            for key, value in entry.items()
+        ]
+        blocks.append("  {\n" + ",\n".join(lines) + "\n  }")
+    return "[\n" + ",\n".join(blocks) + "\n]" if blocks else "[]"
 
 
 def _as_list(rules):
@@ -179,17 +207,25 @@ def _rule(entry, i, source):
             f"{where} is {entry!r}, not a rule: write each rule as an object "
             '{"rule": name, ...} with its parameters.'
         )
+    name = entry.get("rule")
+    if not isinstance(name, str):
+        raise ValueError(
+            f"{where} is {entry!r}, not a rule: its 'rule' must be one of "
+            f"{sorted(_SAVED_RULES)}."
+        )
+    rule_class = _SAVED_RULES.get(name)
+    if rule_class is not None:
+        parameters = list(inspect.signature(rule_class).parameters)
+        unknown = sorted(set(entry) - {"rule", *parameters}, key=str)
+        if unknown:
+            raise ValueError(
+                f"{where} ({entry['rule']}) has unknown parameter(s) {unknown}; "
+                f"its parameters are {parameters}."
+            )
     try:
         rule = rule_from_dict(entry)
     except (ValueError, TypeError) as error:
         raise ValueError(f"{where}: {error}") from None
-    unknown = sorted(set(entry) - set(rule.to_dict()), key=str)
-    if unknown:
-        known = [key for key in rule.to_dict() if key != "rule"]
-        raise ValueError(
-            f"{where} ({entry['rule']}) has unknown parameter(s) {unknown}; its "
-            f"parameters are {known}."
-        )
     strict = entry.get("strict", False)
     if not isinstance(strict, bool):
         raise ValueError(
