@@ -1,5 +1,5 @@
-"""The ``sksynth`` command line: ``demo``, ``fit-sample``, ``sample``, ``evaluate``
-and ``balance``.
+"""The ``sksynth`` command line: ``demo``, ``fit-sample``, ``sample``, ``evaluate``,
+``balance`` and ``detect-constraints``.
 
 Tables are read and written with pandas, as CSV or (with pyarrow) Parquet,
 chosen by the file extension. In a CSV file only empty cells are missing
@@ -9,8 +9,10 @@ durations as pandas writes them, is read as datetime64 / timedelta64
 (``--datetime`` forces columns, ``--no-datetime-detection`` turns detection
 off); the text format of each such column is recorded and the output is
 written in it. Column kinds are inferred by the library from the dtypes read;
-``--categorical`` forces columns to categorical. Bad input ends with one line
-``sksynth: error: ...`` on stderr and exit code 2.
+``--categorical`` forces columns to categorical. ``--constraints`` takes
+``auto`` or a JSON file of rules (as ``detect-constraints --output`` writes
+it). Bad input ends with one line ``sksynth: error: ...`` on stderr and exit
+code 2.
 """
 
 import argparse
@@ -662,7 +664,7 @@ def _library_errors():
 
 
 def _make_synthesizer(
-    name, categorical_features, id_columns, target_type, random_state
+    name, categorical_features, id_columns, target_type, random_state, constraints=None
 ):
     from . import (
         GaussianCopulaSynthesizer,
@@ -681,12 +683,18 @@ def _make_synthesizer(
         categorical_features=categorical_features,
         id_columns=id_columns,
         target_type=target_type,
+        constraints=constraints,
         random_state=random_state,
     )
 
 
 def _make_over_sampler(
-    name, categorical_features, id_columns, sampling_strategy, random_state
+    name,
+    categorical_features,
+    id_columns,
+    sampling_strategy,
+    random_state,
+    constraints=None,
 ):
     from . import CopulaOverSampler, KDEOverSampler, NoiseAugmenter, TreeOverSampler
 
@@ -700,6 +708,7 @@ def _make_over_sampler(
         sampling_strategy=sampling_strategy,
         categorical_features=categorical_features,
         id_columns=id_columns,
+        constraints=constraints,
         random_state=random_state,
     )
 
@@ -786,8 +795,9 @@ def _identifier_columns(X, categorical_features, path, new_rows):
 def fit_sample(args):
     """``sksynth fit-sample``: fit a synthesizer to a table and sample from it."""
     table, X, y, column_kinds, target_type = _training_table(args, "the synthetic rows")
+    constraints = _constraints_option(args.constraints, X, args.data, args.target)
     synthesizer = _make_synthesizer(
-        args.synthesizer, *column_kinds, target_type, args.random_state
+        args.synthesizer, *column_kinds, target_type, args.random_state, constraints
     )
     name = type(synthesizer).__name__
     with _progress(f"fitting {name} to {len(X)} rows"), _library_errors():
@@ -795,6 +805,8 @@ def fit_sample(args):
     columns = list(table.frame.columns)
     synthetic = _sample(synthesizer, args.n_samples, columns)
     write_table(synthetic, args.output, table.time_formats)
+    if constraints is not None:
+        _print_rules_kept(synthesizer.describe_constraints().splitlines(), "synthetic")
     if args.save:
         import joblib
 
@@ -848,6 +860,7 @@ def evaluate(args):
     from .metrics import evaluate_synthetic
 
     real, synthetic, holdout = _evaluation_tables(args)
+    constraints = _constraints_option(args.constraints, real, args.real)
     if args.target is not None:
         tables = [(args.real, real), (args.synthetic, synthetic)]
         if holdout is not None:
@@ -865,6 +878,7 @@ def evaluate(args):
             synthetic,
             holdout=holdout,
             target=args.target,
+            constraints=constraints,
             random_state=args.random_state,
         )
     print(report)
@@ -916,8 +930,9 @@ def balance(args):
     table, X, y, column_kinds, _ = _training_table(args, "the new rows")
     _check_class_target(y, args.data)
     sampling_strategy = _resolve_sampling_strategy(args.sampling_strategy, y, args.data)
+    constraints = _constraints_option(args.constraints, X, args.data, args.target)
     over_sampler = _make_over_sampler(
-        args.method, *column_kinds, sampling_strategy, args.random_state
+        args.method, *column_kinds, sampling_strategy, args.random_state, constraints
     )
     name = type(over_sampler).__name__
     with _progress(f"resampling with {name}"), _library_errors():
@@ -926,7 +941,132 @@ def balance(args):
     # The original rows come first, written as they were read.
     write_table(resampled, args.output, table.time_formats, table.texts)
     _print_class_counts(y, y_resampled)
+    if constraints is not None:
+        _print_rules_kept(list(map(str, over_sampler.constraints_)), "new")
     return 0
+
+
+def _constraints_option(option, X, path, target=None):
+    """The ``constraints`` of ``--constraints``: None, "auto" or the rules of
+    a JSON file, whose columns are checked against ``X`` (the table of
+    ``path``, without its ``target`` column)."""
+    if option is None or option == "auto":
+        return option
+    from .constraints import Inequality, Range
+
+    rules = _read_rules(option)
+    for i, rule in enumerate(rules):
+        for name in rule.columns:
+            # A number in an inequality or a range is a constant.
+            constant = isinstance(rule, Inequality | Range) and not isinstance(
+                name, str
+            )
+            if constant or name in X.columns:
+                continue
+            where = f"--constraints rule '{rule}' (entry {i} of '{option}')"
+            if name == target:
+                raise CommandError(
+                    f"{where} names the --target column {name!r}; rules apply to "
+                    f"the other columns: drop it from '{option}' (`sksynth "
+                    f"detect-constraints --target {shlex.quote(str(target))}` "
+                    "leaves the target out)"
+                )
+            columns = ", ".join(map(str, X.columns))
+            raise CommandError(
+                f"{where} names column {name!r}, which is not in '{path}'; its "
+                f"columns are: {columns}"
+            )
+    return rules
+
+
+def _read_rules(path):
+    """The rules of the JSON file ``path`` of ``--constraints``."""
+    from .constraints import load_constraints
+
+    if not Path(path).is_file():
+        raise CommandError(
+            f"--constraints file '{path}' does not exist; pass auto, or a JSON "
+            "file of rules such as `sksynth detect-constraints DATA --output "
+            f"{shlex.quote(str(path))}` writes"
+        )
+    try:
+        return load_constraints(path)
+    except ValueError as exc:
+        raise CommandError(f"--constraints: {_one_line(exc)}") from None
+
+
+def _print_rules_kept(lines, rows):
+    """Print the rules every one of the ``rows`` rows keeps, one a line."""
+    if not lines:
+        print(f"No rule for the {rows} rows: --constraints found or holds none")
+        return
+    print(f"Rules every {rows} row keeps:")
+    for line in lines:
+        print(f"  {line}")
+
+
+def detect_constraints(args):
+    """``sksynth detect-constraints``: print the rules that hold on a table
+    and write them as JSON."""
+    from .constraints import detect_constraints as detect
+    from .constraints import save_constraints
+
+    if args.output is not None:
+        _check_rules_file(args.output)
+    table = read_table(args.data, args.na_values, args.datetime, args.detect_times)
+    frame = table.frame
+    if args.target is not None:
+        _check_column(frame, args.target, args.data, "--target")
+        frame = frame.drop(columns=args.target)
+    with _progress(f"searching rules in {len(frame)} rows"), _library_errors():
+        rules = detect(frame, tolerance=args.tolerance, random_state=args.random_state)
+    _print_rules_found(rules, frame, args.data)
+    if args.output is None:
+        if rules:
+            print(
+                "Add --output rules.json to save them, then pass --constraints "
+                "rules.json to fit-sample, balance or evaluate"
+            )
+        return 0
+    try:
+        save_constraints(rules, args.output)
+    except OSError as exc:
+        raise CommandError(f"cannot write '{args.output}': {_one_line(exc)}") from None
+    print(
+        f"Wrote {len(rules)} rule{'' if len(rules) == 1 else 's'} to {args.output}: "
+        "edit it (delete a rule you do not want) and pass it with --constraints "
+        f"{shlex.quote(str(args.output))}"
+    )
+    return 0
+
+
+def _check_rules_file(path):
+    if Path(path).suffix.lower() != ".json":
+        suffix = Path(path).suffix.lower() or "(none)"
+        raise CommandError(
+            f"output file '{path}' has the extension {suffix!r}; rules are "
+            "written as JSON: use .json"
+        )
+
+
+def _print_rules_found(rules, frame, path):
+    """Print the rules, one a line, with the rows of ``frame`` that break
+    each (a rule may hold up to the tolerance)."""
+    n_rows, n_columns = frame.shape
+    if not rules:
+        print(f"No rule found in '{path}' ({n_rows} rows x {n_columns} columns)")
+        return
+    print(
+        f"Found {len(rules)} rule{'' if len(rules) == 1 else 's'} in '{path}' "
+        f"({n_rows} rows x {n_columns} columns):"
+    )
+    for rule in rules:
+        n_broken = int((~rule.is_valid(frame)).sum())
+        broken = ""
+        if n_broken:
+            rows = "1 row breaks" if n_broken == 1 else f"{n_broken} rows break"
+            broken = f"  ({rows} it)"
+        print(f"  {rule}{broken}")
 
 
 def _resolve_sampling_strategy(sampling_strategy, y, path):
@@ -1107,6 +1247,18 @@ def _positive_int(text):
     return value
 
 
+def _tolerance(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a share of the rows in [0, 1), such as 0.001; got {text!r}"
+        )
+    return value
+
+
 def _na_values(text):
     """The markers of ``--na-values A,B``."""
     return [marker.strip() for marker in text.split(",") if marker.strip()]
@@ -1213,6 +1365,16 @@ def _add_common(parser, *, categorical=True, seed_help=None):
         )
 
 
+def _add_constraints(parser, help_text):
+    parser.add_argument("--constraints", metavar="auto|FILE", help=help_text)
+
+
+_RULES_FILE_HELP = (
+    "a JSON file of rules as `sksynth detect-constraints --output FILE` writes "
+    "it (edited or not)"
+)
+
+
 def _add_demo_parser(commands):
     parser = commands.add_parser(
         "demo", help="fit a synthesizer on a bundled data set and report on it"
@@ -1281,6 +1443,12 @@ def _add_fit_sample_parser(commands):
         help="also save the fitted synthesizer (joblib), with the column order "
         "and the formats of dates and times for `sksynth sample`",
     )
+    _add_constraints(
+        parser,
+        "rules every synthetic row keeps: auto (those sksynth finds in the "
+        f"training rows) or {_RULES_FILE_HELP}; rules name columns other than "
+        "--target",
+    )
     _add_common(parser)
     _add_na_values(parser)
     _add_time_options(parser)
@@ -1327,6 +1495,12 @@ def _add_evaluate_parser(commands):
     parser.add_argument(
         "--figures", metavar="DIR", help="folder for comparison figures (matplotlib)"
     )
+    _add_constraints(
+        parser,
+        "rules to check: print the share of synthetic rows, and of holdout rows, "
+        "that break each: auto (those sksynth finds in the real rows) or "
+        f"{_RULES_FILE_HELP}",
+    )
     _add_common(parser, categorical=False, seed_help="seed (default: 0)")
     _add_na_values(parser)
     _add_time_options(parser)
@@ -1365,10 +1539,53 @@ def _add_balance_parser(commands):
     parser.add_argument(
         "-o", "--output", required=True, help="file to write (.csv or .parquet)"
     )
+    _add_constraints(
+        parser,
+        "rules every new row keeps: auto (those sksynth finds in the rows, "
+        f"without --target) or {_RULES_FILE_HELP}; rules name columns other "
+        "than --target",
+    )
     _add_common(parser)
     _add_na_values(parser)
     _add_time_options(parser)
     parser.set_defaults(command_function=balance)
+
+
+def _add_detect_constraints_parser(commands):
+    parser = commands.add_parser(
+        "detect-constraints",
+        help="find the rules a table keeps and write them as JSON",
+        description="Print the rules that hold on a table, one a line: fixed "
+        "combinations of columns, inequalities, sums and implications (see "
+        "sksynth.constraints.detect_constraints), and write them as a JSON "
+        "file to edit and pass back with --constraints FILE.",
+    )
+    parser.add_argument("data", help="table to search (.csv or .parquet)")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="JSON file to write the rules to"
+    )
+    parser.add_argument(
+        "--tolerance",
+        type=_tolerance,
+        default=0.0005,
+        metavar="T",
+        help="share of the rows that may break a rule (default: 0.0005, 5 rows "
+        "in 10,000; 0: rules every row keeps)",
+    )
+    parser.add_argument(
+        "--target",
+        metavar="COL",
+        help="leave this column out, for the --constraints of fit-sample or "
+        "balance with --target COL",
+    )
+    _add_common(
+        parser,
+        categorical=False,
+        seed_help="seed of the split of the rows that confirms each rule (default: 0)",
+    )
+    _add_na_values(parser)
+    _add_time_options(parser)
+    parser.set_defaults(command_function=detect_constraints, random_state=0)
 
 
 def build_parser():
@@ -1390,6 +1607,7 @@ def build_parser():
     _add_sample_parser(commands)
     _add_evaluate_parser(commands)
     _add_balance_parser(commands)
+    _add_detect_constraints_parser(commands)
     return parser
 
 

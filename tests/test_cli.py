@@ -1,5 +1,6 @@
 """Tests of the ``sksynth`` command line, run in-process through ``main``."""
 
+import json
 import re
 
 import joblib
@@ -12,6 +13,13 @@ import sksynth
 import sksynth.metrics
 from sksynth import GaussianCopulaSynthesizer
 from sksynth.__main__ import main
+from sksynth.constraints import (
+    FixedCombinations,
+    Inequality,
+    detect_constraints,
+    load_constraints,
+    save_constraints,
+)
 
 N_ROWS = 120
 
@@ -899,3 +907,261 @@ def test_balance_writes_the_original_rows_as_they_were(tmp_path):
     assert balanced["when"].iloc[:60].tolist() == frame["when"].tolist()
     new = balanced["when"].iloc[60:]
     assert new.str.fullmatch(r"2024-\d{2}-\d{2} \d{2}:\d{2}:\d{2}").all()
+
+
+# Rules: detect-constraints and --constraints (issue 13)
+
+
+def _ruled_frame(n_rows=300, seed=0):
+    """A table that keeps rules: a grade and its code, dates in order, a
+    total, a value set by another, and a class column."""
+    rng = np.random.RandomState(seed)
+    level = rng.randint(0, 3, n_rows)
+    start = pd.Timestamp("2023-01-01") + pd.to_timedelta(
+        rng.randint(0, 300, n_rows), unit="D"
+    )
+    end = start + pd.to_timedelta(rng.randint(1, 60, n_rows), unit="D")
+    price = rng.randint(10, 100, n_rows)
+    fee = rng.randint(1, 10, n_rows)
+    previous = rng.poisson(0.6, n_rows)
+    return pd.DataFrame(
+        {
+            "grade": np.array(["low", "mid", "high"])[level],
+            "grade_code": level + 1,
+            "start": start.strftime("%Y-%m-%d"),
+            "end": end.strftime("%Y-%m-%d"),
+            "price": price,
+            "fee": fee,
+            "total": price + fee,
+            "previous": previous,
+            "pdays": np.where(previous == 0, -1, rng.randint(1, 300, n_rows)),
+            "churn": np.where(rng.rand(n_rows) < 0.3, "yes", "no"),
+        }
+    )
+
+
+RULE_TEXTS = [
+    "fixed combinations of grade, grade_code",
+    "start < end",
+    "total = price + fee",
+    "if previous is 0 then pdays is -1",
+]
+
+
+@pytest.fixture
+def ruled_csv(tmp_path):
+    path = tmp_path / "ruled.csv"
+    _ruled_frame().to_csv(path, index=False)
+    return path
+
+
+def _broken_rows(rules, frame, train):
+    """Rows of ``frame`` (dates read as dates) that break each rule."""
+    frame = frame.assign(start=pd.to_datetime(frame["start"]))
+    frame = frame.assign(end=pd.to_datetime(frame["end"]))
+    broken = {}
+    for rule in rules:
+        if isinstance(rule, FixedCombinations):
+            rule = FixedCombinations(rule.columns).fit(train)
+        broken[str(rule)] = int((~rule.is_valid(frame)).sum())
+    return broken
+
+
+def test_detect_constraints_prints_the_rules_and_writes_them(
+    ruled_csv, tmp_path, capsys
+):
+    rules_json = tmp_path / "rules.json"
+    argv = ["detect-constraints", str(ruled_csv), "--output", str(rules_json)]
+    assert main([*argv, "--target", "churn"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert (
+        lines[0]
+        == f"Found {len(lines) - 2} rules in '{ruled_csv}' (300 rows x 9 columns):"
+    )
+    texts = [line.strip() for line in lines[1:-1]]
+    assert set(RULE_TEXTS) <= set(texts)
+    assert lines[-1] == (
+        f"Wrote {len(texts)} rules to {rules_json}: edit it (delete a rule you do "
+        f"not want) and pass it with --constraints {rules_json}"
+    )
+    rules = load_constraints(rules_json)
+    assert [str(rule) for rule in rules] == texts
+    assert not any("churn" in rule.columns for rule in rules)
+    assert json.loads(rules_json.read_text())[0] == {
+        "rule": "FixedCombinations",
+        "columns": ["grade", "grade_code"],
+    }
+
+
+def test_detect_constraints_tolerance_and_rows_that_break_a_rule(tmp_path, capsys):
+    frame = _ruled_frame(400)[["price", "fee", "total"]]
+    frame.loc[0, "total"] += 1
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False)
+    assert main(["detect-constraints", str(path), "--tolerance", "0"]) == 0
+    assert "total = price + fee" not in capsys.readouterr().out
+    assert main(["detect-constraints", str(path), "--tolerance", "0.01"]) == 0
+    out = capsys.readouterr().out
+    assert "  total = price + fee  (1 row breaks it)\n" in out
+    assert out.endswith(
+        "Add --output rules.json to save them, then pass --constraints rules.json "
+        "to fit-sample, balance or evaluate\n"
+    )
+
+
+def test_detect_constraints_without_rules(tmp_path, capsys):
+    rng = np.random.RandomState(0)
+    path = tmp_path / "noise.csv"
+    pd.DataFrame(rng.normal(size=(100, 2)), columns=["a", "b"]).to_csv(
+        path, index=False
+    )
+    rules_json = tmp_path / "rules.json"
+    assert main(["detect-constraints", str(path), "-o", str(rules_json)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"No rule found in '{path}' (100 rows x 2 columns)\n")
+    assert load_constraints(rules_json) == []
+
+
+@pytest.mark.parametrize("tolerance", ["1", "-0.1", "x"])
+def test_bad_tolerance_is_a_usage_error(ruled_csv, capsys, tolerance):
+    with pytest.raises(SystemExit) as excinfo:
+        main(["detect-constraints", str(ruled_csv), "--tolerance", tolerance])
+    assert excinfo.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --tolerance: expected a share of the rows in [0, 1)" in err
+
+
+def test_fit_sample_keeps_the_rules_of_a_file(ruled_csv, tmp_path, capsys):
+    rules_json = tmp_path / "rules.json"
+    argv = ["detect-constraints", str(ruled_csv), "-o", str(rules_json)]
+    assert main([*argv, "--target", "churn"]) == 0
+    output, model = tmp_path / "synthetic.csv", tmp_path / "model.joblib"
+    argv = ["fit-sample", str(ruled_csv), "--target", "churn", "-n", "200"]
+    argv += ["-o", str(output), "--constraints", str(rules_json), "--save", str(model)]
+    capsys.readouterr()
+    assert main([*argv, "--random-state", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "Rules every synthetic row keeps:\n  fixed combinations of grade" in out
+    rules = load_constraints(rules_json)
+    train = pd.read_csv(ruled_csv)
+    broken = _broken_rows(rules, pd.read_csv(output), train)
+    assert broken == dict.fromkeys(broken, 0)
+    assert joblib.load(model).constraints_ == rules
+
+
+def test_fit_sample_and_balance_constraints_auto(ruled_csv, tmp_path, capsys):
+    output = tmp_path / "synthetic.csv"
+    argv = ["fit-sample", str(ruled_csv), "--target", "churn", "-n", "200"]
+    assert main([*argv, "-o", str(output), "--constraints", "auto"]) == 0
+    out = capsys.readouterr().out
+    assert "Rules every synthetic row keeps:\n" in out
+    train = pd.read_csv(ruled_csv)
+    found = detect_constraints(
+        train.drop(columns="churn").assign(
+            start=pd.to_datetime(train["start"]), end=pd.to_datetime(train["end"])
+        )
+    )
+    assert set(RULE_TEXTS) <= {str(rule) for rule in found}
+    broken = _broken_rows(found, pd.read_csv(output), train)
+    assert broken == dict.fromkeys(broken, 0)
+    balanced = tmp_path / "balanced.csv"
+    argv = ["balance", str(ruled_csv), "--target", "churn", "-o", str(balanced)]
+    assert main([*argv, "--constraints", "auto", "--random-state", "0"]) == 0
+    assert "Rules every new row keeps:\n  fixed combinations" in capsys.readouterr().out
+    broken = _broken_rows(found, pd.read_csv(balanced), train)
+    assert broken == dict.fromkeys(broken, 0)
+
+
+def test_evaluate_reports_the_share_of_rows_breaking_each_rule(
+    ruled_csv, tmp_path, capsys
+):
+    rules_json = tmp_path / "rules.json"
+    save_constraints([Inequality("start", "end", strict=True)], rules_json)
+    synthetic = _ruled_frame(100, seed=1)
+    synthetic.loc[:24, ["start", "end"]] = synthetic.loc[:24, ["end", "start"]].values
+    synthetic_csv, holdout_csv = tmp_path / "synthetic.csv", tmp_path / "holdout.csv"
+    synthetic.to_csv(synthetic_csv, index=False)
+    _ruled_frame(100, seed=2).to_csv(holdout_csv, index=False)
+    argv = ["evaluate", str(ruled_csv), str(synthetic_csv), "--holdout"]
+    argv += [str(holdout_csv), "--constraints", str(rules_json)]
+    with threadpool_limits(limits=1):
+        assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"\nrule +synthetic +real holdout +share of rows that break", out)
+    assert re.search(r"\nstart < end +25\.00% +0\.00%\n", out)
+    argv = ["evaluate", str(ruled_csv), str(synthetic_csv), "--constraints", "auto"]
+    with threadpool_limits(limits=1):
+        assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"\nstart < end +25\.00% +-\n", out)
+    assert re.search(r"\nfixed combinations of grade, grade_code +0\.00% +-\n", out)
+
+
+@pytest.mark.parametrize(
+    "command, rules, message",
+    [
+        (
+            "fit-sample",
+            None,
+            r"--constraints file '.*missing.json' does not exist; pass auto, or a "
+            r"JSON file of rules such as `sksynth detect-constraints DATA",
+        ),
+        (
+            "fit-sample",
+            "[{'rule': 'Inequality'",
+            r"--constraints: '.*rules.json' is not valid JSON: .* line 1",
+        ),
+        (
+            "balance",
+            [{"rule": "Inequality", "low": "start", "hihg": "end"}],
+            r"--constraints: Entry 0 of '.*rules.json' \(Inequality\) has unknown "
+            r"parameter\(s\) \['hihg'\]",
+        ),
+        (
+            "fit-sample",
+            [{"rule": "FixedCombinations", "columns": ["grade", "churn"]}],
+            r"--constraints rule 'fixed combinations of grade, churn' \(entry 0 of "
+            r"'.*rules.json'\) names the --target column 'churn'; rules apply to "
+            r"the other columns: drop it from '.*rules.json' \(`sksynth "
+            r"detect-constraints --target churn` leaves the target out",
+        ),
+        (
+            "evaluate",
+            [{"rule": "Inequality", "low": "start", "high": "finish"}],
+            r"--constraints rule 'start <= finish' \(entry 0 of '.*rules.json'\) "
+            r"names column 'finish', which is not in '.*ruled.csv'; its columns "
+            r"are: grade, grade_code, start",
+        ),
+        (
+            "detect-constraints",
+            None,
+            r"output file '.*rules.csv' has the extension '.csv'; rules are "
+            r"written as JSON: use .json",
+        ),
+    ],
+)
+def test_constraints_errors_are_one_line(
+    ruled_csv, tmp_path, capsys, command, rules, message
+):
+    rules_json = tmp_path / "rules.json"
+    if isinstance(rules, str):
+        rules_json.write_text(rules)
+    elif rules is not None:
+        rules_json.write_text(json.dumps(rules))
+    else:
+        rules_json = tmp_path / "missing.json"
+    argv = [command, str(ruled_csv)]
+    if command == "detect-constraints":
+        argv += ["-o", str(tmp_path / "rules.csv")]
+    elif command == "evaluate":
+        argv += [str(ruled_csv), "--constraints", str(rules_json)]
+    else:
+        argv += ["--target", "churn", "-o", str(tmp_path / "out.csv")]
+        argv += ["--constraints", str(rules_json)]
+    if command == "fit-sample":
+        argv += ["-n", "5"]
+    assert main(argv) == 2
+    assert re.search(message, _error_line(capsys))
+    assert not (tmp_path / "out.csv").exists()
+    assert not (tmp_path / "rules.csv").exists()

@@ -1,11 +1,14 @@
 """Tests of sksynth.metrics.evaluate_synthetic and SyntheticDataReport
 (sksynth/metrics/_report.py)."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from sksynth import GaussianCopulaSynthesizer
+from sksynth.constraints import FixedCombinations, Inequality, detect_constraints
 from sksynth.metrics import (
     SyntheticDataReport,
     detection_auc,
@@ -257,3 +260,158 @@ def test_identifiers_are_left_out_and_dates_compared_as_numbers():
     assert report["ks_complement"]["synthetic"] > far["ks_complement"]["synthetic"]
     with pytest.raises(ValueError, match="target 'loan_id' is an identifier column"):
         evaluate_synthetic(real, table(3), holdout=holdout, target="loan_id")
+
+
+def _ruled(n, seed):
+    """Rows where ``level`` fixes ``grade`` and ``start < end``."""
+    rng = np.random.RandomState(seed)
+    level = rng.randint(0, 3, n)
+    start = rng.randint(0, 100, n)
+    return pd.DataFrame(
+        {
+            "level": level,
+            "grade": np.array(["low", "mid", "high"])[level],
+            "start": start,
+            "end": start + rng.randint(1, 30, n),
+        }
+    )
+
+
+def test_evaluate_synthetic_constraints_gives_the_share_of_rows_breaking_each_rule():
+    # Issue 13: the share of synthetic rows off each rule, beside the holdout's.
+    real, holdout, synthetic = _ruled(400, 0), _ruled(200, 1), _ruled(400, 2)
+    synthetic.loc[:99, ["start", "end"]] = synthetic.loc[:99, ["end", "start"]].values
+    synthetic.loc[:9, "grade"] = "top"  # a combination unseen in real
+    holdout.loc[:4, "grade"] = "low"
+    holdout.loc[:4, "level"] = 2
+    rules = [FixedCombinations(["level", "grade"]), Inequality("start", "end", True)]
+    report = evaluate_synthetic(
+        real,
+        synthetic,
+        holdout=holdout,
+        metrics="fidelity",
+        constraints=rules,
+        random_state=0,
+    )
+    table = report["constraints"]
+    assert isinstance(table, pd.DataFrame)
+    assert list(table.columns) == ["synthetic", "real_holdout"]
+    assert list(table.index) == ["fixed combinations of level, grade", "start < end"]
+    assert table.loc["start < end", "synthetic"] == 100 / 400
+    assert table.loc["start < end", "real_holdout"] == 0.0
+    # Fixed combinations are those of the real rows: a holdout row with a
+    # combination unseen there breaks the rule.
+    assert table.loc["fixed combinations of level, grade", "synthetic"] == 10 / 400
+    assert table.loc["fixed combinations of level, grade", "real_holdout"] == 5 / 200
+    # The rule given stays unfitted.
+    assert not hasattr(rules[0], "combinations_")
+    assert list(report)[-1] == "constraints" and len(report) == 6
+    text = str(report)
+    assert re.search(r"\nrule +synthetic +real holdout +share of rows that break", text)
+    assert re.search(r"\nstart < end +25\.00% +0\.00%$", text)
+    assert re.search(r"\nfixed combinations of level, grade +2\.50% +2\.50%", text)
+    assert repr(report).startswith("SyntheticDataReport(5 metrics, 2 rules)")
+    # The other figures are those of a report without rules.
+    plain = evaluate_synthetic(
+        real, synthetic, holdout=holdout, metrics="fidelity", random_state=0
+    )
+    assert "constraints" not in plain and "rule" not in str(plain)
+    assert all(report[name] == plain[name] for name in plain)
+    assert report.to_frame().equals(plain.to_frame())
+
+
+def test_evaluate_synthetic_constraints_auto_uses_the_rules_of_the_real_rows():
+    real, holdout = _ruled(600, 0), _ruled(300, 1)
+    synthetic = GaussianCopulaSynthesizer(random_state=0).fit(real).sample(600)
+    report = evaluate_synthetic(
+        real,
+        synthetic,
+        holdout=holdout,
+        metrics="fidelity",
+        constraints="auto",
+        random_state=0,
+    )
+    table = report["constraints"]
+    detected = [str(rule) for rule in detect_constraints(real)]
+    assert list(table.index) == detected
+    assert "start < end" in detected
+    assert (table["real_holdout"] == 0).all()
+    # The copula alone breaks the order of start and end in some rows.
+    assert table.loc["start < end", "synthetic"] > 0
+    ruled = GaussianCopulaSynthesizer(random_state=0, constraints="auto").fit(real)
+    report = evaluate_synthetic(
+        real, ruled.sample(600), metrics="fidelity", constraints="auto"
+    )
+    assert (report["constraints"]["synthetic"] == 0).all()
+
+
+def test_evaluate_synthetic_constraints_without_holdout_and_with_arrays():
+    real, synthetic = _ruled(200, 0), _ruled(200, 1)
+    synthetic.loc[:19, "end"] = synthetic.loc[:19, "start"] - 1
+    report = evaluate_synthetic(
+        real[["start", "end"]].to_numpy(),
+        synthetic[["start", "end"]].to_numpy(),
+        metrics="fidelity",
+        constraints=[Inequality(0, 1)],
+        random_state=0,
+    )
+    shares = report["constraints"].loc["0 <= 1"]
+    assert shares["synthetic"] == 20 / 200
+    assert np.isnan(shares["real_holdout"])
+    assert "rules' shares have no real ceiling" in str(report)
+    assert re.search(r"\n0 <= 1 +10\.00% +-\n", str(report))
+    # A DataFrame beside an array of the same columns.
+    report = evaluate_synthetic(
+        real,
+        synthetic.to_numpy(),
+        metrics="fidelity",
+        constraints=[Inequality("start", "end")],
+    )
+    assert report["constraints"].loc["start <= end", "synthetic"] == 20 / 200
+
+
+def test_evaluate_synthetic_constraints_with_no_rule():
+    real = _ruled(200, 0)
+    report = evaluate_synthetic(real, real, metrics="fidelity", constraints=[])
+    assert report["constraints"].empty
+    assert "(no rules)" in str(report)
+    assert "constraints: no rule to check." in report.notes
+
+
+def test_report_constraints_table_without_pandas(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pandas(name, *args, **kwargs):
+        if name == "pandas":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    report = SyntheticDataReport(
+        {}, constraints={"a <= b": {"synthetic": 0.25, "real_holdout": 0.0}}
+    )
+    monkeypatch.setattr(builtins, "__import__", no_pandas)
+    assert report["constraints"] == {
+        "synthetic": {"a <= b": 0.25},
+        "real_holdout": {"a <= b": 0.0},
+    }
+
+
+@pytest.mark.parametrize(
+    "constraints, error, match",
+    [
+        (
+            [Inequality("start", "finish")],
+            ValueError,
+            r"constraints: rule 'start <= finish' names column 'finish', which "
+            r"is not a column of the tables; columns are \['level'",
+        ),
+        (["start <= end"], TypeError, "constraints holds str, which is not a rule"),
+        ("yes", ValueError, "The 'constraints' parameter"),
+    ],
+)
+def test_evaluate_synthetic_constraints_errors(constraints, error, match):
+    real = _ruled(100, 0)
+    with pytest.raises(error, match=match):
+        evaluate_synthetic(real, real, metrics="fidelity", constraints=constraints)

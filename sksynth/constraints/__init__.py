@@ -3,9 +3,12 @@
 Pass rules to any synthesizer or over-sampler as ``constraints=[...]`` (or
 ``constraints="auto"`` to use those :func:`detect_constraints` finds); each
 rule with a transform is enforced exactly, the others by rejection.
+:func:`save_constraints` and :func:`load_constraints` keep rules in JSON
+files a user can read and edit.
 """
 
 from ._detect import detect_constraints
+from ._io import load_constraints, save_constraints
 from ._rules import (
     Constraint,
     FixedCombinations,
@@ -26,5 +29,7 @@ __all__ = [
     "Predicate",
     "Range",
     "detect_constraints",
+    "load_constraints",
     "rule_from_dict",
+    "save_constraints",
 ]

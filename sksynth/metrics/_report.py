@@ -1,5 +1,6 @@
 """One report of fidelity, detection, privacy and utility, beside its real ceiling."""
 
+import copy
 from collections.abc import Mapping
 from functools import partial
 from numbers import Integral
@@ -18,7 +19,14 @@ from sklearn.utils._param_validation import (
 )
 from threadpoolctl import threadpool_limits
 
-from .._data import TargetSchema, column_of, is_dataframe, like, split_column
+from .._data import (
+    TargetSchema,
+    align_columns,
+    column_of,
+    is_dataframe,
+    like,
+    split_column,
+)
 from ._detection import _detection_auc, _hgb_features
 from ._fidelity import (
     _contingency_similarity,
@@ -64,12 +72,22 @@ class SyntheticDataReport(Mapping):
     of the synthetic ones, the best a synthesizer can be expected to reach.
     Printing it shows a table; :meth:`to_frame` returns a DataFrame.
 
+    With rules, ``report["constraints"]`` is a table, one row per rule (its
+    text as index), of the share of rows that break it: columns
+    ``"synthetic"`` and ``"real_holdout"``. A DataFrame when pandas is
+    installed, else ``{"synthetic": {rule: share}, "real_holdout": {rule:
+    share}}``; either way ``report["constraints"]["synthetic"][rule]`` is a
+    share.
+
     Parameters
     ----------
     scores : dict
         ``{metric: {"synthetic": float, "real_holdout": float}}``.
     notes : list of str
         Remarks on what was or could not be computed.
+    constraints : dict, default=None
+        ``{rule text: {"synthetic": float, "real_holdout": float}}``: the
+        share of rows that break each rule (None: no rules checked).
 
     Examples
     --------
@@ -83,23 +101,57 @@ class SyntheticDataReport(Mapping):
     metric                    synthetic  real holdout  what it measures
     ...
     ks_complement                 0.950         0.970  numeric margins, 1 - KS ...
+    >>> report = SyntheticDataReport(
+    ...     {"ks_complement": {"synthetic": 0.95, "real_holdout": 0.97}},
+    ...     constraints={"start <= end": {"synthetic": 0.02, "real_holdout": 0.0}},
+    ... )
+    >>> print(report["constraints"]["synthetic"]["start <= end"])
+    0.02
+    >>> print(report)
+    metric                    synthetic  real holdout  what it measures
+    ...
+    rule                      synthetic  real holdout  share of rows that break it
+    ...
+    start <= end                  2.00%         0.00%
     """
 
-    def __init__(self, scores, notes=()):
+    def __init__(self, scores, notes=(), constraints=None):
         self._scores = dict(scores)
         self.notes = list(notes)
+        self._constraints = None if constraints is None else dict(constraints)
 
     def __getitem__(self, key):
+        if key == "constraints" and self._constraints is not None:
+            return self._constraints_table()
         return self._scores[key]
 
     def __iter__(self):
-        return iter(self._scores)
+        yield from self._scores
+        if self._constraints is not None:
+            yield "constraints"
 
     def __len__(self):
-        return len(self._scores)
+        return len(self._scores) + (self._constraints is not None)
+
+    def _constraints_table(self):
+        """The shares of rows that break each rule, one row per rule."""
+        columns = {
+            column: {rule: shares[column] for rule, shares in self._constraints.items()}
+            for column in ("synthetic", "real_holdout")
+        }
+        try:
+            import pandas as pd
+        except ImportError:
+            return columns
+        table = pd.DataFrame(columns, index=list(self._constraints), dtype=float)
+        table.index.name = "rule"
+        return table
 
     def to_frame(self):
         """The report as a DataFrame, one row per metric.
+
+        The shares of rows that break each rule are the table
+        ``report["constraints"]``.
 
         Returns
         -------
@@ -128,15 +180,42 @@ class SyntheticDataReport(Mapping):
                 f"{name:<24}{_format(values['synthetic']):>11}"
                 f"{_format(values['real_holdout']):>14}  {description} {arrow}".rstrip()
             )
+        if self._constraints is not None:
+            lines.extend(self._constraint_lines())
         lines.extend(f"note: {note}" for note in self.notes)
         return "\n".join(lines)
 
+    def _constraint_lines(self):
+        """The printed table of rules: each rule's text and its shares."""
+        width = max([24, *(len(rule) + 2 for rule in self._constraints)])
+        lines = [
+            "",
+            f"{'rule':<{width}}{'synthetic':>11}{'real holdout':>14}  "
+            "share of rows that break it",
+            "-" * max(90, width + 25),
+        ]
+        for rule, shares in self._constraints.items():
+            lines.append(
+                f"{rule:<{width}}{_percent(shares['synthetic']):>11}"
+                f"{_percent(shares['real_holdout']):>14}"
+            )
+        if not self._constraints:
+            lines.append("(no rules)")
+        return lines
+
     def __repr__(self):
-        return f"SyntheticDataReport({len(self)} metrics)\n{self}"
+        rules = ""
+        if self._constraints is not None:
+            rules = f", {len(self._constraints)} rules"
+        return f"SyntheticDataReport({len(self._scores)} metrics{rules})\n{self}"
 
 
 def _format(value):
     return "-" if value is None or np.isnan(value) else f"{value:.3f}"
+
+
+def _percent(share):
+    return "-" if share is None or np.isnan(share) else f"{100 * share:.2f}%"
 
 
 # Groups of metrics that ``evaluate_synthetic(metrics=...)`` chooses from.
@@ -162,6 +241,7 @@ _DETECTION_ROWS = 10_000
         "scoring": [None, str, callable],
         "detection_cv": [Interval(Integral, 2, None, closed="left")],
         "metrics": [StrOptions({"all", *_GROUPS}), list, tuple],
+        "constraints": [None, StrOptions({"auto"}), list, tuple],
         "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
@@ -176,6 +256,7 @@ def evaluate_synthetic(
     scoring=None,
     detection_cv=3,
     metrics="all",
+    constraints=None,
     random_state=None,
 ):
     """Fidelity, detection, privacy and utility of synthetic data, in one report.
@@ -212,6 +293,15 @@ def evaluate_synthetic(
         ``"utility"`` (train on synthetic, test on real; needs ``target``).
         ``"all"`` computes every group that the arguments allow. Each group
         gives the same figures whichever other groups are computed.
+    constraints : None, "auto" or list of rules, default=None
+        Rules whose share of breaking rows to report, for the synthetic rows
+        and, as the ceiling, for the holdout rows (see
+        :mod:`sksynth.constraints`). "auto" uses the rules
+        :func:`~sksynth.constraints.detect_constraints` finds in ``real``.
+        A :class:`~sksynth.constraints.FixedCombinations` rule allows the
+        combinations of ``real``: a holdout row with a combination unseen
+        there breaks it. Checked whichever ``metrics`` are computed; the
+        shares are the table ``report["constraints"]``.
     random_state : int, RandomState instance or None, default=None
         Controls the splits, subsamples and models.
 
@@ -219,7 +309,8 @@ def evaluate_synthetic(
     -------
     report : SyntheticDataReport
         Mapping from metric name to ``{"synthetic": ..., "real_holdout":
-        ...}``; printing it shows a table.
+        ...}`` (and, with ``constraints``, ``"constraints"`` to the table of
+        the rules' shares); printing it shows a table.
 
     Notes
     -----
@@ -327,7 +418,17 @@ def evaluate_synthetic(
         notes.append(
             "no holdout: the utility test (TSTR) needs real rows not seen in fit."
         )
-    return SyntheticDataReport(scores, notes)
+    rule_shares = None
+    if constraints is not None:
+        rule_shares = _rule_shares(constraints, real, synthetic, holdout)
+        if not rule_shares:
+            notes.append("constraints: no rule to check.")
+        elif holdout is None:
+            notes.append(
+                "no holdout: the rules' shares have no real ceiling; pass holdout "
+                "for it."
+            )
+    return SyntheticDataReport(scores, notes, rule_shares)
 
 
 _FIDELITY = {
@@ -339,6 +440,63 @@ _FIDELITY = {
     ),
     "contingency_similarity": partial(_contingency_similarity, aggregate=True),
 }
+
+
+def _rule_shares(constraints, real, synthetic, holdout):
+    """``{rule text: {"synthetic": share, "real_holdout": share}}``: the share
+    of rows of each table that break each rule (NaN without a holdout)."""
+    from ..constraints import FixedCombinations, detect_constraints
+    from ..constraints._frames import as_frame
+
+    real_frame = as_frame(real)
+    if isinstance(constraints, str):
+        rules = detect_constraints(real_frame)
+    else:
+        rules = [_checked_rule(rule, real_frame) for rule in constraints]
+    tables = {}
+    for name, table, label in (
+        ("synthetic", synthetic, "synthetic"),
+        ("real_holdout", holdout, "holdout"),
+    ):
+        if table is not None:
+            table = as_frame(like(align_columns(real, table, label), real))
+        tables[name] = table
+    shares = {}
+    for rule in rules:
+        if isinstance(rule, FixedCombinations):
+            # The combinations of the real rows, on a copy: the rule given
+            # stays as it was.
+            rule = copy.copy(rule).fit(real_frame)
+        shares[str(rule)] = {
+            name: _broken_share(rule, table) for name, table in tables.items()
+        }
+    return shares
+
+
+def _checked_rule(rule, real_frame):
+    from ..constraints import Constraint, Inequality, Range
+
+    if not isinstance(rule, Constraint):
+        raise TypeError(
+            f"constraints holds {type(rule).__name__}, which is not a rule; use "
+            "the rules of sksynth.constraints, or 'auto'."
+        )
+    for name in rule.columns:
+        # A number in an inequality or a range may be a constant.
+        constant = isinstance(rule, Inequality | Range) and not isinstance(name, str)
+        if name not in real_frame.columns and not constant:
+            raise ValueError(
+                f"constraints: rule '{rule}' names column {name!r}, which is not a "
+                f"column of the tables; columns are {list(real_frame.columns)}. Fix "
+                "the rule or drop it."
+            )
+    return rule
+
+
+def _broken_share(rule, table):
+    if table is None or len(table) == 0:
+        return float("nan")
+    return float(np.mean(~np.asarray(rule.is_valid(table), dtype=bool)))
 
 
 def _check_groups(metrics, target):
