@@ -471,3 +471,24 @@ def test_a_formula_takes_its_column_before_an_inequality_and_null_patterns_compo
     assert lines[2] == "if high is missing then copy is missing  (sets copy missing)"
     X_new = synth.sample(1000, random_state=0)
     assert sum(_violations(synth.constraints_, X_new).values()) == 0
+
+
+def test_dates_and_durations_in_rules_round_trip_through_dicts():
+    start = pd.Timestamp("2020-01-01")
+    rules = [
+        Inequality(start, "opened"),
+        Range(start, "opened", pd.Timestamp("2021-01-01", tz="UTC")),
+        Implication("plan", "trial", "length", pd.Timedelta(days=30)),
+        Implication("opened", np.datetime64("2020-06-01"), "plan", "promo"),
+    ]
+    for rule in rules:
+        back = rule_from_dict(rule.to_dict())
+        assert back == rule and str(back) == str(rule)
+    assert rules[0].to_dict()["low"] == {"date": "2020-01-01T00:00:00"}
+    X = pd.DataFrame({"opened": pd.to_datetime(["2019-12-31", "2020-02-01"])})
+    np.testing.assert_array_equal(
+        rule_from_dict(rules[0].to_dict()).is_valid(X), [False, True]
+    )
+    assert str(rules[2]) == "if plan is 'trial' then length is 30 days 00:00:00"
+    with pytest.raises(ValueError, match="'rule' one of"):
+        rule_from_dict({"rule": ["Inequality"]})

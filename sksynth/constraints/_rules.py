@@ -92,14 +92,54 @@ def _check_column(name, rule, frame):
 
 
 def _plain(value):
-    """A JSON-ready scalar (numpy scalars and Timestamps as Python values)."""
+    """A JSON-ready scalar: numpy scalars as Python values, a date or time as
+    ``{"date": iso}`` and a duration as ``{"duration": iso}`` (a plain string
+    would read back as a column name)."""
     if value is None:
         return None
+    if isinstance(value, np.datetime64 | np.timedelta64):
+        import pandas as pd
+
+        value = (
+            pd.Timestamp(value)
+            if isinstance(value, np.datetime64)
+            else pd.Timedelta(value)
+        )
     if isinstance(value, np.generic):
         return value.item()
+    if _is_duration(value):
+        return {"duration": value.isoformat()}
     if hasattr(value, "isoformat"):
-        return value.isoformat()
+        return {"date": value.isoformat()}
     return value
+
+
+def _is_duration(value):
+    import datetime
+
+    return isinstance(value, datetime.timedelta)
+
+
+def _from_plain(value):
+    """The value of a :func:`_plain` form (dates and durations back)."""
+    if isinstance(value, dict) and len(value) == 1:
+        import pandas as pd
+
+        if "date" in value:
+            return pd.Timestamp(value["date"])
+        if "duration" in value:
+            return pd.Timedelta(value["duration"])
+    return value
+
+
+def _shown(value):
+    """A value in a rule's text."""
+    if value is None:
+        return "missing"
+    plain = _from_plain(_plain(value))
+    if hasattr(plain, "isoformat"):
+        return str(plain)
+    return repr(plain)
 
 
 class Inequality(Constraint):
@@ -757,12 +797,9 @@ class Implication(Constraint):
         return [self.if_column, self.then_column]
 
     def __str__(self):
-        def show(value):
-            return "missing" if value is None else repr(_plain(value))
-
         return (
-            f"if {self.if_column} is {show(self.if_value)} then "
-            f"{self.then_column} is {show(self.then_value)}"
+            f"if {self.if_column} is {_shown(self.if_value)} then "
+            f"{self.then_column} is {_shown(self.then_value)}"
         )
 
     def to_dict(self):
@@ -942,12 +979,22 @@ class Predicate(Constraint):
 
 
 _RULES = {
-    "Inequality": lambda d: Inequality(d["low"], d["high"], d.get("strict", False)),
-    "Range": lambda d: Range(d["low"], d["middle"], d["high"], d.get("strict", False)),
+    "Inequality": lambda d: Inequality(
+        _from_plain(d["low"]), _from_plain(d["high"]), d.get("strict", False)
+    ),
+    "Range": lambda d: Range(
+        _from_plain(d["low"]),
+        d["middle"],
+        _from_plain(d["high"]),
+        d.get("strict", False),
+    ),
     "FixedCombinations": lambda d: FixedCombinations(d["columns"]),
     "Formula": lambda d: Formula(d["column"], d["expression"]),
     "Implication": lambda d: Implication(
-        d["if_column"], d["if_value"], d["then_column"], d["then_value"]
+        d["if_column"],
+        _from_plain(d["if_value"]),
+        d["then_column"],
+        _from_plain(d["then_value"]),
     ),
 }
 
@@ -964,7 +1011,8 @@ def rule_from_dict(d):
     -------
     rule : Constraint
     """
-    if not isinstance(d, dict) or d.get("rule") not in _RULES:
+    name = d.get("rule") if isinstance(d, dict) else None
+    if not isinstance(name, str) or name not in _RULES:
         known = sorted(_RULES)
         raise ValueError(
             f"Not a rule: {d!r}. A rule is a dict with 'rule' one of {known} and "
