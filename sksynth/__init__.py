@@ -43,7 +43,7 @@ _LAZY_NAMES = {
     "SynthesizerOverSampler": "over_sampling",
     "TreeOverSampler": "over_sampling",
 }
-_LAZY_SUBMODULES = ("metrics", "over_sampling")
+_LAZY_SUBMODULES = ("datasets", "metrics", "over_sampling")
 
 
 def __getattr__(name):

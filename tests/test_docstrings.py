@@ -8,12 +8,16 @@ import pytest
 from numpydoc.validate import validate
 
 import sksynth
+import sksynth.datasets
 import sksynth.metrics
 
 PUBLIC_CLASSES = [
     getattr(sksynth, name) for name in sksynth.__all__ if name[0].isupper()
 ]
 PUBLIC_FUNCTIONS = [getattr(sksynth.metrics, name) for name in sksynth.metrics.__all__]
+PUBLIC_FUNCTIONS += [
+    getattr(sksynth.datasets, name) for name in sksynth.datasets.__all__
+]
 
 # numpydoc checks left out, as in scikit-learn: see also descriptions, the
 # extended summary and "Yields" do not apply to every name.
