@@ -249,7 +249,7 @@ def test_rules_on_the_same_column_and_cycles_fall_back_to_rejection():
     ).fit(X)
     lines = rules.describe()
     assert lines[0] == "c = a + b  (computes c)"
-    assert "rejection: column 'c' is already set by rule 'c = a + b'" in lines[1]
+    assert "rejection: column 'c' is already set by the rule \"c = a + b\"" in lines[1]
     assert [str(rule) for rule, _ in rules.rejection_rules] == ["a <= c"]
 
 
@@ -330,6 +330,11 @@ def test_conditions_compose_with_rules():
     X_dates = synth.sample(50, conditions={"start": "2020-03-01", "end": "2020-03-05"})
     assert (X_dates["end"] == pd.Timestamp("2020-03-05")).all()
     X_none = synth.sample(50, conditions={"previous": 0})
+    # A constant bound: the difference is known.
+    bounded = GaussianCopulaSynthesizer(
+        constraints=[Range(1850, "built", 2010)], random_state=0
+    ).fit(X)
+    assert (bounded.sample(20, conditions={"built": 1990})["built"] == 1990).all()
     assert (X_none["pdays"] == -1).all()
 
     with pytest.raises(ValueError, match="computes from other columns"):

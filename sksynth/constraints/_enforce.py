@@ -397,12 +397,11 @@ class RuleSet:
                 )
             elif isinstance(unit, GapTransform):
                 lows = unit._reads()
-                consts = [r for r in unit.rules if not r._low_column]
-                if consts or not lows or any(low not in conditions for low in lows):
+                if any(low not in conditions for low in lows):
                     raise ValueError(
                         f"`conditions` gives column {key!r}, which rule '{unit}' "
-                        f"models as a difference: condition on {lows or 'its bound'} "
-                        "too, or leave it out of the conditions."
+                        f"models as a difference: condition on {lows} too, or "
+                        "leave it out of the conditions."
                     )
                 checked[key] = value
             else:
@@ -542,7 +541,7 @@ def _order(units, rejected):
         clash = [name for name in unit._writes() if name in written]
         if clash:
             other = written[clash[0]]
-            why = f"column {clash[0]!r} is already set by rule '{other}'"
+            why = f'column {clash[0]!r} is already set by the rule "{other}"'
             rejected += [(rule, why) for rule in _rules_of(unit)]
             continue
         trial = [*kept, unit]

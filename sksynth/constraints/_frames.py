@@ -10,7 +10,7 @@ def import_pandas():
         import pandas as pd
     except ImportError:  # pragma: no cover - pandas is there in the tests
         raise ImportError(
-            "Rules (sksynth.constraints) need pandas: pip install 'sksynth[pandas]'."
+            "Rules (sksynth.constraints) need pandas: pip install pandas."
         ) from None
     return pd
 
