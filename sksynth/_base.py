@@ -160,7 +160,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         check_unique_columns(X)
         X = validate_data(self, X, skip_check_array=True)
         rng = check_random_state(self.random_state)
-        self._rules = fit_rules(self.constraints, X)
+        self._rules = fit_rules(self.constraints, X, self.enforce_range)
         self.constraints_ = [] if self._rules is None else list(self._rules.rules)
         if self._rules is not None:
             X = self._rules.transform(X)

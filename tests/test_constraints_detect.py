@@ -155,7 +155,7 @@ def test_finds_a_null_pattern():
     X = _independent(rng)
     employer = rng.choice(["private", "public", "self"], size=N_ROWS).astype(object)
     job = rng.choice(["clerk", "driver", "nurse", "cook"], size=N_ROWS).astype(object)
-    no_employer = rng.rand(N_ROWS) < 0.06
+    no_employer = rng.rand(N_ROWS) < 0.09
     employer[no_employer] = None
     job[no_employer | (rng.rand(N_ROWS) < 0.03)] = None
     X["employer"], X["job"] = employer, job
@@ -321,3 +321,24 @@ def test_finds_a_sum_of_array_columns():
 
     assert Formula(2, "`0` + `1`") in rules
     assert all(rule.is_valid(X).all() for rule in rules)
+
+
+def test_no_chance_implication_on_a_small_table():
+    # Ames (1,465 rows): "if Garage_Finish is RFn then Central_Air is Y" held
+    # on both halves by chance; a common value and a condition met by a few
+    # dozen rows per half make such rules. An implication needs its condition
+    # in 300 rows by default.
+    rng = np.random.RandomState(22)
+    n = 1500
+    X = pd.DataFrame(
+        {
+            "finish": rng.choice(["RFn", "Fin", "Unf"], n, p=[0.1, 0.4, 0.5]),
+            "air": rng.choice(["Y", "N"], n, p=[0.7, 0.3]),
+        }
+    )
+    X.loc[X["finish"] == "RFn", "air"] = "Y"
+
+    assert detect_constraints(X) == []
+    assert Implication("finish", "RFn", "air", "Y") in detect_constraints(
+        X, min_support=20
+    )

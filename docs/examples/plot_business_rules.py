@@ -60,11 +60,12 @@ for rule in rules:
     print(f"{(~rule.is_valid(X_rest)).sum():>5}  {rule}")
 
 # %%
-# The coding of education and the missing occupation of people with no
-# workclass hold in every row of the table. The rules about relationship,
-# sex and marital status are regularities of the data, true in all but a
-# few rows: useful here, but worth reading before they are kept. The list
-# can be edited and passed as ``constraints=rules``.
+# The coding of education holds in every row of the table. The rules about
+# relationship, sex and marital status are regularities of the data, true in
+# all but a few rows: useful here, but worth reading before they are kept.
+# (An implication needs its condition in 300 rows: on all 48,842 rows the
+# missing occupation of people with no workclass is found too.) The list can
+# be edited and passed as ``constraints=rules``.
 #
 # Synthesizers with and without rules
 # -----------------------------------

@@ -45,9 +45,10 @@ class GapTransform:
     bound), so the round trip is exact in every row.
     """
 
-    def __init__(self, high, rules):
+    def __init__(self, high, rules, keep_range=True):
         self.high = high
         self.rules = rules
+        self.keep_range = keep_range
 
     def __str__(self):
         return " and ".join(str(rule) for rule in self.rules)
@@ -86,6 +87,11 @@ class GapTransform:
             )
         else:
             self._reference = 0.0
+        present_high = high[~missing_mask(high)]
+        if len(present_high):
+            self._high_range = (present_high.min(), present_high.max())
+        else:
+            self._high_range = None
         gap = self._gap(frame)
         kept = gap[~missing_mask(gap)]
         strict = any(rule.strict for rule in self.rules)
@@ -130,11 +136,23 @@ class GapTransform:
         # says nothing and the reference stands in).
         free = missing_mask(gap) | missing_mask(bound)
         gap = gap.where(free | np.asarray(gap >= self._min_gap), self._min_gap)
-        bound = bound.where(~missing_mask(bound), self._reference)
-        if self._time:
-            high = bound + gap
-        else:
-            values = bound.astype(float).to_numpy() + gap.to_numpy(dtype=float)
+        has_bound = ~missing_mask(bound)
+        bound = bound.where(has_bound, self._reference)
+        high = bound + gap if self._time else bound.astype(float) + gap
+        if self.keep_range and self._high_range is not None:
+            # Inside the range ``high`` held in fit, as the synthesizers keep
+            # every column (``enforce_range``), and never below the bound.
+            low_end, high_end = self._high_range
+            if not self._time:
+                low_end, high_end = float(low_end), float(high_end)
+            least = (bound + self._min_gap).where(has_bound, low_end)
+            lower = least.where(least > low_end, low_end)
+            upper = least.where(least > high_end, high_end)
+            present = ~missing_mask(high)
+            high = high.where(~present | (high >= lower), lower)
+            high = high.where(~present | (high <= upper), upper)
+        if not self._time:
+            values = high.to_numpy(dtype=float, na_value=np.nan)
             if _is_integer_dtype(self._dtype):
                 values = np.ceil(values - 1e-9)
             high = pd.Series(_cast(values, self._dtype), index=frame.index)
@@ -193,24 +211,25 @@ def _units(rules, frame):
                 else:
                     gaps[part.high] = GapTransform(part.high, [part])
                     units.append(gaps[part.high])
-            elif isinstance(part, Implication) and part.then_value is None:
+            elif isinstance(part, Implication):
                 part._fit(frame)
-                clips.append(NullPattern(part))
+                clips.append(Consequence(part))
             elif part._has_transform:
                 units.append(part)
             else:
                 rejected.append((part, "it has no transform"))
     # Rules that fix a column outright come first when two would set it: a
-    # formula, then combinations, implications, and inequalities last (the
-    # inequality a formula of positive terms implies is kept by rejection).
+    # formula, then combinations, and inequalities last (the inequality a
+    # formula of positive terms implies is kept by rejection).
     units.sort(key=lambda unit: _PRIORITY.get(type(unit), len(_PRIORITY)))
     return units, clips, rejected
 
 
-class NullPattern:
-    """An implication whose consequence is a missing value: set after every
-    transform is inverted (it composes with any rule on its column), as
-    often as there are such rules, so that chains of them hold."""
+class Consequence:
+    """An implication, applied after every transform is inverted: the drawn
+    rows where its condition holds get its value. Implications compose with
+    any rule on their column (a row a later step breaks is drawn again) and
+    are applied as often as there are implications, so chains of them hold."""
 
     def __init__(self, rule):
         self.rule = rule
@@ -223,9 +242,10 @@ class NullPattern:
         return self.rule._inverse(frame)
 
 
-def fit_rules(constraints, X):
+def fit_rules(constraints, X, keep_range=True):
     """The :class:`RuleSet` of an estimator's ``constraints`` fitted on
-    ``X`` (None without rules)."""
+    ``X`` (None without rules); ``keep_range``: the estimator's
+    ``enforce_range``."""
     if constraints is None:
         return None
     if isinstance(constraints, str):
@@ -236,10 +256,10 @@ def fit_rules(constraints, X):
         rules = list(constraints)
     if not rules:
         return None
-    return RuleSet(rules).fit(X)
+    return RuleSet(rules, keep_range).fit(X)
 
 
-_PRIORITY = {Formula: 0, FixedCombinations: 1, Implication: 2, GapTransform: 3}
+_PRIORITY = {Formula: 0, FixedCombinations: 1, GapTransform: 2}
 
 
 class RuleSet:
@@ -251,10 +271,11 @@ class RuleSet:
         The rules.
     """
 
-    def __init__(self, rules):
+    def __init__(self, rules, keep_range=True):
         # Copies: fitting learns state (the combinations seen), which must not
         # leak into the user's rule objects or another estimator's.
         self.rules = [copy.deepcopy(rule) for rule in rules]
+        self.keep_range = keep_range
 
     def fit(self, X):
         """Check the rules against ``X`` and prepare their transforms."""
@@ -282,6 +303,8 @@ class RuleSet:
                     )
         units, clips, rejected = _units(self.rules, frame)
         for unit in units:
+            if isinstance(unit, GapTransform):
+                unit.keep_range = self.keep_range
             unit._fit(frame)
         self._units, self._rejected = _order(units, rejected)
         self._clips = clips
@@ -304,6 +327,20 @@ class RuleSet:
         return len(self._columns)
 
     @property
+    def checked_rules(self):
+        """Rules to check on drawn rows: those enforced by rejection, the
+        implications, and the rules on a column an implication or a clip
+        sets after the transforms are inverted."""
+        rules = [rule for rule, _ in self._rejected]
+        touched = {clip.column for clip in self._clips}
+        for rule in self.rules:
+            if any(rule is kept for kept in rules):
+                continue
+            if isinstance(rule, Implication) or touched & set(rule.columns):
+                rules.append(rule)
+        return rules
+
+    @property
     def rejection_rules(self):
         """Rules enforced by rejection, with the reason."""
         return list(self._rejected)
@@ -324,8 +361,12 @@ class RuleSet:
             else:
                 how[id(unit)] = f"sets {unit.then_column}"
         for clip in self._clips:
-            verb = "sets {} missing" if isinstance(clip, NullPattern) else "clips {}"
-            how.setdefault(id(clip.rule), verb.format(clip.column))
+            if not isinstance(clip, Consequence):
+                how.setdefault(id(clip.rule), f"clips {clip.column}")
+            elif clip.rule.then_value is None:
+                how[id(clip.rule)] = f"sets {clip.column} missing"
+            else:
+                how[id(clip.rule)] = f"sets {clip.column}"
         for rule, why in self._rejected:
             how[id(rule)] = f"rejection: {why}"
         lines = []
@@ -350,9 +391,9 @@ class RuleSet:
         for unit in reversed(self._units):
             out = unit._inverse(out)
         for clip in self._clips:
-            if not isinstance(clip, NullPattern):
+            if not isinstance(clip, Consequence):
                 out = clip._inverse(out)
-        patterns = [clip for clip in self._clips if isinstance(clip, NullPattern)]
+        patterns = [clip for clip in self._clips if isinstance(clip, Consequence)]
         for _ in patterns:
             for pattern in patterns:
                 out = pattern._inverse(out)
@@ -461,7 +502,7 @@ def sample_with_rules(ruleset, draw, n_samples, conditions):
     error.
     """
     model_conditions, checked = ruleset.transform_conditions(conditions)
-    rules = [rule for rule, _ in ruleset.rejection_rules]
+    rules = ruleset.checked_rules
     kept, have, size = [], 0, n_samples
     n_drawn, n_passed = 0, {}
     for _ in range(_MAX_ROUNDS):
@@ -495,9 +536,9 @@ def sample_with_rules(ruleset, draw, n_samples, conditions):
         worst = min(n_passed, key=n_passed.get) if n_passed else "the rules"
         share = n_passed.get(worst, 0) / max(n_drawn, 1)
         raise ValueError(
-            f"Only {share:.2%} of {n_drawn} drawn rows satisfy {worst} (enforced "
-            f"by rejection): too few to fill {n_samples} rows. Loosen or drop that "
-            "rule, or condition on values it allows."
+            f"Only {share:.2%} of {n_drawn} drawn rows satisfy {worst}: too few "
+            f"to fill {n_samples} rows. Loosen or drop that rule, or condition on "
+            "values it allows."
         )
     X_parts = [part for part, _ in kept]
     X = _concat(X_parts)

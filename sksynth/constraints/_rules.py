@@ -761,8 +761,9 @@ class Implication(Constraint):
 
     A value of None means missing, so null patterns are implications too:
     ``Implication("a", None, "b", None)`` says that ``b`` is missing where
-    ``a`` is. Enforced exactly: where the condition holds, ``then_column`` is
-    left to the rule (missing in the model's table) and set on the way back.
+    ``a`` is. Enforced exactly: the model learns the table as it is, and every
+    drawn row where the condition holds gets ``then_value``, after the other
+    rules are applied (implications compose, chains and mutual ones too).
 
     Parameters
     ----------
@@ -830,33 +831,12 @@ class Implication(Constraint):
         return [self.then_column]
 
     def _fit(self, frame):
-        column = frame[self.then_column]
-        self._dtype = column.dtype
-        # The rows the rule sets hold values of the other rows in the model's
-        # table: the model learns the column as it is where the rule is
-        # silent, with no made-up missing values (which it would draw where
-        # the rule does not apply).
-        free = column[~self.triggered(frame) & ~missing_mask(column)]
-        self._fill = free.to_numpy()[:: max(1, len(free) // 10_000)]
+        self._dtype = frame[self.then_column].dtype
         return self
 
-    def _transform(self, original, out):
-        if self.then_value is None or self._fill.size == 0:
-            return out
-        triggered = self.triggered(original)
-        if not triggered.any():
-            return out
-        out = out.copy()
-        column = original[self.then_column].copy()
-        # A fixed generator: the same rows get the same values (score_samples
-        # is deterministic).
-        picks = np.random.RandomState(0).randint(self._fill.size, size=triggered.sum())
-        values = column.to_numpy(dtype=object, copy=True)
-        values[triggered] = self._fill[picks]
-        out[self.then_column] = _restore_dtype(
-            column.__class__(values, index=column.index, name=column.name), self._dtype
-        )
-        return out
+    # The model learns the table as it is (the rule's rows keep their value,
+    # and with it the column's dependence on the others); the inverse sets
+    # the value wherever the condition holds.
 
     def _inverse(self, frame):
         import pandas as pd

@@ -146,7 +146,7 @@ class BaseSynthesisOverSampler(BaseOverSampler):
         y_new = y_res[n:]
         indices = getattr(self, "sample_indices_", None)
         indices_new = None if indices is None else indices[n:]
-        rejection = [rule for rule, _ in rules.rejection_rules]
+        rejection = rules.checked_rules
         if rejection:
             X_new, y_new, indices_new = self._redraw_rejected(
                 X_model, y, rules, rejection, X_new, y_new, indices_new
@@ -201,7 +201,7 @@ class BaseSynthesisOverSampler(BaseOverSampler):
         if any(need.values()):
             names = ", ".join(str(rule) for rule in rejection)
             raise ValueError(
-                f"Too few new rows satisfy {names} (enforced by rejection) to grow "
+                f"Too few new rows satisfy {names} to grow "
                 f"the classes: {sum(need.values())} row(s) still missing after "
                 f"{_MAX_REDRAWS} resamplings. Loosen or drop that rule."
             )
