@@ -5,6 +5,7 @@ Pass rules to any synthesizer or over-sampler as ``constraints=[...]`` (or
 rule with a transform is enforced exactly, the others by rejection.
 """
 
+from ._detect import detect_constraints
 from ._rules import (
     Constraint,
     FixedCombinations,
@@ -24,5 +25,6 @@ __all__ = [
     "Inequality",
     "Predicate",
     "Range",
+    "detect_constraints",
     "rule_from_dict",
 ]
