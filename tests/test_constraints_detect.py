@@ -293,3 +293,28 @@ def test_parameters_are_validated(params, match):
     X = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 3, 4, 5]})
     with pytest.raises(ValueError, match=match):
         detect_constraints(X, **params)
+
+
+def test_value_implications_with_many_valued_columns(monkeypatch):
+    # Tables too large for a dense count are built on the values seen only.
+    from sksynth.constraints import _detect
+
+    rng = np.random.RandomState(15)
+    X = _independent(rng)
+    previous = rng.poisson(1.0, size=N_ROWS)
+    X["previous"] = previous
+    X["pdays"] = np.where(previous == 0, -1, rng.randint(1, 400, size=N_ROWS))
+    dense = detect_constraints(X)
+
+    monkeypatch.setattr(_detect, "_MAX_TABLE_SIZE", 0)
+
+    assert detect_constraints(X) == dense
+    assert Implication("previous", 0, "pdays", -1) in dense
+
+
+def test_no_formulas_between_array_positions():
+    # A Formula names its columns in text: positions 0, 1, ... cannot be named.
+    rng = np.random.RandomState(16)
+    a, b = rng.normal(size=N_ROWS), rng.normal(size=N_ROWS)
+
+    assert detect_constraints(np.column_stack([a, b, a + b])) == []

@@ -34,6 +34,8 @@ _MIN_BREAK_ROWS = 10
 _MAX_FORMULA_COLUMNS = 30
 _FORMULA_SAMPLE = 256
 _FORMULA_RTOL = 1e-9
+# Contingency tables larger than this are built on the values seen only.
+_MAX_TABLE_SIZE = 1 << 22
 
 
 class _Halves:
@@ -58,15 +60,16 @@ class _Halves:
         """Whether ``broken`` of ``rows`` held-out rows is within tolerance and
         sampling noise."""
         expected = self.tolerance * rows
-        return broken <= expected + 3 * math.sqrt(expected) + 1
+        return broken <= expected + 3 * np.sqrt(expected) + 1
 
     def passes(self, broken, rows):
         """Whether a rule is kept, from the rows that break it and the rows it
-        applies to, each as ``(proposal half, held-out half)`` counts."""
+        applies to, each as ``(proposal half, held-out half)`` counts (arrays
+        of counts give an array)."""
         return (
             self.proposes(broken[0], rows[0])
-            and self.confirms(broken[1], rows[1])
-            and broken[0] + broken[1] <= self.tolerance * (rows[0] + rows[1])
+            & self.confirms(broken[1], rows[1])
+            & (broken[0] + broken[1] <= self.tolerance * (rows[0] + rows[1]))
         )
 
     def passes_rows(self, broken, applies):
@@ -290,14 +293,16 @@ def _scalar(value):
 def _fixed_combinations(frame, profiles, halves, rng):
     """Groups of columns (lists of names) whose combinations are fixed."""
     few = [i for i, p in enumerate(profiles) if 2 <= p.n_distinct <= _MAX_LEVELS]
-    shuffled = {
-        i: profiles[i].codes[halves.proposal][rng.permutation(halves.n_proposal)]
-        for i in few
-    }
+    codes = {i: profiles[i].codes[halves.proposal] for i in few}
+    shuffled = {i: codes[i][rng.permutation(halves.n_proposal)] for i in few}
     links = {}
     for a in few:
         for b in few:
-            if a != b and _determines(profiles[a], profiles[b], shuffled[b], halves):
+            if a != b and _determines(
+                (codes[a], profiles[a].n_codes),
+                (codes[b], shuffled[b], profiles[b].n_codes),
+                halves,
+            ):
                 links[(a, b)] = True
     edges = sorted(
         {(min(a, b), max(a, b)) for a, b in links},
@@ -318,13 +323,12 @@ def _fixed_combinations(frame, profiles, halves, rng):
     return [[frame.columns[i] for i in group] for group in groups]
 
 
-def _determines(a, b, b_shuffled, halves):
-    """Whether ``a`` determines ``b`` on the proposal half, informatively."""
-    a_codes = a.codes[halves.proposal]
-    counts = np.bincount(
-        a_codes * b.n_codes + b.codes[halves.proposal],
-        minlength=a.n_codes * b.n_codes,
-    ).reshape(a.n_codes, b.n_codes)
+def _determines(a, b, halves):
+    """Whether column ``a`` determines column ``b`` on the proposal half,
+    informatively; ``a`` is ``(codes, n_codes)`` and ``b`` is ``(codes,
+    shuffled codes, n_codes)`` in the proposal half."""
+    (a_codes, n_a), (b_codes, b_shuffled, n_b) = a, b
+    counts = np.bincount(a_codes * n_b + b_codes, minlength=n_a * n_b).reshape(n_a, n_b)
     seen_a = np.count_nonzero(counts.sum(axis=1))
     seen_b = np.count_nonzero(counts.sum(axis=0))
     if seen_b < 2 or np.count_nonzero(counts) > 0.5 * seen_a * seen_b:
@@ -332,9 +336,9 @@ def _determines(a, b, b_shuffled, halves):
     broken = halves.n_proposal - counts.max(axis=1).sum()
     if not halves.proposes(broken, halves.n_proposal):
         return False
-    independent = np.bincount(
-        a_codes * b.n_codes + b_shuffled, minlength=a.n_codes * b.n_codes
-    ).reshape(a.n_codes, b.n_codes)
+    independent = np.bincount(a_codes * n_b + b_shuffled, minlength=n_a * n_b).reshape(
+        n_a, n_b
+    )
     broken_independent = halves.n_proposal - independent.max(axis=1).sum()
     return broken_independent >= max(
         _MIN_BREAK_ROWS, _MIN_BREAK_SHARE * halves.n_proposal
@@ -544,11 +548,12 @@ def _implications(frame, profiles, halves, support, groups):
         frequent = np.flatnonzero(proposal_counts >= support)
         if len(frequent) == 0:
             continue
+        trigger = _Trigger(if_profile, frequent, halves)
         for b, then_profile in enumerate(profiles):
             if b == a or grouped.get(names[a], (a,)) == grouped.get(names[b], (b,)):
                 continue
             for if_code, then_code in _value_implications(
-                if_profile, then_profile, frequent, halves
+                trigger, then_profile, halves
             ):
                 found.add((a, if_code, b, then_code))
                 if _contrapositive(a, if_code, b, then_code, profiles) in found:
@@ -572,50 +577,50 @@ def _contrapositive(a, if_code, b, then_code, profiles):
     return (b, 1 - then_code, a, 1 - if_code)
 
 
-def _value_implications(if_profile, then_profile, frequent, halves):
+class _Trigger:
+    """The rows where a column holds one of its ``frequent`` codes: their
+    index, the rank of their code among ``frequent`` and their half (1:
+    held-out)."""
+
+    def __init__(self, profile, frequent, halves):
+        rank = np.full(profile.n_codes, -1)
+        rank[frequent] = np.arange(len(frequent))
+        row_rank = rank[profile.codes]
+        self.frequent = frequent
+        self.rows = np.flatnonzero(row_rank >= 0)
+        self.rank = row_rank[self.rows]
+        self.heldout = (~halves.proposal[self.rows]).astype(np.int64)
+
+
+def _value_implications(trigger, then_profile, halves):
     """``(if_code, then_code)`` pairs that pass the tests, ``if_code`` among
-    ``frequent``."""
-    rank = np.full(if_profile.n_codes, -1)
-    rank[frequent] = np.arange(len(frequent))
-    row_rank = rank[if_profile.codes]
-    triggered = row_rank >= 0
-    n_then = then_profile.n_codes
-    found = []
-    tables = {}
-    for name, part in (("proposal", halves.proposal), ("heldout", ~halves.proposal)):
-        rows = triggered & part
-        keys = row_rank[rows] * n_then + then_profile.codes[rows]
-        values, counts = np.unique(keys, return_counts=True)
-        tables[name] = (values, counts)
-    values, counts = tables["proposal"]
-    key_rank = values // n_then
-    # The most common then-value of each if-value (first in code order on ties).
-    order = np.lexsort((values, -counts, key_rank))
-    first = order[np.r_[True, key_rank[order][1:] != key_rank[order][:-1]]]
-    then_share = np.bincount(
-        then_profile.codes[halves.proposal], minlength=n_then
-    ) / max(halves.n_proposal, 1)
-    heldout_values, heldout_counts = tables["heldout"]
-    heldout_triggered = np.bincount(
-        row_rank[triggered & ~halves.proposal], minlength=len(frequent)
+    the trigger's frequent codes."""
+    frequent = trigger.frequent
+    then_codes = then_profile.codes[trigger.rows]
+    if len(frequent) * then_profile.n_codes > _MAX_TABLE_SIZE:
+        # Many-valued then-column: number only the values the triggered rows
+        # hold.
+        held, then_codes = np.unique(then_codes, return_inverse=True)
+    else:
+        held = np.arange(then_profile.n_codes)
+    n_then = len(held)
+    keys = (trigger.heldout * len(frequent) + trigger.rank) * n_then + then_codes
+    proposal, heldout = np.bincount(keys, minlength=2 * len(frequent) * n_then).reshape(
+        2, len(frequent), n_then
     )
-    for k in first:
-        r, then_code = int(key_rank[k]), int(values[k] % n_then)
-        triggered_rows = counts[key_rank == r].sum()
-        broken = triggered_rows - counts[k]
-        independent = triggered_rows * (1 - then_share[then_code])
-        if independent < max(_MIN_BREAK_ROWS, _MIN_BREAK_SHARE * triggered_rows):
-            continue
-        if broken > independent / 10:
-            continue
-        at = np.searchsorted(heldout_values, values[k])
-        kept_heldout = (
-            heldout_counts[at]
-            if at < len(heldout_values) and heldout_values[at] == values[k]
-            else 0
-        )
-        broken_heldout = int(heldout_triggered[r] - kept_heldout)
-        rows = (int(triggered_rows), int(heldout_triggered[r]))
-        if halves.passes((int(broken), broken_heldout), rows):
-            found.append((int(frequent[r]), then_code))
-    return sorted(found)
+    # The most common then-value of each if-value (the first code on ties).
+    mode = proposal.argmax(axis=1)
+    at = np.arange(len(frequent))
+    rows = proposal.sum(axis=1), heldout.sum(axis=1)
+    broken = rows[0] - proposal[at, mode], rows[1] - heldout[at, mode]
+    then_share = np.bincount(
+        then_profile.codes[halves.proposal], minlength=then_profile.n_codes
+    ) / max(halves.n_proposal, 1)
+    # Rows of the proposal half that an independent then-column would break.
+    independent = rows[0] * (1 - then_share[held[mode]])
+    kept = (
+        (independent >= np.maximum(_MIN_BREAK_ROWS, _MIN_BREAK_SHARE * rows[0]))
+        & (broken[0] <= independent / 10)
+        & halves.passes(broken, rows)
+    )
+    return [(int(frequent[r]), int(held[mode[r]])) for r in np.flatnonzero(kept)]
