@@ -557,7 +557,7 @@ def parse_args(argv):
     parser.add_argument(
         "--adult-rows",
         type=int,
-        help="rows of each Adult half (default 10,000; 5,000 with --quick)",
+        help="rows of each Adult half (default: half the table; 5,000 with --quick)",
     )
     parser.add_argument(
         "--bank-rows",
@@ -570,7 +570,7 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--csv", help="also write every figure to this CSV file")
     args = parser.parse_args(argv)
-    args.adult_rows = args.adult_rows or (5_000 if args.quick else 10_000)
+    args.adult_rows = args.adult_rows or (5_000 if args.quick else None)
     args.bank_rows = args.bank_rows or (5_000 if args.quick else 10_000)
     args.repeat = args.repeat or (2 if args.quick else 5)
     words = args.synthesizers
