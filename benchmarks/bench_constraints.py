@@ -301,7 +301,7 @@ def holdout_note(found, holdout):
     broken = [(rule, share) for rule, share in broken if share > 0]
     if not broken:
         return "No holdout row breaks a rule found. "
-    shown = "; ".join(f"`{rule}` {share:.2%}" for rule, share in broken[:6])
+    shown = "; ".join(f"`{rule}` {share:.3%}" for rule, share in broken[:6])
     more = f" and {len(broken) - 6} more" if len(broken) > 6 else ""
     return (
         f"{len(broken)} of the rules found are broken by holdout rows ({shown}{more}). "
