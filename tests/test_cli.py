@@ -912,7 +912,7 @@ def test_balance_writes_the_original_rows_as_they_were(tmp_path):
 # Rules: detect-constraints and --constraints (issue 13)
 
 
-def _ruled_frame(n_rows=300, seed=0):
+def _ruled_frame(n_rows=800, seed=0):
     """A table that keeps rules: a grade and its code, dates in order, a
     total, a value set by another, and a class column."""
     rng = np.random.RandomState(seed)
@@ -977,7 +977,7 @@ def test_detect_constraints_prints_the_rules_and_writes_them(
     lines = out.splitlines()
     assert (
         lines[0]
-        == f"Found {len(lines) - 2} rules in '{ruled_csv}' (300 rows x 9 columns):"
+        == f"Found {len(lines) - 2} rules in '{ruled_csv}' (800 rows x 9 columns):"
     )
     texts = [line.strip() for line in lines[1:-1]]
     assert set(RULE_TEXTS) <= set(texts)
