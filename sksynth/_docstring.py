@@ -12,7 +12,7 @@ default="from_dtype"
         object, string and boolean columns; otherwise column names, indices or
         a boolean mask. String columns are categorical in any case."""
 
-_COLUMN_OPTIONS = """id_columns : "auto", None or array-like, default="auto"
+_COLUMN_OPTIONS_TEMPLATE = """id_columns : "auto", None or array-like, default="auto"
         Identifier columns (keys such as ``customer_id``): not modelled; every
         synthetic row gets a new key in the training format, unique within
         the sample and never a training key. "auto" takes a column for an
@@ -31,17 +31,27 @@ _COLUMN_OPTIONS = """id_columns : "auto", None or array-like, default="auto"
         ages, counts, measurements rounded to a unit); a list gives exactly
         the discrete columns, and an empty list smooths every numeric
         column.
-    constraints : None, "auto" or list of rules, default=None
-        Rules every synthetic row keeps (see :mod:`sksynth.constraints`):
+    {constraints}"""
+
+
+def constraints_docstring(rows, fitted_on):
+    """The ``constraints`` parameter's text: ``rows`` that keep the rules
+    ("synthetic row"), ``fitted_on`` the rows ``"auto"`` reads."""
+    return f"""constraints : None, "auto" or list of rules, default=None
+        Rules every {rows} keeps (see :mod:`sksynth.constraints`):
         :class:`~sksynth.constraints.Inequality`,
         :class:`~sksynth.constraints.Range`,
         :class:`~sksynth.constraints.FixedCombinations`,
-        :class:`~sksynth.constraints.Formula`,
-        :class:`~sksynth.constraints.Implication` (each enforced exactly by a
-        transform of the table the model learns) and
-        :class:`~sksynth.constraints.Predicate` (enforced by rejection).
-        "auto" uses the rules :func:`~sksynth.constraints.detect_constraints`
-        finds in the training rows; the rules used are in ``constraints_``."""
+        :class:`~sksynth.constraints.Formula` and
+        :class:`~sksynth.constraints.Implication` are enforced exactly,
+        :class:`~sksynth.constraints.Predicate` by rejection. "auto" uses the
+        rules :func:`~sksynth.constraints.detect_constraints` finds in
+        {fitted_on}; the rules used are in ``constraints_``."""
+
+
+_COLUMN_OPTIONS = _COLUMN_OPTIONS_TEMPLATE.replace(
+    "{constraints}", constraints_docstring("synthetic row", "the training rows")
+)
 
 _SYNTHESIZER_ATTRIBUTES = """constraints_ : list
         The rules enforced (empty without ``constraints``);

@@ -170,18 +170,6 @@ class UpperClip:
     def __str__(self):
         return str(self.rule)
 
-    def _reads(self):
-        return []
-
-    def _writes(self):
-        return []
-
-    def _fit(self, frame):
-        return self
-
-    def _transform(self, original, out):
-        return out
-
     def _inverse(self, frame):
         pd = import_pandas()
         out = frame.copy()

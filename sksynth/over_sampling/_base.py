@@ -18,6 +18,7 @@ from .._data import (
     take_rows,
 )
 from .._data._columns import missing_mask_object
+from .._docstring import constraints_docstring
 from ..constraints._enforce import fit_rules
 
 # Fresh resamplings to replace new rows that break a rule enforced by rejection.
@@ -48,18 +49,10 @@ _column_options_docstring = """id_columns : "auto", None or array-like, default=
         spikes repeat ten times or more on average; a list gives exactly the
         discrete columns (an empty list smooths every numeric column).
 
-    constraints : None, "auto" or list of rules, default=None
-        Rules every new row keeps (see :mod:`sksynth.constraints`):
-        :class:`~sksynth.constraints.Inequality`,
-        :class:`~sksynth.constraints.Range`,
-        :class:`~sksynth.constraints.FixedCombinations`,
-        :class:`~sksynth.constraints.Formula`,
-        :class:`~sksynth.constraints.Implication` (each enforced exactly by a
-        transform of the table the model learns) and
-        :class:`~sksynth.constraints.Predicate` (enforced by rejection).
-        "auto" uses the rules :func:`~sksynth.constraints.detect_constraints`
-        finds in the rows of ``X``; the rules used are in ``constraints_``.
-    """.rstrip()
+    {constraints}
+    """.rstrip().replace(
+    "{constraints}", constraints_docstring("new row", "the rows of ``X``")
+)
 
 _resampler_attributes_docstring = """sampling_strategy_ : dict
         Number of rows added to each class.
