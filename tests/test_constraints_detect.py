@@ -342,3 +342,18 @@ def test_no_chance_implication_on_a_small_table():
     assert Implication("finish", "RFn", "air", "Y") in detect_constraints(
         X, min_support=20
     )
+
+
+def test_one_breaking_row_in_1500_is_within_the_tolerance():
+    # Ames: one house remodelled before it was built, among 1,465 rows
+    # (0.0007, rounded to 1 row of the 0.73 rows the tolerance allows).
+    rng = np.random.RandomState(23)
+    n = 1465
+    built = rng.randint(1880, 2010, n)
+    remodelled = np.minimum(built + rng.geometric(0.05, n) - 1, 2010)
+    remodelled[0] = built[0] - 3
+    X = pd.DataFrame({"built": built, "remodelled": remodelled})
+
+    assert detect_constraints(X) == [Inequality("built", "remodelled")]
+    remodelled[1] = built[1] - 1
+    assert detect_constraints(X.assign(remodelled=remodelled)) == []
