@@ -544,3 +544,55 @@ def test_chained_and_mutual_implications_all_hold():
         assert X_new["previous"].eq(0).mean() == pytest.approx(
             X["previous"].eq(0).mean(), abs=0.06
         )
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_an_inequality_the_difference_explains_worse_is_kept_by_repair(strict):
+    # Ames: the unfinished basement area under the whole basement area; the
+    # difference varies more than the whole, so the narrower column is moved
+    # to the other in the rows that break the rule (a fully unfinished
+    # basement), and the wider one is left as drawn.
+    rng = np.random.RandomState(0)
+    n = 1500
+    total = rng.gamma(4.0, 250.0, n).round()
+    unfinished = (total * rng.beta(0.2, 0.5, n)).round()
+    if strict:
+        unfinished = np.minimum(unfinished, total - 1)
+    X = pd.DataFrame({"unfinished": unfinished.astype(int), "total": total.astype(int)})
+    rule = Inequality("unfinished", "total", strict=strict)
+    synth = GaussianCopulaSynthesizer(constraints=[rule], random_state=0).fit(X)
+    assert synth.describe_constraints() == (
+        f"{rule}  (moves unfinished to total in the rows that break it)"
+    )
+    X_new = synth.sample(3000, random_state=0)
+    assert rule.is_valid(X_new).all()
+    assert X_new.dtypes.equals(X.dtypes)
+    plain = (
+        GaussianCopulaSynthesizer(random_state=0).fit(X).sample(3000, random_state=0)
+    )
+    broken = ~rule.is_valid(plain)
+    assert broken.mean() > 0.02
+    # Only the rows that broke the rule changed, and only the narrower column.
+    np.testing.assert_array_equal(X_new["total"], plain["total"])
+    np.testing.assert_array_equal(
+        X_new["unfinished"][~broken], plain["unfinished"][~broken]
+    )
+    gap = X_new["total"][broken] - X_new["unfinished"][broken]
+    assert (gap == (1 if strict else 0)).all()
+
+
+def test_dates_kept_by_repair():
+    # Sign-up dates over five years and last logins in the last weeks: the
+    # gap varies more than the last login, so the rule is kept by repair.
+    rng = np.random.RandomState(0)
+    n = 1200
+    now = pd.Timestamp("2024-06-01")
+    signup = now - pd.to_timedelta(rng.randint(0, 5 * 365, n), "D")
+    login = now - pd.to_timedelta(rng.exponential(20, n).round(), "D")
+    X = pd.DataFrame({"signup": signup, "login": np.maximum(login, signup)})
+    rule = Inequality("signup", "login", strict=False)
+    synth = KDESynthesizer(constraints=[rule], random_state=0).fit(X)
+    assert "moves login to signup" in synth.describe_constraints()
+    X_new = synth.sample(2000, random_state=0)
+    assert rule.is_valid(X_new).all()
+    assert X_new.dtypes.equals(X.dtypes)
