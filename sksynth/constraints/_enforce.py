@@ -300,7 +300,7 @@ def _units(rules, frame):
     """The transforms of ``rules`` in the order the rules are given (the
     inequalities of one column together, where the first of them is), the
     clips of constant upper ends, and the rules left to rejection."""
-    units, clips, rejected, gaps = [], [], [], {}
+    units, clips, rejected, gaps, implications = [], [], [], {}, []
     for rule in rules:
         parts = rule.inequalities() if isinstance(rule, Range) else [rule]
         for part in parts:
@@ -315,17 +315,49 @@ def _units(rules, frame):
                     gaps[part.high] = GapTransform(part.high, [part])
                     units.append(gaps[part.high])
             elif isinstance(part, Implication):
-                part._fit(frame)
-                clips.append(Consequence(part))
+                implications.append(part)
             elif part._has_transform:
                 units.append(part)
             else:
                 rejected.append((part, "it has no transform"))
+    # Implications on a cycle (previous 0 exactly when pdays is -1): setting
+    # one side of a broken row would pick a direction at random and erase
+    # what the model drew (a success of an earlier campaign, set to
+    # "nonexistent"), so those rows are drawn again.
+    cyclic = _on_cycles(implications)
+    for rule in implications:
+        if id(rule) in cyclic:
+            rejected.append((rule, "it forms a cycle with other implications"))
+        else:
+            rule._fit(frame)
+            clips.append(Consequence(rule))
     # Rules that fix a column outright come first when two would set it: a
     # formula, then combinations, and inequalities last (the inequality a
     # formula of positive terms implies is kept by rejection).
     units.sort(key=lambda unit: _PRIORITY.get(type(unit), len(_PRIORITY)))
     return units, clips, rejected
+
+
+def _on_cycles(implications):
+    """Ids of the implications whose ``then_column`` leads back, through
+    implications, to their ``if_column``."""
+    edges = {}
+    for rule in implications:
+        edges.setdefault(rule.if_column, set()).add(rule.then_column)
+
+    def reaches(start, goal):
+        seen, stack = set(), [start]
+        while stack:
+            node = stack.pop()
+            if node == goal:
+                return True
+            if node in seen:
+                continue
+            seen.add(node)
+            stack.extend(edges.get(node, ()))
+        return False
+
+    return {id(r) for r in implications if reaches(r.then_column, r.if_column)}
 
 
 class Consequence:
