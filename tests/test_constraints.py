@@ -258,6 +258,8 @@ def test_rule_naming_a_missing_column_names_it():
     synth = GaussianCopulaSynthesizer(constraints=[Inequality("a", "nope")])
     with pytest.raises(ValueError, match="Rule 'a <= nope' names column 'nope'"):
         synth.fit(X)
+    with pytest.raises(ValueError, match=r"not a string\)\.$"):
+        GaussianCopulaSynthesizer(constraints=[Inequality("2020-01-01", "b")]).fit(X)
     with pytest.raises(TypeError, match="which is not a rule"):
         GaussianCopulaSynthesizer(constraints=["a < b"]).fit(X)
 
@@ -596,3 +598,21 @@ def test_dates_kept_by_repair():
     X_new = synth.sample(2000, random_state=0)
     assert rule.is_valid(X_new).all()
     assert X_new.dtypes.equals(X.dtypes)
+
+
+def test_a_condition_a_rule_would_overwrite_is_an_error():
+    # plan "a" implies flag True: conditioning on both plan "a" and flag
+    # False gave rows with flag True, silently.
+    rng = np.random.RandomState(0)
+    plan = rng.choice(["a", "b"], 500)
+    X = pd.DataFrame(
+        {"plan": plan, "flag": np.where(plan == "a", True, rng.rand(500) > 0.5)}
+    )
+    rule = Implication("plan", "a", "flag", True)
+    synth = TreeSynthesizer(constraints=[rule], random_state=0).fit(X)
+    X_a = synth.sample(50, conditions={"plan": "a"})
+    assert X_a["flag"].all()
+    X_b = synth.sample(50, conditions={"plan": "b", "flag": False})
+    assert (~X_b["flag"]).all()
+    with pytest.raises(ValueError, match="satisfy the condition 'flag' = False"):
+        synth.sample(50, conditions={"plan": "a", "flag": False})

@@ -431,10 +431,16 @@ class RuleSet:
                 if name not in frame.columns and not (
                     isinstance(rule, Inequality | Range) and not isinstance(name, str)
                 ):
+                    bound = (
+                        " (a constant bound is a number or a date such as "
+                        "pd.Timestamp('2020-01-01'), not a string)"
+                        if isinstance(rule, Inequality | Range)
+                        else ""
+                    )
                     raise ValueError(
                         f"Rule '{rule}' names column {name!r}, which is not a column "
                         f"of X. Columns are {list(frame.columns)}; fix the rule or "
-                        "drop it."
+                        f"drop it{bound}."
                     )
         units, clips, rejected = _units(self.rules, frame)
         for unit in units:
@@ -622,6 +628,12 @@ class RuleSet:
                 gap = unit._gap(row).iloc[0]
                 model[key] = gap.item() if hasattr(gap, "item") else gap
                 del checked[key]
+        # A column a rule may change after the inverse (an implication's value,
+        # a repaired or clipped column): the drawn rows must still hold the
+        # condition.
+        for clip in self._clips:
+            if clip.column in conditions and clip.column in model:
+                checked[clip.column] = conditions[clip.column]
         return model, checked
 
     def log_penalty(self, X, n_train):
