@@ -295,6 +295,30 @@ def run_table(name, train, holdout, target, checks, explicit, args, detect_s):
     return rows, found
 
 
+def table_columns(checks, *, utility, detection_left_out=False):
+    """Columns of a synthesizer table: the rules used, the table's own
+    ``checks``, the shared figures (TSTR and TRTR when ``utility``) and the
+    time ratios."""
+    columns = [
+        ("n_rules", "rules used", "{:d}"),
+        ("n_rejected", "by rejection", "{:d}"),
+        *checks,
+        ("any_rule", "breaks a found rule %", "{:.2%}"),
+        ("detection", "detection AUC (GB)", "{:.3f}"),
+    ]
+    if utility:
+        columns += [("tstr", "TSTR", "{:.3f}"), ("trtr", "TRTR", "{:.3f}")]
+    columns += [
+        ("fit_s", "fit s", "{:.2f}"),
+        ("sample_s", "sample s", "{:.2f}"),
+        ("ratio", "x none", "{:.2f}"),
+    ]
+    if detection_left_out:
+        columns.append(("ratio_no_detect", "x none, detection left out", "{:.2f}"))
+    columns.append(("cpu_ratio", "x none (CPU s)", "{:.2f}"))
+    return columns
+
+
 def holdout_note(found, holdout):
     """Which rules found on the training half some holdout rows break."""
     broken = [(rule, np.mean(~rule.is_valid(holdout))) for rule in found]
@@ -334,21 +358,14 @@ def adult(args, sections):
         "adult", train, holdout, "income", checks, explicit, args, detect_s
     )
     note = holdout_note(found, holdout)
-    columns = [
-        ("n_rules", "rules used", "{:d}"),
-        ("n_rejected", "by rejection", "{:d}"),
-        ("unseen_pair", "unseen (education, education_num) %", "{:.2%}"),
-        ("husband", "Husband & not Male %", "{:.2%}"),
-        ("any_rule", "breaks a found rule %", "{:.2%}"),
-        ("detection", "detection AUC (GB)", "{:.3f}"),
-        ("tstr", "TSTR", "{:.3f}"),
-        ("trtr", "TRTR", "{:.3f}"),
-        ("fit_s", "fit s", "{:.2f}"),
-        ("sample_s", "sample s", "{:.2f}"),
-        ("ratio", "x none", "{:.2f}"),
-        ("ratio_no_detect", "x none, detection left out", "{:.2f}"),
-        ("cpu_ratio", "x none (CPU s)", "{:.2f}"),
-    ]
+    columns = table_columns(
+        [
+            ("unseen_pair", "unseen (education, education_num) %", "{:.2%}"),
+            ("husband", "Husband & not Male %", "{:.2%}"),
+        ],
+        utility=True,
+        detection_left_out=True,
+    )
     intro = (
         f"Training half {len(train):,} rows, holdout {len(holdout):,} rows "
         f"(of {len(table):,}); target income, fitted as fit(X, y). "
@@ -386,17 +403,9 @@ def ames(args, sections):
     n_bad = int(np.sum(~REMODEL.is_valid(train)))
     rows, _ = run_table("ames", train, holdout, None, checks, explicit, args, detect_s)
     note = holdout_note(found, holdout)
-    columns = [
-        ("n_rules", "rules used", "{:d}"),
-        ("n_rejected", "by rejection", "{:d}"),
-        ("remodel", "Year_Remod_Add < Year_Built %", "{:.2%}"),
-        ("any_rule", "breaks a found rule %", "{:.2%}"),
-        ("detection", "detection AUC (GB)", "{:.3f}"),
-        ("fit_s", "fit s", "{:.2f}"),
-        ("sample_s", "sample s", "{:.2f}"),
-        ("ratio", "x none", "{:.2f}"),
-        ("cpu_ratio", "x none (CPU s)", "{:.2f}"),
-    ]
+    columns = table_columns(
+        [("remodel", "Year_Remod_Add < Year_Built %", "{:.2%}")], utility=False
+    )
     kinds = pd.Series([type(r).__name__ for r in found]).value_counts()
     intro = (
         f"Training half {len(train):,} rows, holdout {len(holdout):,} rows, "
@@ -425,20 +434,13 @@ def bank(args, sections):
     rows, _ = run_table(
         "bank", train, holdout, "subscribed", checks, explicit, args, detect_s
     )
-    columns = [
-        ("n_rules", "rules used", "{:d}"),
-        ("n_rejected", "by rejection", "{:d}"),
-        ("no_contact", "previous 0, pdays not -1 %", "{:.2%}"),
-        ("converse", "pdays -1, previous not 0 %", "{:.2%}"),
-        ("any_rule", "breaks a found rule %", "{:.2%}"),
-        ("detection", "detection AUC (GB)", "{:.3f}"),
-        ("tstr", "TSTR", "{:.3f}"),
-        ("trtr", "TRTR", "{:.3f}"),
-        ("fit_s", "fit s", "{:.2f}"),
-        ("sample_s", "sample s", "{:.2f}"),
-        ("ratio", "x none", "{:.2f}"),
-        ("cpu_ratio", "x none (CPU s)", "{:.2f}"),
-    ]
+    columns = table_columns(
+        [
+            ("no_contact", "previous 0, pdays not -1 %", "{:.2%}"),
+            ("converse", "pdays -1, previous not 0 %", "{:.2%}"),
+        ],
+        utility=True,
+    )
     intro = (
         f"Generated, seed {args.seed}: training half {len(train):,} rows, holdout "
         f"{len(holdout):,} rows; previous == 0 in "
