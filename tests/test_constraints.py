@@ -2,6 +2,7 @@
 synthesizer and over-sampler keeping them (issue 13)."""
 
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -616,3 +617,66 @@ def test_a_condition_a_rule_would_overwrite_is_an_error():
     assert (~X_b["flag"]).all()
     with pytest.raises(ValueError, match="satisfy the condition 'flag' = False"):
         synth.sample(50, conditions={"plan": "a", "flag": False})
+
+
+def _adult_like(n=600, seed=0):
+    rng = np.random.RandomState(seed)
+    relationship = rng.choice(["Husband", "Wife", "Own-child"], n)
+    sex = np.where(relationship == "Husband", "Male", rng.choice(["Male", "Female"], n))
+    return pd.DataFrame(
+        {
+            "relationship": pd.Categorical(relationship),
+            "sex": pd.Categorical(sex),
+            "age": rng.randint(17, 90, n),
+            "hours": rng.randint(1, 99, n),
+            "start": pd.Timestamp("2020-01-01")
+            + pd.to_timedelta(rng.randint(0, 300, n), "D"),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "rule, message",
+    [
+        # A user test: 'male' for 'Male' turned every husband into a new
+        # level, silently.
+        (
+            Implication("relationship", "Husband", "sex", "male"),
+            "gives its then side the value 'male', a value column 'sex' never "
+            "holds (did you mean 'Male'?)",
+        ),
+        (
+            Implication("relationship", "husband", "sex", "Male"),
+            "(did you mean 'Husband'?)",
+        ),
+        (
+            Implication("relationship", "Husband", "age", 500),
+            "the value 500, outside the range [17, 89] of column 'age'",
+        ),
+        (Inequality("hours", "start"), "'hours' (number), 'start' (date)"),
+        (Range(0, "start", 5), "0 (number constant), 'start' (date)"),
+        (Formula("age", "hours + 1"), None),
+        (Formula("hours", "`relationship` + 1"), "holds category values"),
+    ],
+)
+def test_rules_that_do_not_fit_the_table_are_named(rule, message):
+    X = _adult_like()
+    X["hours"] = np.where(rule.__class__ is Formula, X["age"] - 1, X["hours"])
+    synth = TreeSynthesizer(constraints=[rule], random_state=0)
+    if message is None:
+        synth.fit(X)
+        return
+    with pytest.raises(ValueError, match=re.escape(message)):
+        synth.fit(X)
+
+
+def test_a_rule_most_training_rows_break_is_named_in_a_warning():
+    X = _adult_like()
+    rule = Inequality("hours", "age")
+    with pytest.warns(UserWarning, match=r"Rule 'hours <= age' is broken by \d+\.\d% "):
+        TreeSynthesizer(constraints=[rule], random_state=0).fit(X)
+    # An idle rule (no training row meets its condition) is not checked.
+    idle = Implication("relationship", "Partner", "sex", "Neither")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        TreeSynthesizer(constraints=[idle], random_state=0).fit(X)

@@ -15,6 +15,7 @@ import copy
 import numpy as np
 
 from .._data import is_dataframe
+from ._checks import check_rules
 from ._frames import as_frame, import_pandas, missing_mask, same_values
 from ._rules import (
     Constraint,
@@ -442,6 +443,7 @@ class RuleSet:
                         f"of X. Columns are {list(frame.columns)}; fix the rule or "
                         f"drop it{bound}."
                     )
+        check_rules(self.rules, frame)
         units, clips, rejected = _units(self.rules, frame)
         for unit in units:
             if isinstance(unit, GapTransform):
