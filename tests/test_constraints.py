@@ -680,3 +680,26 @@ def test_a_rule_most_training_rows_break_is_named_in_a_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         TreeSynthesizer(constraints=[idle], random_state=0).fit(X)
+
+
+def test_conditions_off_a_rule_are_named_in_the_users_terms():
+    # A user test: the errors spoke of the modelled difference ("the value
+    # 78.0, outside the range [0, 73]" for age 95 under Range(17, age, 90)).
+    X = _adult_like()
+    X["end"] = X["start"] + pd.to_timedelta(X["hours"], "D")
+    rules = [
+        Range(17, "age", 90),
+        Inequality("start", "end"),
+        Implication("relationship", "Husband", "sex", "Male"),
+    ]
+    synth = GaussianCopulaSynthesizer(constraints=rules, random_state=0).fit(X)
+    with pytest.raises(ValueError, match=r"column 'age' the value 95, outside the "):
+        synth.sample(3, conditions={"age": 95})
+    with pytest.raises(ValueError, match="break rule 'start <= end'"):
+        synth.sample(3, conditions={"start": "2020-03-05", "end": "2020-03-01"})
+    message = (
+        """the rule "if relationship is 'Husband' then sex is 'Male'" sets 'sex'"""
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        synth.sample(3, conditions={"relationship": "Husband", "sex": "Female"})
+    assert (synth.sample(5, conditions={"age": 30})["age"] == 30).all()

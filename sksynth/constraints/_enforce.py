@@ -627,6 +627,7 @@ class RuleSet:
                 for name in row.columns:
                     if name in self._dtypes.index:
                         row[name] = _restore_dtype(row[name], self._dtypes[name])
+                _check_gap_condition(unit, row, key)
                 gap = unit._gap(row).iloc[0]
                 model[key] = gap.item() if hasattr(gap, "item") else gap
                 del checked[key]
@@ -689,6 +690,13 @@ def sample_with_rules(ruleset, draw, n_samples, conditions):
     if have < n_samples:
         worst = min(n_passed, key=n_passed.get) if n_passed else "the rules"
         share = n_passed.get(worst, 0) / max(n_drawn, 1)
+        setters = [
+            f'the rule "{clip.rule}" sets {clip.column!r}'
+            for clip in ruleset._clips
+            if worst.startswith(f"the condition {clip.column!r} ")
+        ]
+        if setters:
+            worst = f"{worst} ({'; '.join(setters)})"
         raise ValueError(
             f"Only {share:.2%} of {n_drawn} drawn rows satisfy {worst}: too few "
             f"to fill {n_samples} rows. Loosen or drop that rule, or condition on "
@@ -751,6 +759,28 @@ def _order(units, rejected):
     order = _inverse_order(kept)
     # The transform runs in the reverse of the inverse order.
     return list(reversed(order)), [(rule, why) for rule, why in rejected]
+
+
+def _check_gap_condition(unit, row, key):
+    """Conditions on a column modelled as a difference, checked in the user's
+    terms: against the rules, then against the column's range in fit (the
+    model's own check would speak of the difference)."""
+    for rule in unit.rules:
+        if not rule.is_valid(row)[0]:
+            values = {name: row[name].iloc[0] for name in row.columns}
+            raise ValueError(
+                f"`conditions` {values} break rule '{rule}': condition on values "
+                "the rule allows."
+            )
+    if unit.keep_range and unit._high_range is not None:
+        low, high = unit._high_range
+        value = row[key].iloc[0]
+        if not low <= value <= high:
+            raise ValueError(
+                f"`conditions` gives column {key!r} the value {value}, outside the "
+                f"range [{low}, {high}] seen in fit; condition on a value in that "
+                "range."
+            )
 
 
 def _rules_of(unit):
