@@ -258,8 +258,9 @@ def float_storage(dtype):
     return None
 
 
-def is_number(v):
-    return isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)
+def is_number_type(kind):
+    """Whether values of type ``kind`` are real numbers (booleans are not)."""
+    return issubclass(kind, numbers.Real) and not issubclass(kind, bool | np.bool_)
 
 
 def unsupported_dtype_error(label, dtype):
