@@ -49,10 +49,7 @@ _column_options_docstring = """id_columns : "auto", None or array-like, default=
         spikes repeat ten times or more on average; a list gives exactly the
         discrete columns (an empty list smooths every numeric column).
 
-    {constraints}
-    """.rstrip().replace(
-    "{constraints}", constraints_docstring("new row", "the rows of ``X``")
-)
+    """ + constraints_docstring("new row", "the rows of ``X``")
 
 _resampler_attributes_docstring = """sampling_strategy_ : dict
         Number of rows added to each class.
