@@ -387,6 +387,18 @@ def test_every_new_row_of_an_over_sampler_keeps_the_rules(sampler):
         assert len(resampler.sample_indices_) == len(X_res)
 
 
+def test_an_over_sampler_names_the_rule_its_new_rows_break():
+    # Only the rule that rejects rows is named, not every rule checked.
+    X = ruled_table(400)
+    y = np.where(np.arange(len(X)) < 40, "rare", "common")
+    never = Predicate(lambda df: df["price"] < 0, name="negative price")
+    kept = Implication("previous", 0, "pdays", -1)
+    resampler = KDEOverSampler(constraints=[kept, never], random_state=0)
+    with pytest.raises(ValueError, match="New rows broke negative price") as error:
+        resampler.fit_resample(X, y)
+    assert str(kept) not in str(error.value)
+
+
 @pytest.mark.parametrize("max_radix", [2.0**62, 1.0])
 def test_fixed_combinations_keys_of_many_levels(monkeypatch, max_radix):
     # Codes numbered in one integer, or (too many levels) by their rows.
