@@ -153,7 +153,6 @@ class GapTransform:
 
     def _inverse(self, frame):
         pd = import_pandas()
-        out = frame.copy()
         gap = frame[self.high]
         gap = pd.to_timedelta(gap) if self._time else gap.astype(float)
         bound = self._bounds(frame)
@@ -188,8 +187,8 @@ class GapTransform:
             if _is_integer_dtype(self._dtype):
                 values = np.ceil(values - 1e-9)
             high = pd.Series(_cast(values, self._dtype), index=frame.index)
-        out[self.high] = _restore_dtype(high, self._dtype)
-        return out
+        frame[self.high] = _restore_dtype(high, self._dtype)
+        return frame
 
 
 def _spread(values):
@@ -258,19 +257,18 @@ class Repair:
         return self
 
     def _inverse(self, frame):
-        out = frame.copy()
-        low, high = self.rule.values(out)
+        low, high = self.rule.values(frame)
         both = ~(missing_mask(low) | missing_mask(high))
-        broken = both & ~self.rule.is_valid(out)
+        broken = both & ~self.rule.is_valid(frame)
         if not broken.any():
-            return out
+            return frame
         if self.moves_low:
             target = high if self._step is None else high - self._step
         else:
             target = low if self._step is None else low + self._step
-        column = out[self.column]
-        out[self.column] = _restore_dtype(column.mask(broken, target), column.dtype)
-        return out
+        column = frame[self.column]
+        frame[self.column] = _restore_dtype(column.mask(broken, target), column.dtype)
+        return frame
 
 
 class UpperClip:
@@ -285,15 +283,14 @@ class UpperClip:
 
     def _inverse(self, frame):
         pd = import_pandas()
-        out = frame.copy()
-        values = out[self.column]
+        values = frame[self.column]
         bound = self.bound
         if pd.api.types.is_datetime64_any_dtype(values.dtype):
             bound = pd.Timestamp(bound)
         above = ~missing_mask(values) & np.asarray(values > bound, dtype=bool)
         if above.any():
-            out[self.column] = values.mask(above, bound)
-        return out
+            frame[self.column] = values.mask(above, bound)
+        return frame
 
 
 def _units(rules, frame):
@@ -533,6 +530,7 @@ class RuleSet:
 
     def inverse_transform(self, frame):
         """Rows of the training layout (container, columns, dtypes)."""
+        # The one copy: each inverse sets columns of the frame it is given.
         out = frame.copy()
         for unit in reversed(self._units):
             out = unit._inverse(out)

@@ -22,7 +22,8 @@ class Constraint:
     Subclasses set ``columns`` (the columns the rule reads or sets) and
     implement ``is_valid``. Rules with a transform implement the private
     ``_fit``, ``_transform`` and ``_inverse`` on DataFrames of original
-    column names; ``_reads`` and ``_writes`` tell which columns the inverse
+    column names (``_inverse`` sets columns of the frame it is given: the
+    caller's copy); ``_reads`` and ``_writes`` tell which columns the inverse
     needs restored first and which it restores.
     """
 
@@ -622,9 +623,8 @@ class Formula(Constraint):
             values = np.where(
                 np.asarray(flag.fillna(False), dtype=bool), np.nan, values
             )
-        out = frame.copy()
-        out[self.column] = _cast(values, self._dtype)
-        return out
+        frame[self.column] = _cast(values, self._dtype)
+        return frame
 
 
 def _is_integer_dtype(dtype):
@@ -841,9 +841,8 @@ class Implication(Constraint):
     def _inverse(self, frame):
         import pandas as pd
 
-        out = frame.copy()
         triggered = self.triggered(frame)
-        column = out[self.then_column]
+        column = frame[self.then_column]
         if self.then_value is None:
             if not _holds_missing(column):
                 column = column.astype(_nullable(column.dtype))
@@ -856,8 +855,8 @@ class Implication(Constraint):
             column = column.mask(triggered, self.then_value)
             if not missing_mask(column).any():
                 column = _restore_dtype(column, self._dtype)
-        out[self.then_column] = column
-        return out
+        frame[self.then_column] = column
+        return frame
 
 
 def _holds_missing(column):
