@@ -294,6 +294,22 @@ def test_rows_off_a_rule_score_finite_and_lower(synthesizer):
     assert np.all(scores < synth.score_samples(X.head(50)))
 
 
+def test_the_penalty_reads_unseen_combinations_from_the_model_table():
+    # score_samples reads FixedCombinations from the merged column of the
+    # transformed rows: the same penalty as checking every rule again.
+    X = ruled_table()
+    rules = RuleSet(RULES).fit(X)
+    broken = X.head(60).copy()
+    broken.loc[broken.index[:20], "education_num"] = 16
+    broken.loc[broken.index[10:30], "remodelled"] = broken["built"] - 5
+    broken.loc[broken.index[25:35], "pdays"] = 7
+    table = rules.transform(broken)
+    expected = np.where(rules.is_valid(broken), 0.0, np.log(1 / 1201))
+    assert (expected < 0).sum() >= 30
+    np.testing.assert_array_equal(rules.log_penalty(broken, 1200), expected)
+    np.testing.assert_array_equal(rules.log_penalty(broken, 1200, table), expected)
+
+
 @pytest.mark.parametrize("synthesizer", SYNTHESIZERS, ids=_name)
 def test_rules_with_a_class_target(synthesizer):
     X = ruled_table()

@@ -634,10 +634,23 @@ class RuleSet:
                 checked[clip.column] = conditions[clip.column]
         return model, checked
 
-    def log_penalty(self, X, n_train):
+    def log_penalty(self, X, n_train, model_table=None):
         """``log(1 / (n + 1))`` for rows that break a rule, 0 for the others:
-        a held-out row off a rule is a novel outcome with a finite score."""
-        valid = self.is_valid(X)
+        a held-out row off a rule is a novel outcome with a finite score.
+
+        ``model_table``, when at hand, is ``transform(X)``: a combination
+        unseen in fit left its merged column missing there, so the rules of
+        fixed combinations are read from it instead of being checked again.
+        """
+        frame = as_frame(X)
+        valid = np.ones(len(frame), dtype=bool)
+        rules = self.rules
+        if model_table is not None:
+            merged = [u for u in self._units if isinstance(u, FixedCombinations)]
+            for unit in merged:
+                valid &= ~missing_mask(model_table[unit.merged_name])
+            rules = [rule for rule in rules if not any(rule is u for u in merged)]
+        valid &= self.is_valid(frame, rules)
         return np.where(valid, 0.0, np.log(1.0 / (n_train + 1.0)))
 
 
