@@ -2,8 +2,9 @@
 
 Each rule checks rows (``is_valid``) and, where one exists, has a reversible
 transform of the table: the synthesizer models the transformed table, and the
-inverse turns any draw into rows that satisfy the rule exactly. A rule with no
-transform (``Predicate``) is enforced by rejection. Rules work on pandas
+inverse turns any draw into rows that satisfy the rule exactly. An
+``Implication`` has none: its value is set in every drawn row where its
+condition holds. A ``Predicate`` is enforced by rejection. Rules work on pandas
 DataFrames; a numpy array is read as a DataFrame whose columns are the
 positions 0, 1, ...
 """
@@ -27,7 +28,8 @@ class Constraint:
     needs restored first and which it restores.
     """
 
-    #: Whether the rule has a reversible transform (else: rejection).
+    #: Whether the rule has a reversible transform of the table the model
+    #: learns (else: rejection, or an implication's value set on every draw).
     _has_transform = False
 
     @property
@@ -785,8 +787,6 @@ class Implication(Constraint):
     array([ True,  True, False])
     """
 
-    _has_transform = True
-
     def __init__(self, if_column, if_value, then_column, then_value):
         self.if_column = if_column
         self.if_value = if_value
@@ -824,19 +824,13 @@ class Implication(Constraint):
             frame[self.then_column], self.then_value
         )
 
-    def _reads(self):
-        return [self.if_column]
-
-    def _writes(self):
-        return [self.then_column]
+    # No transform: the model learns the table as it is (the rule's rows keep
+    # their value, and with it the column's dependence on the others); the
+    # inverse of every draw sets the value wherever the condition holds.
 
     def _fit(self, frame):
         self._dtype = frame[self.then_column].dtype
         return self
-
-    # The model learns the table as it is (the rule's rows keep their value,
-    # and with it the column's dependence on the others); the inverse sets
-    # the value wherever the condition holds.
 
     def _inverse(self, frame):
         import pandas as pd
