@@ -644,3 +644,38 @@ def test_a_condition_a_rule_would_overwrite_is_an_error():
     assert (~X_b["flag"]).all()
     with pytest.raises(ValueError, match="satisfy the condition 'flag' = False"):
         synth.sample(50, conditions={"plan": "a", "flag": False})
+
+
+# -- documentation -----------------------------------------------------------------
+
+
+def _constraints_names():
+    import inspect
+
+    import sksynth.constraints
+
+    for name in sksynth.constraints.__all__:
+        obj = getattr(sksynth.constraints, name)
+        yield f"sksynth.constraints.{name}"
+        if inspect.isclass(obj):
+            for member, value in inspect.getmembers(obj):
+                if not member.startswith("_") and (
+                    inspect.isfunction(value) or isinstance(value, property)
+                ):
+                    yield f"sksynth.constraints.{name}.{member}"
+
+
+@pytest.mark.parametrize("name", sorted(set(_constraints_names())))
+def test_constraints_docstrings_are_numpydoc_valid(name):
+    # As tests/test_docstrings.py checks the estimators and metrics; each
+    # public name of the module also has an example (run as a doctest).
+    from numpydoc.validate import validate
+
+    ignored = {"GL01", "GL02", "SA01", "ES01", "YD01", "EX01", "RT02", "PR09"}
+    errors = [f"{c}: {m}" for c, m in validate(name)["errors"] if c not in ignored]
+    assert not errors, "\n".join([name, *errors])
+    if name.count(".") == 2:
+        import sksynth.constraints
+
+        doc = getattr(sksynth.constraints, name.rsplit(".", 1)[1]).__doc__
+        assert "Examples\n    --------\n    >>>" in doc

@@ -21,11 +21,27 @@ class Constraint:
     """Base class of the rules.
 
     Subclasses set ``columns`` (the columns the rule reads or sets) and
-    implement ``is_valid``. Rules with a transform implement the private
+    implement ``is_valid`` and ``to_dict``. Rules with a transform implement the private
     ``_fit``, ``_transform`` and ``_inverse`` on DataFrames of original
     column names (``_inverse`` sets columns of the frame it is given: the
     caller's copy); ``_reads`` and ``_writes`` tell which columns the inverse
     needs restored first and which it restores.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from sksynth.constraints import Constraint, Inequality
+    >>> isinstance(Inequality("start", "end"), Constraint)
+    True
+    >>> class Positive(Constraint):
+    ...     columns = ["price"]
+    ...     def is_valid(self, X):
+    ...         return np.asarray(X["price"] > 0)
+    ...     def __str__(self):
+    ...         return "price > 0"
+    >>> Positive().is_valid(pd.DataFrame({"price": [3.5, -1.0]}))
+    array([ True, False])
     """
 
     #: Whether the rule has a reversible transform of the table the model
@@ -55,7 +71,14 @@ class Constraint:
         raise NotImplementedError
 
     def to_dict(self):
-        """The rule as a JSON-ready dict (see :func:`rule_from_dict`)."""
+        """The rule as a JSON-ready dict (see :func:`rule_from_dict`).
+
+        Returns
+        -------
+        params : dict
+            ``{"rule": name, ...}`` with the rule's parameters; dates and
+            durations as ``{"date": iso}`` and ``{"duration": iso}``.
+        """
         raise NotImplementedError
 
     def __repr__(self):
@@ -191,7 +214,18 @@ class Inequality(Constraint):
         return [self.high]
 
     def low_is_column(self, frame):
-        """Whether ``low`` names a column of ``frame`` (else a constant)."""
+        """Tell whether ``low`` names a column of ``frame`` (else a constant).
+
+        Parameters
+        ----------
+        frame : DataFrame
+            The table the rule applies to.
+
+        Returns
+        -------
+        is_column : bool
+            True when ``low`` is a column of ``frame``.
+        """
         return _is_label(self.low) and self.low in frame.columns
 
     def __str__(self):
@@ -206,8 +240,19 @@ class Inequality(Constraint):
         }
 
     def values(self, frame):
-        """The ``low`` and ``high`` Series of ``frame`` (a constant ``low``
-        repeated, as a Timestamp for a date column)."""
+        """The ``low`` and ``high`` Series of ``frame``.
+
+        Parameters
+        ----------
+        frame : DataFrame
+            The table the rule applies to.
+
+        Returns
+        -------
+        low, high : Series
+            The two sides, a constant ``low`` repeated (as a Timestamp for a
+            date column).
+        """
         import pandas as pd
 
         _check_column(self.high, self, frame)
@@ -260,6 +305,17 @@ class Range(Constraint):
         The largest column, or a constant.
     strict : bool, default=False
         Whether equality breaks the rule.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sksynth.constraints import Range
+    >>> X = pd.DataFrame({"age": [15, 40, 120]})
+    >>> rule = Range(0, "age", 100)
+    >>> print(rule)
+    0 <= age <= 100
+    >>> rule.is_valid(X)
+    array([ True,  True, False])
     """
 
     def __init__(self, low, middle, high, strict=False):
@@ -269,8 +325,14 @@ class Range(Constraint):
         self.strict = strict
 
     def inequalities(self):
-        """The two :class:`Inequality` rules of the range (a constant ``high``
-        bounds ``middle`` from above through a negated difference)."""
+        """The two :class:`Inequality` rules the range stands for.
+
+        Returns
+        -------
+        rules : list of Inequality
+            ``low <= middle`` and ``middle <= high`` (strict with ``strict``);
+            a constant ``high`` is clipped to, not modelled.
+        """
         key = (self.low, self.middle, self.high, self.strict)
         if getattr(self, "_parts_key", None) != key:
             below = Inequality(self.low, self.middle, self.strict)
@@ -394,6 +456,7 @@ class FixedCombinations(Constraint):
         Returns
         -------
         self : FixedCombinations
+            The rule, with ``combinations_`` set.
         """
         frame = as_frame(X)
         for name in self.columns:
@@ -571,7 +634,18 @@ class Formula(Constraint):
         }
 
     def evaluate(self, frame):
-        """The expression's value in each row (NaN where an input is missing)."""
+        """The expression's value in each row of ``frame``.
+
+        Parameters
+        ----------
+        frame : DataFrame
+            Rows with the columns of the expression.
+
+        Returns
+        -------
+        values : ndarray of shape (n_samples,)
+            The value in each row (NaN where an input is missing).
+        """
         total = np.full(len(frame), float(self._constant))
         for name, coefficient in self._coefficients.items():
             total = total + coefficient * np.asarray(
@@ -813,7 +887,18 @@ class Implication(Constraint):
         }
 
     def triggered(self, frame):
-        """Rows where the condition holds."""
+        """Find the rows of ``frame`` where the condition holds.
+
+        Parameters
+        ----------
+        frame : DataFrame
+            Rows with ``if_column``.
+
+        Returns
+        -------
+        mask : ndarray of shape (n_samples,), dtype=bool
+            True where ``if_column`` is ``if_value``.
+        """
         return same_values(frame[self.if_column], self.if_value)
 
     def is_valid(self, X):
@@ -951,6 +1036,13 @@ class Predicate(Constraint):
         return mask
 
 
+# The members every rule overrides share the base class's documentation.
+for _rule in (Inequality, Range, FixedCombinations, Formula, Implication, Predicate):
+    for _member in ("is_valid", "to_dict"):
+        getattr(_rule, _member).__doc__ = getattr(Constraint, _member).__doc__
+    _rule.columns = property(_rule.columns.fget, doc=Constraint.columns.__doc__)
+del _rule, _member
+
 _RULES = {
     "Inequality": lambda d: Inequality(
         _from_plain(d["low"]), _from_plain(d["high"]), d.get("strict", False)
@@ -983,6 +1075,19 @@ def rule_from_dict(d):
     Returns
     -------
     rule : Constraint
+        The rule (a :class:`FixedCombinations` still to be fitted).
+
+    See Also
+    --------
+    load_constraints : The rules of a JSON file, checked entry by entry.
+
+    Examples
+    --------
+    >>> from sksynth.constraints import Inequality, rule_from_dict
+    >>> rule_from_dict({"rule": "Inequality", "low": "start", "high": "end"})
+    start <= end
+    >>> rule_from_dict(Inequality("start", "end", strict=True).to_dict())
+    start < end
     """
     name = d.get("rule") if isinstance(d, dict) else None
     if not isinstance(name, str) or name not in _RULES:
