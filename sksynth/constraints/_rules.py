@@ -1043,25 +1043,18 @@ for _rule in (Inequality, Range, FixedCombinations, Formula, Implication, Predic
     _rule.columns = property(_rule.columns.fget, doc=Constraint.columns.__doc__)
 del _rule, _member
 
+# The rules a dict (or a JSON file) can hold, by the name it gives.
 _RULES = {
-    "Inequality": lambda d: Inequality(
-        _from_plain(d["low"]), _from_plain(d["high"]), d.get("strict", False)
-    ),
-    "Range": lambda d: Range(
-        _from_plain(d["low"]),
-        d["middle"],
-        _from_plain(d["high"]),
-        d.get("strict", False),
-    ),
-    "FixedCombinations": lambda d: FixedCombinations(d["columns"]),
-    "Formula": lambda d: Formula(d["column"], d["expression"]),
-    "Implication": lambda d: Implication(
-        d["if_column"],
-        _from_plain(d["if_value"]),
-        d["then_column"],
-        _from_plain(d["then_value"]),
-    ),
+    rule.__name__: rule
+    for rule in (Inequality, Range, FixedCombinations, Formula, Implication)
 }
+
+
+def _parameters(rule_class):
+    """The parameters of a rule's constructor, in order."""
+    import inspect
+
+    return inspect.signature(rule_class).parameters
 
 
 def rule_from_dict(d):
@@ -1096,7 +1089,10 @@ def rule_from_dict(d):
             f"Not a rule: {d!r}. A rule is a dict with 'rule' one of {known} and "
             "that rule's parameters."
         )
-    try:
-        return _RULES[d["rule"]](d)
-    except KeyError as error:
-        raise ValueError(f"Rule {d!r} lacks the parameter {error.args[0]!r}.") from None
+    parameters = _parameters(_RULES[name])
+    for parameter in parameters.values():
+        if parameter.default is parameter.empty and parameter.name not in d:
+            raise ValueError(f"Rule {d!r} lacks the parameter {parameter.name!r}.")
+    # Unknown keys are left out here (load_constraints reports them).
+    given = {key: _from_plain(d[key]) for key in parameters if key in d}
+    return _RULES[name](**given)
