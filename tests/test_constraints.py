@@ -415,6 +415,17 @@ def test_an_over_sampler_names_the_rule_its_new_rows_break():
     assert str(kept) not in str(error.value)
 
 
+@pytest.mark.parametrize("missing", [None, np.nan, pd.NA])
+def test_an_implication_reads_any_missing_value_as_missing(missing):
+    # NaN or pandas.NA as a value of a rule means missing, as None does
+    # (the data layer's is_missing_value), instead of matching no row.
+    X = pd.DataFrame({"a": [1.0, np.nan, 2.0, np.nan], "b": [0, 0, 5, 5]})
+    expected = [True, False, True, True]
+    np.testing.assert_array_equal(
+        Implication("a", missing, "b", 5).is_valid(X), expected
+    )
+
+
 @pytest.mark.parametrize("max_radix", [2.0**62, 1.0])
 def test_fixed_combinations_keys_of_many_levels(monkeypatch, max_radix):
     # Codes numbered in one integer, or (too many levels) by their rows.

@@ -3,6 +3,7 @@
 import numpy as np
 
 from .._data import is_dataframe
+from .._data._columns import is_missing_value
 
 
 def import_pandas():
@@ -35,9 +36,10 @@ def missing_mask(series):
 
 
 def same_values(series, value):
-    """Where ``series`` equals ``value`` (None: where it is missing)."""
+    """Where ``series`` equals ``value`` (a missing value, None, NaN, NaT or
+    pandas.NA: where it is missing)."""
     missing = missing_mask(series)
-    if value is None:
+    if is_missing_value(value):
         return missing
     equal = np.zeros(len(series), dtype=bool)
     present = ~missing
