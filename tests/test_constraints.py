@@ -424,6 +424,11 @@ def test_an_implication_reads_any_missing_value_as_missing(missing):
     np.testing.assert_array_equal(
         Implication("a", missing, "b", 5).is_valid(X), expected
     )
+    rule = Implication("b", 0, "a", missing)
+    assert rule == Implication("b", 0, "a", None)
+    assert str(rule) == "if b is 0 then a is missing"
+    back = RuleSet([rule]).fit(X).inverse_transform(X)
+    assert back["a"].isna().tolist() == [True, True, False, True]
 
 
 @pytest.mark.parametrize("max_radix", [2.0**62, 1.0])

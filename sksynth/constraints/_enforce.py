@@ -15,6 +15,7 @@ import copy
 import numpy as np
 
 from .._data import is_dataframe
+from .._data._columns import is_missing_value
 from ._frames import as_frame, import_pandas, missing_mask, same_values
 from ._rules import (
     Constraint,
@@ -506,7 +507,7 @@ class RuleSet:
                 )
             elif not isinstance(clip, Consequence):
                 how.setdefault(id(clip.rule), f"clips {clip.column}")
-            elif clip.rule.then_value is None:
+            elif is_missing_value(clip.rule.then_value):
                 how[id(clip.rule)] = f"sets {clip.column} missing"
             else:
                 how[id(clip.rule)] = f"sets {clip.column}"

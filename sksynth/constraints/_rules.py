@@ -14,6 +14,7 @@ import numbers
 
 import numpy as np
 
+from .._data._columns import is_missing_value
 from ._frames import as_frame, missing_mask, same_values
 
 
@@ -120,8 +121,8 @@ def _check_column(name, rule, frame):
 def _plain(value):
     """A JSON-ready scalar: numpy scalars as Python values, a date or time as
     ``{"date": iso}`` and a duration as ``{"duration": iso}`` (a plain string
-    would read back as a column name)."""
-    if value is None:
+    would read back as a column name); a missing value as None."""
+    if is_missing_value(value):
         return None
     if isinstance(value, np.datetime64 | np.timedelta64):
         import pandas as pd
@@ -160,7 +161,7 @@ def _from_plain(value):
 
 def _shown(value):
     """A value in a rule's text."""
-    if value is None:
+    if is_missing_value(value):
         return "missing"
     plain = _from_plain(_plain(value))
     if hasattr(plain, "isoformat"):
@@ -922,7 +923,7 @@ class Implication(Constraint):
 
         triggered = self.triggered(frame)
         column = frame[self.then_column]
-        if self.then_value is None:
+        if is_missing_value(self.then_value):
             if not _holds_missing(column):
                 column = column.astype(_nullable(column.dtype))
             column = column.mask(triggered)
