@@ -431,6 +431,32 @@ def test_an_implication_reads_any_missing_value_as_missing(missing):
     assert back["a"].isna().tolist() == [True, True, False, True]
 
 
+@pytest.mark.parametrize(
+    "rule, match",
+    [
+        (
+            Inequality("education", "built"),
+            r"Rule 'education <= built' compares column 'education' \(category\) "
+            r"with column 'built' \(number\): an inequality needs two number",
+        ),
+        (
+            Inequality(pd.Timestamp("2020-01-01"), "built"),
+            r"compares the constant Timestamp\('2020-01-01 00:00:00'\) \(date\) "
+            r"with column 'built' \(number\)",
+        ),
+        (Range(0, "start", 10), r"column 'start' \(date\).*fix the rule or drop it"),
+        (
+            Formula("total", "price + education"),
+            r"Rule 'total = price \+ education' sums column 'education', which "
+            r"holds category, not numbers",
+        ),
+    ],
+)
+def test_rules_on_columns_of_the_wrong_kind_are_named(rule, match):
+    with pytest.raises(ValueError, match=match):
+        GaussianCopulaSynthesizer(constraints=[rule]).fit(ruled_table(200))
+
+
 @pytest.mark.parametrize("max_radix", [2.0**62, 1.0])
 def test_fixed_combinations_keys_of_many_levels(monkeypatch, max_radix):
     # Codes numbered in one integer, or (too many levels) by their rows.

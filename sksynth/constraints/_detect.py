@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
-from ._frames import as_frame, import_pandas
+from ._frames import as_frame, import_pandas, is_number
 from ._rules import (
     FixedCombinations,
     Formula,
@@ -272,22 +272,12 @@ def _profile(series):
         stamps = series.dt.tz_convert("UTC") if series.dt.tz is not None else series
         values = np.asarray(stamps.dt.tz_localize(None).astype("datetime64[ns]"))
         values = values.view(np.int64)
-    elif _is_number(series):
+    elif is_number(series):
         kind = "number"
         values = np.asarray(pd.to_numeric(series).astype(float), dtype=float)
     if kind in ("number", "other") and all_distinct and _is_key_like(series):
         kind = "identifier"
     return _Profile(kind, codes, levels, missing, values)
-
-
-def _is_number(series):
-    pd = import_pandas()
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        return not isinstance(series.dtype, pd.CategoricalDtype)
-    if series.dtype == object:
-        inferred = pd.api.types.infer_dtype(series, skipna=True)
-        return inferred in ("integer", "floating", "mixed-integer-float")
-    return False
 
 
 def _is_key_like(series):

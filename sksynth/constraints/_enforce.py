@@ -11,12 +11,13 @@ drawn again, within a bounded number of rounds.
 """
 
 import copy
+import numbers
 
 import numpy as np
 
 from .._data import is_dataframe
 from .._data._columns import is_missing_value
-from ._frames import as_frame, import_pandas, missing_mask, same_values
+from ._frames import as_frame, import_pandas, kind_of, missing_mask, same_values
 from ._rules import (
     Constraint,
     FixedCombinations,
@@ -375,6 +376,47 @@ class Consequence:
         return self.rule._inverse(frame)
 
 
+def _check_kinds(rule, frame):
+    """An inequality compares two number or two date columns (or a column
+    and a constant of its kind); a formula sums number columns."""
+    if isinstance(rule, Formula):
+        for name in rule.columns:
+            kind = kind_of(frame[name])
+            if kind != "number":
+                raise ValueError(
+                    f"Rule '{rule}' sums column {name!r}, which holds {kind}, not "
+                    "numbers: a formula takes number columns; fix the rule or drop "
+                    "it."
+                )
+    if not isinstance(rule, Inequality | Range):
+        return
+    for part in rule.inequalities() if isinstance(rule, Range) else [rule]:
+        low, high = _side(part.low, frame), _side(part.high, frame)
+        if low[0] != high[0] or low[0] not in ("number", "date"):
+            raise ValueError(
+                f"Rule '{rule}' compares {low[1]} with {high[1]}: an inequality "
+                "needs two number columns or two date columns, or a column and a "
+                "constant of its kind (a date as pd.Timestamp); fix the rule or "
+                "drop it."
+            )
+
+
+def _side(value, frame):
+    """What one side of an inequality holds, and how a message names it."""
+    import datetime
+
+    if _is_label(value) and value in frame.columns:
+        kind = kind_of(frame[value])
+        return kind, f"column {value!r} ({kind})"
+    if isinstance(value, datetime.date | np.datetime64):
+        kind = "date"
+    elif isinstance(value, numbers.Real):
+        kind = "number"
+    else:
+        kind = type(value).__name__
+    return kind, f"the constant {value!r} ({kind})"
+
+
 def fit_rules(constraints, X, keep_range=True):
     """The :class:`RuleSet` of an estimator's ``constraints`` fitted on
     ``X`` (None without rules); ``keep_range``: the estimator's
@@ -440,6 +482,8 @@ class RuleSet:
                         f"of X. Columns are {list(frame.columns)}; fix the rule or "
                         f"drop it{bound}."
                     )
+        for rule in self.rules:
+            _check_kinds(rule, frame)
         units, clips, rejected = _units(self.rules, frame)
         for unit in units:
             if isinstance(unit, GapTransform):

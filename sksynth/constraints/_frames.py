@@ -49,3 +49,23 @@ def same_values(series, value):
     except (TypeError, ValueError):
         equal[present] = np.asarray(kept.astype(object) == value, dtype=bool)
     return equal
+
+
+def is_number(series):
+    """Whether a Series holds numbers (an object column of numbers too)."""
+    pd = import_pandas()
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return not isinstance(series.dtype, pd.CategoricalDtype)
+    if series.dtype == object:
+        inferred = pd.api.types.infer_dtype(series, skipna=True)
+        return inferred in ("integer", "floating", "mixed-integer-float")
+    return False
+
+
+def kind_of(series):
+    """ "number", "date" or the Series' dtype (what rules that compare or sum
+    columns tell apart)."""
+    pd = import_pandas()
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return "date"
+    return "number" if is_number(series) else str(series.dtype)
