@@ -457,6 +457,13 @@ def test_rules_on_columns_of_the_wrong_kind_are_named(rule, match):
         GaussianCopulaSynthesizer(constraints=[rule]).fit(ruled_table(200))
 
 
+def test_a_predicate_that_reads_no_column_of_x_is_named():
+    rule = Predicate(lambda df: df["age"] > 18, name="adults")
+    synth = GaussianCopulaSynthesizer(constraints=[rule], random_state=0)
+    with pytest.raises(ValueError, match=r"Predicate adults reads column 'age', wh"):
+        synth.fit(ruled_table(200)).sample(5)
+
+
 @pytest.mark.parametrize("max_radix", [2.0**62, 1.0])
 def test_fixed_combinations_keys_of_many_levels(monkeypatch, max_radix):
     # Codes numbered in one integer, or (too many levels) by their rows.

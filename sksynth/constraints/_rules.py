@@ -1028,7 +1028,14 @@ class Predicate(Constraint):
 
     def is_valid(self, X):
         frame = as_frame(X)
-        mask = np.asarray(self.func(frame))
+        try:
+            mask = np.asarray(self.func(frame))
+        except KeyError as error:
+            raise ValueError(
+                f"Predicate {self} reads column {error.args[0]!r}, which is not a "
+                f"column of X. Columns are {list(frame.columns)}; fix the function "
+                "or drop the rule."
+            ) from error
         if mask.shape != (len(frame),) or mask.dtype.kind != "b":
             raise ValueError(
                 f"Predicate {self} must return one bool per row ({len(frame)}); got "
