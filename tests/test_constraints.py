@@ -450,6 +450,11 @@ def test_an_implication_reads_any_missing_value_as_missing(missing):
             r"Rule 'total = price \+ education' sums column 'education', which "
             r"holds category, not numbers",
         ),
+        (
+            Implication("education", "HS", "built", "old"),
+            r"Rule 'if education is 'HS' then built is 'old'' sets column 'built' "
+            r"\(number\) to the constant 'old' \(str\)",
+        ),
     ],
 )
 def test_rules_on_columns_of_the_wrong_kind_are_named(rule, match):

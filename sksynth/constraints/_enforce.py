@@ -378,7 +378,8 @@ class Consequence:
 
 def _check_kinds(rule, frame):
     """An inequality compares two number or two date columns (or a column
-    and a constant of its kind); a formula sums number columns."""
+    and a constant of its kind); a formula sums number columns; an
+    implication sets a number or date column to a value of its kind."""
     if isinstance(rule, Formula):
         for name in rule.columns:
             kind = kind_of(frame[name])
@@ -387,6 +388,16 @@ def _check_kinds(rule, frame):
                     f"Rule '{rule}' sums column {name!r}, which holds {kind}, not "
                     "numbers: a formula takes number columns; fix the rule or drop "
                     "it."
+                )
+    if isinstance(rule, Implication):
+        column = _side(rule.then_column, frame)
+        value = _constant(rule.then_value)
+        if column[0] in ("number", "date") and not is_missing_value(rule.then_value):
+            if value[0] != column[0]:
+                raise ValueError(
+                    f"Rule '{rule}' sets {column[1]} to {value[1]}, a value the "
+                    "column cannot hold; give a value of its kind (a date as "
+                    "pd.Timestamp) or drop the rule."
                 )
     if not isinstance(rule, Inequality | Range):
         return
@@ -403,11 +414,16 @@ def _check_kinds(rule, frame):
 
 def _side(value, frame):
     """What one side of an inequality holds, and how a message names it."""
-    import datetime
-
     if _is_label(value) and value in frame.columns:
         kind = kind_of(frame[value])
         return kind, f"column {value!r} ({kind})"
+    return _constant(value)
+
+
+def _constant(value):
+    """What a constant of a rule is, and how a message names it."""
+    import datetime
+
     if isinstance(value, datetime.date | np.datetime64):
         kind = "date"
     elif isinstance(value, numbers.Real):
