@@ -441,7 +441,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         log_density : ndarray of shape (n_samples,)
             Log density of each row.
         """
-        values = self._encode_rows(X)
+        values, penalty = self._encode_rows(X)
         columns = list(range(values.shape[1]))
         if self._target is None or not self._one_model_per_class():
             if self._target is not None:
@@ -452,23 +452,21 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 [self._score(model, values, columns) for model in self._models]
             )
             log_density = logsumexp(per_class + np.log(self.class_prior_), axis=1)
-        return log_density + self._rule_penalty(X)
-
-    def _rule_penalty(self, X):
-        """Log factor of rows that break an enforced rule (a novel outcome,
-        probability ``1 / (n + 1)``): held-out rows keep finite scores."""
-        if self._rules is None:
-            return 0.0
-        return self._rules.log_penalty(X, self.n_samples_fit_)
+        return log_density + penalty
 
     def _encode_rows(self, X):
-        """Encoded rows of ``X``, checked against the training columns."""
+        """Encoded rows of ``X``, checked against the training columns, and
+        the log factor of the rows that break an enforced rule (a novel
+        outcome, probability ``1 / (n + 1)``: held-out rows keep finite
+        scores; 0 without rules)."""
         check_is_fitted(self)
         check_unique_columns(X)
         X = validate_data(self, X, skip_check_array=True, reset=False)
-        if self._rules is not None:
-            X = self._rules.transform(X)
-        return self._schema.encode(X)
+        if self._rules is None:
+            return self._schema.encode(X), 0.0
+        table = self._rules.transform(X)
+        penalty = self._rules.log_penalty(X, self.n_samples_fit_, table)
+        return self._schema.encode(table), penalty
 
     def _score(self, model, values, columns):
         """Log density with novel values scored by the column models."""
@@ -493,14 +491,14 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         """
         if y is None or getattr(self, "_target", None) is None:
             return float(np.sum(self.score_samples(X)))
-        values = self._encode_rows(X)
+        values, penalty = self._encode_rows(X)
         y_values = self._target.encode(y)
         if y_values.shape[0] != values.shape[0]:
             raise ValueError(
                 f"y has {y_values.shape[0]} values but X has {values.shape[0]} rows."
             )
         columns = list(range(values.shape[1]))
-        penalty = np.sum(self._rule_penalty(X))
+        penalty = np.sum(penalty)
         if not self._one_model_per_class():
             joint = np.column_stack([values, y_values])
             return float(

@@ -280,7 +280,7 @@ def _categorical_features(option, X, target, path):
     """
     if not option:
         return "from_dtype", "auto"
-    names = [name.strip() for name in option.split(",") if name.strip()]
+    names = _comma_list(option)
     target_type = "classification" if target in names else "auto"
     features = [name for name in names if name != target]
     for name in features:
@@ -766,7 +766,7 @@ def _training_table(args, new_rows):
         args.na_values,
         args.datetime,
         args.detect_times,
-        keep_text=_column_names(args.categorical or ""),
+        keep_text=_comma_list(args.categorical or ""),
     )
     X, y = split_target(table.frame, args.target, args.data)
     categorical_features, target_type = _categorical_features(
@@ -974,7 +974,8 @@ def _constraints_option(option, X, path, target=None):
             columns = ", ".join(map(str, X.columns))
             raise CommandError(
                 f"{where} names column {name!r}, which is not in '{path}'; its "
-                f"columns are: {columns}"
+                f"columns are: {columns}; correct the rule in '{option}' or "
+                "delete it"
             )
     return rules
 
@@ -1259,14 +1260,10 @@ def _tolerance(text):
     return value
 
 
-def _na_values(text):
-    """The markers of ``--na-values A,B``."""
-    return [marker.strip() for marker in text.split(",") if marker.strip()]
-
-
-def _column_names(text):
-    """The column names of an option ``A,B``."""
-    return [name.strip() for name in text.split(",") if name.strip()]
+def _comma_list(text):
+    """The items of an option ``A,B`` (markers of ``--na-values``, column
+    names of ``--datetime`` and ``--categorical``)."""
+    return [item.strip() for item in text.split(",") if item.strip()]
 
 
 def _sampling_strategy(text):
@@ -1318,7 +1315,7 @@ def _class_counts(text):
 def _add_na_values(parser):
     parser.add_argument(
         "--na-values",
-        type=_na_values,
+        type=_comma_list,
         default=[],
         metavar="A,B",
         help="comma-separated texts to read as missing values in CSV files, "
@@ -1330,7 +1327,7 @@ def _add_na_values(parser):
 def _add_time_options(parser):
     parser.add_argument(
         "--datetime",
-        type=_column_names,
+        type=_comma_list,
         default=[],
         metavar="A,B",
         help="comma-separated columns to read as dates, times or durations; "

@@ -12,7 +12,7 @@ default="from_dtype"
         object, string and boolean columns; otherwise column names, indices or
         a boolean mask. String columns are categorical in any case."""
 
-_COLUMN_OPTIONS_TEMPLATE = """id_columns : "auto", None or array-like, default="auto"
+_COLUMN_OPTIONS_PREFIX = """id_columns : "auto", None or array-like, default="auto"
         Identifier columns (keys such as ``customer_id``): not modelled; every
         synthetic row gets a new key in the training format, unique within
         the sample and never a training key. "auto" takes a column for an
@@ -31,7 +31,7 @@ _COLUMN_OPTIONS_TEMPLATE = """id_columns : "auto", None or array-like, default="
         ages, counts, measurements rounded to a unit); a list gives exactly
         the discrete columns, and an empty list smooths every numeric
         column.
-    {constraints}"""
+    """
 
 
 def constraints_docstring(rows, fitted_on):
@@ -49,8 +49,8 @@ def constraints_docstring(rows, fitted_on):
         {fitted_on}; the rules used are in ``constraints_``."""
 
 
-_COLUMN_OPTIONS = _COLUMN_OPTIONS_TEMPLATE.replace(
-    "{constraints}", constraints_docstring("synthetic row", "the training rows")
+_COLUMN_OPTIONS = _COLUMN_OPTIONS_PREFIX + constraints_docstring(
+    "synthetic row", "the training rows"
 )
 
 _SYNTHESIZER_ATTRIBUTES = """constraints_ : list

@@ -20,6 +20,7 @@ from sksynth._data import (
     TableSchema,
     TargetSchema,
 )
+from sksynth._data._columns import missing_mask_object
 from sksynth._data._encoding import numeric_array_specs, numeric_spec
 
 N_SAMPLES = 2000
@@ -265,6 +266,32 @@ def test_object_array_takes_numpy_float_nan_for_missing_as_pandas_does():
     np.testing.assert_array_equal(
         schema.encode(column.reshape(-1, 1))[:, 0], [0.0, np.nan, 1.0, 0.0]
     )
+
+
+@pytest.mark.parametrize(
+    "pool",
+    [
+        ["a", "bb"],
+        [1, np.int64(2)],
+        [None],
+        [pd.NA],
+        [np.nan, 1.5],
+        [np.float32("nan"), np.float32(1)],
+        ["a", None],
+        ["a", np.nan],
+        [pd.Timestamp("2020-01-01"), pd.NaT],
+        ["x", pd.NA, np.nan, None, 3, 2.5, pd.NaT, True],
+    ],
+)
+def test_missing_mask_of_object_values_is_pandas_isna(pool):
+    # One type of value, types that are never missing, and mixed types take
+    # different paths; the mask is the same as pandas gives.
+    rng = np.random.RandomState(0)
+    values = np.empty(50, dtype=object)
+    values[:] = [pool[i] for i in rng.randint(0, len(pool), values.size)]
+
+    np.testing.assert_array_equal(missing_mask_object(values), pd.isna(values))
+    assert missing_mask_object(values[:0]).shape == (0,)
 
 
 # -- column kinds and categorical_features ------------------------------------

@@ -261,6 +261,28 @@ def test_declared_identifier_with_repeated_values_warns(keyed_frame):
         TableSchema.from_data(np.repeat([[1.0, 2.0]], 20, axis=0), id_columns=[0])
 
 
+@pytest.mark.parametrize("how", ["schema", "synthesizer", "over-sampler"])
+def test_declared_identifier_warning_points_at_the_callers_line(keyed_frame, how):
+    # However deep the data layer is called (and through scikit-learn's fit
+    # wrapper), the warning names the user's line, not one of sksynth's.
+    from sksynth import GaussianCopulaSynthesizer
+    from sksynth.over_sampling import KDEOverSampler
+
+    X = keyed_frame.assign(sex=np.where(np.arange(N_ROWS) % 3, "Male", "Female"))
+    y = np.arange(N_ROWS) % 2
+    calls = {
+        "schema": lambda: TableSchema.from_data(X, id_columns=["sex"]),
+        "synthesizer": lambda: GaussianCopulaSynthesizer(id_columns=["sex"]).fit(X),
+        "over-sampler": lambda: KDEOverSampler(
+            id_columns=["sex"], random_state=0
+        ).fit_resample(X, y),
+    }
+    with pytest.warns(UserWarning, match="Column 'sex' is named in id_columns") as w:
+        calls[how]()
+    [record] = [r for r in w if "id_columns" in str(r.message)]
+    assert record.filename == __file__
+
+
 def test_declared_identifier_of_distinct_keys_does_not_warn(keyed_frame):
     X = keyed_frame.copy()
     X.loc[: N_ROWS // 3, "ref"] = np.nan

@@ -117,3 +117,10 @@ def test_import_sksynth_does_not_load_the_datasets():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [False, True]
+
+
+def test_without_pandas_the_error_names_the_fix(monkeypatch):
+    # None in sys.modules makes ``import pandas`` raise ImportError.
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match="pip install pandas"):
+        load_adult()

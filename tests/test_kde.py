@@ -65,6 +65,22 @@ def test_bandwidth_search_refines_between_grid_points():
     assert _refine(grid, np.zeros(10), 4) == grid[4]
 
 
+def test_bandwidth_refinement_stays_within_half_a_grid_step():
+    from sksynth._kde._bandwidth import _refine
+
+    grid = np.geomspace(0.05, 1.5, 10)
+    log_grid = np.log(grid)
+    rng = np.random.RandomState(0)
+    for scale in (1e-3, 1.0, 1e6):
+        for _ in range(200):
+            log_likelihood = scale * rng.normal(size=grid.size)
+            best = int(np.argmax(log_likelihood))
+            refined = np.log(_refine(grid, log_likelihood, best))
+            low = log_grid[max(best - 1, 0)] + log_grid[best]
+            high = log_grid[best] + log_grid[min(best + 1, grid.size - 1)]
+            assert low / 2 - 1e-12 <= refined <= high / 2 + 1e-12
+
+
 def test_bounded_columns_have_no_leak_and_no_pile_up():
     rng = np.random.RandomState(0)
     X = np.column_stack([rng.exponential(1.0, 2000), rng.beta(0.5, 0.5, 2000)])

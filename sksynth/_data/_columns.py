@@ -228,13 +228,26 @@ def _is_missing_type(kind):
     return kind.__name__ in ("NoneType", "NAType", "NaTType")
 
 
+def _may_be_missing(kind):
+    return issubclass(kind, float | np.floating) or _is_missing_type(kind)
+
+
 def missing_mask_object(values):
     """Missing mask of a 1D object array, by :func:`is_missing_value`, decided
     once per type of value (floats by ``np.isnan``)."""
     kinds = list(map(type, values.tolist()))
-    code_of = {kind: code for code, kind in enumerate(dict.fromkeys(kinds))}
-    codes = np.fromiter(map(code_of.__getitem__, kinds), np.intp, len(kinds))
+    distinct = set(kinds)
     missing = np.zeros(values.shape, dtype=bool)
+    if not any(_may_be_missing(kind) for kind in distinct):
+        # Text or integer keys, say: no value to look at.
+        return missing
+    if len(distinct) == 1:
+        kind = distinct.pop()
+        if _is_missing_type(kind):
+            return ~missing
+        return np.isnan(values.astype(float))
+    code_of = {kind: code for code, kind in enumerate(distinct)}
+    codes = np.fromiter(map(code_of.__getitem__, kinds), np.intp, len(kinds))
     for kind, code in code_of.items():
         if issubclass(kind, float | np.floating):
             rows = codes == code
@@ -258,8 +271,9 @@ def float_storage(dtype):
     return None
 
 
-def is_number(v):
-    return isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_)
+def is_number_type(kind):
+    """Whether values of type ``kind`` are real numbers (booleans are not)."""
+    return issubclass(kind, numbers.Real) and not issubclass(kind, bool | np.bool_)
 
 
 def unsupported_dtype_error(label, dtype):

@@ -159,7 +159,7 @@ def object_time_kind(observed):
     else None."""
     if observed.size == 0:
         return None
-    types = set(map(type, observed))
+    types = set(map(type, observed.tolist()))
     if all(issubclass(t, datetime.datetime) for t in types):
         return "datetime"
     if all(issubclass(t, datetime.date) for t in types):

@@ -24,7 +24,7 @@ from ._columns import (
     check_finite,
     column_label,
     encode_categories,
-    is_number,
+    is_number_type,
     is_whole,
     levels_of,
     levels_of_objects,
@@ -182,11 +182,12 @@ def _aware_time_spec(series, declared, tz):
     return spec
 
 
-def _object_column_kind(values, missing):
-    observed = values[~missing]
-    if observed.size and all(isinstance(v, bool | np.bool_) for v in observed):
+def _object_column_kind(observed, types):
+    """Kind of an object column from its present values ``observed`` and
+    their set of ``types`` (decided once per type, not per value)."""
+    if types and all(issubclass(t, bool | np.bool_) for t in types):
         return BOOLEAN
-    if observed.size and all(is_number(v) for v in observed):
+    if types and all(is_number_type(t) for t in types):
         return "numeric"
     time_kind = object_time_kind(observed)
     if time_kind is not None:
@@ -196,7 +197,9 @@ def _object_column_kind(values, missing):
 
 def object_spec(name, dtype, values, missing, declared):
     """Spec of an object column: booleans, numbers, dates or categories."""
-    kind = _object_column_kind(values, missing)
+    observed = values[~missing]
+    types = set(map(type, observed.tolist()))
+    kind = _object_column_kind(observed, types)
     if declared.identifier is True:
         id_kind = "integer" if kind == "numeric" else "text"
         spec = identifier_spec(name, dtype, values, missing, id_kind)
@@ -206,7 +209,7 @@ def object_spec(name, dtype, values, missing, declared):
         floats = np.where(missing, np.nan, values).astype(float)
         spec = numeric_spec(name, dtype, floats, discrete=declared.discrete)
         spec.integer_objects = spec.kind == INTEGER and all(
-            isinstance(v, int | np.integer) for v in values[~missing]
+            issubclass(t, int | np.integer) for t in types
         )
         if (
             spec.integer_objects

@@ -8,6 +8,7 @@ dtypes and categories, with new keys in its identifier columns (``decode``).
 classes or a continuous target.
 """
 
+import sys
 import warnings
 
 import numpy as np
@@ -348,7 +349,7 @@ def _check_declared_identifiers(columns, declared, n_rows):
                 "columns. Convert it (for example to str) to draw new keys, or "
                 "leave it out of id_columns.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=_caller_stacklevel(),
             )
             continue
         n_present = round((1.0 - column.missing_rate) * n_rows)
@@ -360,8 +361,26 @@ def _check_declared_identifiers(columns, declared, n_rows):
                 "each used once, so the column's own distribution is not kept. "
                 "If it is not an identifier, leave it out of id_columns.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=_caller_stacklevel(),
             )
+
+
+# Packages whose frames a warning skips to reach the user's call.
+_LIBRARY_PACKAGES = ("sksynth", "sklearn", "imblearn", "sklearn_compat")
+
+
+def _caller_stacklevel():
+    """``stacklevel`` for a warning issued by the caller of this function that
+    points at the first frame outside sksynth and the libraries it extends:
+    the user's ``fit`` or ``fit_resample`` line, however deep the data layer
+    is called (estimators, over-samplers, scikit-learn's fit wrapper)."""
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None:
+        package = frame.f_globals.get("__name__", "").partition(".")[0]
+        if package not in _LIBRARY_PACKAGES:
+            break
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _check_discrete_declared(columns, discrete_features, declared):

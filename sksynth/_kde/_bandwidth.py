@@ -85,6 +85,9 @@ def _refine(grid, log_likelihood, best):
 
     The grid steps by about 1.5 times; the likelihood is smooth in the
     bandwidth, so the vertex lies closer to its maximum than either point.
+    The best point being the highest of the three, the vertex lies within
+    half a step of it (the clip only guards rounding). Uses the likelihoods
+    the grid search computed: no further fit.
     """
     if best == 0 or best == len(grid) - 1:
         return float(grid[best])

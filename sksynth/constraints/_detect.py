@@ -15,8 +15,14 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
-from ._frames import as_frame, import_pandas
-from ._rules import FixedCombinations, Formula, Implication, Inequality
+from ._frames import as_frame, import_pandas, is_number
+from ._rules import (
+    FixedCombinations,
+    Formula,
+    Implication,
+    Inequality,
+    _is_position,
+)
 
 # Columns with at most this many distinct values can take part in fixed
 # combinations.
@@ -266,22 +272,12 @@ def _profile(series):
         stamps = series.dt.tz_convert("UTC") if series.dt.tz is not None else series
         values = np.asarray(stamps.dt.tz_localize(None).astype("datetime64[ns]"))
         values = values.view(np.int64)
-    elif _is_number(series):
+    elif is_number(series):
         kind = "number"
         values = np.asarray(pd.to_numeric(series).astype(float), dtype=float)
     if kind in ("number", "other") and all_distinct and _is_key_like(series):
         kind = "identifier"
     return _Profile(kind, codes, levels, missing, values)
-
-
-def _is_number(series):
-    pd = import_pandas()
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        return not isinstance(series.dtype, pd.CategoricalDtype)
-    if series.dtype == object:
-        inferred = pd.api.types.infer_dtype(series, skipna=True)
-        return inferred in ("integer", "floating", "mixed-integer-float")
-    return False
 
 
 def _is_key_like(series):
@@ -408,19 +404,15 @@ def _inequality(low, high, halves, support):
     in_proposal = present & halves.proposal
     if np.count_nonzero(in_proposal) < support:
         return None
-    broken_proposal = np.count_nonzero(
-        low_values[in_proposal] > high_values[in_proposal]
-    )
+    broken = halves.count(present & (low_values > high_values))
     rows = halves.count(present)
-    if not halves.confirms(broken_proposal, rows[0]):
+    if not halves.confirms(broken[0], rows[0]):
         return None
     if _independent_break_share(low_values[in_proposal], high_values[in_proposal]) < (
         _MIN_BREAK_SHARE
     ):
         return None
-    in_heldout = present & ~halves.proposal
-    broken_heldout = np.count_nonzero(low_values[in_heldout] > high_values[in_heldout])
-    if not halves.passes((broken_proposal, broken_heldout), rows):
+    if not halves.passes(broken, rows):
         return None
     return not np.any(low_values[present] == high_values[present])
 
@@ -544,10 +536,6 @@ def _quoted(name):
     if isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name):
         return name
     return f"`{name}`"
-
-
-def _is_position(name):
-    return isinstance(name, int | np.integer) and not isinstance(name, bool)
 
 
 # -- implications ----------------------------------------------------------------

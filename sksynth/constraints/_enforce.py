@@ -11,12 +11,14 @@ drawn again, within a bounded number of rounds.
 """
 
 import copy
+import numbers
 
 import numpy as np
 
 from .._data import is_dataframe
+from .._data._columns import is_missing_value
 from ._checks import check_rules
-from ._frames import as_frame, import_pandas, missing_mask, same_values
+from ._frames import as_frame, import_pandas, kind_of, missing_mask, same_values
 from ._rules import (
     Constraint,
     FixedCombinations,
@@ -154,7 +156,6 @@ class GapTransform:
 
     def _inverse(self, frame):
         pd = import_pandas()
-        out = frame.copy()
         gap = frame[self.high]
         gap = pd.to_timedelta(gap) if self._time else gap.astype(float)
         bound = self._bounds(frame)
@@ -189,8 +190,8 @@ class GapTransform:
             if _is_integer_dtype(self._dtype):
                 values = np.ceil(values - 1e-9)
             high = pd.Series(_cast(values, self._dtype), index=frame.index)
-        out[self.high] = _restore_dtype(high, self._dtype)
-        return out
+        frame[self.high] = _restore_dtype(high, self._dtype)
+        return frame
 
 
 def _spread(values):
@@ -259,19 +260,18 @@ class Repair:
         return self
 
     def _inverse(self, frame):
-        out = frame.copy()
-        low, high = self.rule.values(out)
+        low, high = self.rule.values(frame)
         both = ~(missing_mask(low) | missing_mask(high))
-        broken = both & ~self.rule.is_valid(out)
+        broken = both & ~self.rule.is_valid(frame)
         if not broken.any():
-            return out
+            return frame
         if self.moves_low:
             target = high if self._step is None else high - self._step
         else:
             target = low if self._step is None else low + self._step
-        column = out[self.column]
-        out[self.column] = _restore_dtype(column.mask(broken, target), column.dtype)
-        return out
+        column = frame[self.column]
+        frame[self.column] = _restore_dtype(column.mask(broken, target), column.dtype)
+        return frame
 
 
 class UpperClip:
@@ -286,15 +286,14 @@ class UpperClip:
 
     def _inverse(self, frame):
         pd = import_pandas()
-        out = frame.copy()
-        values = out[self.column]
+        values = frame[self.column]
         bound = self.bound
         if pd.api.types.is_datetime64_any_dtype(values.dtype):
             bound = pd.Timestamp(bound)
         above = ~missing_mask(values) & np.asarray(values > bound, dtype=bool)
         if above.any():
-            out[self.column] = values.mask(above, bound)
-        return out
+            frame[self.column] = values.mask(above, bound)
+        return frame
 
 
 def _units(rules, frame):
@@ -378,6 +377,63 @@ class Consequence:
         return self.rule._inverse(frame)
 
 
+def _check_kinds(rule, frame):
+    """An inequality compares two number or two date columns (or a column
+    and a constant of its kind); a formula sums number columns; an
+    implication sets a number or date column to a value of its kind."""
+    if isinstance(rule, Formula):
+        for name in rule.columns:
+            kind = kind_of(frame[name])
+            if kind != "number":
+                raise ValueError(
+                    f"Rule '{rule}' sums column {name!r}, which holds {kind}, not "
+                    "numbers: a formula takes number columns; fix the rule or drop "
+                    "it."
+                )
+    if isinstance(rule, Implication):
+        column = _side(rule.then_column, frame)
+        value = _constant(rule.then_value)
+        if column[0] in ("number", "date") and not is_missing_value(rule.then_value):
+            if value[0] != column[0]:
+                raise ValueError(
+                    f"Rule '{rule}' sets {column[1]} to {value[1]}, a value the "
+                    "column cannot hold; give a value of its kind (a date as "
+                    "pd.Timestamp) or drop the rule."
+                )
+    if not isinstance(rule, Inequality | Range):
+        return
+    for part in rule.inequalities() if isinstance(rule, Range) else [rule]:
+        low, high = _side(part.low, frame), _side(part.high, frame)
+        if low[0] != high[0] or low[0] not in ("number", "date"):
+            raise ValueError(
+                f"Rule '{rule}' compares {low[1]} with {high[1]}: an inequality "
+                "needs two number columns or two date columns, or a column and a "
+                "constant of its kind (a date as pd.Timestamp); fix the rule or "
+                "drop it."
+            )
+
+
+def _side(value, frame):
+    """What one side of an inequality holds, and how a message names it."""
+    if _is_label(value) and value in frame.columns:
+        kind = kind_of(frame[value])
+        return kind, f"column {value!r} ({kind})"
+    return _constant(value)
+
+
+def _constant(value):
+    """What a constant of a rule is, and how a message names it."""
+    import datetime
+
+    if isinstance(value, datetime.date | np.datetime64):
+        kind = "date"
+    elif isinstance(value, numbers.Real):
+        kind = "number"
+    else:
+        kind = type(value).__name__
+    return kind, f"the constant {value!r} ({kind})"
+
+
 def fit_rules(constraints, X, keep_range=True):
     """The :class:`RuleSet` of an estimator's ``constraints`` fitted on
     ``X`` (None without rules); ``keep_range``: the estimator's
@@ -443,6 +499,8 @@ class RuleSet:
                         f"of X. Columns are {list(frame.columns)}; fix the rule or "
                         f"drop it{bound}."
                     )
+        for rule in self.rules:
+            _check_kinds(rule, frame)
         check_rules(self.rules, frame)
         units, clips, rejected = _units(self.rules, frame)
         for unit in units:
@@ -511,7 +569,7 @@ class RuleSet:
                 )
             elif not isinstance(clip, Consequence):
                 how.setdefault(id(clip.rule), f"clips {clip.column}")
-            elif clip.rule.then_value is None:
+            elif is_missing_value(clip.rule.then_value):
                 how[id(clip.rule)] = f"sets {clip.column} missing"
             else:
                 how[id(clip.rule)] = f"sets {clip.column}"
@@ -535,6 +593,7 @@ class RuleSet:
 
     def inverse_transform(self, frame):
         """Rows of the training layout (container, columns, dtypes)."""
+        # The one copy: each inverse sets columns of the frame it is given.
         out = frame.copy()
         for unit in reversed(self._units):
             out = unit._inverse(out)
@@ -639,10 +698,23 @@ class RuleSet:
                 checked[clip.column] = conditions[clip.column]
         return model, checked
 
-    def log_penalty(self, X, n_train):
+    def log_penalty(self, X, n_train, model_table=None):
         """``log(1 / (n + 1))`` for rows that break a rule, 0 for the others:
-        a held-out row off a rule is a novel outcome with a finite score."""
-        valid = self.is_valid(X)
+        a held-out row off a rule is a novel outcome with a finite score.
+
+        ``model_table``, when at hand, is ``transform(X)``: a combination
+        unseen in fit left its merged column missing there, so the rules of
+        fixed combinations are read from it instead of being checked again.
+        """
+        frame = as_frame(X)
+        valid = np.ones(len(frame), dtype=bool)
+        rules = self.rules
+        if model_table is not None:
+            merged = [u for u in self._units if isinstance(u, FixedCombinations)]
+            for unit in merged:
+                valid &= ~missing_mask(model_table[unit.merged_name])
+            rules = [rule for rule in rules if not any(rule is u for u in merged)]
+        valid &= self.is_valid(frame, rules)
         return np.where(valid, 0.0, np.log(1.0 / (n_train + 1.0)))
 
 

@@ -3,6 +3,7 @@
 import numpy as np
 
 from .._data import is_dataframe
+from .._data._columns import is_missing_value
 
 
 def import_pandas():
@@ -35,9 +36,10 @@ def missing_mask(series):
 
 
 def same_values(series, value):
-    """Where ``series`` equals ``value`` (None: where it is missing)."""
+    """Where ``series`` equals ``value`` (a missing value, None, NaN, NaT or
+    pandas.NA: where it is missing)."""
     missing = missing_mask(series)
-    if value is None:
+    if is_missing_value(value):
         return missing
     equal = np.zeros(len(series), dtype=bool)
     present = ~missing
@@ -47,3 +49,23 @@ def same_values(series, value):
     except (TypeError, ValueError):
         equal[present] = np.asarray(kept.astype(object) == value, dtype=bool)
     return equal
+
+
+def is_number(series):
+    """Whether a Series holds numbers (an object column of numbers too)."""
+    pd = import_pandas()
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return not isinstance(series.dtype, pd.CategoricalDtype)
+    if series.dtype == object:
+        inferred = pd.api.types.infer_dtype(series, skipna=True)
+        return inferred in ("integer", "floating", "mixed-integer-float")
+    return False
+
+
+def kind_of(series):
+    """ "number", "date" or the Series' dtype (what rules that compare or sum
+    columns tell apart)."""
+    pd = import_pandas()
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return "date"
+    return "number" if is_number(series) else str(series.dtype)

@@ -1,26 +1,10 @@
 """Rules in JSON files: saved to read and edit, loaded back as rules."""
 
-import inspect
 import json
 import os
 from pathlib import Path
 
-from ._rules import (
-    Constraint,
-    FixedCombinations,
-    Formula,
-    Implication,
-    Inequality,
-    Predicate,
-    Range,
-    rule_from_dict,
-)
-
-# The rules a file can hold, by the name its entries give.
-_SAVED_RULES = {
-    rule.__name__: rule
-    for rule in (Inequality, Range, FixedCombinations, Formula, Implication)
-}
+from ._rules import _RULES, Constraint, Predicate, _parameters, rule_from_dict
 
 
 def save_constraints(rules, path):
@@ -211,11 +195,10 @@ def _rule(entry, i, source):
     if not isinstance(name, str):
         raise ValueError(
             f"{where} is {entry!r}, not a rule: its 'rule' must be one of "
-            f"{sorted(_SAVED_RULES)}."
+            f"{sorted(_RULES)}."
         )
-    rule_class = _SAVED_RULES.get(name)
-    if rule_class is not None:
-        parameters = list(inspect.signature(rule_class).parameters)
+    if name in _RULES:
+        parameters = list(_parameters(_RULES[name]))
         unknown = sorted(set(entry) - {"rule", *parameters}, key=str)
         if unknown:
             raise ValueError(

@@ -2,8 +2,9 @@
 
 Each rule checks rows (``is_valid``) and, where one exists, has a reversible
 transform of the table: the synthesizer models the transformed table, and the
-inverse turns any draw into rows that satisfy the rule exactly. A rule with no
-transform (``Predicate``) is enforced by rejection. Rules work on pandas
+inverse turns any draw into rows that satisfy the rule exactly. An
+``Implication`` has none: its value is set in every drawn row where its
+condition holds. A ``Predicate`` is enforced by rejection. Rules work on pandas
 DataFrames; a numpy array is read as a DataFrame whose columns are the
 positions 0, 1, ...
 """
@@ -13,6 +14,7 @@ import numbers
 
 import numpy as np
 
+from .._data._columns import is_missing_value
 from ._frames import as_frame, missing_mask, same_values
 
 
@@ -20,13 +22,31 @@ class Constraint:
     """Base class of the rules.
 
     Subclasses set ``columns`` (the columns the rule reads or sets) and
-    implement ``is_valid``. Rules with a transform implement the private
+    implement ``is_valid`` and ``to_dict``. Rules with a transform implement the private
     ``_fit``, ``_transform`` and ``_inverse`` on DataFrames of original
-    column names; ``_reads`` and ``_writes`` tell which columns the inverse
+    column names (``_inverse`` sets columns of the frame it is given: the
+    caller's copy); ``_reads`` and ``_writes`` tell which columns the inverse
     needs restored first and which it restores.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from sksynth.constraints import Constraint, Inequality
+    >>> isinstance(Inequality("start", "end"), Constraint)
+    True
+    >>> class Positive(Constraint):
+    ...     columns = ["price"]
+    ...     def is_valid(self, X):
+    ...         return np.asarray(X["price"] > 0)
+    ...     def __str__(self):
+    ...         return "price > 0"
+    >>> Positive().is_valid(pd.DataFrame({"price": [3.5, -1.0]}))
+    array([ True, False])
     """
 
-    #: Whether the rule has a reversible transform (else: rejection).
+    #: Whether the rule has a reversible transform of the table the model
+    #: learns (else: rejection, or an implication's value set on every draw).
     _has_transform = False
 
     @property
@@ -52,7 +72,14 @@ class Constraint:
         raise NotImplementedError
 
     def to_dict(self):
-        """The rule as a JSON-ready dict (see :func:`rule_from_dict`)."""
+        """The rule as a JSON-ready dict (see :func:`rule_from_dict`).
+
+        Returns
+        -------
+        params : dict
+            ``{"rule": name, ...}`` with the rule's parameters; dates and
+            durations as ``{"date": iso}`` and ``{"duration": iso}``.
+        """
         raise NotImplementedError
 
     def __repr__(self):
@@ -94,8 +121,8 @@ def _check_column(name, rule, frame):
 def _plain(value):
     """A JSON-ready scalar: numpy scalars as Python values, a date or time as
     ``{"date": iso}`` and a duration as ``{"duration": iso}`` (a plain string
-    would read back as a column name)."""
-    if value is None:
+    would read back as a column name); a missing value as None."""
+    if is_missing_value(value):
         return None
     if isinstance(value, np.datetime64 | np.timedelta64):
         import pandas as pd
@@ -134,7 +161,7 @@ def _from_plain(value):
 
 def _shown(value):
     """A value in a rule's text."""
-    if value is None:
+    if is_missing_value(value):
         return "missing"
     plain = _from_plain(_plain(value))
     if hasattr(plain, "isoformat"):
@@ -188,7 +215,18 @@ class Inequality(Constraint):
         return [self.high]
 
     def low_is_column(self, frame):
-        """Whether ``low`` names a column of ``frame`` (else a constant)."""
+        """Tell whether ``low`` names a column of ``frame`` (else a constant).
+
+        Parameters
+        ----------
+        frame : DataFrame
+            The table the rule applies to.
+
+        Returns
+        -------
+        is_column : bool
+            True when ``low`` is a column of ``frame``.
+        """
         return _is_label(self.low) and self.low in frame.columns
 
     def __str__(self):
@@ -203,8 +241,19 @@ class Inequality(Constraint):
         }
 
     def values(self, frame):
-        """The ``low`` and ``high`` Series of ``frame`` (a constant ``low``
-        repeated, as a Timestamp for a date column)."""
+        """The ``low`` and ``high`` Series of ``frame``.
+
+        Parameters
+        ----------
+        frame : DataFrame
+            The table the rule applies to.
+
+        Returns
+        -------
+        low, high : Series
+            The two sides, a constant ``low`` repeated (as a Timestamp for a
+            date column).
+        """
         import pandas as pd
 
         _check_column(self.high, self, frame)
@@ -257,6 +306,17 @@ class Range(Constraint):
         The largest column, or a constant.
     strict : bool, default=False
         Whether equality breaks the rule.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sksynth.constraints import Range
+    >>> X = pd.DataFrame({"age": [15, 40, 120]})
+    >>> rule = Range(0, "age", 100)
+    >>> print(rule)
+    0 <= age <= 100
+    >>> rule.is_valid(X)
+    array([ True,  True, False])
     """
 
     def __init__(self, low, middle, high, strict=False):
@@ -266,8 +326,14 @@ class Range(Constraint):
         self.strict = strict
 
     def inequalities(self):
-        """The two :class:`Inequality` rules of the range (a constant ``high``
-        bounds ``middle`` from above through a negated difference)."""
+        """The two :class:`Inequality` rules the range stands for.
+
+        Returns
+        -------
+        rules : list of Inequality
+            ``low <= middle`` and ``middle <= high`` (strict with ``strict``);
+            a constant ``high`` is clipped to, not modelled.
+        """
         key = (self.low, self.middle, self.high, self.strict)
         if getattr(self, "_parts_key", None) != key:
             below = Inequality(self.low, self.middle, self.strict)
@@ -391,6 +457,7 @@ class FixedCombinations(Constraint):
         Returns
         -------
         self : FixedCombinations
+            The rule, with ``combinations_`` set.
         """
         frame = as_frame(X)
         for name in self.columns:
@@ -568,7 +635,18 @@ class Formula(Constraint):
         }
 
     def evaluate(self, frame):
-        """The expression's value in each row (NaN where an input is missing)."""
+        """The expression's value in each row of ``frame``.
+
+        Parameters
+        ----------
+        frame : DataFrame
+            Rows with the columns of the expression.
+
+        Returns
+        -------
+        values : ndarray of shape (n_samples,)
+            The value in each row (NaN where an input is missing).
+        """
         total = np.full(len(frame), float(self._constant))
         for name, coefficient in self._coefficients.items():
             total = total + coefficient * np.asarray(
@@ -622,9 +700,8 @@ class Formula(Constraint):
             values = np.where(
                 np.asarray(flag.fillna(False), dtype=bool), np.nan, values
             )
-        out = frame.copy()
-        out[self.column] = _cast(values, self._dtype)
-        return out
+        frame[self.column] = _cast(values, self._dtype)
+        return frame
 
 
 def _is_integer_dtype(dtype):
@@ -785,8 +862,6 @@ class Implication(Constraint):
     array([ True,  True, False])
     """
 
-    _has_transform = True
-
     def __init__(self, if_column, if_value, then_column, then_value):
         self.if_column = if_column
         self.if_value = if_value
@@ -813,7 +888,18 @@ class Implication(Constraint):
         }
 
     def triggered(self, frame):
-        """Rows where the condition holds."""
+        """Find the rows of ``frame`` where the condition holds.
+
+        Parameters
+        ----------
+        frame : DataFrame
+            Rows with ``if_column``.
+
+        Returns
+        -------
+        mask : ndarray of shape (n_samples,), dtype=bool
+            True where ``if_column`` is ``if_value``.
+        """
         return same_values(frame[self.if_column], self.if_value)
 
     def is_valid(self, X):
@@ -824,27 +910,20 @@ class Implication(Constraint):
             frame[self.then_column], self.then_value
         )
 
-    def _reads(self):
-        return [self.if_column]
-
-    def _writes(self):
-        return [self.then_column]
+    # No transform: the model learns the table as it is (the rule's rows keep
+    # their value, and with it the column's dependence on the others); the
+    # inverse of every draw sets the value wherever the condition holds.
 
     def _fit(self, frame):
         self._dtype = frame[self.then_column].dtype
         return self
 
-    # The model learns the table as it is (the rule's rows keep their value,
-    # and with it the column's dependence on the others); the inverse sets
-    # the value wherever the condition holds.
-
     def _inverse(self, frame):
         import pandas as pd
 
-        out = frame.copy()
         triggered = self.triggered(frame)
-        column = out[self.then_column]
-        if self.then_value is None:
+        column = frame[self.then_column]
+        if is_missing_value(self.then_value):
             if not _holds_missing(column):
                 column = column.astype(_nullable(column.dtype))
             column = column.mask(triggered)
@@ -856,8 +935,8 @@ class Implication(Constraint):
             column = column.mask(triggered, self.then_value)
             if not missing_mask(column).any():
                 column = _restore_dtype(column, self._dtype)
-        out[self.then_column] = column
-        return out
+        frame[self.then_column] = column
+        return frame
 
 
 def _holds_missing(column):
@@ -949,7 +1028,14 @@ class Predicate(Constraint):
 
     def is_valid(self, X):
         frame = as_frame(X)
-        mask = np.asarray(self.func(frame))
+        try:
+            mask = np.asarray(self.func(frame))
+        except KeyError as error:
+            raise ValueError(
+                f"Predicate {self} reads column {error.args[0]!r}, which is not a "
+                f"column of X. Columns are {list(frame.columns)}; fix the function "
+                "or drop the rule."
+            ) from error
         if mask.shape != (len(frame),) or mask.dtype.kind != "b":
             raise ValueError(
                 f"Predicate {self} must return one bool per row ({len(frame)}); got "
@@ -958,25 +1044,25 @@ class Predicate(Constraint):
         return mask
 
 
+# The members every rule overrides share the base class's documentation.
+for _rule in (Inequality, Range, FixedCombinations, Formula, Implication, Predicate):
+    for _member in ("is_valid", "to_dict"):
+        getattr(_rule, _member).__doc__ = getattr(Constraint, _member).__doc__
+    _rule.columns = property(_rule.columns.fget, doc=Constraint.columns.__doc__)
+del _rule, _member
+
+# The rules a dict (or a JSON file) can hold, by the name it gives.
 _RULES = {
-    "Inequality": lambda d: Inequality(
-        _from_plain(d["low"]), _from_plain(d["high"]), d.get("strict", False)
-    ),
-    "Range": lambda d: Range(
-        _from_plain(d["low"]),
-        d["middle"],
-        _from_plain(d["high"]),
-        d.get("strict", False),
-    ),
-    "FixedCombinations": lambda d: FixedCombinations(d["columns"]),
-    "Formula": lambda d: Formula(d["column"], d["expression"]),
-    "Implication": lambda d: Implication(
-        d["if_column"],
-        _from_plain(d["if_value"]),
-        d["then_column"],
-        _from_plain(d["then_value"]),
-    ),
+    rule.__name__: rule
+    for rule in (Inequality, Range, FixedCombinations, Formula, Implication)
 }
+
+
+def _parameters(rule_class):
+    """The parameters of a rule's constructor, in order."""
+    import inspect
+
+    return inspect.signature(rule_class).parameters
 
 
 def rule_from_dict(d):
@@ -990,6 +1076,19 @@ def rule_from_dict(d):
     Returns
     -------
     rule : Constraint
+        The rule (a :class:`FixedCombinations` still to be fitted).
+
+    See Also
+    --------
+    load_constraints : The rules of a JSON file, checked entry by entry.
+
+    Examples
+    --------
+    >>> from sksynth.constraints import Inequality, rule_from_dict
+    >>> rule_from_dict({"rule": "Inequality", "low": "start", "high": "end"})
+    start <= end
+    >>> rule_from_dict(Inequality("start", "end", strict=True).to_dict())
+    start < end
     """
     name = d.get("rule") if isinstance(d, dict) else None
     if not isinstance(name, str) or name not in _RULES:
@@ -998,7 +1097,10 @@ def rule_from_dict(d):
             f"Not a rule: {d!r}. A rule is a dict with 'rule' one of {known} and "
             "that rule's parameters."
         )
-    try:
-        return _RULES[d["rule"]](d)
-    except KeyError as error:
-        raise ValueError(f"Rule {d!r} lacks the parameter {error.args[0]!r}.") from None
+    parameters = _parameters(_RULES[name])
+    for parameter in parameters.values():
+        if parameter.default is parameter.empty and parameter.name not in d:
+            raise ValueError(f"Rule {d!r} lacks the parameter {parameter.name!r}.")
+    # Unknown keys are left out here (load_constraints reports them).
+    given = {key: _from_plain(d[key]) for key in parameters if key in d}
+    return _RULES[name](**given)

@@ -48,7 +48,7 @@ Source: UCI Machine Learning Repository, "Adult" (Becker, B. and Kohavi, R.,
 def _pandas():
     try:
         import pandas as pd
-    except ImportError as exc:  # pragma: no cover - depends on the environment
+    except ImportError as exc:
         raise ImportError(
             "sksynth.datasets reads its tables with pandas, which is not "
             "installed: pip install pandas."

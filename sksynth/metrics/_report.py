@@ -450,9 +450,18 @@ def _rule_shares(constraints, real, synthetic, holdout):
 
     real_frame = as_frame(real)
     if isinstance(constraints, str):
+        # Their fixed combinations are those of real_frame already.
         rules = detect_constraints(real_frame)
     else:
         rules = [_checked_rule(rule, real_frame) for rule in constraints]
+        # The combinations of the real rows, on a copy: the rule given stays
+        # as it was.
+        rules = [
+            copy.copy(rule).fit(real_frame)
+            if isinstance(rule, FixedCombinations)
+            else rule
+            for rule in rules
+        ]
     tables = {}
     for name, table, label in (
         ("synthetic", synthetic, "synthetic"),
@@ -463,10 +472,6 @@ def _rule_shares(constraints, real, synthetic, holdout):
         tables[name] = table
     shares = {}
     for rule in rules:
-        if isinstance(rule, FixedCombinations):
-            # The combinations of the real rows, on a copy: the rule given
-            # stays as it was.
-            rule = copy.copy(rule).fit(real_frame)
         shares[str(rule)] = {
             name: _broken_share(rule, table) for name, table in tables.items()
         }

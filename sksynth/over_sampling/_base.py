@@ -20,6 +20,7 @@ from .._data import (
 from .._data._columns import missing_mask_object
 from .._docstring import constraints_docstring
 from ..constraints._enforce import fit_rules
+from ..constraints._frames import as_frame
 
 # Fresh resamplings to replace new rows that break a rule enforced by rejection.
 _MAX_REDRAWS = 10
@@ -49,10 +50,7 @@ _column_options_docstring = """id_columns : "auto", None or array-like, default=
         spikes repeat ten times or more on average; a list gives exactly the
         discrete columns (an empty list smooths every numeric column).
 
-    {constraints}
-    """.rstrip().replace(
-    "{constraints}", constraints_docstring("new row", "the rows of ``X``")
-)
+    """ + constraints_docstring("new row", "the rows of ``X``")
 
 _resampler_attributes_docstring = """sampling_strategy_ : dict
         Number of rows added to each class.
@@ -155,7 +153,8 @@ class BaseSynthesisOverSampler(BaseOverSampler):
         from sklearn.base import clone
 
         rng = check_random_state(self.random_state)
-        valid = rules.is_valid(X_new, rejection)
+        broken = {}
+        valid = _keeps_rules(X_new, rejection, broken)
         need = {label: int(np.sum(~valid & (y_new == label))) for label in set(y_new)}
         parts = [
             (
@@ -176,7 +175,7 @@ class BaseSynthesisOverSampler(BaseOverSampler):
                 take_rows(X_more, np.arange(n, len(X_more)))
             )
             y_extra = np.asarray(y_more)[n:]
-            ok = rules.is_valid(extra, rejection)
+            ok = _keeps_rules(extra, rejection, broken)
             rows = []
             for label, count in need.items():
                 found = np.flatnonzero(ok & (y_extra == label))[:count]
@@ -192,11 +191,14 @@ class BaseSynthesisOverSampler(BaseOverSampler):
                 )
             )
         if any(need.values()):
-            names = ", ".join(str(rule) for rule in rejection)
+            failing = sorted(
+                (rule for rule in broken if broken[rule]), key=broken.get, reverse=True
+            )
+            names = "; ".join(f"{rule} ({broken[rule]} rows)" for rule in failing)
             raise ValueError(
-                f"Too few new rows satisfy {names} to grow "
-                f"the classes: {sum(need.values())} row(s) still missing after "
-                f"{_MAX_REDRAWS} resamplings. Loosen or drop that rule."
+                f"Too few new rows satisfy the rules: {sum(need.values())} row(s) "
+                f"still missing after {_MAX_REDRAWS} resamplings. New rows broke "
+                f"{names}; loosen or drop the rule(s) named."
             )
         X_out = parts[0][0]
         for part, _, _ in parts[1:]:
@@ -250,6 +252,18 @@ class BaseSynthesisOverSampler(BaseOverSampler):
         tags.input_tags.categorical = True
         tags.input_tags.sparse = False
         return tags
+
+
+def _keeps_rules(X, rules, broken):
+    """Rows of ``X`` that satisfy every one of ``rules``; ``broken`` counts,
+    by rule, the rows that break it (for the error that names them)."""
+    frame = as_frame(X)
+    valid = np.ones(len(frame), dtype=bool)
+    for rule in rules:
+        passed = rule.is_valid(frame)
+        broken[str(rule)] = broken.get(str(rule), 0) + int(np.count_nonzero(~passed))
+        valid &= passed
+    return valid
 
 
 def _check_no_missing_target(y):

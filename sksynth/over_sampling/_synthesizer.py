@@ -230,12 +230,11 @@ def _column_settings(schema, X_model, categorical_features, discrete):
     categorical = categorical_features
     if not isinstance(categorical, str):
         categorical = keys(lambda c: c.kind == CATEGORICAL)
+    every = keys(lambda c: True)
     return {
         "categorical_features": categorical,
         "id_columns": None,
-        "discrete_features": [
-            key for k, key in enumerate(keys(lambda c: True)) if k in set(discrete)
-        ],
+        "discrete_features": [every[k] for k in discrete],
     }
 
 
