@@ -17,6 +17,7 @@ from ._data import (
     IDENTIFIER,
     TableSchema,
     TargetSchema,
+    caller_stacklevel,
     check_unique_columns,
     encode_condition,
 )
@@ -539,7 +540,7 @@ def _warn_single_row_classes(classes, counts, estimator):
             "TreeSynthesizer or MixtureSynthesizer, which model the target as "
             "one more column.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=caller_stacklevel(),
         )
 
 
@@ -552,7 +553,7 @@ def _warn_auto_identifiers(schema, estimator):
             "gets a new key in their format. Pass id_columns=None to model them, "
             f"or id_columns={names} to say so and silence this warning.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=caller_stacklevel(),
         )
 
 

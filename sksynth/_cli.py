@@ -60,11 +60,12 @@ class CommandError(Exception):
 
 
 def _pandas():
+    from ._data import import_pandas
+
     try:
-        import pandas as pd
+        return import_pandas("the command line")
     except ImportError as exc:
-        raise CommandError("the command line needs pandas: pip install pandas") from exc
-    return pd
+        raise CommandError(_one_line(exc)) from exc
 
 
 def _one_line(exc):

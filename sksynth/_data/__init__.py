@@ -23,7 +23,9 @@ from ._columns import (
     Support,
     column_roles,
     is_discrete_column,
+    is_missing_value,
     is_spike,
+    missing_mask_object,
 )
 from ._conditions import encode_condition
 from ._containers import (
@@ -33,6 +35,7 @@ from ._containers import (
     column_of,
     concat_tables,
     drop_columns,
+    import_pandas,
     insert_columns,
     is_dataframe,
     is_series,
@@ -40,7 +43,7 @@ from ._containers import (
     split_column,
     take_rows,
 )
-from ._schema import MAX_CLASSES, TableSchema, TargetSchema
+from ._schema import MAX_CLASSES, TableSchema, TargetSchema, caller_stacklevel
 
 __all__ = [
     "BOOLEAN",
@@ -59,18 +62,22 @@ __all__ = [
     "TargetSchema",
     "align_columns",
     "append_rows",
+    "caller_stacklevel",
     "check_unique_columns",
     "column_of",
     "column_roles",
     "concat_tables",
     "drop_columns",
     "encode_condition",
+    "import_pandas",
     "insert_columns",
     "is_dataframe",
     "is_discrete_column",
+    "is_missing_value",
     "is_series",
     "is_spike",
     "like",
+    "missing_mask_object",
     "split_column",
     "take_rows",
 ]

@@ -5,6 +5,16 @@ tables), with pandas imported only when the input is a DataFrame."""
 import numpy as np
 
 
+def import_pandas(needed_by):
+    """pandas, or an ImportError saying that ``needed_by`` needs it and how
+    to install it (pandas is an optional dependency)."""
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ImportError(f"{needed_by} needs pandas: pip install pandas.") from None
+    return pd
+
+
 def is_dataframe(X):
     """Whether ``X`` is a pandas DataFrame, without importing pandas."""
     return type(X).__name__ == "DataFrame" and type(X).__module__.startswith("pandas")

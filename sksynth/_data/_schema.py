@@ -349,7 +349,7 @@ def _check_declared_identifiers(columns, declared, n_rows):
                 "columns. Convert it (for example to str) to draw new keys, or "
                 "leave it out of id_columns.",
                 UserWarning,
-                stacklevel=_caller_stacklevel(),
+                stacklevel=caller_stacklevel(),
             )
             continue
         n_present = round((1.0 - column.missing_rate) * n_rows)
@@ -361,7 +361,7 @@ def _check_declared_identifiers(columns, declared, n_rows):
                 "each used once, so the column's own distribution is not kept. "
                 "If it is not an identifier, leave it out of id_columns.",
                 UserWarning,
-                stacklevel=_caller_stacklevel(),
+                stacklevel=caller_stacklevel(),
             )
 
 
@@ -369,7 +369,7 @@ def _check_declared_identifiers(columns, declared, n_rows):
 _LIBRARY_PACKAGES = ("sksynth", "sklearn", "imblearn", "sklearn_compat")
 
 
-def _caller_stacklevel():
+def caller_stacklevel():
     """``stacklevel`` for a warning issued by the caller of this function that
     points at the first frame outside sksynth and the libraries it extends:
     the user's ``fit`` or ``fit_resample`` line, however deep the data layer

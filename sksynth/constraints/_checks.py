@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from .._data._columns import is_missing_value
+from .._data import caller_stacklevel, is_missing_value
 from ._frames import kind_of, missing_mask, same_values
 from ._rules import Implication, Inequality, Range
 
@@ -37,7 +37,7 @@ def check_rules(rules, frame):
                 "training rows there. Check the rule (detect_constraints proposes "
                 "rules that hold in all but 0.05 % of the rows).",
                 UserWarning,
-                stacklevel=5,
+                stacklevel=caller_stacklevel(),
             )
 
 

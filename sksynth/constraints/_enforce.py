@@ -15,8 +15,7 @@ import numbers
 
 import numpy as np
 
-from .._data import is_dataframe
-from .._data._columns import is_missing_value
+from .._data import is_dataframe, is_missing_value
 from ._checks import check_rules
 from ._frames import as_frame, import_pandas, kind_of, missing_mask, same_values
 from ._rules import (

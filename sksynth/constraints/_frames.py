@@ -2,18 +2,13 @@
 
 import numpy as np
 
-from .._data import is_dataframe
-from .._data._columns import is_missing_value
+from .._data import import_pandas as _import_pandas
+from .._data import is_dataframe, is_missing_value
 
 
 def import_pandas():
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover - pandas is there in the tests
-        raise ImportError(
-            "Rules (sksynth.constraints) need pandas: pip install pandas."
-        ) from None
-    return pd
+    """pandas, or an ImportError naming the rules and the install line."""
+    return _import_pandas("Rules (sksynth.constraints)")
 
 
 def as_frame(X):

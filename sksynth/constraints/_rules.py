@@ -14,7 +14,7 @@ import numbers
 
 import numpy as np
 
-from .._data._columns import is_missing_value
+from .._data import is_missing_value
 from ._frames import as_frame, missing_mask, same_values
 
 

@@ -6,6 +6,8 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import validate_params
 
+from .._data import import_pandas
+
 _FILE = "adult.csv.gz"
 _TARGET = "income"
 _INTEGER_COLUMNS = [
@@ -46,14 +48,7 @@ Source: UCI Machine Learning Repository, "Adult" (Becker, B. and Kohavi, R.,
 
 
 def _pandas():
-    try:
-        import pandas as pd
-    except ImportError as exc:
-        raise ImportError(
-            "sksynth.datasets reads its tables with pandas, which is not "
-            "installed: pip install pandas."
-        ) from exc
-    return pd
+    return import_pandas("sksynth.datasets")
 
 
 @validate_params(

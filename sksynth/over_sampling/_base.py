@@ -15,9 +15,9 @@ from .._data import (
     check_unique_columns,
     is_dataframe,
     is_series,
+    missing_mask_object,
     take_rows,
 )
-from .._data._columns import missing_mask_object
 from .._docstring import constraints_docstring
 from ..constraints._enforce import fit_rules
 from ..constraints._frames import as_frame
