@@ -953,17 +953,9 @@ def _constraints_option(option, X, path, target=None):
     ``path``, without its ``target`` column)."""
     if option is None or option == "auto":
         return option
-    from .constraints import Inequality, Range
-
     rules = _read_rules(option)
     for i, rule in enumerate(rules):
-        for name in rule.columns:
-            # A number in an inequality or a range is a constant.
-            constant = isinstance(rule, Inequality | Range) and not isinstance(
-                name, str
-            )
-            if constant or name in X.columns:
-                continue
+        for name in rule._unknown_columns(X.columns):
             where = f"--constraints rule '{rule}' (entry {i} of '{option}')"
             if name == target:
                 raise CommandError(

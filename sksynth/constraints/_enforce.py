@@ -483,21 +483,18 @@ class RuleSet:
                     "sksynth.constraints (Inequality, Range, FixedCombinations, "
                     "Formula, Implication, Predicate)."
                 )
-            for name in rule.columns:
-                if name not in frame.columns and not (
-                    isinstance(rule, Inequality | Range) and not isinstance(name, str)
-                ):
-                    bound = (
-                        " (a constant bound is a number or a date such as "
-                        "pd.Timestamp('2020-01-01'), not a string)"
-                        if isinstance(rule, Inequality | Range)
-                        else ""
-                    )
-                    raise ValueError(
-                        f"Rule '{rule}' names column {name!r}, which is not a column "
-                        f"of X. Columns are {list(frame.columns)}; fix the rule or "
-                        f"drop it{bound}."
-                    )
+            for name in rule._unknown_columns(frame.columns):
+                bound = (
+                    " (a constant bound is a number or a date such as "
+                    "pd.Timestamp('2020-01-01'), not a string)"
+                    if isinstance(rule, Inequality | Range)
+                    else ""
+                )
+                raise ValueError(
+                    f"Rule '{rule}' names column {name!r}, which is not a column "
+                    f"of X. Columns are {list(frame.columns)}; fix the rule or "
+                    f"drop it{bound}."
+                )
         for rule in self.rules:
             _check_kinds(rule, frame)
         check_rules(self.rules, frame)

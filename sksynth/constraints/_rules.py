@@ -54,6 +54,16 @@ class Constraint:
         """Columns the rule involves."""
         raise NotImplementedError
 
+    def _unknown_columns(self, columns):
+        """The columns the rule names that are not in ``columns`` (a number
+        in an inequality or a range is a constant, not a position)."""
+        constants = isinstance(self, Inequality | Range)
+        return [
+            name
+            for name in self.columns
+            if name not in columns and not (constants and not isinstance(name, str))
+        ]
+
     def is_valid(self, X):
         """Whether each row of ``X`` satisfies the rule.
 

@@ -479,22 +479,20 @@ def _rule_shares(constraints, real, synthetic, holdout):
 
 
 def _checked_rule(rule, real_frame):
-    from ..constraints import Constraint, Inequality, Range
+    from ..constraints import Constraint
 
     if not isinstance(rule, Constraint):
         raise TypeError(
             f"constraints holds {type(rule).__name__}, which is not a rule; use "
             "the rules of sksynth.constraints, or 'auto'."
         )
-    for name in rule.columns:
-        # A number in an inequality or a range may be a constant.
-        constant = isinstance(rule, Inequality | Range) and not isinstance(name, str)
-        if name not in real_frame.columns and not constant:
-            raise ValueError(
-                f"constraints: rule '{rule}' names column {name!r}, which is not a "
-                f"column of the tables; columns are {list(real_frame.columns)}. Fix "
-                "the rule or drop it."
-            )
+    unknown = rule._unknown_columns(real_frame.columns)
+    if unknown:
+        raise ValueError(
+            f"constraints: rule '{rule}' names column {unknown[0]!r}, which is not "
+            f"a column of the tables; columns are {list(real_frame.columns)}. Fix "
+            "the rule or drop it."
+        )
     return rule
 
 
