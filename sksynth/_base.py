@@ -318,6 +318,20 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             One line per rule: the rule in words and how it is enforced
             (by a transform of the table the model learns, or by rejection);
             empty without ``constraints``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import pandas as pd
+        >>> from sksynth import TreeSynthesizer
+        >>> from sksynth.constraints import Inequality
+        >>> rng = np.random.RandomState(0)
+        >>> built = rng.randint(1900, 2010, 300)
+        >>> remodelled = built + rng.randint(0, 9, 300)
+        >>> X = pd.DataFrame({"built": built, "remodelled": remodelled})
+        >>> synth = TreeSynthesizer(constraints=[Inequality("built", "remodelled")])
+        >>> print(synth.fit(X).describe_constraints())
+        built <= remodelled  (models remodelled minus its lower bound)
         """
         check_is_fitted(self)
         return "" if self._rules is None else "\n".join(self._rules.describe())

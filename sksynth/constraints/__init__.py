@@ -2,9 +2,10 @@
 
 Pass rules to any synthesizer or over-sampler as ``constraints=[...]`` (or
 ``constraints="auto"`` to use those :func:`detect_constraints` finds); each
-rule is enforced exactly (by a transform of the table the model learns, or an
-implication's value set in the drawn rows), a :class:`Predicate` and a rule
-whose enforcement would clash with another's by rejection.
+rule is enforced exactly (by a transform of the table the model learns, by
+moving a column to its bound in the drawn rows that break an inequality, or
+by setting an implication's value), a :class:`Predicate` and a rule whose
+enforcement would clash with another's by rejection.
 :func:`save_constraints` and :func:`load_constraints` keep rules in JSON
 files a user can read and edit.
 """

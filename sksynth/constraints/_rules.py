@@ -182,10 +182,14 @@ def _shown(value):
 class Inequality(Constraint):
     """``low <= high`` (``low < high`` when ``strict``) in every row.
 
-    Enforced exactly: the model learns ``high - low`` in place of ``high``
-    (the same type: numbers, or durations between dates), and a drawn
-    difference below zero is raised to zero (to the smallest difference seen
-    in ``fit`` when ``strict``) before ``high`` is rebuilt.
+    Enforced exactly, in one of two ways chosen in ``fit``. When ``high -
+    low`` varies less than ``high`` (or ``low`` is a constant), the model
+    learns ``high - low`` in place of ``high`` (the same type: numbers, or
+    durations between dates), and a drawn difference below zero is raised to
+    zero (to the smallest difference seen in ``fit`` when ``strict``) before
+    ``high`` is rebuilt inside its fitted range. Otherwise the model learns
+    both columns, and in the drawn rows that break the rule the column of
+    smaller spread is moved to the other.
 
     Parameters
     ----------
