@@ -317,7 +317,8 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         text : str
             One line per rule: the rule in words and how it is enforced
             (by a transform of the table the model learns, or by rejection);
-            empty without ``constraints``.
+            empty without ``constraints``, and one line saying so when
+            ``constraints="auto"`` found no rule.
 
         Examples
         --------
@@ -334,7 +335,12 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         built <= remodelled  (models remodelled minus its lower bound)
         """
         check_is_fitted(self)
-        return "" if self._rules is None else "\n".join(self._rules.describe())
+        if self._rules is not None:
+            return "\n".join(self._rules.describe())
+        if isinstance(self.constraints, str):
+            # "auto" ran and found nothing: say so rather than print nothing.
+            return 'no rules: constraints="auto" found none in the training rows'
+        return ""
 
     def _draw(self, n_samples, rng, conditions):
         """Rows of the modelled table (and targets) given ``conditions``."""

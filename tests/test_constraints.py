@@ -817,3 +817,15 @@ def test_constraints_docstrings_are_numpydoc_valid(name):
 
         doc = getattr(sksynth.constraints, name.rsplit(".", 1)[1]).__doc__
         assert "Examples\n    --------\n    >>>" in doc
+
+
+def test_auto_that_finds_nothing_says_so():
+    # A user test: German credit with "auto" printed an empty string.
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.normal(size=300), "b": rng.choice(["x", "y"], 300)})
+    synth = TreeSynthesizer(constraints="auto", random_state=0).fit(X)
+    assert synth.constraints_ == []
+    assert synth.describe_constraints() == (
+        'no rules: constraints="auto" found none in the training rows'
+    )
+    assert TreeSynthesizer(random_state=0).fit(X).describe_constraints() == ""
