@@ -43,6 +43,7 @@ from ._containers import (
     split_column,
     take_rows,
 )
+from ._engines import import_dask, import_fastdigest, is_dask_collection
 from ._schema import MAX_CLASSES, TableSchema, TargetSchema, caller_stacklevel
 
 __all__ = [
@@ -69,7 +70,10 @@ __all__ = [
     "concat_tables",
     "drop_columns",
     "encode_condition",
+    "import_dask",
+    "import_fastdigest",
     "import_pandas",
+    "is_dask_collection",
     "insert_columns",
     "is_dataframe",
     "is_discrete_column",

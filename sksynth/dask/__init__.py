@@ -1,0 +1,11 @@
+"""Tables bigger than memory, on Dask.
+
+``import sksynth`` never imports Dask; this module does, and needs the
+``dask`` extra (``pip install 'sksynth[dask]'``).
+"""
+
+from .._data import import_dask
+
+import_dask("sksynth.dask")
+
+__all__: list = []
