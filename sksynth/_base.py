@@ -4,7 +4,7 @@ import numbers
 import os
 import warnings
 from abc import ABCMeta, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.special import logsumexp
@@ -20,8 +20,10 @@ from ._data import (
     caller_stacklevel,
     check_unique_columns,
     encode_condition,
+    is_dask_collection,
 )
 from ._margins import column_novelty
+from ._summary import ColumnSummary
 from .constraints._enforce import fit_rules, sample_with_rules
 
 # Bytes per value a draw of ``sample`` holds at its peak (the encoded table,
@@ -82,11 +84,16 @@ class Layout:
         (no ``y``, or one model per class).
     target_type : {"classification", "regression"} or None
         Kind of that target.
+    summaries : list of ColumnSummary or None
+        Out of core (``partial_fit``, ``fit`` on a Dask DataFrame), what all
+        the rows say about each column (the model is fitted on a sample of
+        them); None when the model sees every row.
     """
 
     columns: list
     target: int | None = None
     target_type: str | None = None
+    summaries: list | None = None
 
     @property
     def n_features(self):
@@ -158,11 +165,15 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self : object
             Fitted synthesizer.
         """
+        if is_dask_collection(X) or is_dask_collection(y):
+            from .dask._fit import fit_collection
+
+            return fit_collection(self, X, y)
+        self.__dict__.pop("_summary", None)  # from an earlier partial_fit
         check_unique_columns(X)
         X = validate_data(self, X, skip_check_array=True)
         rng = check_random_state(self.random_state)
         self._rules = fit_rules(self.constraints, X, self.enforce_range)
-        self.constraints_ = [] if self._rules is None else list(self._rules.rules)
         if self._rules is not None:
             X = self._rules.transform(X)
         self._schema = TableSchema.from_data(
@@ -170,18 +181,132 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         )
         _warn_auto_identifiers(self._schema, type(self).__name__)
         values = self._schema.encode(X)
+        target = None if y is None else self._target_schema(y, values.shape[0])
+        self._fit_encoded(values, y, target, rng)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Learn the distribution of a table seen in chunks, one chunk per call.
+
+        Each chunk is seen once and may come in any order (one file per
+        month, sorted by date): the model after the last call is that of all
+        the rows. The margins come from statistics of every row (exact
+        counts of categories and of columns with few values, and a t-digest,
+        a mergeable quantile summary, of the other numeric columns); the
+        dependence between columns is learnt on a uniform sample of the rows
+        kept across chunks, at most 200,000 rows per class of the target
+        (rows of smallest random keys, seeded by ``random_state``). The
+        first chunk decides each column's kind, the target's type and fits
+        the rules of ``constraints`` (which must then be a list of rules);
+        later chunks add categories, widen ranges and add values of discrete
+        columns. Every call refits the model on the sample and statistics,
+        so it is usable after each chunk; ``fit`` starts afresh. Needs the
+        ``dask`` extra (``pip install 'sksynth[dask]'``) for its digests.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            One chunk of the training table, with the columns of the first.
+        y : array-like of shape (n_samples,), default=None
+            Its target, given with every chunk or with none.
+
+        Returns
+        -------
+        self : object
+            Fitted synthesizer.
+        """
+        if is_dask_collection(X) or is_dask_collection(y):
+            raise TypeError(
+                "partial_fit takes chunks in memory (DataFrames or arrays); pass a "
+                "Dask DataFrame to fit, which reads its partitions on the workers."
+            )
+        check_unique_columns(X)
+        summary = getattr(self, "_summary", None)
+        if summary is None:
+            summary = self._start_summary(X, y)
+        else:
+            X = validate_data(self, X, skip_check_array=True, reset=False)
+            if (y is None) != (summary.target is None):
+                raise ValueError(
+                    "partial_fit got y with "
+                    + (
+                        "this chunk but not the first"
+                        if y is not None
+                        else "the first chunk but not this one"
+                    )
+                    + "; give the target with every chunk or with none."
+                )
+        if summary.rules is not None:
+            X = summary.rules.transform(X)
+        summary.add(X, y)
+        self._fit_summary(summary)
+        return self
+
+    def _start_summary(self, X, y):
+        """The out-of-core state of a first chunk: its schema, rules, target."""
+        from ._summary import TableSummary
+
+        if isinstance(self.constraints, str):
+            raise ValueError(
+                'constraints="auto" detects rules on the whole table, which '
+                "partial_fit never holds. Detect them on a sample, "
+                "rules = sksynth.constraints.detect_constraints(X_sample), and "
+                "pass constraints=rules."
+            )
+        X = validate_data(self, X, skip_check_array=True)
+        rules = fit_rules(self.constraints, X, self.enforce_range)
+        table = X if rules is None else rules.transform(X)
+        schema = TableSchema.from_data(
+            table, self.categorical_features, self.id_columns, self.discrete_features
+        )
+        _warn_auto_identifiers(schema, type(self).__name__)
+        n_rows = table.shape[0]
+        target = None if y is None else self._target_schema(y, n_rows, schema)
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        return TableSummary(seed, schema, rules, target)
+
+    def _target_schema(self, y, n_rows, schema=None):
+        """The target's schema, checked against the columns of ``X``."""
+        target = TargetSchema.from_data(y, n_rows, self.target_type)
+        _check_target_name(target, schema or self._schema)
+        return target
+
+    def _fit_summary(self, summary):
+        """Fit the model on the sample of ``summary``, with the margins of all
+        rows (see :meth:`partial_fit`)."""
+        self._summary = summary
+        self._rules = summary.rules
+        self._schema = summary.schema
+        per_class = summary.classification and not self._target_as_column
+        X, y = summary.sample.rows(uniform=not per_class)
+        values = self._schema.encode(X)
+        target = None
+        if y is not None:
+            kind = "classification" if summary.classification else "regression"
+            target = TargetSchema.from_data(y, values.shape[0], kind)
+            if not summary.classification:
+                target.spec = _widened_target(
+                    target.spec, summary.summaries(n_columns=values.shape[1] + 1)[-1]
+                )
+        rng = check_random_state(self.random_state)
+        self._fit_encoded(values, y, target, rng, summary)
+
+    def _fit_encoded(self, values, y, target, rng, summary=None):
+        """Fit on encoded ``values`` (and the target ``y`` as ``target``
+        says); ``summary``: the statistics of all rows, out of core."""
+        self.constraints_ = [] if self._rules is None else list(self._rules.rules)
         self.n_features_in_ = (
             self._schema.n_columns if self._rules is None else self._rules.n_columns
         )
-        self.n_samples_fit_ = values.shape[0]
+        self.n_samples_fit_ = values.shape[0] if summary is None else summary.n_rows
         columns = self._schema.columns
         self.column_kinds_ = {c.name: c.kind for c in columns}
         self.discrete_features_ = [c.name for c in columns if c.is_discrete]
         self.id_columns_ = [c.name for c in columns if c.kind == IDENTIFIER]
-        self._fit_target(values, y, rng)
+        self._fit_target(values, y, target, rng, summary)
         self.random_state_ = rng
         self._describe_fit()
-        return self
 
     def _describe_fit(self):
         """Set the public fitted attributes of the subclass from ``_models``."""
@@ -203,62 +328,65 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             names.append(self._target.name)
         return names
 
-    def _fit_target(self, values, y, rng):
+    def _fit_target(self, values, y, target, rng, summary=None):
         columns = self._schema.modelled_columns
-        self._target = None
+        self._target = target
         self.target_type_ = None
         for stale in ("classes_", "class_prior_"):  # from an earlier fit with y
             self.__dict__.pop(stale, None)
+
+        def summaries(label=..., n_columns=len(columns)):
+            if summary is None:
+                return None
+            return summary.summaries(label, n_columns)
+
         if y is None:
-            self._models = [self._fit_table(values, Layout(columns), rng)]
+            layout = Layout(columns, summaries=summaries())
+            self._models = [self._fit_table(values, layout, rng)]
             return
-        self._target = TargetSchema.from_data(y, values.shape[0], self.target_type)
-        self._check_target_name()
-        y_values = self._target.encode(y)
-        if self._target.is_classification:
-            self.target_type_ = "classification"
-            codes = y_values.astype(int)
-            classes = self._target.decode(np.arange(len(self._target.classes)))
-            self.classes_ = np.asarray(classes)
-            counts = np.bincount(codes, minlength=len(self._target.classes))
-            self.class_prior_ = counts / counts.sum()
-            if self._target_as_column:
-                joint = np.column_stack([values, y_values])
-                layout = Layout(
-                    [*columns, self._target.spec], len(columns), "classification"
-                )
-                self._models = [self._fit_table(joint, layout, rng)]
-                return
-            _warn_single_row_classes(classes, counts, type(self).__name__)
-            self._models = [
-                self._fit_table(values[codes == k], Layout(columns), rng)
-                for k in range(len(self._target.classes))
-            ]
-        else:
+        y_values = target.encode(y)
+        if not target.is_classification:
             self.target_type_ = "regression"
             joint = np.column_stack([values, y_values])
-            layout = Layout([*columns, self._target.spec], len(columns), "regression")
+            layout = Layout(
+                [*columns, target.spec],
+                len(columns),
+                "regression",
+                summaries(n_columns=len(columns) + 1),
+            )
             self._models = [self._fit_table(joint, layout, rng)]
-
-    def _check_target_name(self):
-        name = self._target.name
-        if not any(c.name == name for c in self._schema.columns):
             return
-        if self._target.series_name is None:
-            how = (
-                "y is an array, so the target takes the name 'y'; pass y as a "
-                "pandas Series named differently, e.g. pd.Series(y, "
-                "name='target'), or rename that column of X"
-            )
+        self.target_type_ = "classification"
+        codes = y_values.astype(int)
+        classes = np.asarray(target.decode(np.arange(len(target.classes))))
+        self.classes_ = classes
+        if summary is None:
+            counts = np.bincount(codes, minlength=len(target.classes))
         else:
-            how = (
-                f"rename one of them, e.g. y.rename('{name}_target') or "
-                f"X.rename(columns={{{name!r}: '{name}_feature'}})"
+            counts = summary.class_counts(target.classes)
+        self.class_prior_ = counts / counts.sum()
+        if self._target_as_column:
+            joint = np.column_stack([values, y_values])
+            column_summaries = summaries()
+            if column_summaries is not None:
+                column_summaries.append(ColumnSummary(counts.sum(), 0, counts))
+            layout = Layout(
+                [*columns, target.spec],
+                len(columns),
+                "classification",
+                column_summaries,
             )
-        raise ValueError(
-            f"The target is named {name!r}, like a column of X, so the two could "
-            f"not be told apart in the model and in `conditions`: {how}."
-        )
+            self._models = [self._fit_table(joint, layout, rng)]
+            return
+        _warn_single_row_classes(classes, counts, type(self).__name__)
+        self._models = [
+            self._fit_table(
+                values[codes == k],
+                Layout(columns, summaries=summaries(target.classes[k])),
+                rng,
+            )
+            for k in range(len(target.classes))
+        ]
 
     def _one_model_per_class(self):
         return self.target_type_ == "classification" and not self._target_as_column
@@ -543,6 +671,37 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         tags.target_tags.required = False
         tags.non_deterministic = False
         return tags
+
+
+def _check_target_name(target, schema):
+    """A target named like a column of X is an error."""
+    name = target.name
+    if not any(c.name == name for c in schema.columns):
+        return
+    if target.series_name is None:
+        how = (
+            "y is an array, so the target takes the name 'y'; pass y as a "
+            "pandas Series named differently, e.g. pd.Series(y, "
+            "name='target'), or rename that column of X"
+        )
+    else:
+        how = (
+            f"rename one of them, e.g. y.rename('{name}_target') or "
+            f"X.rename(columns={{{name!r}: '{name}_feature'}})"
+        )
+    raise ValueError(
+        f"The target is named {name!r}, like a column of X, so the two could "
+        f"not be told apart in the model and in `conditions`: {how}."
+    )
+
+
+def _widened_target(spec, summary):
+    """A continuous target's spec with the range of all the rows."""
+    if summary.digest is None or summary.n_observed == 0:
+        return spec
+    low = min(spec.low, summary.digest.min())
+    high = max(spec.high, summary.digest.max())
+    return replace(spec, low=float(low), high=float(high))
 
 
 def _warn_single_row_classes(classes, counts, estimator):

@@ -14,6 +14,7 @@ from ._margins import (
     EMPIRICAL,
     FAMILIES,
     ColumnMargin,
+    LevelMargin,
     Ties,
     fit_level_margin,
     fit_margin,
@@ -273,19 +274,22 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         self._check_marginal_keys(columns)
         dimensions, scores, margins = [], [], []
         n_rows = values.shape[0]
+        # Out of core, the margins come from all the rows (their statistics),
+        # the normal scores and so the dependence from the sample ``values``.
+        full = layout.summaries or [None] * len(columns)
         for j, spec in enumerate(columns):
             observed = ~np.isnan(values[:, j])
             if not observed.all() and observed.any():
                 indicator = (~observed).astype(float)
                 ties = Ties.of_codes((~observed).astype(int), 2)
-                margin = fit_margin(indicator, family="discrete", ties=ties)
+                margin = fit_margin(
+                    indicator, family="discrete", ties=_missing_ties(full[j], ties)
+                )
                 dimensions.append(_Dimension(j, "missing", margin))
                 scores.append(normal_scores(ties, rng))
             if spec.is_levels:
                 self._check_no_family(spec)
-                margins.append(
-                    fit_level_margin(values[:, j], len(spec.categories), n_rows)
-                )
+                margins.append(_level_margin(values[:, j], spec, n_rows, full[j]))
                 if observed.any():
                     # Margin and scores come once the levels are ordered.
                     dimensions.append(_Dimension(j, "value", None))
@@ -295,13 +299,13 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                 margins.append(fit_margin(np.zeros(0), spec, n_rows=n_rows))
                 continue
             x = values[observed, j]
-            margin, ties = self._fit_numeric_margin(spec, x, n_rows, rng)
+            margin, ties = self._fit_numeric_margin(spec, x, n_rows, rng, full[j])
             margins.append(margin)
             dimensions.append(_Dimension(j, "value", margin))
             column_scores = np.full(n_rows, np.nan)
             column_scores[observed] = normal_scores(ties, rng)
             scores.append(column_scores)
-        _fit_categorical_dimensions(values, columns, dimensions, scores, rng)
+        _fit_categorical_dimensions(values, columns, dimensions, scores, rng, full)
         Z = np.column_stack(scores) if scores else np.empty((n_rows, 0))
         attenuation = np.array([_attenuation(d.margin) for d in dimensions])
         # One BLAS thread: on a busy two-core machine the eigendecomposition
@@ -327,20 +331,26 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             factor=factor,
         )
 
-    def _fit_numeric_margin(self, spec, x, n_rows, rng):
+    def _fit_numeric_margin(self, spec, x, n_rows, rng, full=None):
         """Margin of the observed values ``x`` of a numeric column of ``n_rows``
-        rows, and their ties (which the normal scores reuse)."""
+        rows, and their ties (which the normal scores reuse); out of core, the
+        margin of all the rows as ``full`` (a ColumnSummary) sums them up."""
         low, high = (spec.low, spec.high) if self.enforce_range else (-np.inf, np.inf)
         ties = Ties.of(x)
+        points, point_ties = x, ties
+        if full is not None and full.n_observed:
+            points = full.points()
+            point_ties = Ties.of(points)
+            n_rows = round(points.size * full.n_rows / full.n_observed)
         try:
             margin = fit_margin(
-                x,
+                points,
                 spec,
                 family=self._margin_family(spec),
                 low=low,
                 high=high,
                 rng=rng,
-                ties=ties,
+                ties=point_ties,
                 n_rows=n_rows,
             )
         except ValueError as exc:
@@ -348,6 +358,9 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                 f"Column {spec.label}: {exc} Pick another family for it in "
                 "`marginals`, or 'auto'."
             ) from exc
+        if full is not None and full.n_observed:
+            margin.n_rows = full.n_rows
+            margin.missing_rate = full.n_missing / full.n_rows
         return margin, ties
 
     def _sample_table(self, model, n_samples, rng, conditions):
@@ -404,12 +417,32 @@ def _dimension_bounds(dimension, encoded):
 # -- fit ----------------------------------------------------------------------
 
 
-def _fit_categorical_dimensions(values, columns, dimensions, scores, rng):
+def _missing_ties(full, ties):
+    """Ties of a missing indicator: of the sample, or of all rows out of core."""
+    if full is None:
+        return ties
+    counts = np.array([full.n_observed, full.n_missing])
+    return Ties(ties.values, counts, ties.inverse)
+
+
+def _level_margin(codes, spec, n_rows, full):
+    """Margin of a categorical or boolean column: of its codes, or out of core
+    of the counts of all rows (``full``)."""
+    n_levels = len(spec.categories)
+    if full is None:
+        return fit_level_margin(codes, n_levels, n_rows)
+    missing_rate = full.n_missing / full.n_rows if full.n_rows else 0.0
+    return LevelMargin(full.level_counts(n_levels), full.n_rows, missing_rate)
+
+
+def _fit_categorical_dimensions(values, columns, dimensions, scores, rng, full):
     """Order the levels of categorical columns, then give them margins and scores.
 
     Levels are ordered by their mean score on the first principal component
     of the table (numeric normal scores and one-hot categories), so that the
-    single latent axis of a categorical column lines up with the rest.
+    single latent axis of a categorical column lines up with the rest. The
+    shares of the levels are those of ``values``, or out of core those of
+    all rows (``full``, one ColumnSummary or None per column).
     """
     categorical = [i for i, d in enumerate(dimensions) if d.margin is None]
     if not categorical:
@@ -450,9 +483,12 @@ def _fit_categorical_dimensions(values, columns, dimensions, scores, rng):
         seen = ~np.isnan(all_codes)
         positions = position_of_code[all_codes[seen].astype(int)]
         ties = Ties.of_codes(positions, k)
-        present = ties.counts > 0
+        shares = ties.counts
+        if full[j] is not None:
+            shares = full[j].level_counts(k)[code_of_position]
+        present = shares > 0
         margin = ColumnMargin(
-            ties.values[present], ties.counts[present] / positions.size, discrete=True
+            ties.values[present], shares[present] / shares.sum(), discrete=True
         )
         dimensions[i].margin = margin
         dimensions[i].position_of_code = position_of_code

@@ -17,7 +17,7 @@ tomllib = pytest.importorskip("tomllib", reason="reading pyproject needs Python 
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_LINE = 'pip install ".[pandas,plot]" && python -m sksynth demo'
-TEST_LINE = 'pip install -e ".[test]" && python -m pytest'
+TEST_LINE = 'pip install -e ".[test,dask]" && python -m pytest'
 USER_INSTALL = ".[pandas,plot]"
 # A line that runs one of these after its install must be the README's line.
 REFERENCE_LINES = {"python -m sksynth demo": DEMO_LINE, "python -m pytest": TEST_LINE}

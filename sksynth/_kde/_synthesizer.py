@@ -287,8 +287,8 @@ class KDESynthesizer(BaseSynthesizer):
         self._set_bandwidth(model, values, rng)
         return model
 
-    def _fit_target(self, values, y, rng):
-        super()._fit_target(values, y, rng)
+    def _fit_target(self, values, y, target, rng, summary=None):
+        super()._fit_target(values, y, target, rng, summary)
         for model in self._models:
             if self.min_distance > 0:
                 # Every training row, of every class: the model's centres

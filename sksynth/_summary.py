@@ -1,0 +1,449 @@
+"""What an out-of-core fit keeps of a table it sees in parts.
+
+``partial_fit`` on chunks and ``fit`` on a Dask DataFrame never hold the whole
+table. Of each part they keep two mergeable summaries:
+
+- a **row sample**: each row gets a random key from a stream seeded by the
+  estimator's seed and the part's number, and a sample keeps the rows of
+  smallest keys, at most ``capacity`` per class of the target. Keeping the
+  smallest keys of two samples is the sample of both parts, whatever the
+  order of the merges, so the sample depends on the seed and the parts only
+  (never on the number of workers), and it is uniform over all rows even when
+  the parts arrive in order (one file per month): the dependence between
+  columns is estimated from it;
+- **column statistics** per class of the target: row and missing counts,
+  exact counts of categories and of numeric columns with few distinct values,
+  and a t-digest (a mergeable quantile summary) of the other numeric columns.
+  The margins come from them, so rare categories and the tails of a column
+  are those of the whole table, not of the sample.
+"""
+
+import numpy as np
+
+from ._data import (
+    MAX_CLASSES,
+    concat_tables,
+    import_fastdigest,
+    is_dataframe,
+    is_series,
+    take_rows,
+)
+
+#: Rows the sample keeps per class of the target (or in all, without classes).
+DEFAULT_SAMPLE_ROWS = 200_000
+# Distinct values of a numeric column counted exactly; above, a t-digest.
+_EXACT_VALUES = 1000
+# Centroids of each t-digest: about 0.1% rank error at the median, less in
+# the tails (measured in benchmarks/bench_scale.py).
+_DIGEST_CENTROIDS = 2000
+# Values standing for a numeric column when its margin is fitted: its
+# quantiles at evenly spaced probabilities; a column counted exactly is
+# repeated in proportion to its counts, in at most ``_EXACT_POINTS`` values
+# (each distinct value at least once: its shares within 0.1%).
+_MARGIN_POINTS = 20_000
+_EXACT_POINTS = 1_000_000
+
+
+def row_keys(seed, part, n_rows):
+    """Random keys of the ``n_rows`` rows of part number ``part``: the same
+    for the same seed and part, whatever process draws them."""
+    return np.random.default_rng([seed, part]).random(n_rows)
+
+
+def _labels(y):
+    """Distinct values of a target and each row's index among them."""
+    if is_series(y):
+        import pandas as pd
+
+        codes, uniques = pd.factorize(y, sort=False, use_na_sentinel=False)
+        return [_key(u) for u in uniques], codes
+    values = np.asarray(y)
+    if values.dtype.kind == "O":
+        import pandas as pd
+
+        codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=False)
+        return list(uniques), codes
+    uniques, codes = np.unique(values, return_inverse=True)
+    return uniques.tolist(), codes.ravel()
+
+
+def _concat(blocks):
+    """Rows of several parts in one table; a categorical column keeps its
+    dtype, with the union of the parts' categories."""
+    if not all(is_dataframe(b) for b in blocks):
+        return concat_tables(blocks)
+    import pandas as pd
+
+    first = blocks[0]
+    categorical = [
+        c for c in first.columns if isinstance(first[c].dtype, pd.CategoricalDtype)
+    ]
+    if categorical:
+        blocks = [b.copy() for b in blocks]
+        for c in categorical:
+            dtypes = [b[c].dtype for b in blocks]
+            union = list(dict.fromkeys(v for d in dtypes for v in d.categories))
+            dtype = pd.CategoricalDtype(union, ordered=dtypes[0].ordered)
+            for b in blocks:
+                b[c] = b[c].astype(dtype)
+    return pd.concat(blocks, ignore_index=True)
+
+
+def _concat_target(parts):
+    if all(is_series(p) for p in parts):
+        import pandas as pd
+
+        return pd.concat(parts, ignore_index=True)
+    return np.concatenate([np.asarray(p) for p in parts])
+
+
+class RowSample:
+    """Rows of smallest random keys: at most ``capacity`` per stratum (a class
+    of the target), or ``capacity`` in all.
+
+    Parameters
+    ----------
+    capacity : int
+        Rows kept per stratum.
+    max_strata : int or float
+        Strata kept apart at most; with more distinct target values, the
+        target is continuous and the sample is one stratum.
+    """
+
+    def __init__(self, capacity, max_strata=MAX_CLASSES):
+        self.capacity = capacity
+        self.max_strata = max_strata
+        self.strata = {}  # label -> (keys, X rows, y rows or None)
+
+    @classmethod
+    def of(cls, X, y, keys, capacity, max_strata=MAX_CLASSES):
+        """The sample of one part ``X`` (target ``y``, row keys ``keys``)."""
+        sample = cls(capacity, max_strata)
+        if y is None or max_strata <= 1:
+            sample.strata[None] = sample._smallest(keys, X, y)
+            return sample
+        labels, codes = _labels(y)
+        if len(labels) > max_strata:
+            sample.strata[None] = sample._smallest(keys, X, y)
+            return sample
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(labels) + 1))
+        for i, label in enumerate(labels):
+            rows = order[bounds[i] : bounds[i + 1]]
+            sample.strata[label] = sample._smallest(
+                keys[rows], take_rows(X, rows), take_rows(y, rows)
+            )
+        return sample
+
+    def _smallest(self, keys, X, y):
+        if keys.size <= self.capacity:
+            order = np.argsort(keys, kind="stable")
+        else:
+            order = np.argpartition(keys, self.capacity)[: self.capacity]
+            order = order[np.argsort(keys[order], kind="stable")]
+        return (
+            keys[order],
+            take_rows(X, order),
+            None if y is None else take_rows(y, order),
+        )
+
+    def merge(self, other):
+        """The sample of both parts."""
+        merged = RowSample(self.capacity, self.max_strata)
+        labels = list(dict.fromkeys([*self.strata, *other.strata]))
+        if None in labels or len(labels) > self.max_strata:
+            parts = [*self.strata.values(), *other.strata.values()]
+            merged.strata[None] = merged._combine(parts)
+            return merged
+        for label in labels:
+            parts = [s.strata[label] for s in (self, other) if label in s.strata]
+            merged.strata[label] = merged._combine(parts)
+        return merged
+
+    def _combine(self, parts):
+        if len(parts) == 1:
+            return parts[0]
+        keys = np.concatenate([p[0] for p in parts])
+        X = _concat([p[1] for p in parts])
+        y = None if parts[0][2] is None else _concat_target([p[2] for p in parts])
+        return self._smallest(keys, X, y)
+
+    @property
+    def n_rows(self):
+        return sum(p[0].size for p in self.strata.values())
+
+    def rows(self, uniform=False):
+        """The sampled rows ``(X, y)``: every stratum's, or with ``uniform``
+        a uniform sample of the whole table (the rows whose key is below a
+        threshold that every full stratum's sample reaches)."""
+        parts = list(self.strata.values())
+        if uniform and len(parts) > 1:
+            full = [p[0][-1] for p in parts if p[0].size >= self.capacity]
+            keys = np.sort(np.concatenate([p[0] for p in parts]))
+            threshold = keys[min(self.capacity, keys.size) - 1]
+            if full:
+                threshold = min(threshold, min(full))
+            parts = [self._below(p, threshold) for p in parts]
+            parts = [p for p in parts if p[0].size] or parts[:1]
+        X = _concat([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
+        if parts[0][2] is None:
+            return X, None
+        y = _concat_target([p[2] for p in parts]) if len(parts) > 1 else parts[0][2]
+        return X, y
+
+    @staticmethod
+    def _below(part, threshold):
+        keep = np.flatnonzero(part[0] <= threshold)
+        y = None if part[2] is None else take_rows(part[2], keep)
+        return part[0][keep], take_rows(part[1], keep), y
+
+
+class ColumnStats:
+    """Mergeable statistics of the encoded columns of one group of rows.
+
+    Parameters
+    ----------
+    level_columns : dict
+        ``{position: n_levels}`` of the categorical and boolean columns.
+    """
+
+    def __init__(self, n_columns, level_columns):
+        self.n_rows = 0
+        self.n_missing = np.zeros(n_columns, dtype=np.int64)
+        self.levels = {k: np.zeros(n, dtype=np.int64) for k, n in level_columns.items()}
+        self.exact = {}  # position -> (values, counts), or None when many-valued
+        self.digests = {}  # position -> t-digest of the observed values
+
+    @classmethod
+    def of(cls, values, level_columns):
+        """Statistics of the encoded rows ``values``."""
+        stats = cls(values.shape[1], level_columns)
+        stats.n_rows = values.shape[0]
+        missing = np.isnan(values)
+        stats.n_missing = missing.sum(axis=0)
+        fastdigest = import_fastdigest("Fitting out of core")
+        for k in range(values.shape[1]):
+            observed = values[~missing[:, k], k]
+            if k in level_columns:
+                codes = observed[observed >= 0].astype(np.int64)
+                stats.levels[k] = np.bincount(codes, minlength=level_columns[k])
+                continue
+            distinct, counts = np.unique(observed, return_counts=True)
+            stats.exact[k] = (
+                (distinct, counts) if distinct.size <= _EXACT_VALUES else None
+            )
+            stats.digests[k] = fastdigest.TDigest.from_values(
+                observed, max_centroids=_DIGEST_CENTROIDS
+            )
+        return stats
+
+    def merge(self, other):
+        """Statistics of both groups of rows."""
+        merged = ColumnStats(self.n_missing.size, {})
+        merged.n_rows = self.n_rows + other.n_rows
+        merged.n_missing = self.n_missing + other.n_missing
+        for k in {*self.levels, *other.levels}:
+            a = self.levels.get(k, np.zeros(0, dtype=np.int64))
+            b = other.levels.get(k, np.zeros(0, dtype=np.int64))
+            n = max(a.size, b.size)
+            merged.levels[k] = np.pad(a, (0, n - a.size)) + np.pad(b, (0, n - b.size))
+        for k in {*self.digests, *other.digests}:
+            if k not in self.digests or k not in other.digests:
+                source = self if k in self.digests else other
+                merged.digests[k], merged.exact[k] = source.digests[k], source.exact[k]
+                continue
+            merged.digests[k] = self.digests[k].merge(other.digests[k])
+            merged.exact[k] = _merge_exact(self.exact[k], other.exact[k])
+        return merged
+
+    def column(self, k):
+        """The statistics of column ``k`` (see :class:`ColumnSummary`)."""
+        return ColumnSummary(
+            n_rows=self.n_rows,
+            n_missing=int(self.n_missing[k]),
+            counts=self.levels.get(k),
+            exact=self.exact.get(k),
+            digest=self.digests.get(k),
+        )
+
+
+def _merge_exact(a, b):
+    if a is None or b is None:
+        return None
+    values = np.concatenate([a[0], b[0]])
+    distinct, inverse = np.unique(values, return_inverse=True)
+    if distinct.size > _EXACT_VALUES:
+        return None
+    counts = np.bincount(inverse, weights=np.concatenate([a[1], b[1]]))
+    return distinct, counts.astype(np.int64)
+
+
+class ColumnSummary:
+    """What the whole table says about one encoded column (of one class).
+
+    Attributes
+    ----------
+    n_rows, n_missing : int
+        Rows, and missing values among them.
+    counts : ndarray or None
+        Rows per code of a categorical or boolean column.
+    exact : tuple or None
+        ``(values, counts)`` of a numeric column with few distinct values.
+    digest : TDigest or None
+        Quantile summary of a numeric column's observed values.
+    """
+
+    def __init__(self, n_rows, n_missing, counts=None, exact=None, digest=None):
+        self.n_rows = n_rows
+        self.n_missing = n_missing
+        self.counts = counts
+        self.exact = exact
+        self.digest = digest
+
+    @property
+    def n_observed(self):
+        return self.n_rows - self.n_missing
+
+    def level_counts(self, n_levels):
+        counts = np.zeros(n_levels, dtype=np.int64)
+        counts[: min(n_levels, self.counts.size)] = self.counts[:n_levels]
+        return counts
+
+    def points(self, max_points=_MARGIN_POINTS):
+        """Values standing for the column's observed values in a margin fit:
+        its quantiles at evenly spaced probabilities (with its smallest and
+        largest value), every distinct value at least once when there are
+        few of them."""
+        n = self.n_observed
+        if n == 0:
+            return np.zeros(0)
+        if self.exact is not None:
+            values, counts = self.exact
+            m = int(min(n, _EXACT_POINTS))
+            if m == n:
+                return np.repeat(values, counts)
+            # Largest remainder: m points in all, each value at least once.
+            share = counts / counts.sum() * (m - values.size)
+            repeats = 1 + np.floor(share).astype(np.int64)
+            short = m - repeats.sum()
+            if short > 0:
+                repeats[np.argsort(share - np.floor(share))[::-1][:short]] += 1
+            return np.repeat(values, repeats)
+        m = int(min(n, max_points))
+        probs = (np.arange(m) + 0.5) / m
+        points = np.asarray(self.digest.quantile_vec(probs), dtype=float)
+        points[0], points[-1] = self.digest.min(), self.digest.max()
+        return np.sort(points)
+
+
+class TableSummary:
+    """The state of an out-of-core fit: the table's schema (widened by every
+    part), its fitted rules, a row sample and column statistics per class.
+
+    Parameters
+    ----------
+    seed : int
+        Seeds the row keys of every part.
+    schema : TableSchema
+        Learnt on the first part (or on a sample), widened by the others.
+    rules : RuleSet or None
+        Fitted rules; parts are transformed by them before anything else.
+    target : TargetSchema or None
+        Whether the target holds classes, decided on the first part.
+    capacity : int
+        Rows the sample keeps per class (or in all).
+    """
+
+    def __init__(self, seed, schema, rules, target, capacity=DEFAULT_SAMPLE_ROWS):
+        self.seed = seed
+        self.schema = schema
+        self.rules = rules
+        self.target = target
+        self.capacity = capacity
+        self.sample = RowSample(capacity, self.max_strata)
+        self.stats = {}  # class label (None without classes) -> ColumnStats
+        self.n_parts = 0
+        self.n_rows = 0
+
+    @property
+    def classification(self):
+        return self.target is not None and self.target.is_classification
+
+    @property
+    def max_strata(self):
+        return np.inf if self.classification else 1
+
+    def level_columns(self):
+        """``{position: n_levels}`` of the encoded categorical and boolean
+        columns."""
+        return {
+            k: len(spec.categories)
+            for k, spec in enumerate(self.schema.modelled_columns)
+            if spec.is_levels
+        }
+
+    def part_stats(self, values, y):
+        """Column statistics of the encoded rows ``values`` of one part, per
+        class of ``y`` (a continuous target is one more column)."""
+        levels = self.level_columns()
+        if self.target is None:
+            return {None: ColumnStats.of(values, levels)}
+        if not self.classification:
+            joint = np.column_stack([values, self.target.encode(y)])
+            return {None: ColumnStats.of(joint, levels)}
+        labels, codes = _labels(y)
+        return {
+            _key(label): ColumnStats.of(values[codes == i], levels)
+            for i, label in enumerate(labels)
+        }
+
+    def add_stats(self, stats):
+        for label, part in stats.items():
+            old = self.stats.get(label)
+            self.stats[label] = part if old is None else old.merge(part)
+
+    def add(self, X, y, part=None):
+        """Take in one part (already transformed by the rules): widen the
+        schema, then count its columns and sample its rows."""
+        from ._data._widening import widen, widening_of
+
+        part = self.n_parts if part is None else part
+        widening, values = widening_of(self.schema, X)
+        if widening.levels:
+            self.schema = widen(self.schema, widening)
+            values = self.schema.encode(X)
+        else:
+            self.schema = widen(self.schema, widening)
+        self.add_stats(self.part_stats(values, y))
+        keys = row_keys(self.seed, part, values.shape[0])
+        self.sample = self.sample.merge(
+            RowSample.of(X, y, keys, self.capacity, self.max_strata)
+        )
+        self.n_parts += 1
+        self.n_rows += values.shape[0]
+
+    def class_counts(self, classes):
+        """Rows of each class label of ``classes``, in that order."""
+        return np.array(
+            [
+                self.stats[_key(c)].n_rows if _key(c) in self.stats else 0
+                for c in classes
+            ]
+        )
+
+    def summaries(self, label=..., n_columns=None):
+        """One :class:`ColumnSummary` per encoded column of the rows of class
+        ``label`` (``...``: all rows), the continuous target last."""
+        groups = (
+            list(self.stats.values()) if label is ... else [self.stats[_key(label)]]
+        )
+        merged = groups[0]
+        for other in groups[1:]:
+            merged = merged.merge(other)
+        n_columns = merged.n_missing.size if n_columns is None else n_columns
+        return [merged.column(k) for k in range(n_columns)]
+
+
+def _key(label):
+    """A class label as a dictionary key (numpy scalars as Python ones)."""
+    return label.item() if isinstance(label, np.generic) else label
