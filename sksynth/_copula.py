@@ -180,6 +180,9 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
     0.7
     """
 
+    # Out of core, its margins come from statistics of all rows.
+    _merges_statistics = True
+
     _parameter_constraints: dict = {
         **BaseSynthesizer._parameter_constraints,
         "marginals": [StrOptions(_MARGIN_OPTIONS), dict],

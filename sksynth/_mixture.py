@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import BaseSynthesizer, impossible_conditions_error
 from ._data import INTEGER, MAX_DISCRETE_LEVELS, is_spike
 from ._docstring import synthesizer_docstring
-from ._margins import Ties, fit_level_margin, fit_margin
+from ._margins import LevelMargin, Ties, fit_level_margin, fit_margin
 
 # An integer column with more distinct values than this, or with values that
 # repeat less than twice on average, is binned as a continuous one (and
@@ -280,14 +280,24 @@ def _condition_table(model, conditions):
     return log_likelihood
 
 
-def _make_column(spec, x, n_bins):
-    """Coder of one encoded column, from the values seen in ``fit``."""
+def _make_column(spec, x, n_bins, full=None):
+    """Coder of one encoded column, from the values seen in ``fit``; out of
+    core, from what all the rows say of it (``full``, a ColumnSummary)."""
     missing = np.isnan(x)
     observed = x[~missing]
     n_rows = x.size
+    if full is not None:
+        if full.n_missing:
+            missing = np.ones(1, dtype=bool)  # the column has missing values
+        if not spec.is_levels and full.n_observed:
+            observed = full.points()
+            n_rows = round(observed.size * full.n_rows / full.n_observed)
     if spec.is_levels:
         n_levels = len(spec.categories)
         margin = fit_level_margin(x, n_levels, n_rows)
+        if full is not None:
+            missing_rate = full.n_missing / full.n_rows if full.n_rows else 0.0
+            margin = LevelMargin(full.level_counts(n_levels), full.n_rows, missing_rate)
         coder = _LevelCoder(np.arange(n_levels))
     elif observed.size == 0:
         margin = fit_margin(observed, spec, n_rows=n_rows)
@@ -303,6 +313,9 @@ def _make_column(spec, x, n_bins):
             linear={"max_knots": _N_KNOTS, "min_weight_per_knot": _ROWS_PER_KNOT},
         )
         coder = _numeric_coder(spec, margin, ties, n_bins)
+        if full is not None:
+            margin.n_rows = full.n_rows
+            margin.missing_rate = full.n_missing / full.n_rows
     missing_code = coder.n_outcomes if missing.any() else -1
     return _Column(coder, missing_code, margin)
 
@@ -634,6 +647,9 @@ class MixtureSynthesizer(BaseSynthesizer):
 
     _target_as_column = True
 
+    # Out of core, its margins come from statistics of all rows.
+    _merges_statistics = True
+
     _parameter_constraints: dict = {
         **BaseSynthesizer._parameter_constraints,
         "n_components": [
@@ -694,8 +710,9 @@ class MixtureSynthesizer(BaseSynthesizer):
                 f"{values.shape[0]} rows of X: a component needs rows to describe. "
                 'Use fewer components, or n_components="auto".'
             )
+        full = layout.summaries or [None] * len(columns)
         model_columns = [
-            _make_column(spec, values[:, j], self.n_bins)
+            _make_column(spec, values[:, j], self.n_bins, full[j])
             for j, spec in enumerate(columns)
         ]
         sizes = np.array([c.n_outcomes for c in model_columns])
@@ -733,7 +750,32 @@ class MixtureSynthesizer(BaseSynthesizer):
         model.log_tables, model.log_weights = log_tables, log_weights
         model.n_iter, model.converged = n_iter, converged
         model.lower_bound = lower_bound
+        model.em = em
         return model
+
+    def _refine_on_partitions(self, summary, parts_X, parts_y):
+        """Out of core on Dask: the last EM passes over all rows, each E-step
+        on the workers (partition by partition), the M-step on the summed
+        expected counts."""
+        import dask
+
+        from .dask._fit import reduce_delayed, summary_context
+
+        model = self._models[0]
+        context = summary_context(summary)
+        for _ in range(_FULL_PASSES):
+            state = dask.delayed((context, self._target, model), pure=True)
+            parts = [
+                dask.delayed(_partition_statistics)(xp, yp, state)
+                for xp, yp in zip(parts_X, parts_y, strict=True)
+            ]
+            total, counts, weights_sum = reduce_delayed(
+                parts, _sum_statistics
+            ).compute()
+            model.log_tables, model.log_weights = model.em.m_step(counts, weights_sum)
+        model.lower_bound = total / summary.n_rows
+        model.n_iter += _FULL_PASSES
+        self._describe_fit()
 
     def _grow(self, em, one_hot, start, rng):
         """EM from the starting components, splitting up to ``n_components``
@@ -837,6 +879,31 @@ def _full_passes(em, index, n_outcomes, log_tables, log_weights):
             )
         log_tables, log_weights = em.m_step(counts, weights_sum)
     return log_tables, log_weights, total / index.shape[0]
+
+
+def _partition_statistics(X, y, state):
+    """E-step statistics of one partition (rows encoded as in ``fit``)."""
+    summary, target, model = state
+    if summary.rules is not None:
+        X = summary.rules.transform(X)
+    values = summary.schema.encode(X)
+    if target is not None:
+        values = np.column_stack([values, target.encode(y)])
+    index, _ = model.encode(values, range(values.shape[1]))
+    total, counts, weights_sum = 0.0, 0.0, 0.0
+    for start in range(0, index.shape[0], _CHUNK_ROWS):
+        one_hot = _one_hot(index[start : start + _CHUNK_ROWS], model.n_outcomes + 1)
+        part = model.em.statistics(one_hot, model.log_tables, model.log_weights)
+        total, counts, weights_sum = (
+            total + part[0],
+            counts + part[1],
+            weights_sum + part[2],
+        )
+    return total, counts, weights_sum
+
+
+def _sum_statistics(*parts):
+    return tuple(sum(values) for values in zip(*parts, strict=True))
 
 
 def _draw_categorical(tables, rows, rng):

@@ -350,17 +350,18 @@ class TableSummary:
         Fitted rules; parts are transformed by them before anything else.
     target : TargetSchema or None
         Whether the target holds classes, decided on the first part.
-    capacity : int
-        Rows the sample keeps per class (or in all).
+    capacity : int, default=None
+        Rows the sample keeps per class (or in all); None for
+        ``DEFAULT_SAMPLE_ROWS``.
     """
 
-    def __init__(self, seed, schema, rules, target, capacity=DEFAULT_SAMPLE_ROWS):
+    def __init__(self, seed, schema, rules, target, capacity=None):
         self.seed = seed
         self.schema = schema
         self.rules = rules
         self.target = target
-        self.capacity = capacity
-        self.sample = RowSample(capacity, self.max_strata)
+        self.capacity = DEFAULT_SAMPLE_ROWS if capacity is None else capacity
+        self.sample = RowSample(self.capacity, self.max_strata)
         self.stats = {}  # class label (None without classes) -> ColumnStats
         self.n_parts = 0
         self.n_rows = 0

@@ -1,0 +1,263 @@
+"""Fitting a synthesizer on a Dask DataFrame, on the workers."""
+
+import warnings
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import validate_data
+
+from .._data import MAX_CLASSES, TableSchema, caller_stacklevel, is_dask_collection
+from .._data._widening import Widening, widen, widening_of
+from .._summary import DEFAULT_SAMPLE_ROWS, RowSample, TableSummary, row_keys
+from ..constraints._enforce import fit_rules
+
+# Results merged per task of the reduction tree.
+_SPLIT_EVERY = 8
+
+
+def fit(estimator, X, y=None, *, sample_size=DEFAULT_SAMPLE_ROWS):
+    """Fit a synthesizer on a Dask DataFrame (or Array) without collecting it.
+
+    Three passes over the partitions, each a reduction whose partial results
+    are computed on the workers and merged in a fixed tree, so the model
+    depends on the data, the partitions and ``random_state`` only (never on
+    the number of workers):
+
+    1. a uniform sample of the rows, at most ``sample_size`` per class of the
+       target (the rows of smallest random keys, one key stream per
+       partition); the column kinds, the target's type and the rules of
+       ``constraints`` (``"auto"`` included) are learnt on it;
+    2. the categories, ranges and discrete values of every partition, which
+       widen the schema learnt on the sample;
+    3. column statistics of every row, per class: counts of categories and
+       missing values, exact counts of columns with few values and t-digests
+       of the others.
+
+    Then the estimator is fitted as by :meth:`partial_fit`: the copula's and
+    the mixture's margins come from the statistics of all rows, their
+    dependence from the sample (the mixture then runs its last EM passes
+    over all rows on the workers); the KDE and tree synthesizers, whose models
+    do not merge, learn everything from the sample and warn when it is
+    smaller than the table.
+
+    Parameters
+    ----------
+    estimator : synthesizer
+        An unfitted (or fitted: it is refitted) sksynth synthesizer.
+    X : dask.dataframe.DataFrame or dask.array.Array
+        The training table, in partitions.
+    y : dask.dataframe.Series or dask.array.Array, default=None
+        Its target, in the same number of partitions as ``X``.
+    sample_size : int, default=200_000
+        Rows of the sample per class of the target (in all without classes).
+
+    Returns
+    -------
+    estimator : object
+        The fitted synthesizer.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from sksynth import GaussianCopulaSynthesizer
+    >>> import sksynth.dask
+    >>> rng = np.random.RandomState(0)
+    >>> frame = pd.DataFrame({"a": rng.normal(size=4000), "b": rng.gamma(2, size=4000)})
+    >>> X = dd.from_pandas(frame, npartitions=4)
+    >>> synth = sksynth.dask.fit(GaussianCopulaSynthesizer(random_state=0), X)
+    >>> synth.n_samples_fit_
+    4000
+    """
+    estimator._validate_params()
+    return fit_collection(estimator, X, y, sample_size=sample_size)
+
+
+def fit_collection(estimator, X, y=None, sample_size=DEFAULT_SAMPLE_ROWS):
+    """``estimator.fit`` on Dask collections (parameters already validated)."""
+    import dask
+
+    if not isinstance(sample_size, Integral) or sample_size < 1:
+        raise ValueError(
+            f"sample_size must be a positive whole number of rows; got {sample_size!r}."
+        )
+    parts_X, parts_y = _partitions(X, y)
+    seed = check_random_state(estimator.random_state).randint(np.iinfo(np.int32).max)
+    max_strata = {"classification": np.inf, "regression": 1}.get(
+        estimator.target_type, MAX_CLASSES
+    )
+    if y is None:
+        max_strata = 1
+
+    # 1. The sample, and what is learnt on it.
+    samples = [
+        dask.delayed(_part_sample)(xp, yp, seed, i, sample_size, max_strata)
+        for i, (xp, yp) in enumerate(zip(parts_X, parts_y, strict=True))
+    ]
+    sample = reduce_delayed(samples, _merge_samples).compute()
+    X_sample, y_sample = sample.rows()
+    X_sample = validate_data(estimator, X_sample, skip_check_array=True)
+    estimator.__dict__.pop("_summary", None)
+    rules = fit_rules(estimator.constraints, X_sample, estimator.enforce_range)
+    table = X_sample if rules is None else rules.transform(X_sample)
+    schema = TableSchema.from_data(
+        table,
+        estimator.categorical_features,
+        estimator.id_columns,
+        estimator.discrete_features,
+    )
+    target = None
+    if y is not None:
+        target = estimator._target_schema(y_sample, table.shape[0], schema)
+    summary = TableSummary(seed, schema, rules, target, sample_size)
+    summary.sample = _transformed(sample, rules, summary.max_strata)
+
+    # 2. Categories, ranges and values of every partition widen the schema.
+    context = dask.delayed((schema, rules), pure=True)
+    widenings = [dask.delayed(_part_widening)(xp, context) for xp in parts_X]
+    summary.schema = widen(
+        schema, reduce_delayed(widenings, _merge_widenings).compute()
+    )
+
+    # 3. Statistics of every row.
+    context = dask.delayed(summary_context(summary), pure=True)
+    stats = [
+        dask.delayed(_part_stats)(xp, yp, context)
+        for xp, yp in zip(parts_X, parts_y, strict=True)
+    ]
+    summary.stats, summary.n_rows = reduce_delayed(stats, _merge_stats).compute()
+    summary.n_parts = len(parts_X)
+
+    estimator._fit_summary(summary)
+    refine = getattr(estimator, "_refine_on_partitions", None)
+    if refine is not None:
+        refine(summary, parts_X, parts_y)
+    _warn_sampled(estimator, summary)
+    return estimator
+
+
+def _partitions(X, y):
+    """Delayed partitions of ``X`` and of ``y`` (None for each without it)."""
+    if not is_dask_collection(X):
+        raise TypeError(
+            "fit takes a Dask DataFrame or Array with a Dask target; got X of type "
+            f"{type(X).__name__}. Pass both as Dask collections, or both in memory."
+        )
+    parts_X = _blocks(X)
+    if y is None:
+        return parts_X, [None] * len(parts_X)
+    if not is_dask_collection(y):
+        raise TypeError(
+            f"X is a Dask collection but y is a {type(y).__name__}: pass y as a Dask "
+            "Series or Array split like X, e.g. X[target] before dropping it."
+        )
+    parts_y = _blocks(y)
+    if len(parts_y) != len(parts_X):
+        raise ValueError(
+            f"y has {len(parts_y)} partitions and X has {len(parts_X)}: split them "
+            "alike, e.g. take y as a column of the same Dask DataFrame."
+        )
+    return parts_X, parts_y
+
+
+def _blocks(collection):
+    if hasattr(collection, "divisions"):  # DataFrame or Series
+        return list(collection.to_delayed())
+    if collection.ndim == 2:
+        collection = collection.rechunk({1: -1})
+    return list(np.ravel(collection.to_delayed()))
+
+
+def reduce_delayed(parts, merge):
+    """One delayed result of ``parts`` merged in a fixed tree (the same for
+    any number of workers)."""
+    import dask
+
+    while len(parts) > 1:
+        parts = [
+            dask.delayed(merge)(*parts[i : i + _SPLIT_EVERY])
+            for i in range(0, len(parts), _SPLIT_EVERY)
+        ]
+    return parts[0]
+
+
+def _part_sample(X, y, seed, part, capacity, max_strata):
+    keys = row_keys(seed, part, X.shape[0])
+    return RowSample.of(X, y, keys, capacity, max_strata)
+
+
+def _merge_samples(*samples):
+    merged = samples[0]
+    for other in samples[1:]:
+        merged = merged.merge(other)
+    return merged
+
+
+def _transformed(sample, rules, max_strata):
+    """The sample with the rules' transform applied to its rows, and its
+    strata merged when the target turned out continuous."""
+    out = RowSample(sample.capacity, max_strata)
+    for label, (keys, X, y) in sample.strata.items():
+        out.strata[label] = (keys, X if rules is None else rules.transform(X), y)
+    if len(out.strata) > max_strata:
+        merged = RowSample(sample.capacity, max_strata)
+        merged.strata[None] = merged._combine(list(out.strata.values()))
+        return merged
+    return out
+
+
+def _part_widening(X, context):
+    schema, rules = context
+    if rules is not None:
+        X = rules.transform(X)
+    return widening_of(schema, X)[0]
+
+
+def _merge_widenings(*widenings):
+    merged = Widening()
+    for other in widenings:
+        merged = merged.merge(other)
+    return merged
+
+
+def summary_context(summary):
+    """What the workers need of a summary to count a partition."""
+    light = TableSummary(summary.seed, summary.schema, summary.rules, summary.target)
+    light.sample = None
+    return light
+
+
+def _part_stats(X, y, summary):
+    if summary.rules is not None:
+        X = summary.rules.transform(X)
+    values = summary.schema.encode(X)
+    return summary.part_stats(values, y), values.shape[0]
+
+
+def _merge_stats(*parts):
+    stats, n_rows = {}, 0
+    for part, rows in parts:
+        for label, group in part.items():
+            stats[label] = group if label not in stats else stats[label].merge(group)
+        n_rows += rows
+    return stats, n_rows
+
+
+def _warn_sampled(estimator, summary):
+    if getattr(estimator, "_merges_statistics", False):
+        return
+    largest = max(
+        (keys.size for keys, _, _ in summary.sample.strata.values()), default=0
+    )
+    if largest < summary.capacity:
+        return
+    warnings.warn(
+        f"{type(estimator).__name__} learnt the table of {summary.n_rows:,} rows from "
+        f"a sample of at most {summary.capacity:,} rows per class: its model does "
+        "not merge statistics of partitions. Pass sample_size to "
+        "sksynth.dask.fit to use more rows.",
+        UserWarning,
+        stacklevel=caller_stacklevel(),
+    )
