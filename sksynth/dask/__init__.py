@@ -8,4 +8,6 @@ from .._data import import_dask
 
 import_dask("sksynth.dask")
 
-__all__: list = []
+from ._sample import sample  # noqa: E402
+
+__all__ = ["sample"]
