@@ -159,14 +159,14 @@ def _collection(function, arguments, model, example):
     return tuple(parts)
 
 
-def concatenate(parts, sizes, example):
+def concatenate(parts, sizes, example, known=True):
     """Delayed pandas or numpy ``parts`` of ``sizes`` rows as one collection
     like ``example``; pandas parts are numbered 0 to n - 1 in order (known
-    divisions)."""
+    divisions) when ``known``."""
     if is_dataframe(example) or hasattr(example, "to_frame"):
         dd = import_dask("sksynth.dask.sample")
         bounds = np.cumsum([0, *sizes]).tolist()
-        divisions = (*bounds[:-1], bounds[-1] - 1)
+        divisions = (*bounds[:-1], bounds[-1] - 1) if known else None
         return dd.from_delayed(
             parts, meta=example.iloc[:0], divisions=divisions, verify_meta=False
         )
