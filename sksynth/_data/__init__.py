@@ -44,6 +44,7 @@ from ._containers import (
     take_rows,
 )
 from ._engines import import_dask, import_fastdigest, is_dask_collection
+from ._identifiers import KeyBlockRandomState
 from ._schema import MAX_CLASSES, TableSchema, TargetSchema, caller_stacklevel
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "DATETIME",
     "IDENTIFIER",
     "INTEGER",
+    "KeyBlockRandomState",
     "MAX_CLASSES",
     "MAX_DISCRETE_LEVELS",
     "MIN_ROWS_PER_DISCRETE_VALUE",

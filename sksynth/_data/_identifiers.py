@@ -12,6 +12,12 @@ The format of text keys is the prefix and suffix all training values share
 kept as they are), with the frequency of each pattern. Integer keys keep the
 number of digits of the training keys. Training values are kept only as
 64-bit hashes, to exclude them.
+
+Rows drawn apart, in partitions (``sksynth.dask.sample``), get keys unique
+across partitions too: the generator of partition ``i`` of ``P`` is a
+``KeyBlockRandomState``, and its keys are those of block ``i``: integer keys
+equal to ``i`` modulo ``P``, text keys whose last characters, read as a
+number in their character classes, equal ``i`` modulo ``P``.
 """
 
 import re
@@ -38,6 +44,33 @@ _MAX_INTEGER_KEY = int(np.iinfo(np.int64).max) - 1
 _FORMAT_SAMPLE = 10_000
 _FNV_OFFSET = np.uint64(14695981039346656037)
 _FNV_PRIME = np.uint64(1099511628211)
+
+
+class KeyBlockRandomState(np.random.RandomState):
+    """A RandomState that draws the identifier keys of one block of ``count``.
+
+    Keys drawn with generators of different blocks never coincide, so
+    partitions sampled apart get keys unique across partitions; everything
+    else is drawn as by a plain RandomState of the same seed.
+
+    Parameters
+    ----------
+    seed : int, BitGenerator or None
+        Seed of the generator, as for ``np.random.RandomState``.
+    index : int
+        The block, ``0 <= index < count``.
+    count : int
+        Number of blocks (partitions).
+    """
+
+    def __init__(self, seed, index, count):
+        super().__init__(seed)
+        self.key_block = (int(index), int(count))
+
+
+def _key_block(rng):
+    """``(index, count)`` of a ``KeyBlockRandomState``, ``(0, 1)`` otherwise."""
+    return getattr(rng, "key_block", (0, 1))
 
 
 def is_auto_identifier(name, values, missing, kind):
@@ -199,16 +232,25 @@ class IdentifierFormat:
 
     def _new_integers(self, n_samples, rng):
         low, high = self.low, self.high
+        block, n_blocks = _key_block(rng)
         keys = np.zeros(0, dtype=np.int64)
         key_hashes = np.zeros(0, dtype=np.uint64)
         for _ in range(_MAX_ROUNDS):
-            room = high - low + 1 - self.hashes.size - keys.size
+            room = (high - low + 1 - self.hashes.size) // n_blocks - keys.size
             if room < 2 * (n_samples - keys.size):
-                high = min(low + 2 * (high - low + 1 + n_samples), _MAX_INTEGER_KEY)
+                high = min(
+                    low + 2 * (high - low + 1 + n_samples * n_blocks),
+                    _MAX_INTEGER_KEY,
+                )
             size = 2 * (n_samples - keys.size) + 16
             # Drawn as integers: floats would wrap past int64 and round keys
-            # beyond 2**53 to multiples of a power of two.
-            candidates = rng.randint(low, high + 1, size=size, dtype=np.int64)
+            # beyond 2**53 to multiples of a power of two. Keys of block
+            # ``block`` are ``block + n_blocks * j``.
+            first = -(-(low - block) // n_blocks)
+            last = (high - block) // n_blocks
+            candidates = rng.randint(first, last + 1, size=size, dtype=np.int64)
+            if n_blocks > 1:
+                candidates = candidates * n_blocks + block
             keys, key_hashes = self._keep_new(
                 keys, key_hashes, candidates, _hash_integers
             )
@@ -239,7 +281,9 @@ class IdentifierFormat:
         for k, pattern in enumerate(self.patterns):
             rows = np.flatnonzero(which == k)
             if rows.size:
-                middles = _fill(pattern + _pad(pattern, extra), rows.size, rng)
+                middles = _fill(
+                    pattern + _pad(pattern, extra), rows.size, rng, _key_block(rng)
+                )
                 filled.append((rows, middles))
         middles = np.empty(size, dtype=np.result_type(*(m for _, m in filled)))
         for rows, values in filled:
@@ -334,24 +378,72 @@ def _pad(pattern, extra):
     return last * extra
 
 
-def _fill(pattern, size, rng):
+def _fill(pattern, size, rng, block=(0, 1)):
     """``size`` random strings of a pattern (literal characters kept), built
-    as a block of code points viewed as strings."""
+    as a block of code points viewed as strings.
+
+    With ``block=(i, P)``, ``P > 1``, the last class characters (as many as
+    make at least ``P`` values, one more class character appended when the
+    pattern has too few) read as a number in their classes equal ``i``
+    modulo ``P``: strings of different blocks differ.
+    """
+    index, n_blocks = block
+    parts = _pattern_parts(pattern)
+    if n_blocks > 1:
+        while np.prod([float(len(a)) for a in parts if a is not None]) < n_blocks:
+            parts.append(_CLASSES[_pad(pattern, 1) or "9"])
+    digits = [None] * len(parts)
+    if n_blocks > 1:
+        digits = _block_digits(parts, size, rng, index, n_blocks)
     points = []
-    index = 0
+    for part, fixed in zip(parts, digits, strict=True):
+        if isinstance(part, int):
+            points.append(np.full(size, part, dtype=np.uint32))
+            continue
+        alphabet = np.frombuffer(part.encode("utf-32-le"), dtype=np.uint32)
+        if fixed is None:
+            fixed = rng.randint(0, alphabet.size, size)
+        points.append(alphabet[fixed])
+    if not points:
+        return np.full(size, "")
+    block_points = np.ascontiguousarray(np.column_stack(points))
+    return block_points.view(f"<U{len(points)}").ravel()
+
+
+def _pattern_parts(pattern):
+    """A pattern as a list: the alphabet of each class character, the code
+    point of each literal one."""
+    parts, index = [], 0
     while index < len(pattern):
         c = pattern[index]
         if c == "\0":
-            points.append(np.full(size, ord(pattern[index + 1]), dtype=np.uint32))
+            parts.append(ord(pattern[index + 1]))
             index += 2
             continue
-        alphabet = np.frombuffer(_CLASSES[c].encode("utf-32-le"), dtype=np.uint32)
-        points.append(alphabet[rng.randint(0, alphabet.size, size)])
+        parts.append(_CLASSES[c])
         index += 1
-    if not points:
-        return np.full(size, "")
-    block = np.ascontiguousarray(np.column_stack(points))
-    return block.view(f"<U{len(points)}").ravel()
+    return parts
+
+
+def _block_digits(parts, size, rng, index, n_blocks):
+    """Digits of the last class characters, a number equal to ``index``
+    modulo ``n_blocks`` drawn uniformly; None for the other parts."""
+    digits = [None] * len(parts)
+    tail, radix = [], 1
+    for k in range(len(parts) - 1, -1, -1):
+        if isinstance(parts[k], str):
+            tail.append(k)
+            radix *= len(parts[k])
+            if radix >= n_blocks:
+                break
+    # Uniform over the numbers below ``radix`` that are ``index`` mod n_blocks.
+    n_values = -(-(radix - index) // n_blocks)
+    number = index + n_blocks * rng.randint(0, n_values, size, dtype=np.int64)
+    for k in tail:
+        base = len(parts[k])
+        digits[k] = number % base
+        number = number // base
+    return digits
 
 
 def _hash_text(values):

@@ -13,6 +13,7 @@ from sklearn.utils.validation import validate_data
 from .._data import (
     append_rows,
     check_unique_columns,
+    is_dask_collection,
     is_dataframe,
     is_series,
     missing_mask_object,
@@ -110,7 +111,18 @@ class BaseSynthesisOverSampler(BaseOverSampler):
             ``X``.
         y_resampled : array-like of shape (n_samples_new,)
             Their labels.
+
+        Notes
+        -----
+        A Dask DataFrame ``X`` with a Dask Series ``y`` gives a lazy Dask
+        DataFrame and Series: the original partitions followed by new ones,
+        drawn on the workers (see :mod:`sksynth.dask`, ``fit_resample`` on
+        Dask input).
         """
+        if is_dask_collection(X) or is_dask_collection(y):
+            from ..dask._resample import fit_resample as fit_resample_dask
+
+            return fit_resample_dask(self, X, y)
         # Checked before imbalanced-learn reads the labels, where a missing
         # label fails with a type error of numpy's sort (no y at all is
         # imbalanced-learn's to report).
