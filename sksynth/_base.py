@@ -22,6 +22,7 @@ from ._data import (
     encode_condition,
 )
 from ._margins import column_novelty
+from ._progress import LARGE_DRAW, Progress, describe_columns, describe_label
 from .constraints._enforce import fit_rules, sample_with_rules
 
 # Bytes per value a draw of ``sample`` holds at its peak (the encoded table,
@@ -121,6 +122,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         "enforce_range": ["boolean"],
         "target_type": [StrOptions({"auto", "classification", "regression"})],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
     @abstractmethod
@@ -158,6 +160,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self : object
             Fitted synthesizer.
         """
+        progress = Progress.of(self)
         check_unique_columns(X)
         X = validate_data(self, X, skip_check_array=True)
         rng = check_random_state(self.random_state)
@@ -170,6 +173,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         )
         _warn_auto_identifiers(self._schema, type(self).__name__)
         values = self._schema.encode(X)
+        progress.lap(f"schema: {describe_columns(self._schema.columns)}")
         self.n_features_in_ = (
             self._schema.n_columns if self._rules is None else self._rules.n_columns
         )
@@ -230,10 +234,12 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 self._models = [self._fit_table(joint, layout, rng)]
                 return
             _warn_single_row_classes(classes, counts, type(self).__name__)
-            self._models = [
-                self._fit_table(values[codes == k], Layout(columns), rng)
-                for k in range(len(self._target.classes))
-            ]
+            progress = Progress.of(self)
+            self._models = []
+            for k, label in enumerate(self.classes_):
+                with progress.step(f"class {describe_label(label)}: {counts[k]} rows"):
+                    rows = values[codes == k]
+                    self._models.append(self._fit_table(rows, Layout(columns), rng))
         else:
             self.target_type_ = "regression"
             joint = np.column_stack([values, y_values])
@@ -300,14 +306,18 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             rng = self.random_state_
         else:
             rng = check_random_state(random_state)
+        progress = Progress.of(self)
         if self._rules is None:
-            return self._draw(n_samples, rng, conditions)
-        return sample_with_rules(
-            self._rules,
-            lambda n, given: self._draw(n, rng, given),
-            n_samples,
-            conditions,
-        )
+            drawn = self._draw(n_samples, rng, conditions)
+        else:
+            drawn = sample_with_rules(
+                self._rules,
+                lambda n, given: self._draw(n, rng, given),
+                n_samples,
+                conditions,
+            )
+        progress.lap(f"sample: {n_samples} rows", 1 if n_samples >= LARGE_DRAW else 2)
+        return drawn
 
     def describe_constraints(self):
         """The rules enforced and how, one line each.
