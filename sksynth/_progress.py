@@ -102,3 +102,8 @@ def describe_label(label):
     if isinstance(label, np.generic):
         label = label.item()
     return repr(label)
+
+
+def describe_class(label, n_rows, n_new):
+    """``"class '>50K': 984 rows, 2032 new"``: a class an over-sampler grows."""
+    return f"class {describe_label(label)}: {n_rows} rows, {n_new} new"
