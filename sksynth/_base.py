@@ -23,6 +23,7 @@ from ._data import (
     is_dask_collection,
 )
 from ._margins import column_novelty
+from ._progress import LARGE_DRAW, Progress, describe_columns, describe_label
 from ._summary import ColumnSummary
 from .constraints._enforce import fit_rules, sample_with_rules
 
@@ -128,6 +129,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         "enforce_range": ["boolean"],
         "target_type": [StrOptions({"auto", "classification", "regression"})],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
     @abstractmethod
@@ -170,6 +172,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
 
             return fit_collection(self, X, y)
         self.__dict__.pop("_summary", None)  # from an earlier partial_fit
+        progress = Progress.of(self)
         check_unique_columns(X)
         X = validate_data(self, X, skip_check_array=True)
         rng = check_random_state(self.random_state)
@@ -181,6 +184,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         )
         _warn_auto_identifiers(self._schema, type(self).__name__)
         values = self._schema.encode(X)
+        progress.lap(f"schema: {describe_columns(self._schema.columns)}")
         target = None if y is None else self._target_schema(y, values.shape[0])
         self._fit_encoded(values, y, target, rng)
         return self
@@ -379,14 +383,12 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             self._models = [self._fit_table(joint, layout, rng)]
             return
         _warn_single_row_classes(classes, counts, type(self).__name__)
-        self._models = [
-            self._fit_table(
-                values[codes == k],
-                Layout(columns, summaries=summaries(target.classes[k])),
-                rng,
-            )
-            for k in range(len(target.classes))
-        ]
+        progress = Progress.of(self)
+        self._models = []
+        for k, label in enumerate(classes):
+            with progress.step(f"class {describe_label(label)}: {counts[k]} rows"):
+                layout = Layout(columns, summaries=summaries(target.classes[k]))
+                self._models.append(self._fit_table(values[codes == k], layout, rng))
 
     def _one_model_per_class(self):
         return self.target_type_ == "classification" and not self._target_as_column
@@ -428,14 +430,18 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             rng = self.random_state_
         else:
             rng = check_random_state(random_state)
+        progress = Progress.of(self)
         if self._rules is None:
-            return self._draw(n_samples, rng, conditions)
-        return sample_with_rules(
-            self._rules,
-            lambda n, given: self._draw(n, rng, given),
-            n_samples,
-            conditions,
-        )
+            drawn = self._draw(n_samples, rng, conditions)
+        else:
+            drawn = sample_with_rules(
+                self._rules,
+                lambda n, given: self._draw(n, rng, given),
+                n_samples,
+                conditions,
+            )
+        progress.lap(f"sample: {n_samples} rows", 1 if n_samples >= LARGE_DRAW else 2)
+        return drawn
 
     def describe_constraints(self):
         """The rules enforced and how, one line each.

@@ -21,7 +21,7 @@ import shlex
 import sys
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 from typing import NamedTuple
 
@@ -29,6 +29,9 @@ _SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 _EXIT_ERROR = 2
 # Steps that last longer than this many seconds report on stderr.
 _PROGRESS_DELAY = 2.0
+# Tables of more than this many rows get the library's progress lines (the
+# estimators' ``verbose=1``) without --verbose.
+_VERBOSE_ROWS = 100_000
 
 _DEMO_TARGET = "diagnosis"
 
@@ -638,7 +641,8 @@ def _note(message):
 
 @contextmanager
 def _progress(message):
-    """Report ``message`` on stderr if the step lasts over a couple of seconds."""
+    """Report ``message`` on stderr if the step lasts over a couple of seconds;
+    the library's progress lines (``verbose``) go to stderr too."""
     start = time.perf_counter()
     timer = threading.Timer(
         _PROGRESS_DELAY,
@@ -647,7 +651,8 @@ def _progress(message):
     timer.daemon = True
     timer.start()
     try:
-        yield
+        with redirect_stdout(sys.stderr):
+            yield
     finally:
         timer.cancel()
         elapsed = time.perf_counter() - start
@@ -664,8 +669,22 @@ def _library_errors():
         raise CommandError(_one_line(exc)) from None
 
 
+def _verbosity(args, n_rows):
+    """The library's ``verbose``: --verbose's count, else 1 for tables of more
+    than ``_VERBOSE_ROWS`` rows."""
+    if args.verbose is not None:
+        return args.verbose
+    return int(n_rows > _VERBOSE_ROWS)
+
+
 def _make_synthesizer(
-    name, categorical_features, id_columns, target_type, random_state, constraints=None
+    name,
+    categorical_features,
+    id_columns,
+    target_type,
+    random_state,
+    constraints=None,
+    verbose=0,
 ):
     from . import (
         GaussianCopulaSynthesizer,
@@ -686,6 +705,7 @@ def _make_synthesizer(
         target_type=target_type,
         constraints=constraints,
         random_state=random_state,
+        verbose=verbose,
     )
 
 
@@ -696,6 +716,7 @@ def _make_over_sampler(
     sampling_strategy,
     random_state,
     constraints=None,
+    verbose=0,
 ):
     from . import CopulaOverSampler, KDEOverSampler, NoiseAugmenter, TreeOverSampler
 
@@ -711,6 +732,7 @@ def _make_over_sampler(
         id_columns=id_columns,
         constraints=constraints,
         random_state=random_state,
+        verbose=verbose,
     )
 
 
@@ -798,7 +820,12 @@ def fit_sample(args):
     table, X, y, column_kinds, target_type = _training_table(args, "the synthetic rows")
     constraints = _constraints_option(args.constraints, X, args.data, args.target)
     synthesizer = _make_synthesizer(
-        args.synthesizer, *column_kinds, target_type, args.random_state, constraints
+        args.synthesizer,
+        *column_kinds,
+        target_type,
+        args.random_state,
+        constraints,
+        _verbosity(args, max(len(X), args.n_samples)),
     )
     name = type(synthesizer).__name__
     with _progress(f"fitting {name} to {len(X)} rows"), _library_errors():
@@ -811,6 +838,8 @@ def fit_sample(args):
     if args.save:
         import joblib
 
+        # The saved model prints nothing: `sample` sets its own verbose.
+        synthesizer.set_params(verbose=0)
         setattr(synthesizer, _COLUMNS_ATTRIBUTE, columns)
         time_formats = {
             name: dataclasses.asdict(time_format)
@@ -838,6 +867,7 @@ def sample(args):
         import numpy as np
 
         random_state = np.random.RandomState()
+    synthesizer.verbose = _verbosity(args, args.n_samples)
     synthetic = _sample(synthesizer, args.n_samples, None, random_state)
     write_table(
         _saved_column_order(synthetic, synthesizer),
@@ -881,6 +911,7 @@ def evaluate(args):
             target=args.target,
             constraints=constraints,
             random_state=args.random_state,
+            verbose=_verbosity(args, max(len(real), len(synthetic))),
         )
     print(report)
     if args.figures:
@@ -933,7 +964,12 @@ def balance(args):
     sampling_strategy = _resolve_sampling_strategy(args.sampling_strategy, y, args.data)
     constraints = _constraints_option(args.constraints, X, args.data, args.target)
     over_sampler = _make_over_sampler(
-        args.method, *column_kinds, sampling_strategy, args.random_state, constraints
+        args.method,
+        *column_kinds,
+        sampling_strategy,
+        args.random_state,
+        constraints,
+        _verbosity(args, len(X)),
     )
     name = type(over_sampler).__name__
     with _progress(f"resampling with {name}"), _library_errors():
@@ -1355,6 +1391,17 @@ def _add_common(parser, *, categorical=True, seed_help=None):
         )
 
 
+def _add_verbose(parser):
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=None,
+        help="print each step of the work with its time on stderr (-vv for finer "
+        f"steps; default: on for tables of more than {_VERBOSE_ROWS:,} rows)",
+    )
+
+
 def _add_constraints(parser, help_text):
     parser.add_argument("--constraints", metavar="auto|FILE", help=help_text)
 
@@ -1442,6 +1489,7 @@ def _add_fit_sample_parser(commands):
     _add_common(parser)
     _add_na_values(parser)
     _add_time_options(parser)
+    _add_verbose(parser)
     parser.set_defaults(command_function=fit_sample)
 
 
@@ -1464,6 +1512,7 @@ def _add_sample_parser(commands):
         seed_help="seed, for reproducible rows (default: different rows on every "
         "run, whatever seed the model was fitted with)",
     )
+    _add_verbose(parser)
     parser.set_defaults(command_function=sample)
 
 
@@ -1494,6 +1543,7 @@ def _add_evaluate_parser(commands):
     _add_common(parser, categorical=False, seed_help="seed (default: 0)")
     _add_na_values(parser)
     _add_time_options(parser)
+    _add_verbose(parser)
     parser.set_defaults(command_function=evaluate, random_state=0)
 
 
@@ -1538,6 +1588,7 @@ def _add_balance_parser(commands):
     _add_common(parser)
     _add_na_values(parser)
     _add_time_options(parser)
+    _add_verbose(parser)
     parser.set_defaults(command_function=balance)
 
 

@@ -20,6 +20,7 @@ from ._margins import (
     fit_margin,
     normal_scores,
 )
+from ._progress import Progress
 
 _MARGIN_OPTIONS = {"auto", EMPIRICAL, *FAMILIES}
 _T_COPULA_DEGREES = np.array([2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 20.0, 30.0, 50.0, 100.0])
@@ -102,6 +103,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         Controls the random tie-breaking of the normal scores at ``fit`` and,
         through ``random_state_``, the draws of ``sample``. Pass an int for
         reproducible output across calls.
+    %(verbose)s
 
     Attributes
     ----------
@@ -201,6 +203,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         enforce_range=True,
         target_type="auto",
         random_state=None,
+        verbose=0,
     ):
         self.marginals = marginals
         self.copula = copula
@@ -211,6 +214,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         self.enforce_range = enforce_range
         self.target_type = target_type
         self.random_state = random_state
+        self.verbose = verbose
 
     def _describe_fit(self):
         names = self._modelled_names()
@@ -273,6 +277,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             )
 
     def _fit_table(self, values, layout, rng):
+        progress = Progress.of(self)
         columns = layout.columns
         self._check_marginal_keys(columns)
         dimensions, scores, margins = [], [], []
@@ -308,7 +313,11 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
             column_scores = np.full(n_rows, np.nan)
             column_scores[observed] = normal_scores(ties, rng)
             scores.append(column_scores)
+        n_levels = sum(spec.is_levels for spec in columns)
+        progress.lap(f"margins of {len(columns) - n_levels} numeric columns")
         _fit_categorical_dimensions(values, columns, dimensions, scores, rng, full)
+        if n_levels:
+            progress.lap(f"order of the levels of {n_levels} categorical columns")
         Z = np.column_stack(scores) if scores else np.empty((n_rows, 0))
         attenuation = np.array([_attenuation(d.margin) for d in dimensions])
         # One BLAS thread: on a busy two-core machine the eigendecomposition
@@ -318,6 +327,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         df = np.inf
         if self.copula == "t" and Z.shape[1] > 1:
             df = _fit_t_degrees(Z, correlation, rng)
+        progress.lap(f"correlation {len(dimensions)} x {len(dimensions)}")
         return _CopulaModel(
             dimensions=dimensions,
             correlation=correlation,
@@ -338,6 +348,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         """Margin of the observed values ``x`` of a numeric column of ``n_rows``
         rows, and their ties (which the normal scores reuse); out of core, the
         margin of all the rows as ``full`` (a ColumnSummary) sums them up."""
+        progress = Progress.of(self)
         low, high = (spec.low, spec.high) if self.enforce_range else (-np.inf, np.inf)
         ties = Ties.of(x)
         points, point_ties = x, ties
@@ -364,6 +375,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         if full is not None and full.n_observed:
             margin.n_rows = full.n_rows
             margin.missing_rate = full.n_missing / full.n_rows
+        progress.lap(f"margin of {spec.label}", level=2)
         return margin, ties
 
     def _sample_table(self, model, n_samples, rng, conditions):

@@ -1,9 +1,9 @@
 """Docstring text shared by the synthesizers, written once.
 
-Class docstrings hold ``%(categorical_features)s``, ``%(column_options)s`` and
-``%(synthesizer_attributes)s`` where this text goes. (imbalanced-learn's
-``Substitution`` formats with braces, which numpydoc's ``{"a", "b"}`` value
-sets already use, hence ``%``-formatting here.)
+Class docstrings hold ``%(categorical_features)s``, ``%(column_options)s``,
+``%(verbose)s`` and ``%(synthesizer_attributes)s`` where this text goes.
+(imbalanced-learn's ``Substitution`` formats with braces, which numpydoc's
+``{"a", "b"}`` value sets already use, hence ``%``-formatting here.)
 """
 
 _CATEGORICAL_FEATURES = """categorical_features : "from_dtype" or array-like, \
@@ -53,6 +53,14 @@ _COLUMN_OPTIONS = _COLUMN_OPTIONS_PREFIX + constraints_docstring(
     "synthetic row", "the training rows"
 )
 
+VERBOSE = """verbose : int, default=0
+        Progress output on standard output. 0 prints nothing; 1 prints one
+        line per step of ``fit`` with its time (the column kinds found, then
+        the model's steps, or one line per class model when each class gets
+        its own) and the time of ``sample`` for draws of 100,000 rows or
+        more; 2 also prints the steps of each class model, indented, and
+        finer steps (one line per column for some models)."""
+
 _SYNTHESIZER_ATTRIBUTES = """constraints_ : list
         The rules enforced (empty without ``constraints``);
         ``describe_constraints()`` tells how each is enforced.
@@ -87,6 +95,7 @@ def synthesizer_docstring(cls):
     cls.__doc__ = cls.__doc__ % {
         "categorical_features": _CATEGORICAL_FEATURES,
         "column_options": _COLUMN_OPTIONS,
+        "verbose": VERBOSE,
         "synthesizer_attributes": _SYNTHESIZER_ATTRIBUTES,
     }
     return cls

@@ -12,6 +12,7 @@ from ._base import BaseSynthesizer, impossible_conditions_error
 from ._data import INTEGER, MAX_DISCRETE_LEVELS, is_spike
 from ._docstring import synthesizer_docstring
 from ._margins import LevelMargin, Ties, fit_level_margin, fit_margin
+from ._progress import Progress
 
 # An integer column with more distinct values than this, or with values that
 # repeat less than twice on average, is binned as a continuous one (and
@@ -561,6 +562,7 @@ class MixtureSynthesizer(BaseSynthesizer):
         Controls the subsamples and splits of ``fit`` and, through
         ``random_state_``, the draws of ``sample``. Pass an int for
         reproducible output across calls.
+    %(verbose)s
 
     Attributes
     ----------
@@ -679,6 +681,7 @@ class MixtureSynthesizer(BaseSynthesizer):
         enforce_range=True,
         target_type="auto",
         random_state=None,
+        verbose=0,
     ):
         self.n_components = n_components
         self.n_bins = n_bins
@@ -693,6 +696,7 @@ class MixtureSynthesizer(BaseSynthesizer):
         self.enforce_range = enforce_range
         self.target_type = target_type
         self.random_state = random_state
+        self.verbose = verbose
 
     def _describe_fit(self):
         model = self._models[0]
@@ -703,6 +707,7 @@ class MixtureSynthesizer(BaseSynthesizer):
         self.lower_bound_ = float(model.lower_bound)
 
     def _fit_table(self, values, layout, rng):
+        progress = Progress.of(self)
         columns = layout.columns
         if self.n_components != "auto" and self.n_components > values.shape[0]:
             raise ValueError(
@@ -723,6 +728,7 @@ class MixtureSynthesizer(BaseSynthesizer):
         )
         index, _ = model.encode(values, range(len(columns)))
         prior = np.bincount(index.ravel(), minlength=n_outcomes) / values.shape[0]
+        progress.lap(f"bins of {len(columns)} columns: {n_outcomes} outcomes")
         smoothing = np.full(len(columns), float(self.smoothing))
         classes = None
         if layout.target_type == "classification":
@@ -742,11 +748,13 @@ class MixtureSynthesizer(BaseSynthesizer):
         start = _start(em, one_hot, None if classes is None else classes[rows])
         fitted = self._grow(em, one_hot, start, rng)
         log_tables, log_weights, lower_bound, n_iter, converged = fitted
+        progress.lap(f"EM on {len(rows)} rows: {log_weights.size} components")
         if values.shape[0] > self.max_samples:
             log_tables, log_weights, lower_bound = _full_passes(
                 em, index, n_outcomes, log_tables, log_weights
             )
             n_iter += _FULL_PASSES
+            progress.lap(f"{_FULL_PASSES} EM passes over {values.shape[0]} rows")
         model.log_tables, model.log_weights = log_tables, log_weights
         model.n_iter, model.converged = n_iter, converged
         model.lower_bound = lower_bound
@@ -788,10 +796,14 @@ class MixtureSynthesizer(BaseSynthesizer):
         valid, train = one_hot[:n_valid], one_hot[n_valid:]
         best, best_score = None, -np.inf
         log_tables, log_weights = start
+        progress = Progress.of(self)
         n_components = log_weights.size
         while True:
             fitted = em.run(train, log_tables, log_weights)
             score = np.mean(_log_normalise(_log_joint(valid, *fitted[:2]))[0])
+            progress.lap(
+                f"{n_components} components: held-out log-likelihood {score:.4f}", 2
+            )
             if best is not None and score <= best_score:
                 break
             best, best_score = fitted, score

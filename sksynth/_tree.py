@@ -11,6 +11,7 @@ from ._base import BaseSynthesizer
 from ._data import CATEGORICAL, MAX_DISCRETE_LEVELS
 from ._docstring import synthesizer_docstring
 from ._margins import fit_level_margin, fit_margin, silverman_bandwidth
+from ._progress import Progress
 
 # A value held by at least this many training rows does not single out a row:
 # it is drawn as it is, never smoothed (this keeps heaping such as round hours).
@@ -382,6 +383,7 @@ class TreeSynthesizer(BaseSynthesizer):
     random_state : int, RandomState instance or None, default=None
         Controls the trees' tie-breaking and, through ``random_state_``, the
         draws of ``sample``. Pass an int for reproducible output across calls.
+    %(verbose)s
 
     Attributes
     ----------
@@ -481,6 +483,7 @@ class TreeSynthesizer(BaseSynthesizer):
         enforce_range=True,
         target_type="auto",
         random_state=None,
+        verbose=0,
     ):
         self.visit_order = visit_order
         self.max_depth = max_depth
@@ -494,6 +497,7 @@ class TreeSynthesizer(BaseSynthesizer):
         self.enforce_range = enforce_range
         self.target_type = target_type
         self.random_state = random_state
+        self.verbose = verbose
 
     def _describe_fit(self):
         model = self._models[0]
@@ -508,8 +512,10 @@ class TreeSynthesizer(BaseSynthesizer):
     # -- fit ---------------------------------------------------------------
 
     def _fit_table(self, values, layout, rng):
+        progress = Progress.of(self)
         columns = layout.columns
         order, information = self._visit_order(values, layout, rng)
+        progress.lap(f"visit order of {len(columns)} columns")
         choose = _PredictorChoice(self.max_predictors, information, values, layout, rng)
         leaf_size = _leaf_size(self.min_samples_leaf, values.shape[0])
         n_levels = np.array(
@@ -522,6 +528,7 @@ class TreeSynthesizer(BaseSynthesizer):
         ]
         steps = []
         for position, j in enumerate(order):
+            column_progress = Progress.of(self)
             predictors = choose(j, order[:position])
             x = values[:, j]
             missing = np.isnan(x)
@@ -568,6 +575,8 @@ class TreeSynthesizer(BaseSynthesizer):
                     np.min(present),
                     np.max(present),
                 )
+            column_progress.lap(f"tree of {columns[j].label}", 2)
+        progress.lap(f"trees of {len(order)} columns on {values.shape[0]} rows")
         return _TreeModel(steps, order, values.shape[1], list(columns), margins)
 
     def _fit_step(

@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .._base import BaseSynthesizer
 from .._data import column_roles
 from .._docstring import synthesizer_docstring
+from .._progress import Progress
 from ._bandwidth import (
     BANDWIDTH_GRID,
     CATEGORICAL_GRID,
@@ -87,6 +88,7 @@ class KDESynthesizer(BaseSynthesizer):
         Controls the subsamples of the bandwidth selection at ``fit`` and,
         through ``random_state_``, the draws of ``sample``. Pass an int for
         reproducible output across calls.
+    %(verbose)s
 
     Attributes
     ----------
@@ -214,6 +216,7 @@ class KDESynthesizer(BaseSynthesizer):
         enforce_range=True,
         target_type="auto",
         random_state=None,
+        verbose=0,
     ):
         self.bandwidth = bandwidth
         self.categorical_bandwidth = categorical_bandwidth
@@ -225,6 +228,7 @@ class KDESynthesizer(BaseSynthesizer):
         self.enforce_range = enforce_range
         self.target_type = target_type
         self.random_state = random_state
+        self.verbose = verbose
 
     def _describe_fit(self):
         positions = np.asarray(self._schema.modelled, dtype=int)
@@ -262,6 +266,7 @@ class KDESynthesizer(BaseSynthesizer):
         return out
 
     def _fit_table(self, values, layout, rng):
+        progress = Progress.of(self)
         columns = layout.columns
         numeric, categorical, n_levels = column_roles(columns)
         maps = fit_score_maps(values, columns, numeric)
@@ -284,11 +289,14 @@ class KDESynthesizer(BaseSynthesizer):
                 maps, values, columns, numeric, categorical, n_levels
             ),
         )
+        progress.lap(f"normal scores of {len(numeric)} numeric columns")
         self._set_bandwidth(model, values, rng)
+        progress.lap(f"bandwidth of {len(columns)} columns")
         return model
 
     def _fit_target(self, values, y, target, rng, summary=None):
         super()._fit_target(values, y, target, rng, summary)
+        progress = Progress.of(self)
         for model in self._models:
             if self.min_distance > 0:
                 # Every training row, of every class: the model's centres
@@ -299,6 +307,7 @@ class KDESynthesizer(BaseSynthesizer):
             model.dcr_ratio = dcr_ratio(
                 model, rng, self.enforce_range, self.min_distance
             )
+        progress.lap(f"distance-to-closest-record ratios: {len(self._models)}")
 
     def _set_bandwidth(self, model, values, rng):
         n_samples, d = values.shape[0], len(model.numeric)

@@ -27,6 +27,7 @@ from .._data import (
     like,
     split_column,
 )
+from .._progress import Progress, describe_columns
 from ._detection import _detection_auc, _hgb_features
 from ._fidelity import (
     _contingency_similarity,
@@ -243,6 +244,7 @@ _DETECTION_ROWS = 10_000
         "metrics": [StrOptions({"all", *_GROUPS}), list, tuple],
         "constraints": [None, StrOptions({"auto"}), list, tuple],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -258,6 +260,7 @@ def evaluate_synthetic(
     metrics="all",
     constraints=None,
     random_state=None,
+    verbose=0,
 ):
     """Fidelity, detection, privacy and utility of synthetic data, in one report.
 
@@ -304,6 +307,10 @@ def evaluate_synthetic(
         shares are the table ``report["constraints"]``.
     random_state : int, RandomState instance or None, default=None
         Controls the splits, subsamples and models.
+    verbose : int, default=0
+        Progress output on standard output: with 1 or more, one line per
+        step (reading the tables, then each group of metrics and the rules'
+        shares) with its time.
 
     Returns
     -------
@@ -345,6 +352,7 @@ def evaluate_synthetic(
     >>> len(fidelity), "detection_auc" in fidelity
     (5, False)
     """
+    progress = Progress("evaluate_synthetic", verbose)
     groups = _check_groups(metrics, target)
     # One seed per group, so that a group's figures do not depend on the others.
     *group_seeds, split_seed = check_random_state(random_state).randint(
@@ -357,6 +365,7 @@ def evaluate_synthetic(
     )
     target_index = None if target is None else _target_index(real, schema, target)
     real_values, synthetic_values = encoded[:2]
+    progress.lap(f"tables: {describe_columns(schema.columns)}")
     notes = []
     if schema.auto_identifiers:
         notes.append(
@@ -381,8 +390,10 @@ def evaluate_synthetic(
             (name, _pair(metric(*synthetic_pair), metric(*real_pair)))
             for name, metric in _FIDELITY.items()
         )
+        progress.lap("fidelity")
     if "detection" in groups:
         scores.update(_detection(synthetic_pair, real_pair, detection_cv, seeds))
+        progress.lap("detection")
     if "privacy" in groups:
         scores.update(
             _privacy(
@@ -394,6 +405,7 @@ def evaluate_synthetic(
                 seeds["privacy"],
             )
         )
+        progress.lap("privacy")
     if "utility" in groups and target is not None and holdout is not None:
         _check_target_present(columns[target_index].name, encoded, target_index)
         tables = (real, synthetic, holdout)
@@ -414,6 +426,7 @@ def evaluate_synthetic(
                 tables = [like(table, real) for table in tables]
             splits = [split_column(table, target) for table in tables]
             scores.update(_utility(*splits, estimator, scoring, seeds["utility"]))
+        progress.lap("utility (TSTR)")
     elif "utility" in groups and target is not None:
         notes.append(
             "no holdout: the utility test (TSTR) needs real rows not seen in fit."
@@ -421,6 +434,7 @@ def evaluate_synthetic(
     rule_shares = None
     if constraints is not None:
         rule_shares = _rule_shares(constraints, real, synthetic, holdout)
+        progress.lap("constraints")
         if not rule_shares:
             notes.append("constraints: no rule to check.")
         elif holdout is None:

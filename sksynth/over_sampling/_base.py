@@ -63,12 +63,19 @@ _resampler_attributes_docstring = """sampling_strategy_ : dict
         Names of features seen in ``fit``. Defined only when ``X`` has
         feature names that are all strings."""
 
+_verbose_docstring = """verbose : int, default=0
+        Progress output on standard output. 0 prints nothing; 1 prints one
+        line per step of ``fit_resample`` with its time (the column kinds
+        found, then one line per class grown); 2 also prints the steps of
+        the model of each class, indented."""
+
 DOCSTRINGS = {
     "sampling_strategy": BaseOverSampler._sampling_strategy_docstring,
     "random_state": _random_state_docstring,
     "categorical_features": _categorical_features_docstring,
     "column_options": _column_options_docstring,
     "resampler_attributes": _resampler_attributes_docstring,
+    "verbose": _verbose_docstring,
 }
 
 
@@ -89,6 +96,7 @@ class BaseSynthesisOverSampler(BaseOverSampler):
         "id_columns": [StrOptions({"auto"}), "array-like", None],
         "discrete_features": [StrOptions({"auto"}), "array-like"],
         "constraints": [None, StrOptions({"auto"}), list, tuple],
+        "verbose": ["verbose"],
     }
 
     def fit_resample(self, X, y, **params):

@@ -24,6 +24,7 @@ from .._kde import (
     wide_columns,
     with_bandwidth,
 )
+from .._progress import Progress, describe_class, describe_columns
 from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
 
 # Multipliers of Scott's factor tried by the class-aware rule, widest first.
@@ -75,6 +76,8 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         ``(K - 1) / K`` for a column of ``K`` levels. "auto" ties it to the
         numeric bandwidth ``h``: ``2 Phi(-1 / h)``, the chance that the
         numeric kernel moves a value by more than one spread (see Notes).
+
+    {verbose}
 
     Attributes
     ----------
@@ -168,9 +171,11 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         constraints=None,
         bandwidth="auto",
         categorical_bandwidth="auto",
+        verbose=0,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
+        self.verbose = verbose
         self.categorical_features = categorical_features
         self.id_columns = id_columns
         self.discrete_features = discrete_features
@@ -179,11 +184,13 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         self.categorical_bandwidth = categorical_bandwidth
 
     def _fit_resample(self, X, y):
+        progress = Progress.of(self)
         rng = check_random_state(self.random_state)
         schema = TableSchema.from_data(
             X, self.categorical_features, self.id_columns, self.discrete_features
         )
         _warn_auto_identifiers(schema, type(self).__name__)
+        progress.lap(f"schema: {describe_columns(schema.columns)}")
         grow = np.isin(y, [k for k, n in self.sampling_strategy_.items() if n > 0])
         space = _SharedSpace(X, schema, grow, rng)
         output = _Output(X, y, schema, sum(self.sampling_strategy_.values()), rng)
@@ -203,6 +210,7 @@ class KDEOverSampler(BaseSynthesisOverSampler):
                 output.add(new_values, klass)
                 indices.append(rows[centre])
             self.bandwidth_[klass], self.categorical_bandwidth_[klass] = h, t
+            progress.lap(describe_class(klass, rows.size, n_new))
         self.sample_indices_ = np.concatenate(indices)
         return output.result()
 

@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval
 
 from .._base import _warn_auto_identifiers
 from .._data import TableSchema, column_roles
+from .._progress import Progress, describe_class, describe_columns
 from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
 
 
@@ -50,6 +51,8 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
     swap_probability : float, default=0.1
         Probability that a categorical (or boolean) value is replaced by the
         value of another random row of the same class.
+
+    {verbose}
 
     Attributes
     ----------
@@ -108,9 +111,11 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
         noise_level=0.1,
         multiplicative_noise=0.0,
         swap_probability=0.1,
+        verbose=0,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
+        self.verbose = verbose
         self.categorical_features = categorical_features
         self.id_columns = id_columns
         self.discrete_features = discrete_features
@@ -121,6 +126,7 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
         self.swap_probability = swap_probability
 
     def _fit_resample(self, X, y):
+        progress = Progress.of(self)
         rng = check_random_state(self.random_state)
         if self.n_copies is not None:
             classes, counts = np.unique(y, return_counts=True)
@@ -132,6 +138,7 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
         )
         _warn_auto_identifiers(schema, type(self).__name__)
         values = schema.encode(X)
+        progress.lap(f"schema: {describe_columns(schema.columns)}")
         columns = schema.modelled_columns
         numeric, categorical, _ = column_roles(columns)
         spread = _spread(values[:, numeric]) if numeric else []
@@ -151,6 +158,7 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
             blocks.append(new)
             labels.append(np.full(n_new, klass, dtype=y.dtype))
             indices.append(copied)
+            progress.lap(describe_class(klass, rows.size, n_new))
         self.sample_indices_ = np.concatenate(indices)
         if not blocks:
             return np.asarray(X), y

@@ -23,6 +23,7 @@ from .._data import (
     is_discrete_column,
     take_rows,
 )
+from .._progress import Progress, describe_class, describe_columns
 from .._tree import TreeSynthesizer
 from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
 
@@ -57,6 +58,8 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
     {categorical_features}
 
     {column_options}
+
+    {verbose}
 
     Attributes
     ----------
@@ -113,10 +116,12 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
         id_columns="auto",
         discrete_features="auto",
         constraints=None,
+        verbose=0,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.synthesizer = synthesizer
         self.random_state = random_state
+        self.verbose = verbose
         self.categorical_features = categorical_features
         self.id_columns = id_columns
         self.discrete_features = discrete_features
@@ -128,11 +133,13 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
         return clone(self.synthesizer)
 
     def _fit_resample(self, X, y):
+        progress = Progress.of(self)
         rng = check_random_state(self.random_state)
         schema = TableSchema.from_data(
             X, self.categorical_features, self.id_columns, self.discrete_features
         )
         _warn_auto_identifiers(schema, type(self).__name__)
+        progress.lap(f"schema: {describe_columns(schema.columns)}")
         keys = [j for j, c in enumerate(schema.columns) if c.kind == IDENTIFIER]
         X_model = drop_columns(X, keys)
         grids = _grids(schema)
@@ -142,15 +149,17 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
             if n_new == 0:
                 continue
             rows = np.flatnonzero(y == klass)
-            X_class = take_rows(X_model, rows)
-            settings = _column_settings(
-                schema,
-                X_class,
-                self.categorical_features,
-                _discrete_in_class(schema, take_rows(X, rows), grids),
-            )
-            synthesizer = self._fit_class(X_class, klass, rng, settings)
-            blocks.append(_draw(synthesizer, n_new, rng))
+            step = describe_class(klass, rows.size, n_new)
+            with progress.step(step):
+                X_class = take_rows(X_model, rows)
+                settings = _column_settings(
+                    schema,
+                    X_class,
+                    self.categorical_features,
+                    _discrete_in_class(schema, take_rows(X, rows), grids),
+                )
+                synthesizer = self._fit_class(X_class, klass, rng, settings)
+                blocks.append(_draw(synthesizer, n_new, rng))
             labels.append(np.full(n_new, klass, dtype=y.dtype))
             self.synthesizers_[klass] = synthesizer
         if not blocks:
@@ -164,6 +173,8 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
         synthesizer = self._make_synthesizer()
         params = synthesizer.get_params()
         settings = {"random_state": rng, **settings}
+        if self.verbose:
+            settings["verbose"] = self.verbose
         synthesizer.set_params(**{k: v for k, v in settings.items() if k in params})
         try:
             # The over-sampler's own validation skips that of nested
@@ -287,6 +298,8 @@ class CopulaOverSampler(SynthesizerOverSampler):
     copula : {{"gaussian", "t"}}, default="gaussian"
         Dependence model, as in :class:`~sksynth.GaussianCopulaSynthesizer`.
 
+    {verbose}
+
     Attributes
     ----------
     synthesizers_ : dict
@@ -333,9 +346,11 @@ class CopulaOverSampler(SynthesizerOverSampler):
         constraints=None,
         marginals="auto",
         copula="gaussian",
+        verbose=0,
     ):
         BaseSynthesisOverSampler.__init__(self, sampling_strategy=sampling_strategy)
         self.random_state = random_state
+        self.verbose = verbose
         self.categorical_features = categorical_features
         self.id_columns = id_columns
         self.discrete_features = discrete_features
@@ -383,6 +398,8 @@ class TreeOverSampler(SynthesizerOverSampler):
     smoothing : bool or float, default=True
         Kernel smoothing of rare numeric donor values, as in
         :class:`~sksynth.TreeSynthesizer`.
+
+    {verbose}
 
     Attributes
     ----------
@@ -435,9 +452,11 @@ class TreeOverSampler(SynthesizerOverSampler):
         min_samples_leaf="auto",
         max_predictors=50,
         smoothing=True,
+        verbose=0,
     ):
         BaseSynthesisOverSampler.__init__(self, sampling_strategy=sampling_strategy)
         self.random_state = random_state
+        self.verbose = verbose
         self.categorical_features = categorical_features
         self.id_columns = id_columns
         self.discrete_features = discrete_features
