@@ -32,9 +32,8 @@ from .constraints._enforce import fit_rules, sample_with_rules
 _BYTES_PER_VALUE = 64
 
 
-def check_n_samples(n_samples, n_columns=1):
-    """Validate the number of rows asked of ``sample``, and that they fit in
-    this machine's memory."""
+def check_sample_count(n_samples):
+    """``n_samples`` as an int, or a ValueError: a whole number >= 1."""
     if isinstance(n_samples, bool | np.bool_) or not isinstance(
         n_samples, numbers.Integral
     ):
@@ -44,6 +43,13 @@ def check_n_samples(n_samples, n_columns=1):
         )
     if n_samples < 1:
         raise ValueError(f"`n_samples` must be an integer >= 1; got {n_samples}.")
+    return int(n_samples)
+
+
+def check_n_samples(n_samples, n_columns=1):
+    """Validate the number of rows asked of ``sample``, and that they fit in
+    this machine's memory."""
+    n_samples = check_sample_count(n_samples)
     memory = _physical_memory()
     per_row = _BYTES_PER_VALUE * max(n_columns, 1)
     if memory is not None and n_samples * per_row > memory:

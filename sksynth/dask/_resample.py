@@ -19,8 +19,6 @@ them. ``constraints`` are not supported on Dask input, and
 without a pass over it).
 """
 
-import copy
-import inspect
 import operator
 from collections import OrderedDict
 from numbers import Real
@@ -28,7 +26,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .._data import TableSchema, concat_tables, drop_columns, take_rows
+from .._data import take_rows
 from ._sample import (
     block_random_state,
     concatenate,
@@ -250,101 +248,22 @@ def _collect_partition(X, y, shares, seed_sequence):
 
 
 def _fit_drawer(sampler, X, y, rng):
+    """The sampler's models of the classes to grow, fitted as in memory, with
+    a ``draw(n_per_class, rng)`` of new rows."""
     from ..over_sampling import KDEOverSampler
+    from ..over_sampling._synthesizer import ClassModels
 
     if isinstance(sampler, KDEOverSampler):
-        return _KDEDrawer.fit(sampler, X, y, rng)
-    return _SynthesizerDrawer.fit(sampler, X, y, rng)
-
-
-class _SynthesizerDrawer:
-    """A synthesizer per class to grow, fitted as ``SynthesizerOverSampler``
-    fits them, and the draw of new rows with new keys."""
-
-    @classmethod
-    def fit(cls, sampler, X, y, rng):
-        from .._base import _warn_auto_identifiers
-        from .._data import IDENTIFIER
-        from ..over_sampling._synthesizer import (
-            _column_settings,
-            _discrete_in_class,
-            _grids,
-        )
-
-        drawer = cls()
-        drawer.schema = TableSchema.from_data(
-            X,
-            sampler.categorical_features,
-            sampler.id_columns,
-            sampler.discrete_features,
-        )
-        _warn_auto_identifiers(drawer.schema, type(sampler).__name__)
-        columns = drawer.schema.columns
-        drawer.keys = [j for j, c in enumerate(columns) if c.kind == IDENTIFIER]
-        X_model = drop_columns(X, drawer.keys)
-        drawer.grids = _grids(drawer.schema)
-        sampler.synthesizers_ = {}
-        for klass, n_new in sampler.sampling_strategy_.items():
-            if n_new == 0:
-                continue
-            rows = np.flatnonzero(y == klass)
-            X_class = take_rows(X_model, rows)
-            discrete = _discrete_in_class(
-                drawer.schema, take_rows(X, rows), drawer.grids
-            )
-            settings = _column_settings(
-                drawer.schema, X_class, sampler.categorical_features, discrete
-            )
-            sampler.synthesizers_[klass] = sampler._fit_class(
-                X_class, klass, rng, settings
-            )
-        drawer.synthesizers = sampler.synthesizers_
-        return drawer
-
-    def draw(self, n_per_class, rng):
-        from ..over_sampling._synthesizer import _draw, _with_new_keys
-
-        blocks = []
-        for klass, n_new in n_per_class.items():
-            synthesizer = self.synthesizers[klass]
-            if "random_state" not in inspect.signature(synthesizer.sample).parameters:
-                # scikit-learn's GaussianMixture draws from its own attribute.
-                synthesizer = copy.copy(synthesizer)
-                synthesizer.random_state = rng
-            blocks.append(_draw(synthesizer, n_new, rng))
-        X_new = concat_tables(blocks) if len(blocks) > 1 else blocks[0]
-        X_new = self.schema.snap_discrete(X_new, self.grids)
-        return _with_new_keys(X_new, self.schema, self.keys, rng)
+        return _KDEDrawer(*sampler._fit_class_models(X, y, rng))
+    return ClassModels.fit(sampler, X, y, rng)
 
 
 class _KDEDrawer:
-    """The kernel density of each class to grow, with the bandwidth
-    ``KDEOverSampler`` chooses, and the draw of new rows."""
+    """New rows of ``KDEOverSampler``'s kernel density of each class."""
 
-    @classmethod
-    def fit(cls, sampler, X, y, rng):
-        from .._base import _warn_auto_identifiers
-        from ..over_sampling._kde import _SharedSpace
-
-        drawer = cls()
-        drawer.schema = TableSchema.from_data(
-            X,
-            sampler.categorical_features,
-            sampler.id_columns,
-            sampler.discrete_features,
-        )
-        _warn_auto_identifiers(drawer.schema, type(sampler).__name__)
-        grow = [k for k, n in sampler.sampling_strategy_.items() if n > 0]
-        space = _SharedSpace(X, drawer.schema, np.isin(y, grow), rng)
-        sampler.bandwidth_, sampler.categorical_bandwidth_ = {}, {}
-        drawer.models = {}
-        for klass in grow:
-            rows = np.flatnonzero(y == klass)
-            model = space.class_model(rows)
-            model, h, t = sampler._choose_bandwidth(model, space, rows, y != klass, rng)
-            drawer.models[klass] = model
-            sampler.bandwidth_[klass], sampler.categorical_bandwidth_[klass] = h, t
-        return drawer
+    def __init__(self, schema, models):
+        self.schema = schema
+        self.models = {klass: model for klass, (model, _) in models.items()}
 
     def draw(self, n_per_class, rng):
         from .._kde import sample_model

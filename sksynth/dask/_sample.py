@@ -7,6 +7,7 @@ import operator
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from .._base import check_sample_count
 from .._data import KeyBlockRandomState, import_dask, is_dataframe
 
 #: Rows per partition when ``npartitions`` is None.
@@ -81,7 +82,7 @@ def sample(synth, n_samples, *, npartitions=None, random_state=None, conditions=
     >>> rows.to_parquet("synthetic/")  # doctest: +SKIP
     """
     check_is_fitted(synth)
-    n_samples = _check_n_samples(n_samples)
+    n_samples = check_sample_count(n_samples)
     npartitions = _check_npartitions(npartitions, n_samples)
     seed = _seed(synth, random_state)
     # A tiny draw checks ``conditions`` now and gives the collection's dtypes.
@@ -178,19 +179,6 @@ def concatenate(parts, sizes, example, known=True):
         for part, n_rows in zip(parts, sizes, strict=True)
     ]
     return da.concatenate(blocks)
-
-
-def _check_n_samples(n_samples):
-    if isinstance(n_samples, bool | np.bool_) or not isinstance(
-        n_samples, numbers.Integral
-    ):
-        raise ValueError(
-            f"`n_samples` must be an integer >= 1; got {n_samples!r} of type "
-            f"{type(n_samples).__name__}."
-        )
-    if n_samples < 1:
-        raise ValueError(f"`n_samples` must be an integer >= 1; got {n_samples}.")
-    return int(n_samples)
 
 
 def _check_npartitions(npartitions, n_samples):

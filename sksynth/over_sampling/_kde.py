@@ -8,8 +8,7 @@ from scipy.special import ndtr
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._base import _warn_auto_identifiers
-from .._data import TableSchema, column_roles, is_dataframe
+from .._data import column_roles, is_dataframe
 from .._kde import (
     KDEModel,
     Reference,
@@ -184,24 +183,12 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         self.categorical_bandwidth = categorical_bandwidth
 
     def _fit_resample(self, X, y):
-        progress = Progress.of(self)
         rng = check_random_state(self.random_state)
-        schema = TableSchema.from_data(
-            X, self.categorical_features, self.id_columns, self.discrete_features
-        )
-        _warn_auto_identifiers(schema, type(self).__name__)
-        progress.lap(f"schema: {describe_columns(schema.columns)}")
-        grow = np.isin(y, [k for k, n in self.sampling_strategy_.items() if n > 0])
-        space = _SharedSpace(X, schema, grow, rng)
+        schema, models = self._fit_class_models(X, y, rng)
         output = _Output(X, y, schema, sum(self.sampling_strategy_.values()), rng)
-        self.bandwidth_, self.categorical_bandwidth_ = {}, {}
         indices = [np.arange(y.size)]
-        for klass, n_new in self.sampling_strategy_.items():
-            if n_new == 0:
-                continue
-            rows = np.flatnonzero(y == klass)
-            model = space.class_model(rows)
-            model, h, t = self._choose_bandwidth(model, space, rows, y != klass, rng)
+        for klass, (model, rows) in models.items():
+            n_new = self.sampling_strategy_[klass]
             for start in range(0, n_new, _BLOCK_ROWS):
                 n_block = min(_BLOCK_ROWS, n_new - start)
                 new_values, centre = sample_model(
@@ -209,10 +196,32 @@ class KDEOverSampler(BaseSynthesisOverSampler):
                 )
                 output.add(new_values, klass)
                 indices.append(rows[centre])
-            self.bandwidth_[klass], self.categorical_bandwidth_[klass] = h, t
-            progress.lap(describe_class(klass, rows.size, n_new))
         self.sample_indices_ = np.concatenate(indices)
         return output.result()
+
+    def _fit_class_models(self, X, y, rng):
+        """The schema of ``X`` and the kernel density of each class to grow,
+        ``{class: (model, rows of the class)}``, with the bandwidths chosen
+        (``bandwidth_``, ``categorical_bandwidth_``)."""
+        from ._synthesizer import sampler_schema
+
+        progress = Progress.of(self)
+        schema = sampler_schema(self, X)
+        progress.lap(f"schema: {describe_columns(schema.columns)}")
+        grow = np.isin(y, [k for k, n in self.sampling_strategy_.items() if n > 0])
+        space = _SharedSpace(X, schema, grow, rng)
+        self.bandwidth_, self.categorical_bandwidth_ = {}, {}
+        models = {}
+        for klass, n_new in self.sampling_strategy_.items():
+            if n_new == 0:
+                continue
+            rows = np.flatnonzero(y == klass)
+            model = space.class_model(rows)
+            model, h, t = self._choose_bandwidth(model, space, rows, y != klass, rng)
+            models[klass] = (model, rows)
+            self.bandwidth_[klass], self.categorical_bandwidth_[klass] = h, t
+            progress.lap(describe_class(klass, rows.size, n_new))
+        return schema, models
 
     def _choose_bandwidth(self, model, space, rows, others, rng):
         n_rows, d = rows.size, len(model.numeric)

@@ -1,5 +1,6 @@
 """Over-sampling with any sksynth synthesizer, a Gaussian copula or trees."""
 
+import copy
 import inspect
 
 import numpy as np
@@ -133,41 +134,16 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
         return clone(self.synthesizer)
 
     def _fit_resample(self, X, y):
-        progress = Progress.of(self)
         rng = check_random_state(self.random_state)
-        schema = TableSchema.from_data(
-            X, self.categorical_features, self.id_columns, self.discrete_features
-        )
-        _warn_auto_identifiers(schema, type(self).__name__)
-        progress.lap(f"schema: {describe_columns(schema.columns)}")
-        keys = [j for j, c in enumerate(schema.columns) if c.kind == IDENTIFIER]
-        X_model = drop_columns(X, keys)
-        grids = _grids(schema)
-        self.synthesizers_ = {}
-        blocks, labels = [], []
-        for klass, n_new in self.sampling_strategy_.items():
-            if n_new == 0:
-                continue
-            rows = np.flatnonzero(y == klass)
-            step = describe_class(klass, rows.size, n_new)
-            with progress.step(step):
-                X_class = take_rows(X_model, rows)
-                settings = _column_settings(
-                    schema,
-                    X_class,
-                    self.categorical_features,
-                    _discrete_in_class(schema, take_rows(X, rows), grids),
-                )
-                synthesizer = self._fit_class(X_class, klass, rng, settings)
-                blocks.append(_draw(synthesizer, n_new, rng))
-            labels.append(np.full(n_new, klass, dtype=y.dtype))
-            self.synthesizers_[klass] = synthesizer
-        if not blocks:
+        models = ClassModels.fit(self, X, y, rng)
+        if not self.synthesizers_:
             return np.asarray(X), y
-        X_new = concat_tables(blocks) if len(blocks) > 1 else blocks[0]
-        X_new = schema.snap_discrete(X_new, grids)
-        X_new = _with_new_keys(X_new, schema, keys, rng)
-        return stack_resampled(X, y, X_new, np.concatenate(labels))
+        grown = {k: n for k, n in self.sampling_strategy_.items() if n > 0}
+        X_new = models.draw(grown, rng)
+        labels = np.concatenate(
+            [np.full(n, k, dtype=y.dtype) for k, n in grown.items()]
+        )
+        return stack_resampled(X, y, X_new, labels)
 
     def _fit_class(self, X_class, klass, rng, settings):
         synthesizer = self._make_synthesizer()
@@ -249,6 +225,61 @@ def _column_settings(schema, X_model, categorical_features, discrete):
     }
 
 
+class ClassModels:
+    """The synthesizer of each class to grow (fitted as ``fit_resample``
+    fits them: ``SynthesizerOverSampler.synthesizers_``) and the draw of new
+    rows from them, in memory or partition by partition on Dask."""
+
+    @classmethod
+    def fit(cls, sampler, X, y, rng):
+        progress = Progress.of(sampler)
+        models = cls()
+        models.schema = sampler_schema(sampler, X)
+        progress.lap(f"schema: {describe_columns(models.schema.columns)}")
+        columns = models.schema.columns
+        models.keys = [j for j, c in enumerate(columns) if c.kind == IDENTIFIER]
+        X_model = drop_columns(X, models.keys)
+        models.grids = _grids(models.schema)
+        sampler.synthesizers_ = {}
+        for klass, n_new in sampler.sampling_strategy_.items():
+            if n_new == 0:
+                continue
+            rows = np.flatnonzero(y == klass)
+            with progress.step(describe_class(klass, rows.size, n_new)):
+                X_class = take_rows(X_model, rows)
+                discrete = _discrete_in_class(
+                    models.schema, take_rows(X, rows), models.grids
+                )
+                settings = _column_settings(
+                    models.schema, X_class, sampler.categorical_features, discrete
+                )
+                sampler.synthesizers_[klass] = sampler._fit_class(
+                    X_class, klass, rng, settings
+                )
+        models.synthesizers = sampler.synthesizers_
+        return models
+
+    def draw(self, n_per_class, rng):
+        """New rows, ``n_per_class[klass]`` of each class in that order."""
+        blocks = [
+            _draw(self.synthesizers[klass], n_new, rng)
+            for klass, n_new in n_per_class.items()
+        ]
+        X_new = concat_tables(blocks) if len(blocks) > 1 else blocks[0]
+        X_new = self.schema.snap_discrete(X_new, self.grids)
+        return _with_new_keys(X_new, self.schema, self.keys, rng)
+
+
+def sampler_schema(sampler, X):
+    """The schema an over-sampler learns of ``X`` (with its warning about
+    columns taken for identifiers)."""
+    schema = TableSchema.from_data(
+        X, sampler.categorical_features, sampler.id_columns, sampler.discrete_features
+    )
+    _warn_auto_identifiers(schema, type(sampler).__name__)
+    return schema
+
+
 def _with_new_keys(X_new, schema, keys, rng):
     """The new rows with a new key in each identifier column."""
     if not keys:
@@ -262,12 +293,16 @@ def _draw(synthesizer, n_samples, rng):
     """``n_samples`` rows of a fitted synthesizer, drawn from ``rng``.
 
     Also takes scikit-learn's density estimators: ``KernelDensity.sample``
-    takes the generator as an argument, and ``GaussianMixture.sample``
-    returns the rows with their component labels.
+    takes the generator as an argument, and ``GaussianMixture.sample`` draws
+    from its ``random_state`` (set to ``rng`` on a copy, so that draws on
+    different partitions differ) and returns the rows with their component
+    labels.
     """
     if "random_state" in inspect.signature(synthesizer.sample).parameters:
         rows = synthesizer.sample(n_samples, random_state=rng)
     else:
+        synthesizer = copy.copy(synthesizer)
+        synthesizer.random_state = rng
         rows = synthesizer.sample(n_samples)
     return rows[0] if isinstance(rows, tuple) else rows
 
