@@ -66,3 +66,23 @@ def metrics_independent_margins():
         )
 
     return shuffle
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """One local Dask cluster of 2 single-threaded workers for the session
+    (threads, not processes: quick to start)."""
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        yield cluster
+
+
+def compute_synchronously(*collections):
+    """``dask.compute`` on the synchronous scheduler (one thread)."""
+    import dask
+
+    with dask.config.set(scheduler="synchronous"):
+        return dask.compute(*collections)

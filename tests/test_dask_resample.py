@@ -7,7 +7,8 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pytest
-from distributed import Client, LocalCluster
+from conftest import compute_synchronously
+from distributed import Client
 from imblearn.utils import check_sampling_strategy
 
 from sksynth import KDESynthesizer
@@ -27,19 +28,6 @@ SAMPLERS = [
     NoiseAugmenter,
     lambda **kw: SynthesizerOverSampler(KDESynthesizer(), **kw),
 ]
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster:
-        yield cluster
-
-
-def synchronous(*collections):
-    with dask.config.set(scheduler="synchronous"):
-        return dask.compute(*collections)
 
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*for identifiers:UserWarning")
@@ -69,13 +57,13 @@ def test_counts_match_the_in_memory_sampler(Sampler, strategy, data):
     sampler = Sampler(sampling_strategy=strategy, random_state=0)
     X_res, y_res = sampler.fit_resample(X_dask, y_dask)
     assert isinstance(X_res, dd.DataFrame) and isinstance(y_res, dd.Series)
-    X_out, y_out = synchronous(X_res, y_res)
+    X_out, y_out = compute_synchronously(X_res, y_res)
     memory = Sampler(sampling_strategy=strategy, random_state=0)
     _, y_memory = memory.fit_resample(X, y)
     assert Counter(y_out) == Counter(y_memory)
     assert sampler.sampling_strategy_ == memory.sampling_strategy_
     # The original partitions come first, unchanged.
-    X_in, y_in = synchronous(X_dask, y_dask)
+    X_in, y_in = compute_synchronously(X_dask, y_dask)
     pd.testing.assert_frame_equal(X_out.iloc[: len(X)], X_in)
     pd.testing.assert_series_equal(y_out.iloc[: len(y)], y_in)
     pd.testing.assert_series_equal(X_out.dtypes, X_in.dtypes)
@@ -89,7 +77,7 @@ def test_counts_match_the_in_memory_sampler(Sampler, strategy, data):
 
 def test_new_rows_come_from_their_class(data):
     X, y, X_dask, y_dask = data
-    X_out, y_out = synchronous(
+    X_out, y_out = compute_synchronously(
         *CopulaOverSampler(random_state=0).fit_resample(X_dask, y_dask)
     )
     new = X_out.iloc[len(X) :]
@@ -99,11 +87,11 @@ def test_new_rows_come_from_their_class(data):
 
 
 @pytest.mark.parametrize("Sampler", [KDEOverSampler, NoiseAugmenter])
-def test_reproducible_on_any_scheduler(Sampler, data, cluster):
+def test_reproducible_on_any_scheduler(Sampler, data, dask_cluster):
     _, _, X_dask, y_dask = data
     X_res, y_res = Sampler(random_state=3).fit_resample(X_dask, y_dask)
-    first = synchronous(X_res, y_res)
-    with Client(cluster):
+    first = compute_synchronously(X_res, y_res)
+    with Client(dask_cluster):
         second = dask.compute(*Sampler(random_state=3).fit_resample(X_dask, y_dask))
     pd.testing.assert_frame_equal(first[0], second[0])
     pd.testing.assert_series_equal(first[1], second[1])
@@ -120,7 +108,7 @@ def test_fitted_attributes(data):
 
 def test_noise_augmenter_copies(data):
     X, y, X_dask, y_dask = data
-    _, y_out = synchronous(
+    _, y_out = compute_synchronously(
         *NoiseAugmenter(n_copies=1, random_state=0).fit_resample(X_dask, y_dask)
     )
     assert Counter(y_out) == {k: 2 * n for k, n in Counter(y).items()}

@@ -6,7 +6,8 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pytest
-from distributed import Client, LocalCluster
+from conftest import compute_synchronously
+from distributed import Client
 from scipy.stats import ks_2samp
 
 from sksynth import (
@@ -27,14 +28,6 @@ SYNTHESIZERS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-    ) as cluster:
-        yield cluster
-
-
 def compute_on(scheduler, cluster, *collections):
     """Compute on the synchronous scheduler, or on 1 or 2 workers."""
     if scheduler == "synchronous":
@@ -43,11 +36,6 @@ def compute_on(scheduler, cluster, *collections):
     with Client(cluster) as client:
         workers = list(client.scheduler_info()["workers"])[:scheduler]
         return client.compute(list(collections), workers=workers, sync=True)
-
-
-def synchronous(*collections):
-    with dask.config.set(scheduler="synchronous"):
-        return dask.compute(*collections)
 
 
 @pytest.fixture(scope="module")
@@ -77,20 +65,20 @@ def copula(table):
     ).fit(X)
 
 
-def test_same_seed_same_table_on_any_scheduler(copula, cluster):
+def test_same_seed_same_table_on_any_scheduler(copula, dask_cluster):
     rows = sample(copula, 600, npartitions=3, random_state=7)
-    (sync,) = compute_on("synchronous", cluster, rows)
-    (one,) = compute_on(1, cluster, rows)
-    (two,) = compute_on(2, cluster, rows)
+    (sync,) = compute_on("synchronous", dask_cluster, rows)
+    (one,) = compute_on(1, dask_cluster, rows)
+    (two,) = compute_on(2, dask_cluster, rows)
     pd.testing.assert_frame_equal(sync, one)
     pd.testing.assert_frame_equal(sync, two)
-    (again,) = synchronous(sample(copula, 600, npartitions=3, random_state=7))
+    (again,) = compute_synchronously(sample(copula, 600, npartitions=3, random_state=7))
     pd.testing.assert_frame_equal(sync, again)
     assert sync.index.equals(pd.RangeIndex(600))
 
 
 def test_other_npartitions_other_rows_same_distribution(copula):
-    three, five = synchronous(
+    three, five = compute_synchronously(
         sample(copula, 3000, npartitions=3, random_state=0),
         sample(copula, 3000, npartitions=5, random_state=0),
     )
@@ -105,16 +93,18 @@ def test_seed_none_is_reproducible_from_the_estimator(table):
         synth = GaussianCopulaSynthesizer(random_state=3, id_columns=None).fit(
             X[["amount", "count"]]
         )
-        return synchronous(sample(synth, 100, npartitions=2))[0], synth
+        return compute_synchronously(sample(synth, 100, npartitions=2))[0], synth
 
     first, synth = draw()
     second, _ = draw()
     pd.testing.assert_frame_equal(first, second)
-    (third,) = synchronous(sample(synth, 100, npartitions=2))
+    (third,) = compute_synchronously(sample(synth, 100, npartitions=2))
     assert not third.equals(first)
     state = np.random.RandomState(5)
-    (fourth,) = synchronous(sample(synth, 100, npartitions=2, random_state=state))
-    (fifth,) = synchronous(sample(synth, 100, npartitions=2, random_state=5))
+    (fourth,) = compute_synchronously(
+        sample(synth, 100, npartitions=2, random_state=state)
+    )
+    (fifth,) = compute_synchronously(sample(synth, 100, npartitions=2, random_state=5))
     assert not fourth.equals(fifth)
 
 
@@ -123,13 +113,15 @@ def test_dtypes_equal_those_of_synth_sample(copula):
     expected = copula.sample(5, random_state=0)
     assert isinstance(rows, dd.DataFrame)
     pd.testing.assert_series_equal(rows.dtypes, expected.dtypes)
-    (computed,) = synchronous(rows)
+    (computed,) = compute_synchronously(rows)
     pd.testing.assert_series_equal(computed.dtypes, expected.dtypes)
     assert computed["colour"].cat.categories.equals(expected["colour"].cat.categories)
 
 
 def test_identifiers_unique_across_partitions(copula):
-    (rows,) = synchronous(sample(copula, 4000, npartitions=40, random_state=0))
+    (rows,) = compute_synchronously(
+        sample(copula, 4000, npartitions=40, random_state=0)
+    )
     assert rows["customer_id"].is_unique
     assert rows["code"].is_unique
 
@@ -157,7 +149,7 @@ def test_arrays(table):
     rows = sample(synth, 90, npartitions=4, random_state=0)
     assert isinstance(rows, da.Array) and rows.shape == (90, 2)
     assert rows.numblocks == (4, 1)
-    (computed,) = synchronous(rows)
+    (computed,) = compute_synchronously(rows)
     assert computed.shape == (90, 2) and computed.dtype == synth.sample(2).dtype
 
 
@@ -168,7 +160,7 @@ def test_arrays_with_target(table):
     )
     X_rows, y_rows = sample(synth, 80, npartitions=3, random_state=0)
     assert isinstance(X_rows, da.Array) and isinstance(y_rows, da.Array)
-    X_out, y_out = synchronous(X_rows, y_rows)
+    X_out, y_out = compute_synchronously(X_rows, y_rows)
     assert X_out.shape == (80, 2) and y_out.shape == (80,)
     assert set(y_out) <= {"yes", "no"}
 
@@ -182,9 +174,9 @@ def test_with_target_rows_match(table, continuous):
     synth = TreeSynthesizer(random_state=0).fit(features, y)
     X_rows, y_rows = sample(synth, 300, npartitions=3, random_state=2)
     assert isinstance(y_rows, dd.Series) and y_rows.name == y.name
-    X_out, y_out = synchronous(X_rows, y_rows)
+    X_out, y_out = compute_synchronously(X_rows, y_rows)
     # One drawn table split in two: X and y computed apart are the same rows.
-    X_alone, y_alone = synchronous(X_rows), synchronous(y_rows)
+    X_alone, y_alone = compute_synchronously(X_rows), compute_synchronously(y_rows)
     pd.testing.assert_frame_equal(X_out, X_alone[0])
     pd.testing.assert_series_equal(y_out, y_alone[0])
     if continuous:
@@ -206,7 +198,7 @@ def test_conditions_are_respected(table):
         random_state=0,
         conditions={"colour": "red", "churn": "yes"},
     )
-    X_out, y_out = synchronous(X_rows, y_rows)
+    X_out, y_out = compute_synchronously(X_rows, y_rows)
     assert (X_out["colour"] == "red").all() and (y_out == "yes").all()
     with pytest.raises(ValueError, match="names column 'size'"):
         sample(synth, 10, conditions={"size": 3})
@@ -219,7 +211,7 @@ def test_to_parquet_round_trip(copula, tmp_path):
     with dask.config.set(scheduler="synchronous"):
         rows.to_parquet(tmp_path / "rows")
         back = dd.read_parquet(tmp_path / "rows").compute()
-    (expected,) = synchronous(rows)
+    (expected,) = compute_synchronously(rows)
     assert len(back) == 300
     pd.testing.assert_frame_equal(
         back.reset_index(drop=True),
@@ -236,7 +228,7 @@ def test_every_synthesizer(Synthesizer, table):
     features = X[["amount", "colour", "when", "count"]]
     synth = Synthesizer(random_state=0).fit(features, y)
     X_rows, y_rows = sample(synth, 200, npartitions=2, random_state=0)
-    X_out, y_out = synchronous(X_rows, y_rows)
+    X_out, y_out = compute_synchronously(X_rows, y_rows)
     expected_X, expected_y = synth.sample(3, random_state=0)
     assert X_out.shape == (200, 4) and y_out.shape == (200,)
     pd.testing.assert_series_equal(X_out.dtypes, expected_X.dtypes)
