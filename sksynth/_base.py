@@ -247,9 +247,16 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                     )
                     + "; give the target with every chunk or with none."
                 )
+        progress = Progress.of(self)
         if summary.rules is not None:
             X = summary.rules.transform(X)
         summary.add(X, y)
+        progress.lap(
+            lambda: (
+                f"chunk {summary.n_parts}: {X.shape[0]:,} rows, {summary.n_rows:,} "
+                f"in all, sample of {summary.sample.n_rows:,}"
+            )
+        )
         self._fit_summary(summary)
         return self
 

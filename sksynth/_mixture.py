@@ -767,19 +767,21 @@ class MixtureSynthesizer(BaseSynthesizer):
         expected counts."""
         import dask
 
-        from .dask._fit import reduce_delayed, summary_context
+        from .dask._fit import compute, reduce_delayed, summary_context
 
+        progress = Progress.of(self)
         model = self._models[0]
         context = summary_context(summary)
-        for _ in range(_FULL_PASSES):
+        for k in range(_FULL_PASSES):
             state = dask.delayed((context, self._target, model), pure=True)
             parts = [
                 dask.delayed(_partition_statistics)(xp, yp, state)
                 for xp, yp in zip(parts_X, parts_y, strict=True)
             ]
-            total, counts, weights_sum = reduce_delayed(
-                parts, _sum_statistics
-            ).compute()
+            total, counts, weights_sum = compute(
+                reduce_delayed(parts, _sum_statistics), progress
+            )
+            progress.lap(f"EM pass {k + 1} of {_FULL_PASSES} over all partitions")
             model.log_tables, model.log_weights = model.em.m_step(counts, weights_sum)
         model.lower_bound = total / summary.n_rows
         model.n_iter += _FULL_PASSES

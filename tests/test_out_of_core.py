@@ -478,3 +478,24 @@ def test_import_sksynth_does_not_import_dask():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_partial_fit_and_dask_fit_report_progress(capsys, client):
+    X = _gaussian_table(1_000)
+    GaussianCopulaSynthesizer(verbose=1).partial_fit(X).partial_fit(X)
+    out = capsys.readouterr().out
+    assert "chunk 2: 1,000 rows, 2,000 in all, sample of 2,000" in out
+    ddf = dd.from_pandas(X, npartitions=2)
+    MixtureSynthesizer(n_components=2, verbose=1).fit(ddf)  # on the workers
+    out = capsys.readouterr().out
+    for line in (
+        "pass 1 of 3, sample of 1,000 rows from 2 partitions",
+        "pass 3 of 3, statistics of 1,000 rows",
+        "EM pass 2 of 2 over all partitions",
+    ):
+        assert line in out
+    with dask.config.set(scheduler="synchronous"):
+        GaussianCopulaSynthesizer(verbose=1).fit(ddf)
+    assert "Completed" in capsys.readouterr().out  # the local progress bar
+    GaussianCopulaSynthesizer().fit(X)
+    assert capsys.readouterr().out == ""

@@ -1,5 +1,6 @@
 """Fitting a synthesizer on a Dask DataFrame, on the workers."""
 
+import sys
 import warnings
 from numbers import Integral
 
@@ -9,6 +10,7 @@ from sklearn.utils.validation import validate_data
 
 from .._data import MAX_CLASSES, TableSchema, caller_stacklevel, is_dask_collection
 from .._data._widening import Widening, widen, widening_of
+from .._progress import Progress
 from .._summary import DEFAULT_SAMPLE_ROWS, RowSample, TableSummary, row_keys
 from ..constraints._enforce import fit_rules
 
@@ -96,7 +98,14 @@ def fit_collection(estimator, X, y=None, sample_size=DEFAULT_SAMPLE_ROWS):
         dask.delayed(_part_sample)(xp, yp, seed, i, sample_size, max_strata)
         for i, (xp, yp) in enumerate(zip(parts_X, parts_y, strict=True))
     ]
-    sample = reduce_delayed(samples, _merge_samples).compute()
+    progress = Progress.of(estimator)
+    sample = compute(reduce_delayed(samples, _merge_samples), progress)
+    progress.lap(
+        lambda: (
+            f"pass 1 of 3, sample of {sample.n_rows:,} rows from "
+            f"{len(parts_X)} partitions"
+        )
+    )
     X_sample, y_sample = sample.rows()
     X_sample = validate_data(estimator, X_sample, skip_check_array=True)
     estimator.__dict__.pop("_summary", None)
@@ -127,8 +136,11 @@ def fit_collection(estimator, X, y=None, sample_size=DEFAULT_SAMPLE_ROWS):
         dask.delayed(_part_stats)(xp, yp, context)
         for xp, yp in zip(parts_X, parts_y, strict=True)
     ]
-    summary.stats, summary.n_rows = reduce_delayed(stats, _merge_stats).compute()
+    summary.stats, summary.n_rows = compute(
+        reduce_delayed(stats, _merge_stats), progress
+    )
     summary.n_parts = len(parts_X)
+    progress.lap(lambda: f"pass 3 of 3, statistics of {summary.n_rows:,} rows")
 
     estimator._fit_summary(summary)
     refine = getattr(estimator, "_refine_on_partitions", None)
@@ -136,6 +148,28 @@ def fit_collection(estimator, X, y=None, sample_size=DEFAULT_SAMPLE_ROWS):
         refine(summary, parts_X, parts_y)
     _warn_sampled(estimator, summary)
     return estimator
+
+
+def compute(result, progress):
+    """Compute a delayed ``result``, with Dask's progress bar when
+    ``progress`` shows lines: the distributed one when a client is active,
+    else the local schedulers' (both on standard output)."""
+    if not progress.shows():
+        return result.compute()
+    try:
+        from distributed import default_client
+        from distributed import progress as distributed_progress
+
+        client = default_client()
+    except (ImportError, ValueError):
+        from dask.diagnostics import ProgressBar
+
+        with ProgressBar(out=sys.stdout):
+            return result.compute()
+    future = client.compute(result)
+    distributed_progress(future)
+    print(file=sys.stdout, flush=True)
+    return future.result()
 
 
 def _partitions(X, y):
