@@ -142,5 +142,15 @@ def test_errors(data):
         CopulaOverSampler(constraints="auto").fit_resample(X_dask, y_dask)
     with pytest.raises(TypeError, match="Dask DataFrame and y as a Dask Series"):
         CopulaOverSampler().fit_resample(X_dask, y)
-    with pytest.raises(ValueError, match="X has 3 partitions and y 2"):
-        CopulaOverSampler().fit_resample(X_dask, dd.from_pandas(y, npartitions=2))
+
+
+@pytest.mark.parametrize("Sampler", [CopulaOverSampler, NoiseAugmenter])
+def test_y_split_unlike_x_and_new_rows_numbered_after_the_old(Sampler, data):
+    X, y, X_dask, _ = data
+    y_dask = dd.from_pandas(y, npartitions=2)  # lined up with X by index
+    X_res, y_res = compute_synchronously(
+        *Sampler(random_state=0).fit_resample(X_dask, y_dask)
+    )
+    assert X_res.index.is_unique and X_res.index.equals(y_res.index)
+    assert X_res.index[len(X) :].tolist() == list(range(len(X), len(X_res)))
+    assert y_res.iloc[: len(y)].tolist() == y.tolist()

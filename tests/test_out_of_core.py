@@ -380,21 +380,28 @@ def test_dask_fit_matches_the_in_memory_fit():
     assert stats.ks_2samp(X_new["a"], frame["a"]).statistic < 0.02
 
 
-def test_dask_fit_with_a_class_target_counts_every_row():
+def test_dask_fit_with_a_class_target_counts_every_row(capsys):
     frame = _mixed_table(20_000)
     frame["label"] = np.where(frame["x"] > 2.3, "rare", "common")  # ~1%
     ddf = dd.from_pandas(frame, npartitions=4)
     X, y = ddf.drop(columns="label"), ddf["label"]
     with dask.config.set(scheduler="synchronous"):
         synth = sksynth.dask.fit(
-            GaussianCopulaSynthesizer(random_state=0), X, y, sample_size=2_000
+            GaussianCopulaSynthesizer(random_state=0, verbose=1),
+            X,
+            y,
+            sample_size=2_000,
         )
     expected = frame["label"].value_counts(normalize=True)
     assert synth.class_prior_ == pytest.approx(expected[synth.classes_].to_numpy())
-    # Every row of the rare class is in its stratum of the sample.
-    rare = synth._summary.sample.strata["rare"][0].size
-    assert rare == (frame["label"] == "rare").sum()
-    assert synth._summary.sample.strata["common"][0].size == 2_000
+    # Every row of the rare class is in its stratum of the sample, 2,000 of
+    # the common one.
+    rare = (frame["label"] == "rare").sum()
+    assert (
+        f"sample of {2_000 + rare:,} rows from 4 partitions" in capsys.readouterr().out
+    )
+    # The sample is not kept (it holds real rows).
+    assert not hasattr(synth, "_summary")
 
 
 @pytest.mark.parametrize("Synth", SYNTHESIZERS)
@@ -449,9 +456,6 @@ def test_dask_fit_errors():
     ddf = dd.from_pandas(frame, npartitions=2)
     with pytest.raises(TypeError, match="pass y as a Dask Series"):
         GaussianCopulaSynthesizer().fit(ddf, np.zeros(100))
-    y = dd.from_pandas(pd.Series(np.zeros(100)), npartitions=3)
-    with pytest.raises(ValueError, match="3 partitions and X has 2"):
-        GaussianCopulaSynthesizer().fit(ddf, y)
     with pytest.raises(ValueError, match="sample_size"):
         sksynth.dask.fit(GaussianCopulaSynthesizer(), ddf, sample_size=0)
 
@@ -496,6 +500,28 @@ def test_partial_fit_and_dask_fit_report_progress(capsys, client):
         assert line in out
     with dask.config.set(scheduler="synchronous"):
         GaussianCopulaSynthesizer(verbose=1).fit(ddf)
+        assert "Completed" not in capsys.readouterr().out
+        GaussianCopulaSynthesizer(verbose=2).fit(ddf)
     assert "Completed" in capsys.readouterr().out  # the local progress bar
     GaussianCopulaSynthesizer().fit(X)
     assert capsys.readouterr().out == ""
+
+
+def test_dask_fit_lines_up_y_partitioned_unlike_x(tmp_path):
+    # Reading fewer columns, Dask groups the files of a Parquet folder into
+    # fewer partitions: y = frame[target] is split unlike frame.drop(target).
+    for part in range(6):
+        frame = _mixed_table(2_000, seed=part)
+        frame["label"] = np.where(frame["x"] > 1, "high", "low")
+        frame.to_parquet(tmp_path / f"part-{part}.parquet")
+    table = dd.read_parquet(tmp_path)
+    X, y = table.drop(columns="label"), table["label"]
+    assert len(X.to_delayed()) != len(y.to_delayed())
+    with dask.config.set(scheduler="synchronous"):
+        synth = GaussianCopulaSynthesizer(random_state=0).fit(X, y)
+        frame = table.compute()
+    expected = (frame["label"] == "high").mean()
+    assert synth.class_prior_[list(synth.classes_).index("high")] == expected
+    # Rows of "high" have x > 1: the target stayed with its rows.
+    X_new, y_new = synth.sample(2_000, random_state=0)
+    assert (X_new.loc[y_new == "high", "x"] > 0.9).mean() > 0.95

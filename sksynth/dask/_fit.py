@@ -126,9 +126,9 @@ def fit_collection(estimator, X, y=None, sample_size=DEFAULT_SAMPLE_ROWS):
     # 2. Categories, ranges and values of every partition widen the schema.
     context = dask.delayed((schema, rules), pure=True)
     widenings = [dask.delayed(_part_widening)(xp, context) for xp in parts_X]
-    summary.schema = widen(
-        schema, reduce_delayed(widenings, _merge_widenings).compute()
-    )
+    widening = compute(reduce_delayed(widenings, _merge_widenings), progress)
+    summary.schema = widen(schema, widening)
+    progress.lap("pass 2 of 3, categories and ranges of every partition")
 
     # 3. Statistics of every row.
     context = dask.delayed(summary_context(summary), pure=True)
@@ -147,14 +147,17 @@ def fit_collection(estimator, X, y=None, sample_size=DEFAULT_SAMPLE_ROWS):
     if refine is not None:
         refine(summary, parts_X, parts_y)
     _warn_sampled(estimator, summary)
+    # The sample (real rows) is not kept: fit starts afresh, and a saved
+    # model or a task graph of sksynth.dask.sample does not carry it.
+    del estimator._summary
     return estimator
 
 
 def compute(result, progress):
-    """Compute a delayed ``result``, with Dask's progress bar when
-    ``progress`` shows lines: the distributed one when a client is active,
-    else the local schedulers' (both on standard output)."""
-    if not progress.shows():
+    """Compute a delayed ``result``, with Dask's progress bar at
+    ``verbose >= 2``: the distributed one when a client is active, else the
+    local schedulers' (both on standard output)."""
+    if not progress.shows(2):
         return result.compute()
     try:
         from distributed import default_client
@@ -179,21 +182,61 @@ def _partitions(X, y):
             "fit takes a Dask DataFrame or Array with a Dask target; got X of type "
             f"{type(X).__name__}. Pass both as Dask collections, or both in memory."
         )
-    parts_X = _blocks(X)
-    if y is None:
-        return parts_X, [None] * len(parts_X)
-    if not is_dask_collection(y):
+    if y is not None and not is_dask_collection(y):
         raise TypeError(
             f"X is a Dask collection but y is a {type(y).__name__}: pass y as a Dask "
             "Series or Array split like X, e.g. X[target] before dropping it."
         )
-    parts_y = _blocks(y)
+    return aligned_partitions(X, y)
+
+
+def aligned_partitions(X, y=None):
+    """Delayed partitions of ``X`` and of ``y`` that hold the same rows.
+
+    Dask reads the columns of ``X`` and ``y`` separately and may group the
+    files of a Parquet folder into different partitions for each (fewer
+    columns, bigger partitions), so their partitions are taken from one
+    frame of both.
+    """
+    import dask
+
+    if y is None:
+        parts = _blocks(X)
+        return parts, [None] * len(parts)
+    if hasattr(X, "divisions") and hasattr(y, "divisions"):
+        name = _free_name(X.columns)
+        try:
+            joint = X.assign(**{name: y})
+        except ValueError as exc:
+            raise ValueError(
+                f"y does not line up with the rows of X ({exc}); take both from "
+                "one Dask DataFrame: X = frame.drop(columns=target), "
+                "y = frame[target]."
+            ) from exc
+        parts = joint.to_delayed()
+        split = [
+            dask.delayed(_split_target, nout=2)(part, name, y.name) for part in parts
+        ]
+        return [s[0] for s in split], [s[1] for s in split]
+    parts_X, parts_y = _blocks(X), _blocks(y)
     if len(parts_y) != len(parts_X):
         raise ValueError(
             f"y has {len(parts_y)} partitions and X has {len(parts_X)}: split them "
-            "alike, e.g. take y as a column of the same Dask DataFrame."
+            "alike, e.g. y.rechunk((X.chunks[0],)) for Dask arrays."
         )
     return parts_X, parts_y
+
+
+def _free_name(columns):
+    name = "__sksynth_target__"
+    while name in set(columns):
+        name += "_"
+    return name
+
+
+def _split_target(part, name, target_name):
+    """A partition of the joint frame as ``(X, y)``, ``y`` named as given."""
+    return part.drop(columns=name), part[name].rename(target_name)
 
 
 def _blocks(collection):

@@ -27,6 +27,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from .._data import take_rows
+from ._fit import aligned_partitions
 from ._sample import (
     block_random_state,
     concatenate,
@@ -52,20 +53,23 @@ def fit_resample(sampler, X, y):
     sampler._validate_params()
     _check_input(sampler, X, y)
     rng = check_random_state(sampler.random_state)
-    X_parts, y_parts = X.to_delayed(), y.to_delayed()
+    X_parts, y_parts = aligned_partitions(X, y)
     per_partition = _class_counts(y_parts)
     counts = _total(per_partition)
     sampler.sampling_strategy_ = _strategy(sampler, counts)
     sampler.__dict__.pop("sample_indices_", None)
     if not any(sampler.sampling_strategy_.values()):
         return X, y
+    n_rows = sum(counts.values())  # new rows are numbered from here on
     if _copies_rows(sampler):
-        return _resample_by_copies(sampler, X, y, per_partition, rng)
+        parts = (X_parts, y_parts, per_partition)
+        return _resample_by_copies(sampler, X, y, parts, n_rows, rng)
     grow = [k for k, n in sampler.sampling_strategy_.items() if n > 0]
     X_fit, y_fit = _collect(X_parts, y_parts, grow, counts, rng)
     drawer = _fit_drawer(sampler, X_fit, y_fit, rng)
     seed = draw_seed(None, rng)
-    X_new, y_new = _new_partitions(drawer, sampler.sampling_strategy_, X, y, seed)
+    strategy = sampler.sampling_strategy_
+    X_new, y_new = _new_partitions(drawer, strategy, X, y, seed, n_rows)
     dd = _dd()
     return dd.concat([X, X_new]), dd.concat([y, y_new])
 
@@ -153,12 +157,6 @@ def _check_input(sampler, X, y):
             "On Dask input, fit_resample takes X as a Dask DataFrame and y as a "
             f"Dask Series; got {type(X).__name__} and {type(y).__name__}. Convert "
             "them with dd.from_dask_array, or compute them."
-        )
-    if X.npartitions != y.npartitions:
-        raise ValueError(
-            f"X has {X.npartitions} partitions and y {y.npartitions}: their rows "
-            "are matched partition by partition. Take y from the same frame as X "
-            "(X = frame.drop(columns='label'), y = frame['label'])."
         )
     if sampler.constraints is not None:
         raise ValueError(
@@ -275,10 +273,11 @@ class _KDEDrawer:
         return self.schema.decode(np.concatenate(blocks), True, rng)
 
 
-def _new_partitions(drawer, strategy, X, y, seed):
+def _new_partitions(drawer, strategy, X, y, seed, first_row):
     """Lazy ``(X_new, y_new)``: the new rows of every class, split evenly over
     new partitions of at most ``NEW_ROWS_PER_PARTITION`` rows, each drawn with
-    its own stream (``SeedSequence(seed).spawn``)."""
+    its own stream (``SeedSequence(seed).spawn``), rows numbered from
+    ``first_row`` on (after the original rows, as in memory)."""
     n_new = sum(strategy.values())
     npartitions = -(-n_new // NEW_ROWS_PER_PARTITION)
     per_class = {
@@ -290,7 +289,7 @@ def _new_partitions(drawer, strategy, X, y, seed):
     ]
     children = np.random.SeedSequence(seed).spawn(npartitions)
     sizes = [sum(a.values()) for a in allocations]
-    offsets = np.cumsum([0, *sizes[:-1]]).tolist()
+    offsets = (first_row + np.cumsum([0, *sizes[:-1]])).tolist()
     arguments = [
         (size, allocation, offset, child, i, npartitions, y._meta)
         for i, (size, allocation, offset, child) in enumerate(
@@ -328,23 +327,26 @@ def _lazy(function, arguments, model, meta):
     )
 
 
-def _resample_by_copies(sampler, X, y, per_partition, rng):
+def _resample_by_copies(sampler, X, y, parts, first_row, rng):
     """NoiseAugmenter: new partition ``i`` holds noisy copies of the rows of
     original partition ``i``, as many of each class as its share of the class
-    (largest remainders), so the totals are ``sampling_strategy_``."""
+    (largest remainders), so the totals are ``sampling_strategy_``; new rows
+    are numbered from ``first_row`` on."""
     import dask
 
+    X_parts, y_parts, per_partition = parts
     allocations = _allocate(sampler.sampling_strategy_, per_partition)
     children = np.random.SeedSequence(draw_seed(None, rng)).spawn(len(allocations))
+    sizes = [sum(a.values()) for a in allocations]
+    offsets = (first_row + np.cumsum([0, *sizes[:-1]])).tolist()
     tables = [
         dask.delayed(_copy_partition, pure=True)(
-            sampler, X_part, y_part, allocation, child, i, len(allocations)
+            sampler, X_part, y_part, allocation, child, (i, len(allocations)), offset
         )
-        for i, (X_part, y_part, allocation, child) in enumerate(
-            zip(X.to_delayed(), y.to_delayed(), allocations, children, strict=True)
+        for i, (X_part, y_part, allocation, child, offset) in enumerate(
+            zip(X_parts, y_parts, allocations, children, offsets, strict=True)
         )
     ]
-    sizes = [sum(a.values()) for a in allocations]
     X_new, y_new = (
         concatenate(
             [dask.delayed(operator.getitem, pure=True)(t, k) for t in tables],
@@ -378,9 +380,10 @@ def _allocate(strategy, per_partition):
     return allocations
 
 
-def _copy_partition(sampler, X, y, allocation, seed_sequence, index, count):
+def _copy_partition(sampler, X, y, allocation, seed_sequence, block, offset):
     from sklearn.base import clone
 
+    index, count = block
     augmenter = clone(sampler).set_params(
         n_copies=None, random_state=block_random_state(seed_sequence, index, count)
     )
@@ -391,4 +394,4 @@ def _copy_partition(sampler, X, y, allocation, seed_sequence, index, count):
     n = len(X)
     X_new = take_rows(X_res, np.arange(n, len(X_res)))
     y_new = type(y)(np.asarray(y_res)[n:], name=y.name).astype(y.dtype)
-    return X_new, y_new
+    return with_row_numbers((X_new, y_new), offset)

@@ -1,5 +1,6 @@
 """Sampling a fitted synthesizer into a lazy Dask collection, in parallel."""
 
+import copy
 import math
 import numbers
 import operator
@@ -96,9 +97,20 @@ def sample(synth, n_samples, *, npartitions=None, random_state=None, conditions=
                 zip(*_sizes_offsets(n_samples, npartitions), children, strict=True)
             )
         ],
-        synth,
+        _for_workers(synth),
         example,
     )
+
+
+def _for_workers(synth):
+    """A copy of ``synth`` to send to the workers: silent (no progress line
+    per partition), and without what only ``partial_fit`` needs (its sample
+    of training rows)."""
+    light = copy.copy(synth)
+    light.__dict__.pop("_summary", None)
+    if getattr(light, "verbose", 0):
+        light.verbose = 0
+    return light
 
 
 def partition_sizes(n_samples, npartitions):
