@@ -211,8 +211,12 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         the rules of ``constraints`` (which must then be a list of rules);
         later chunks add categories, widen ranges and add values of discrete
         columns. Every call refits the model on the sample and statistics,
-        so it is usable after each chunk; ``fit`` starts afresh. Needs the
-        ``dask`` extra (``pip install 'sksynth[dask]'``) for its digests.
+        so it is usable after each chunk (pass large chunks: a refit takes
+        seconds). ``fit`` starts afresh, and ``partial_fit`` after ``fit``
+        starts a new table. The estimator keeps its sample of training rows
+        between calls: a pickled model holds them. Needs the ``dask`` extra
+        (``pip install 'sksynth[dask]'``) for its digests; see the user
+        guide's "Big data".
 
         Parameters
         ----------
