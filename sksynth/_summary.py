@@ -161,12 +161,24 @@ class RowSample:
         return merged
 
     def _combine(self, parts):
+        """The smallest keys of several samples of one stratum: chosen on the
+        keys first, so that only the rows kept are copied."""
         if len(parts) == 1:
             return parts[0]
         keys = np.concatenate([p[0] for p in parts])
-        X = _concat([p[1] for p in parts])
-        y = None if parts[0][2] is None else _concat_target([p[2] for p in parts])
-        return self._smallest(keys, X, y)
+        part_of = np.repeat(np.arange(len(parts)), [p[0].size for p in parts])
+        kept = np.argsort(keys, kind="stable")[: self.capacity]
+        starts = np.cumsum([0] + [p[0].size for p in parts])
+        taken = [
+            np.sort(kept[part_of[kept] == i]) - starts[i] for i in range(len(parts))
+        ]
+        pieces = [(p, rows) for p, rows in zip(parts, taken, strict=True) if rows.size]
+        X = _concat([take_rows(p[1], rows) for p, rows in pieces])
+        y = None
+        if parts[0][2] is not None:
+            y = _concat_target([take_rows(p[2], rows) for p, rows in pieces])
+        keys = np.concatenate([p[0][rows] for p, rows in pieces])
+        return self._smallest(keys, X, y)  # in the order of the keys
 
     @property
     def n_rows(self):
@@ -228,10 +240,7 @@ class ColumnStats:
                 codes = observed[observed >= 0].astype(np.int64)
                 stats.levels[k] = np.bincount(codes, minlength=level_columns[k])
                 continue
-            distinct, counts = np.unique(observed, return_counts=True)
-            stats.exact[k] = (
-                (distinct, counts) if distinct.size <= _EXACT_VALUES else None
-            )
+            stats.exact[k] = _exact_counts(observed)
             stats.digests[k] = fastdigest.TDigest.from_values(
                 observed, max_centroids=_DIGEST_CENTROIDS
             )
@@ -265,6 +274,16 @@ class ColumnStats:
             exact=self.exact.get(k),
             digest=self.digests.get(k),
         )
+
+
+def _exact_counts(observed):
+    """Distinct values and counts of a column with at most ``_EXACT_VALUES``
+    of them, else None (told from a prefix when it already holds more)."""
+    probe = observed[: 20 * _EXACT_VALUES]
+    if probe.size < observed.size and np.unique(probe).size > _EXACT_VALUES:
+        return None
+    distinct, counts = np.unique(observed, return_counts=True)
+    return (distinct, counts) if distinct.size <= _EXACT_VALUES else None
 
 
 def _merge_exact(a, b):
