@@ -201,9 +201,10 @@ def _read_partition_times(frame, converted, path, real):
     return frame
 
 
-def bounded_sample(frame, random_state, n_rows=SAMPLE_ROWS):
-    """A pandas DataFrame of at most ``n_rows`` rows drawn from the Dask
+def bounded_sample(frame, random_state):
+    """A pandas DataFrame of at most ``SAMPLE_ROWS`` rows drawn from the Dask
     DataFrame ``frame`` (seeded), and the number of rows of ``frame``."""
+    n_rows = SAMPLE_ROWS
     n_total = int(frame.shape[0].compute())
     if n_total == 0:
         raise CommandError("the input has no data rows")
