@@ -936,20 +936,25 @@ def _sample_folder(synthesizer, args, columns, random_state):
     from ._cli_dask import join_target, print_written, write_folder
     from .dask import sample as dask_sample
 
-    with _library_errors():
-        result = dask_sample(
-            synthesizer,
-            args.n_samples,
-            npartitions=args.npartitions,
-            random_state=random_state,
-        )
-    X, y = result if isinstance(result, tuple) else (result, None)
-    frame = join_target(X, y, columns)
-    if columns is None:
-        frame = _saved_column_order(frame, synthesizer)
-    verbose = getattr(synthesizer, "verbose", 0)
-    with _progress(f"sampling {args.n_samples} rows"), _library_errors():
-        n_rows, n_files = write_folder(frame, args.output, verbose)
+    verbose = synthesizer.verbose
+    # Dask shows the partitions' progress: no line from each of them.
+    synthesizer.verbose = 0
+    try:
+        with _library_errors():
+            result = dask_sample(
+                synthesizer,
+                args.n_samples,
+                npartitions=args.npartitions,
+                random_state=random_state,
+            )
+        X, y = result if isinstance(result, tuple) else (result, None)
+        frame = join_target(X, y, columns)
+        if columns is None:
+            frame = _saved_column_order(frame, synthesizer)
+        with _progress(f"sampling {args.n_samples} rows"), _library_errors():
+            n_rows, n_files = write_folder(frame, args.output, verbose)
+    finally:
+        synthesizer.verbose = verbose
     print_written(n_rows, n_files, len(frame.columns), args.output)
 
 
