@@ -13,6 +13,12 @@ written in it. Column kinds are inferred by the library from the dtypes read;
 ``auto`` or a JSON file of rules (as ``detect-constraints --output`` writes
 it). Bad input ends with one line ``sksynth: error: ...`` on stderr and exit
 code 2.
+
+Tables bigger than memory go through Dask (:mod:`sksynth._cli_dask`): an
+input that is a folder or a glob of files, or ``--dask``, ``--workers N`` or
+``--scheduler ADDRESS``, reads the table lazily; the output is then a folder
+of Parquet files, as it is for an output path that ends with ``/``, has no
+extension or names an existing folder.
 """
 
 import argparse
@@ -242,24 +248,26 @@ def split_target(frame, target, path):
     return frame.drop(columns=target), frame[target]
 
 
-def _check_class_target(y, path):
-    """Check that the ``--target`` column ``y`` holds two classes or more."""
+def _check_class_target(counts, name, path):
+    """Check that the ``--target`` column ``name``, of class sizes ``counts``,
+    holds two classes or more."""
+    import numpy as np
     from sklearn.utils.multiclass import type_of_target
 
-    n_classes = y.nunique()
+    n_classes = len(counts)
     if n_classes < 2:
-        label = y.iloc[:1].tolist()[0]
+        label = counts.index.tolist()[0]
         raise CommandError(
-            f"--target column {y.name!r} of '{path}' holds a single class "
+            f"--target column {name!r} of '{path}' holds a single class "
             f"({label!r}); balancing needs two classes or more: pick a column of "
             "class labels with several values"
         )
-    if type_of_target(y) == "continuous":
+    if type_of_target(np.asarray(counts.index)) == "continuous":
         raise CommandError(
-            f"--target column {y.name!r} of '{path}' holds continuous values "
+            f"--target column {name!r} of '{path}' holds continuous values "
             f"({n_classes} distinct numbers), not classes; balancing applies to "
             "a column of class labels only: pick one, or for more rows with this "
-            f"target use `sksynth fit-sample --target {y.name}`"
+            f"target use `sksynth fit-sample --target {name}`"
         )
 
 
@@ -783,7 +791,7 @@ def _training_table(args, new_rows):
     """The table of ``args.data`` split on ``--target``, with the column kinds
     ``--categorical`` asks for and its identifiers (noted on stderr: the
     ``new_rows`` get new keys); the output format is checked first."""
-    _file_format(args.output, "output file")
+    _check_output(args)
     table = read_table(
         args.data,
         args.na_values,
@@ -815,8 +823,34 @@ def _identifier_columns(X, categorical_features, path, new_rows):
     return names
 
 
+def _check_output(args, with_dask=False):
+    """Check ``--output``: a .csv or .parquet file, or a Parquet folder (with
+    Dask input, always), new or empty; ``--npartitions`` needs a folder."""
+    from ._cli_dask import check_folder_output, is_folder_output
+
+    if with_dask or is_folder_output(args.output):
+        check_folder_output(args.output, with_dask)
+        return
+    _file_format(args.output, "output file")
+    if getattr(args, "npartitions", None) is not None:
+        raise CommandError(
+            f"--npartitions applies to a folder of Parquet files; output "
+            f"'{args.output}' is one file: give a folder such as out/, or drop "
+            "--npartitions"
+        )
+
+
+def _dask_verbosity(args):
+    """``verbose`` of a command on Dask input: --verbose's count, else 1."""
+    return 1 if args.verbose is None else args.verbose
+
+
 def fit_sample(args):
     """``sksynth fit-sample``: fit a synthesizer to a table and sample from it."""
+    from ._cli_dask import is_folder_output, uses_dask
+
+    if uses_dask(args, args.data):
+        return _fit_sample_dask(args)
     table, X, y, column_kinds, target_type = _training_table(args, "the synthetic rows")
     constraints = _constraints_option(args.constraints, X, args.data, args.target)
     synthesizer = _make_synthesizer(
@@ -831,8 +865,102 @@ def fit_sample(args):
     with _progress(f"fitting {name} to {len(X)} rows"), _library_errors():
         synthesizer.fit(X, y)
     columns = list(table.frame.columns)
-    synthetic = _sample(synthesizer, args.n_samples, columns)
-    write_table(synthetic, args.output, table.time_formats)
+    if is_folder_output(args.output):
+        with _dask_session(args, synthesizer.verbose):
+            _sample_folder(synthesizer, args, columns, args.random_state)
+    else:
+        synthetic = _sample(synthesizer, args.n_samples, columns)
+        write_table(synthetic, args.output, table.time_formats)
+    _after_fit(synthesizer, args, constraints, columns, table.time_formats)
+    return 0
+
+
+def _fit_sample_dask(args):
+    """``fit-sample`` on a table read with Dask, into a Parquet folder."""
+    from ._cli_dask import read_dask_table
+
+    _check_output(args, with_dask=True)
+    verbose = _dask_verbosity(args)
+    with _dask_session(args, verbose):
+        table = read_dask_table(
+            args.data,
+            args.na_values,
+            args.datetime,
+            args.detect_times,
+            keep_text=_comma_list(args.categorical or ""),
+        )
+        X, y = _split_dask_target(table.frame, args.target, args.data)
+        categorical_features, target_type = _categorical_features(
+            args.categorical, X, args.target, args.data
+        )
+        constraints = _constraints_option(args.constraints, X, args.data, args.target)
+        synthesizer = _make_synthesizer(
+            args.synthesizer,
+            categorical_features,
+            "auto",
+            target_type,
+            args.random_state,
+            constraints,
+            verbose,
+        )
+        name = type(synthesizer).__name__
+        message = f"fitting {name} to the {X.npartitions} partitions of '{args.data}'"
+        with _progress(message), _library_errors():
+            synthesizer.fit(X, y)
+        columns = list(table.frame.columns)
+        _sample_folder(synthesizer, args, columns, args.random_state)
+    _after_fit(synthesizer, args, constraints, columns, table.time_formats)
+    return 0
+
+
+def _dask_session(args, verbose):
+    from ._cli_dask import dask_session
+
+    return dask_session(args, verbose)
+
+
+def _split_dask_target(frame, target, path):
+    """``(X, y)`` of a Dask table, ``y`` its column ``target`` (or None)."""
+    if target is None:
+        return frame, None
+    _check_column(frame, target, path, "--target")
+    if len(frame.columns) == 1:
+        raise CommandError(f"'{path}' has no column besides the target {target!r}")
+    return frame.drop(columns=target), frame[target]
+
+
+def _sample_folder(synthesizer, args, columns, random_state):
+    """Draw ``--n-samples`` rows with :func:`sksynth.dask.sample` into the
+    Parquet folder ``--output``, the target joined in ``columns`` order (or
+    in the saved order when ``columns`` is None)."""
+    from ._cli_dask import join_target, print_written, write_folder
+    from .dask import sample as dask_sample
+
+    verbose = synthesizer.verbose
+    # Dask shows the partitions' progress: no line from each of them.
+    synthesizer.verbose = 0
+    try:
+        with _library_errors():
+            result = dask_sample(
+                synthesizer,
+                args.n_samples,
+                npartitions=args.npartitions,
+                random_state=random_state,
+            )
+        X, y = result if isinstance(result, tuple) else (result, None)
+        frame = join_target(X, y, columns)
+        if columns is None:
+            frame = _saved_column_order(frame, synthesizer)
+        with _progress(f"sampling {args.n_samples} rows"), _library_errors():
+            n_rows, n_files = write_folder(frame, args.output, verbose)
+    finally:
+        synthesizer.verbose = verbose
+    print_written(n_rows, n_files, len(frame.columns), args.output)
+
+
+def _after_fit(synthesizer, args, constraints, columns, time_formats):
+    """Print the rules kept and save the model (``--save``)."""
+    name = type(synthesizer).__name__
     if constraints is not None:
         _print_rules_kept(synthesizer.describe_constraints().splitlines(), "synthetic")
     if args.save:
@@ -843,7 +971,7 @@ def fit_sample(args):
         setattr(synthesizer, _COLUMNS_ATTRIBUTE, columns)
         time_formats = {
             name: dataclasses.asdict(time_format)
-            for name, time_format in table.time_formats.items()
+            for name, time_format in time_formats.items()
         }
         setattr(synthesizer, _TIME_FORMATS_ATTRIBUTE, time_formats)
         try:
@@ -853,12 +981,14 @@ def fit_sample(args):
                 f"cannot write '{args.save}': {_one_line(exc)}"
             ) from None
         print(f"Saved the fitted {name} to {args.save}")
-    return 0
 
 
 def sample(args):
     """``sksynth sample``: sample from a saved synthesizer."""
-    _file_format(args.output, "output file")
+    from ._cli_dask import is_folder_output, uses_dask
+
+    with_dask = uses_dask(args)
+    _check_output(args, with_dask)
     synthesizer = load_synthesizer(args.model)
     random_state = args.random_state
     if random_state is None:
@@ -868,6 +998,10 @@ def sample(args):
 
         random_state = np.random.RandomState()
     synthesizer.verbose = _verbosity(args, args.n_samples)
+    if with_dask or is_folder_output(args.output):
+        with _dask_session(args, synthesizer.verbose):
+            _sample_folder(synthesizer, args, None, random_state)
+        return 0
     synthetic = _sample(synthesizer, args.n_samples, None, random_state)
     write_table(
         _saved_column_order(synthetic, synthesizer),
@@ -888,9 +1022,14 @@ def _saved_column_order(frame, synthesizer):
 
 def evaluate(args):
     """``sksynth evaluate``: print how close a synthetic table is to a real one."""
+    from ._cli_dask import uses_dask
     from .metrics import evaluate_synthetic
 
-    real, synthetic, holdout = _evaluation_tables(args)
+    if uses_dask(args, args.real, args.synthetic, args.holdout):
+        with _dask_session(args, _dask_verbosity(args)):
+            real, synthetic, holdout = _evaluation_samples(args)
+    else:
+        real, synthetic, holdout = _evaluation_tables(args)
     constraints = _constraints_option(args.constraints, real, args.real)
     if args.target is not None:
         tables = [(args.real, real), (args.synthetic, synthetic)]
@@ -936,6 +1075,29 @@ def _evaluation_tables(args):
     return real.frame, synthetic, holdout
 
 
+def _evaluation_samples(args):
+    """The tables of ``evaluate`` read with Dask: of each, a seeded random
+    sample of at most ``SAMPLE_ROWS`` rows (said on stdout)."""
+    from ._cli_dask import SAMPLE_ROWS, bounded_sample, note_sample, read_dask_table
+
+    def read(path, datetime_columns, real=None):
+        table = read_dask_table(
+            path, args.na_values, datetime_columns, args.detect_times, real=real
+        )
+        with _progress(f"drawing at most {SAMPLE_ROWS:,} rows of '{path}'"):
+            frame, n_total = bounded_sample(table.frame, args.random_state)
+        note_sample(len(frame), n_total, path, "Evaluating")
+        return table, frame
+
+    real, real_frame = read(args.real, args.datetime)
+    times = {*args.datetime, *real.time_formats}
+    synthetic = read(args.synthetic, times, args.real)[1]
+    holdout = None
+    if args.holdout is not None:
+        holdout = read(args.holdout, times, args.real)[1]
+    return real_frame, synthetic, holdout
+
+
 def _write_figures(real, synthetic, holdout, folder, random_state):
     try:
         import matplotlib  # noqa: F401
@@ -959,9 +1121,15 @@ def _write_figures(real, synthetic, holdout, folder, random_state):
 
 def balance(args):
     """``sksynth balance``: over-sample the smaller classes of a table."""
+    from ._cli_dask import uses_dask
+
+    if uses_dask(args, args.data):
+        return _balance_dask(args)
     table, X, y, column_kinds, _ = _training_table(args, "the new rows")
-    _check_class_target(y, args.data)
-    sampling_strategy = _resolve_sampling_strategy(args.sampling_strategy, y, args.data)
+    _check_class_target(y.value_counts(), y.name, args.data)
+    sampling_strategy = _resolve_sampling_strategy(
+        args.sampling_strategy, y.value_counts(), y.name, args.data
+    )
     constraints = _constraints_option(args.constraints, X, args.data, args.target)
     over_sampler = _make_over_sampler(
         args.method,
@@ -977,9 +1145,70 @@ def balance(args):
     resampled = join_target(X_resampled, y_resampled, list(table.frame.columns))
     # The original rows come first, written as they were read.
     write_table(resampled, args.output, table.time_formats, table.texts)
-    _print_class_counts(y, y_resampled)
+    _print_class_counts(
+        y.value_counts(dropna=False), y_resampled.value_counts(dropna=False)
+    )
     if constraints is not None:
         _print_rules_kept(list(map(str, over_sampler.constraints_)), "new")
+    return 0
+
+
+def _balance_dask(args):
+    """``balance`` of a table read with Dask: the original partitions and the
+    new ones written to a Parquet folder."""
+    from ._cli_dask import join_target, print_written, read_dask_table, write_folder
+
+    _check_output(args, with_dask=True)
+    if args.constraints is not None:
+        raise CommandError(
+            f"--constraints is not supported on a table read with Dask ('{args.data}'"
+            "); drop it, or balance a single file without --dask, --workers and "
+            "--scheduler"
+        )
+    verbose = _dask_verbosity(args)
+    with _dask_session(args, verbose):
+        table = read_dask_table(
+            args.data,
+            args.na_values,
+            args.datetime,
+            args.detect_times,
+            keep_text=_comma_list(args.categorical or ""),
+        )
+        X, y = _split_dask_target(table.frame, args.target, args.data)
+        categorical_features, _ = _categorical_features(
+            args.categorical, X, args.target, args.data
+        )
+        with _progress(f"counting the classes of '{args.data}'"):
+            counts = y.value_counts(dropna=False).compute()
+        n_missing = int(counts[counts.index.isna()].sum())
+        if n_missing:
+            raise CommandError(
+                f"--target column {y.name!r} of '{args.data}' has {n_missing} "
+                "missing value(s); drop those rows first"
+            )
+        _check_class_target(counts, y.name, args.data)
+        sampling_strategy = _resolve_sampling_strategy(
+            args.sampling_strategy, counts, y.name, args.data
+        )
+        over_sampler = _make_over_sampler(
+            args.method,
+            categorical_features,
+            "auto",
+            sampling_strategy,
+            args.random_state,
+            None,
+            verbose,
+        )
+        name = type(over_sampler).__name__
+        with _progress(f"resampling with {name}"), _library_errors():
+            X_resampled, y_resampled = over_sampler.fit_resample(X, y)
+            resampled = join_target(X_resampled, y_resampled, list(table.frame.columns))
+            n_rows, n_files = write_folder(resampled, args.output, verbose)
+    print_written(n_rows, n_files, len(resampled.columns), args.output)
+    pd = _pandas()
+    added = pd.Series(dict(over_sampler.sampling_strategy_), dtype="int64")
+    after = counts.add(added.reindex(counts.index, fill_value=0), fill_value=0)
+    _print_class_counts(counts, after.astype("int64"))
     return 0
 
 
@@ -1043,8 +1272,7 @@ def detect_constraints(args):
 
     if args.output is not None:
         _check_rules_file(args.output)
-    table = read_table(args.data, args.na_values, args.datetime, args.detect_times)
-    frame = table.frame
+    frame = _rules_table(args)
     if args.target is not None:
         _check_column(frame, args.target, args.data, "--target")
         frame = frame.drop(columns=args.target)
@@ -1068,6 +1296,27 @@ def detect_constraints(args):
         f"{shlex.quote(str(args.output))}"
     )
     return 0
+
+
+def _rules_table(args):
+    """The table ``detect-constraints`` searches: the file, or a seeded random
+    sample of at most ``SAMPLE_ROWS`` rows of a table read with Dask."""
+    from ._cli_dask import SAMPLE_ROWS, bounded_sample, note_sample, uses_dask
+
+    if not uses_dask(args, args.data):
+        return read_table(
+            args.data, args.na_values, args.datetime, args.detect_times
+        ).frame
+    from ._cli_dask import read_dask_table
+
+    with _dask_session(args, _dask_verbosity(args)):
+        table = read_dask_table(
+            args.data, args.na_values, args.datetime, args.detect_times
+        )
+        with _progress(f"drawing at most {SAMPLE_ROWS:,} rows of '{args.data}'"):
+            frame, n_total = bounded_sample(table.frame, args.random_state)
+    note_sample(len(frame), n_total, args.data, "Searching rules")
+    return frame
 
 
 def _check_rules_file(path):
@@ -1099,17 +1348,17 @@ def _print_rules_found(rules, frame, path):
         print(f"  {rule}{broken}")
 
 
-def _resolve_sampling_strategy(sampling_strategy, y, path):
-    """The ``sampling_strategy`` of the over-sampler for the classes ``y``.
+def _resolve_sampling_strategy(sampling_strategy, counts, name, path):
+    """The ``sampling_strategy`` of the over-sampler for the classes of sizes
+    ``counts`` of the ``--target`` column ``name``.
 
     A name passes as it is; a ratio and ``class:count`` pairs are checked
     against the classes, whose labels replace the texts of the pairs.
     """
     if isinstance(sampling_strategy, str):
         return sampling_strategy
-    counts = y.value_counts()
     if isinstance(sampling_strategy, float):
-        _check_ratio(sampling_strategy, counts, y.name, path)
+        _check_ratio(sampling_strategy, counts, name, path)
         return sampling_strategy
     labels = {str(label): label for label in counts.index}
     resolved = {}
@@ -1117,7 +1366,7 @@ def _resolve_sampling_strategy(sampling_strategy, y, path):
         if text not in labels:
             raise CommandError(
                 f"--sampling-strategy names class {text!r}, which is not in "
-                f"--target column {y.name!r} of '{path}'; its classes are: "
+                f"--target column {name!r} of '{path}'; its classes are: "
                 + ", ".join(labels)
             )
         label = labels[text]
@@ -1150,11 +1399,9 @@ def _check_ratio(ratio, counts, target, path):
         )
 
 
-def _print_class_counts(y, y_resampled):
-    """Print the rows of each class before and after, and note each class
-    grown more than ``_GROWTH_NOTE_FOLD`` times."""
-    before = y.value_counts(dropna=False)
-    after = y_resampled.value_counts(dropna=False)
+def _print_class_counts(before, after):
+    """Print the rows of each class before and after (``value_counts``), and
+    note each class grown more than ``_GROWTH_NOTE_FOLD`` times."""
     try:
         after = after.sort_index()
     except TypeError:  # labels of mixed types keep the order of their counts
@@ -1402,6 +1649,55 @@ def _add_verbose(parser):
     )
 
 
+_INPUT_HELP = (
+    " (.csv or .parquet), or a folder or a glob such as 'data/*.parquet' of "
+    "such files, read with Dask"
+)
+_OUTPUT_HELP = (
+    "file to write (.csv or .parquet), or a folder of Parquet files (a path "
+    "ending with '/' or without extension, or an existing folder; always with "
+    "Dask input), one file per partition"
+)
+
+
+def _add_dask_options(parser, npartitions=False):
+    group = parser.add_argument_group(
+        "tables bigger than memory",
+        "The table is read lazily with Dask (one partition per Parquet file, "
+        "CSV files in Dask's default blocks) when the input is a folder or a "
+        "glob, or with --dask, --workers or --scheduler; the output is then a "
+        "folder of Parquet files, and each step prints its progress on stderr "
+        "(as --verbose). These need the dask extra: pip install 'sksynth[dask]'.",
+    )
+    group.add_argument(
+        "--dask",
+        action="store_true",
+        help="read a single file with Dask too (for a file bigger than memory)",
+    )
+    group.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help="run on a local Dask cluster of N worker processes of one thread "
+        "each (default: Dask's threads)",
+    )
+    group.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on the running Dask cluster whose scheduler is at ADDRESS, "
+        "such as tcp://10.0.0.5:8786",
+    )
+    if npartitions:
+        group.add_argument(
+            "--npartitions",
+            type=_positive_int,
+            metavar="N",
+            help="Parquet files of the output folder, drawn in parallel "
+            "(default: one per 1,000,000 rows); with --random-state the rows "
+            "depend only on the seed and N, not on the workers",
+        )
+
+
 def _add_constraints(parser, help_text):
     parser.add_argument("--constraints", metavar="auto|FILE", help=help_text)
 
@@ -1448,9 +1744,7 @@ def _add_n_samples_and_output(parser):
         required=True,
         help="number of rows to draw",
     )
-    parser.add_argument(
-        "-o", "--output", required=True, help="file to write (.csv or .parquet)"
-    )
+    parser.add_argument("-o", "--output", required=True, help=_OUTPUT_HELP)
 
 
 def _add_fit_sample_parser(commands):
@@ -1460,7 +1754,7 @@ def _add_fit_sample_parser(commands):
         description="Fit a synthesizer to a CSV or Parquet table and write "
         "synthetic rows with the same columns and dtypes.",
     )
-    parser.add_argument("data", help="table to learn from (.csv or .parquet)")
+    parser.add_argument("data", help="table to learn from" + _INPUT_HELP)
     parser.add_argument(
         "--synthesizer",
         choices=["copula", "kde", "tree", "mixture"],
@@ -1490,6 +1784,7 @@ def _add_fit_sample_parser(commands):
     _add_na_values(parser)
     _add_time_options(parser)
     _add_verbose(parser)
+    _add_dask_options(parser, npartitions=True)
     parser.set_defaults(command_function=fit_sample)
 
 
@@ -1513,6 +1808,7 @@ def _add_sample_parser(commands):
         "run, whatever seed the model was fitted with)",
     )
     _add_verbose(parser)
+    _add_dask_options(parser, npartitions=True)
     parser.set_defaults(command_function=sample)
 
 
@@ -1523,8 +1819,16 @@ def _add_evaluate_parser(commands):
         description="Print sksynth.metrics.evaluate_synthetic's report: "
         "fidelity, detection, privacy and (with --target and --holdout) utility.",
     )
-    parser.add_argument("real", help="real table the synthesizer was fitted on")
-    parser.add_argument("synthetic", help="synthetic table with the same columns")
+    parser.add_argument(
+        "real",
+        help="real table the synthesizer was fitted on" + _INPUT_HELP + "; "
+        "of a table read with Dask, a random sample of at most 100,000 rows "
+        "is evaluated (seeded by --random-state)",
+    )
+    parser.add_argument(
+        "synthetic",
+        help="synthetic table with the same columns (a file, folder or glob)",
+    )
     parser.add_argument(
         "--holdout", metavar="FILE", help="real rows the synthesizer did not see"
     )
@@ -1544,6 +1848,7 @@ def _add_evaluate_parser(commands):
     _add_na_values(parser)
     _add_time_options(parser)
     _add_verbose(parser)
+    _add_dask_options(parser)
     parser.set_defaults(command_function=evaluate, random_state=0)
 
 
@@ -1556,7 +1861,10 @@ def _add_balance_parser(commands):
         "new ones. A note after the table of class sizes names each class "
         "grown more than 10-fold: synthetic rows dominate it.",
     )
-    parser.add_argument("data", help="table to balance (.csv or .parquet)")
+    parser.add_argument(
+        "data",
+        help="table to balance" + _INPUT_HELP + " (then without --constraints)",
+    )
     parser.add_argument("--target", metavar="COL", required=True, help="class column")
     parser.add_argument(
         "--method",
@@ -1576,9 +1884,7 @@ def _add_balance_parser(commands):
         "(the smaller grows to R times the larger); or class:count,... (each "
         "class named grows to count rows, the others stay as they are)",
     )
-    parser.add_argument(
-        "-o", "--output", required=True, help="file to write (.csv or .parquet)"
-    )
+    parser.add_argument("-o", "--output", required=True, help=_OUTPUT_HELP)
     _add_constraints(
         parser,
         "rules every new row keeps: auto (those sksynth finds in the rows, "
@@ -1589,6 +1895,7 @@ def _add_balance_parser(commands):
     _add_na_values(parser)
     _add_time_options(parser)
     _add_verbose(parser)
+    _add_dask_options(parser)
     parser.set_defaults(command_function=balance)
 
 
@@ -1601,7 +1908,11 @@ def _add_detect_constraints_parser(commands):
         "sksynth.constraints.detect_constraints), and write them as a JSON "
         "file to edit and pass back with --constraints FILE.",
     )
-    parser.add_argument("data", help="table to search (.csv or .parquet)")
+    parser.add_argument(
+        "data",
+        help="table to search" + _INPUT_HELP + "; of a table read with Dask, a "
+        "random sample of at most 100,000 rows is searched",
+    )
     parser.add_argument(
         "-o", "--output", metavar="FILE", help="JSON file to write the rules to"
     )
@@ -1626,7 +1937,10 @@ def _add_detect_constraints_parser(commands):
     )
     _add_na_values(parser)
     _add_time_options(parser)
-    parser.set_defaults(command_function=detect_constraints, random_state=0)
+    _add_dask_options(parser)
+    parser.set_defaults(
+        command_function=detect_constraints, random_state=0, verbose=None
+    )
 
 
 def build_parser():
