@@ -33,9 +33,20 @@ from ._data import (
 DEFAULT_SAMPLE_ROWS = 200_000
 # Distinct values of a numeric column counted exactly; above, a t-digest.
 _EXACT_VALUES = 1000
-# Centroids of each t-digest: about 0.1% rank error at the median, less in
-# the tails (measured in benchmarks/bench_scale.py).
+# Centroids of each t-digest. Measured on 2,000,000 normal and lognormal
+# values, 40 digests merged: rank error at most 0.0007 (at the median), at
+# most 0.00005 below the 1% and above the 99% quantiles; one digest of all
+# values, 0.00004.
 _DIGEST_CENTROIDS = 2000
+#: Rank error the digests' quantiles are documented to stay within.
+DIGEST_RANK_ERROR = 0.001
+# Values of a many-valued numeric column held by this share of the rows of a
+# part or more are counted exactly, out of its digest (a spike in a digest is
+# smeared into its neighbours); candidates come from a subsample of this many
+# rows, and at most ``_MAX_HEAVY`` values are kept in all.
+_HEAVY_SHARE = 0.001
+_HEAVY_PROBE = 20_000
+_MAX_HEAVY = 2000
 # Values standing for a numeric column when its margin is fitted: its
 # quantiles at evenly spaced probabilities; a column counted exactly is
 # repeated in proportion to its counts, in at most ``_EXACT_POINTS`` values
@@ -224,7 +235,8 @@ class ColumnStats:
         self.n_missing = np.zeros(n_columns, dtype=np.int64)
         self.levels = {k: np.zeros(n, dtype=np.int64) for k, n in level_columns.items()}
         self.exact = {}  # position -> (values, counts), or None when many-valued
-        self.digests = {}  # position -> t-digest of the observed values
+        self.heavy = {}  # position -> (values, counts) of its frequent values
+        self.digests = {}  # position -> t-digest of the other observed values
 
     @classmethod
     def of(cls, values, level_columns):
@@ -241,8 +253,9 @@ class ColumnStats:
                 stats.levels[k] = np.bincount(codes, minlength=level_columns[k])
                 continue
             stats.exact[k] = _exact_counts(observed)
+            stats.heavy[k], is_heavy = _heavy_values(observed)
             stats.digests[k] = fastdigest.TDigest.from_values(
-                observed, max_centroids=_DIGEST_CENTROIDS
+                observed[~is_heavy], max_centroids=_DIGEST_CENTROIDS
             )
         return stats
 
@@ -260,9 +273,14 @@ class ColumnStats:
             if k not in self.digests or k not in other.digests:
                 source = self if k in self.digests else other
                 merged.digests[k], merged.exact[k] = source.digests[k], source.exact[k]
+                merged.heavy[k] = source.heavy[k]
                 continue
-            merged.digests[k] = self.digests[k].merge(other.digests[k])
             merged.exact[k] = _merge_exact(self.exact[k], other.exact[k])
+            merged.heavy[k], dropped = _merge_heavy(self.heavy[k], other.heavy[k])
+            digest = self.digests[k].merge(other.digests[k])
+            if dropped[0].size:
+                digest = digest.merge(_digest_of_counts(*dropped))
+            merged.digests[k] = digest
         return merged
 
     def column(self, k):
@@ -273,7 +291,83 @@ class ColumnStats:
             counts=self.levels.get(k),
             exact=self.exact.get(k),
             digest=self.digests.get(k),
+            heavy=self.heavy.get(k),
         )
+
+
+def _heavy_values(observed):
+    """The values of a column held by ``_HEAVY_SHARE`` of its rows or more
+    (spikes, such as the zeros of an amount) with their counts, and which
+    rows hold them. Candidates come from a systematic subsample, their
+    counts from all rows."""
+    none = (np.zeros(0), np.zeros(0, dtype=np.int64))
+    if observed.size == 0:
+        return none, np.zeros(0, dtype=bool)
+    probe = observed[:: max(1, observed.size // _HEAVY_PROBE)]
+    values, counts = np.unique(probe, return_counts=True)
+    candidates = values[counts >= max(2, _HEAVY_SHARE * probe.size / 2)]
+    if candidates.size == 0:
+        return none, np.zeros(observed.size, dtype=bool)
+    index = np.minimum(np.searchsorted(candidates, observed), candidates.size - 1)
+    hit = candidates[index] == observed
+    counts = np.bincount(index[hit], minlength=candidates.size)
+    keep = counts >= _HEAVY_SHARE * observed.size
+    return (candidates[keep], counts[keep]), hit & keep[index]
+
+
+def _merge_heavy(a, b):
+    """Frequent values of two groups of rows (counts summed), at most
+    ``_MAX_HEAVY`` of them, and those dropped beyond (for the digest)."""
+    distinct, inverse = np.unique(np.concatenate([a[0], b[0]]), return_inverse=True)
+    counts = np.bincount(inverse, weights=np.concatenate([a[1], b[1]]))
+    counts = counts.astype(np.int64)
+    keep = np.zeros(distinct.size, dtype=bool)
+    keep[np.argsort(-counts, kind="stable")[:_MAX_HEAVY]] = True
+    return (distinct[keep], counts[keep]), (distinct[~keep], counts[~keep])
+
+
+def _digest_of_counts(values, counts):
+    """A t-digest of ``values``, each held by ``counts`` rows (a centroid
+    each), to merge into another digest."""
+    fastdigest = import_fastdigest("Fitting out of core")
+    centroids = [
+        {"m": v, "c": c} for v, c in zip(values.tolist(), counts.tolist(), strict=True)
+    ]
+    return fastdigest.TDigest.from_dict(
+        {
+            "max_centroids": _DIGEST_CENTROIDS,
+            "mass": float(counts.sum()),
+            "sum": float(values @ counts),
+            "min": float(values.min()),
+            "max": float(values.max()),
+            "n_values": int(counts.sum()),
+            "centroids": centroids,
+        }
+    )
+
+
+def _digest_points(digest, m):
+    """``m`` quantiles of a t-digest at evenly spaced probabilities, its
+    smallest and largest values at the ends.
+
+    A value held by several centroids is a repeated value: the probabilities
+    of its ranks get the value itself, not values interpolated towards the
+    neighbouring centroids.
+    """
+    probs = (np.arange(m) + 0.5) / m
+    points = np.asarray(digest.quantile_vec(probs), dtype=float)
+    centroids = np.asarray(digest.centroids, dtype=float).reshape(-1, 2)
+    order = np.argsort(centroids[:, 0], kind="stable")
+    means, weights = centroids[order, 0], centroids[order, 1]
+    _, inverse, counts = np.unique(means, return_inverse=True, return_counts=True)
+    shared = counts[inverse] > 1
+    if shared.any():
+        upper = np.cumsum(weights) / weights.sum()
+        index = np.minimum(np.searchsorted(upper, probs, side="right"), means.size - 1)
+        repeated = shared[index]
+        points[repeated] = means[index[repeated]]
+    points[0], points[-1] = digest.min(), digest.max()
+    return np.sort(points)
 
 
 def _exact_counts(observed):
@@ -309,15 +403,21 @@ class ColumnSummary:
     exact : tuple or None
         ``(values, counts)`` of a numeric column with few distinct values.
     digest : TDigest or None
-        Quantile summary of a numeric column's observed values.
+        Quantile summary of a numeric column's observed values but its
+        frequent ones.
+    heavy : tuple or None
+        ``(values, counts)`` of those frequent values (spikes).
     """
 
-    def __init__(self, n_rows, n_missing, counts=None, exact=None, digest=None):
+    def __init__(
+        self, n_rows, n_missing, counts=None, exact=None, digest=None, heavy=None
+    ):
         self.n_rows = n_rows
         self.n_missing = n_missing
         self.counts = counts
         self.exact = exact
         self.digest = digest
+        self.heavy = heavy
 
     @property
     def n_observed(self):
@@ -349,10 +449,13 @@ class ColumnSummary:
                 repeats[np.argsort(share - np.floor(share))[::-1][:short]] += 1
             return np.repeat(values, repeats)
         m = int(min(n, max_points))
-        probs = (np.arange(m) + 0.5) / m
-        points = np.asarray(self.digest.quantile_vec(probs), dtype=float)
-        points[0], points[-1] = self.digest.min(), self.digest.max()
-        return np.sort(points)
+        values, counts = self.heavy
+        repeats = np.maximum(np.round(m * counts / n), 1).astype(np.int64)
+        points = [np.repeat(values, repeats)]
+        rest = m - repeats.sum()
+        if rest > 0 and self.digest.n_values:
+            points.append(_digest_points(self.digest, rest))
+        return np.sort(np.concatenate(points))
 
 
 class TableSummary:

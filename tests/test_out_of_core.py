@@ -22,7 +22,7 @@ from sksynth import (
 )
 from sksynth._data import TableSchema
 from sksynth._data._widening import widen, widening_of
-from sksynth._summary import ColumnStats, RowSample, row_keys
+from sksynth._summary import DIGEST_RANK_ERROR, ColumnStats, RowSample, row_keys
 from sksynth.constraints import Inequality
 
 SYNTHESIZERS = [
@@ -195,6 +195,33 @@ def test_widening_appends_categories_and_widens_ranges():
     assert wide.encode(later)[:, 0].tolist() == [2.0, 1.0]
     # The schema widened is a copy.
     assert list(schema.columns[0].categories) == ["blue", "red"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    labels=st.lists(st.sampled_from(list("abcdefg")), min_size=4, max_size=60),
+    numbers=st.lists(st.integers(-50, 50), min_size=60, max_size=60),
+    cuts=st.lists(st.integers(1, 59), max_size=4),
+)
+def test_widening_in_any_chunks_covers_every_value(labels, numbers, cuts):
+    n = len(labels)
+    frame = pd.DataFrame({"label": labels, "number": numbers[:n]})
+    bounds = sorted({0, n, *[c for c in cuts if c < n]})
+    chunks = [frame.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    schema = TableSchema.from_data(chunks[0])
+    for chunk in chunks[1:]:
+        schema = widen(schema, widening_of(schema, chunk)[0])
+    label, number = schema.columns
+    assert set(label.categories) == set(labels)
+    # Categories of the first chunk keep their codes; the others follow.
+    first = list(TableSchema.from_data(chunks[0]).columns[0].categories)
+    assert list(label.categories[: len(first)]) == first
+    assert (number.low, number.high) == (min(numbers[:n]), max(numbers[:n]))
+    encoded = schema.encode(frame)
+    assert (encoded[:, 0] >= 0).all()
+    decoded = schema.decode(encoded)
+    assert np.array_equal(decoded["label"].to_numpy(), frame["label"])
+    assert np.array_equal(decoded["number"].to_numpy(), frame["number"])
 
 
 # -- partial_fit ---------------------------------------------------------------
@@ -378,6 +405,27 @@ def test_dask_fit_matches_the_in_memory_fit():
     assert abs(synth.correlation_[0, 1] - full.correlation_[0, 1]) < 2 * tolerance
     X_new = synth.sample(20_000, random_state=0)
     assert stats.ks_2samp(X_new["a"], frame["a"]).statistic < 0.02
+
+
+@pytest.mark.parametrize("marginals", ["empirical", "auto"])
+def test_dask_fit_margins_within_the_digest_error(marginals):
+    n = 200_000
+    rng = np.random.RandomState(0)
+    amount = np.where(rng.rand(n) < 0.3, 0.0, rng.lognormal(3, 1, n))
+    frame = pd.DataFrame({"amount": amount, "score": rng.normal(size=n)})
+    frame = frame.sort_values("score", ignore_index=True)  # partitions drift
+    ddf = dd.from_pandas(frame, npartitions=16, sort=False)
+    settings = {"marginals": marginals, "random_state": 0}
+    with dask.config.set(scheduler="synchronous"):
+        out_of_core = GaussianCopulaSynthesizer(**settings).fit(ddf)
+    memory = GaussianCopulaSynthesizer(**settings).fit(frame)
+    for j, name in enumerate(frame.columns):
+        grid = np.quantile(frame[name], np.linspace(0.001, 0.999, 201))
+        a = out_of_core._models[0].margins[j].cdf_bounds(grid)[1]
+        b = memory._models[0].margins[j].cdf_bounds(grid)[1]
+        # The digest's rank error, and the smoothing of the continuous part
+        # fitted on 20,000 quantiles rather than on the rows.
+        assert np.abs(a - b).max() < DIGEST_RANK_ERROR + 1 / np.sqrt(20_000), name
 
 
 def test_dask_fit_with_a_class_target_counts_every_row(capsys):
