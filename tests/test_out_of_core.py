@@ -362,15 +362,11 @@ def test_fit_after_partial_fit_starts_afresh():
 # -- fit on Dask ---------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def client():
-    distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+@pytest.fixture
+def client(dask_cluster):
+    from distributed import Client
+
+    with Client(dask_cluster) as client:
         yield client
 
 
