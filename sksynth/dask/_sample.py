@@ -1,5 +1,6 @@
 """Sampling a fitted synthesizer into a lazy Dask collection, in parallel."""
 
+import copy
 import math
 import numbers
 import operator
@@ -143,7 +144,7 @@ def _collection(function, arguments, model, example):
     enters the graph once."""
     import dask
 
-    shared = dask.delayed(model, pure=True)
+    shared = dask.delayed(_without_summary(model), pure=True)
     tables = [dask.delayed(function, pure=True)(shared, *args) for args in arguments]
     sizes = [args[0] for args in arguments]
     if not isinstance(example, tuple):
@@ -157,6 +158,17 @@ def _collection(function, arguments, model, example):
         for k in range(2)
     ]
     return tuple(parts)
+
+
+def _without_summary(model):
+    """A shallow copy of ``model`` without the state of an out-of-core fit
+    (its row sample, some 30 MB, and column statistics), which drawing rows
+    never reads, so that the graph does not carry it."""
+    if "_summary" not in model.__dict__:
+        return model
+    light = copy.copy(model)
+    del light.__dict__["_summary"]
+    return light
 
 
 def concatenate(parts, sizes, example, known=True):
