@@ -228,10 +228,7 @@ class ColumnStats:
                 codes = observed[observed >= 0].astype(np.int64)
                 stats.levels[k] = np.bincount(codes, minlength=level_columns[k])
                 continue
-            distinct, counts = np.unique(observed, return_counts=True)
-            stats.exact[k] = (
-                (distinct, counts) if distinct.size <= _EXACT_VALUES else None
-            )
+            stats.exact[k] = _exact_counts(observed)
             stats.digests[k] = fastdigest.TDigest.from_values(
                 observed, max_centroids=_DIGEST_CENTROIDS
             )
@@ -265,6 +262,17 @@ class ColumnStats:
             exact=self.exact.get(k),
             digest=self.digests.get(k),
         )
+
+
+def _exact_counts(observed):
+    """``(values, counts)`` of a column of at most ``_EXACT_VALUES`` distinct
+    values, else None. Its first rows are looked at first: when they already
+    hold too many values, the whole column is not sorted."""
+    head = observed[: 8 * _EXACT_VALUES]
+    if head.size < observed.size and np.unique(head).size > _EXACT_VALUES:
+        return None
+    distinct, counts = np.unique(observed, return_counts=True)
+    return (distinct, counts) if distinct.size <= _EXACT_VALUES else None
 
 
 def _merge_exact(a, b):
