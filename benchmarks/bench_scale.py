@@ -43,8 +43,8 @@ Progress goes to stderr, the tables to stdout. Asserts nothing.
 
 Run from the repository root::
 
-    python benchmarks/bench_scale.py --quick        # about 2 minutes
-    python benchmarks/bench_scale.py                # about 25 minutes on 2 cores
+    python benchmarks/bench_scale.py --quick        # about 4 minutes on 2 cores
+    python benchmarks/bench_scale.py                # about 40 minutes on 2 cores
     python benchmarks/bench_scale.py --rows 5000000 --sample-rows 20000000
     python benchmarks/bench_scale.py --parts fit    # only part 1
 """
@@ -686,7 +686,7 @@ def environment():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="under 2 minutes")
+    parser.add_argument("--quick", action="store_true", help="about 4 minutes")
     parser.add_argument("--rows", type=int, help="rows of the fitted table")
     parser.add_argument("--sample-rows", type=int, help="rows sampled (M)")
     parser.add_argument("--parts", nargs="+", default=["fit", "sample"])
