@@ -235,6 +235,28 @@ def test_every_synthesizer(Synthesizer, table):
     assert y_out.dtype == expected_y.dtype
 
 
+def test_graph_leaves_out_the_out_of_core_state(table):
+    # The row sample kept by partial_fit is never read by sampling: the
+    # graph carries a silent copy of the model without it; the model keeps it.
+    from sksynth.dask._sample import _for_workers
+
+    X, _ = table
+    features = X[["amount", "colour", "count"]]
+    synth = GaussianCopulaSynthesizer(random_state=0, verbose=1)
+    for chunk in (features.iloc[:100], features.iloc[100:]):
+        synth.partial_fit(chunk)
+    light = _for_workers(synth)
+    assert "_summary" in synth.__dict__ and "_summary" not in light.__dict__
+    assert light.verbose == 0 and synth.verbose == 1
+    pd.testing.assert_frame_equal(
+        light.sample(20, random_state=0), synth.sample(20, random_state=0)
+    )
+    (out,) = compute_synchronously(sample(synth, 50, npartitions=2, random_state=0))
+    assert out.shape == (50, 3)
+    synth.partial_fit(features.iloc[:50])  # still continues
+    assert synth.n_samples_fit_ == 250
+
+
 def test_default_npartitions(copula):
     assert sample(copula, 10).npartitions == 1
     assert sample(copula, 2_000_001).npartitions == 3
