@@ -351,16 +351,16 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         progress = Progress.of(self)
         low, high = (spec.low, spec.high) if self.enforce_range else (-np.inf, np.inf)
         ties = Ties.of(x)
-        points, point_ties = x, ties
+        points, point_ties, family = x, ties, None
         if full is not None and full.n_observed:
-            points = full.points()
+            points, family = full.margin_points(spec)
             point_ties = Ties.of(points)
             n_rows = round(points.size * full.n_rows / full.n_observed)
         try:
             margin = fit_margin(
                 points,
                 spec,
-                family=self._margin_family(spec),
+                family=family or self._margin_family(spec),
                 low=low,
                 high=high,
                 rng=rng,

@@ -287,11 +287,13 @@ def _make_column(spec, x, n_bins, full=None):
     missing = np.isnan(x)
     observed = x[~missing]
     n_rows = x.size
+    family = "linear"
     if full is not None:
         if full.n_missing:
             missing = np.ones(1, dtype=bool)  # the column has missing values
         if not spec.is_levels and full.n_observed:
-            observed = full.points()
+            observed, discrete = full.margin_points(spec)
+            family = discrete or family
             n_rows = round(observed.size * full.n_rows / full.n_observed)
     if spec.is_levels:
         n_levels = len(spec.categories)
@@ -308,7 +310,7 @@ def _make_column(spec, x, n_bins, full=None):
         margin = fit_margin(
             observed,
             spec,
-            family="linear",
+            family=family,
             ties=ties,
             n_rows=n_rows,
             linear={"max_knots": _N_KNOTS, "min_weight_per_knot": _ROWS_PER_KNOT},

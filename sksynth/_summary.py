@@ -22,12 +22,14 @@ import numpy as np
 
 from ._data import (
     MAX_CLASSES,
+    MIN_ROWS_PER_DISCRETE_VALUE,
     concat_tables,
     import_fastdigest,
     is_dataframe,
     is_series,
     take_rows,
 )
+from ._data._columns import LATTICE
 
 #: Rows the sample keeps per class of the target (or in all, without classes).
 DEFAULT_SAMPLE_ROWS = 200_000
@@ -52,6 +54,7 @@ _MAX_HEAVY = 2000
 # repeated in proportion to its counts, in at most ``_EXACT_POINTS`` values
 # (each distinct value at least once: its shares within 0.1%).
 _MARGIN_POINTS = 20_000
+_LATTICE_POINTS = 200_000
 _EXACT_POINTS = 1_000_000
 
 
@@ -427,6 +430,35 @@ class ColumnSummary:
         counts = np.zeros(n_levels, dtype=np.int64)
         counts[: min(n_levels, self.counts.size)] = self.counts[:n_levels]
         return counts
+
+    def on_a_dense_lattice(self, spec):
+        """Whether a numeric column whose values are multiples of
+        ``10 ** -decimals`` (its schema, learnt on a sample) is discrete by
+        the data layer's rule on all its rows: it is when its rows other than
+        frequent values are at least ``MIN_ROWS_PER_DISCRETE_VALUE`` times as
+        many as the multiples in its range (so each value repeats that often
+        on average). A sample may hold too few rows to see it; the margin of
+        such a column is then made of its values, as in memory."""
+        support = spec.support
+        if self.digest is None or support is None or support.kind != LATTICE:
+            return False
+        if support.declared:
+            return False
+        grid = round((spec.high - spec.low) * 10.0**support.decimals) + 1
+        rest = self.n_observed - (self.heavy[1].sum() if self.heavy else 0)
+        return rest >= MIN_ROWS_PER_DISCRETE_VALUE * grid
+
+    def margin_points(self, spec):
+        """``(points, family)`` for the margin fit of a numeric column: its
+        :meth:`points`, and None (the estimator's family); for a discrete
+        column of many values (a finite support, or a lattice dense enough
+        on all rows, see :meth:`on_a_dense_lattice`), more points snapped to
+        the column's values, and "discrete"."""
+        if self.exact is not None:
+            return self.points(), None
+        if spec.is_discrete or self.on_a_dense_lattice(spec):
+            return spec.support.snap(self.points(_LATTICE_POINTS)), "discrete"
+        return self.points(), None
 
     def points(self, max_points=_MARGIN_POINTS):
         """Values standing for the column's observed values in a margin fit:

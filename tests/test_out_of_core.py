@@ -224,6 +224,24 @@ def test_widening_in_any_chunks_covers_every_value(labels, numbers, cuts):
     assert np.array_equal(decoded["number"].to_numpy(), frame["number"])
 
 
+def test_widening_by_known_values_keeps_a_discrete_column():
+    # 2,000 values, each on 20 rows: discrete; the same rows again add nothing
+    # (a column of more than 1,000 values was once made continuous here).
+    values = np.repeat(np.round(np.linspace(1, 300, 2_000), 2), 20)
+    frame = pd.DataFrame({"price": values})
+    schema = TableSchema.from_data(frame)
+    assert schema.columns[0].is_discrete
+    wide = widen(schema, widening_of(schema, frame)[0])
+    assert wide.columns[0].support.values.size == 2_000
+    # Many new values of two decimals: a lattice of two decimals.
+    later = pd.DataFrame({"price": np.round(np.linspace(400, 500, 3_000), 2)})
+    wide = widen(schema, widening_of(schema, later)[0])
+    assert (wide.columns[0].support.kind, wide.columns[0].support.decimals) == (
+        "lattice",
+        2,
+    )
+
+
 # -- partial_fit ---------------------------------------------------------------
 
 
@@ -569,3 +587,23 @@ def test_dask_fit_lines_up_y_partitioned_unlike_x(tmp_path):
     # Rows of "high" have x > 1: the target stayed with its rows.
     X_new, y_new = synth.sample(2_000, random_state=0)
     assert (X_new.loc[y_new == "high", "x"] > 0.9).mean() > 0.95
+
+
+def test_out_of_core_margin_of_a_dense_grid_is_discrete(monkeypatch):
+    # An amount of one decimal with a spike at zero: 2,450 multiples of 0.1
+    # in its range, 70,000 rows off the spike, so each value repeats ~28 times
+    # (discrete in memory); a sample of 5,000 rows cannot see it.
+    monkeypatch.setattr("sksynth._summary.DEFAULT_SAMPLE_ROWS", 5_000)
+    rng = np.random.RandomState(0)
+    latent = rng.normal(size=100_000)
+    amount = np.clip(np.round(np.exp(3 + 0.5 * latent), 1), 15, 260)
+    frame = pd.DataFrame({"amount": np.where(latent < -0.52, 0.0, amount)})
+    memory = GaussianCopulaSynthesizer(random_state=0).fit(frame)
+    chunked = GaussianCopulaSynthesizer(random_state=0)
+    for block in np.array_split(np.arange(len(frame)), 4):
+        chunked.partial_fit(frame.iloc[block])
+    assert memory.marginals_["amount"].startswith("atoms")
+    assert chunked.marginals_["amount"].startswith("atoms")
+    drawn = chunked.sample(50_000, random_state=0)["amount"]
+    assert stats.ks_2samp(drawn, frame["amount"]).statistic < 0.015
+    assert abs((drawn == 0).mean() - (frame["amount"] == 0).mean()) < 0.01

@@ -107,7 +107,10 @@ def widening_of(schema, X):
             continue
         widening.low[k], widening.high[k] = observed.min(), observed.max()
         if spec.is_discrete:
-            widening.values[k] = _union(np.zeros(0), np.unique(observed))
+            new = observed[~spec.support.contains(observed)]
+            if new.size:
+                widening.values[k] = _union(np.zeros(0), np.unique(new))
+                widening.decimals[k] = _decimal_places(new, spec.dtype)
         elif spec.support is not None and spec.support.kind == LATTICE:
             if not spec.support.contains(observed).all():
                 widening.decimals[k] = _decimal_places(observed, spec.dtype)
@@ -141,7 +144,9 @@ def widen(schema, widening):
             changes["low"] = float(np.fmin(spec.low, widening.low[k]))
             changes["high"] = float(np.fmax(spec.high, widening.high[k]))
         if spec.is_discrete and k in widening.values:
-            changes["support"] = _widened_support(spec, widening.values[k])
+            changes["support"] = _widened_support(
+                spec, widening.values[k], widening.decimals.get(k, 0)
+            )
         elif k in widening.decimals:
             changes["support"] = _finer_lattice(spec, widening.decimals[k])
         if changes:
@@ -180,15 +185,23 @@ def _with_levels(spec, new):
     return changes
 
 
-def _widened_support(spec, values):
+def _widened_support(spec, values, decimals):
+    """The support of a discrete column with the ``values`` seen later (None:
+    more than ``MAX_WIDENED_VALUES``), which need ``decimals`` places: the
+    same values and the new ones, or, past ``MAX_WIDENED_VALUES`` new ones,
+    the lattice they lie on (whole numbers, or the decimals of all the
+    values) or a continuous support."""
     support = spec.support
     if values is not None:
         union = np.union1d(support.values, values)
-        if union.size <= max(MAX_WIDENED_VALUES, support.values.size):
+        if union.size <= support.values.size + MAX_WIDENED_VALUES:
             return replace(support, values=union)
     if spec.kind != CONTINUOUS:  # whole numbers, dates in their unit
         return Support(LATTICE, decimals=0, declared=support.declared)
-    return Support(declared=support.declared)
+    places = _decimal_places(support.values, spec.dtype)
+    if places is None or decimals is None:
+        return Support(declared=support.declared)
+    return Support(LATTICE, decimals=max(places, decimals), declared=support.declared)
 
 
 def _finer_lattice(spec, decimals):
