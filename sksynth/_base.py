@@ -253,6 +253,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 )
         progress = Progress.of(self)
         if summary.rules is not None:
+            summary.rules.extend(X)  # combinations of this chunk
             X = summary.rules.transform(X)
         summary.add(X, y)
         progress.lap(

@@ -23,7 +23,7 @@ from sksynth import (
 from sksynth._data import TableSchema
 from sksynth._data._widening import widen, widening_of
 from sksynth._summary import DIGEST_RANK_ERROR, ColumnStats, RowSample, row_keys
-from sksynth.constraints import Inequality
+from sksynth.constraints import FixedCombinations, Inequality
 
 SYNTHESIZERS = [
     GaussianCopulaSynthesizer,
@@ -349,6 +349,47 @@ def test_partial_fit_keeps_rules():
     synth.partial_fit(X.iloc[:1_000]).partial_fit(X.iloc[1_000:])
     X_new = synth.sample(2_000)
     assert (X_new["low"] <= X_new["high"]).all()
+
+
+def _education_table(n, seed=0):
+    rng = np.random.RandomState(seed)
+    education = rng.choice(["HS", "BSc", "MSc", "PhD"], n, p=[0.5, 0.3, 0.19, 0.01])
+    years = pd.Series(education).map({"HS": 9, "BSc": 13, "MSc": 14, "PhD": 16})
+    return pd.DataFrame(
+        {"education": education, "years": years, "x": rng.normal(size=n)}
+    )
+
+
+def test_partial_fit_takes_combinations_of_later_chunks():
+    X = _education_table(3_000)
+    rule = FixedCombinations(["education", "years"])
+    synth = GaussianCopulaSynthesizer(random_state=0, constraints=[rule])
+    synth.partial_fit(X[X["education"] != "MSc"]).partial_fit(
+        X[X["education"] == "MSc"]
+    )
+    drawn = synth.sample(6_000, random_state=0)
+    pairs = drawn.groupby(["education", "years"]).size() / len(drawn)
+    assert set(pairs.index) == {("HS", 9), ("BSc", 13), ("MSc", 14), ("PhD", 16)}
+    assert abs(pairs[("MSc", 14)] - (X["education"] == "MSc").mean()) < 0.02
+
+
+def test_dask_fit_takes_combinations_the_sample_missed():
+    X = _education_table(20_000)
+    ddf = dd.from_pandas(X, npartitions=4)
+    rule = FixedCombinations(["education", "years"])
+    with dask.config.set(scheduler="synchronous"):
+        synth = sksynth.dask.fit(
+            GaussianCopulaSynthesizer(random_state=1, constraints=[rule]),
+            ddf,
+            sample_size=50,  # with this seed, the 50 rows hold no PhD (1%)
+        )
+    drawn = synth.sample(20_000, random_state=0)
+    shares = drawn["education"].value_counts(normalize=True)
+    assert abs(shares["PhD"] - 0.01) < 0.005
+    assert (
+        drawn["years"]
+        == drawn["education"].map({"HS": 9, "BSc": 13, "MSc": 14, "PhD": 16})
+    ).all()
 
 
 def test_partial_fit_errors_name_the_way_out():

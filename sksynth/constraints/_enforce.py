@@ -579,6 +579,32 @@ class RuleSet:
             lines.append(f"{rule}  ({'; '.join(dict.fromkeys(ways))})")
         return lines
 
+    def unseen_combinations(self, X):
+        """The rows of ``X`` (columns of the :class:`FixedCombinations`
+        rules only, one row per combination) that bring a combination not
+        seen yet; None when there is none."""
+        frame = as_frame(X)
+        units = [u for u in self._units if isinstance(u, FixedCombinations)]
+        unseen = np.zeros(len(frame), dtype=bool)
+        for unit in units:
+            unseen |= unit._codes(frame) < 0
+        if not unseen.any():
+            return None
+        columns = list(dict.fromkeys(c for unit in units for c in unit.columns))
+        rows = frame.loc[unseen, columns]
+        return rows.iloc[np.flatnonzero(~rows.duplicated())]
+
+    def extend(self, X):
+        """Take in the combinations of ``X`` that its
+        :class:`FixedCombinations` rules have not seen (out of core, later
+        parts of a table bring their own); returns how many were added."""
+        frame = as_frame(X)
+        return sum(
+            unit._extend(frame)
+            for unit in self._units
+            if isinstance(unit, FixedCombinations)
+        )
+
     def transform(self, X):
         """The table the model learns: a DataFrame."""
         original = as_frame(X)

@@ -517,6 +517,34 @@ class FixedCombinations(Constraint):
             keys = keys * size + (code + 1)
         return np.where(unseen, -1, keys)
 
+    def _extend(self, frame):
+        """Add the combinations of ``frame`` not seen yet, after the others
+        (their indices, and so the merged column's codes, do not change):
+        out of core, later parts of a table bring combinations of their
+        own. Returns the number added."""
+        import pandas as pd
+
+        table = frame[self.columns]
+        if not (self._codes(frame) < 0).any():
+            return 0
+        for i, name in enumerate(self.columns):
+            values, missing = _objects(table[name])
+            new = pd.unique(values[~missing])
+            new = new[self._levels[i].get_indexer(new) < 0]
+            if new.size:
+                self._levels[i] = self._levels[i].append(pd.Index(new, dtype=object))
+        old = self.combinations_
+        keys = self._keys_of(pd.concat([old, table], ignore_index=True))
+        _, first = np.unique(keys, return_index=True)
+        added = np.sort(first[first >= len(old)]) - len(old)
+        self.combinations_ = pd.concat(
+            [old, table.iloc[added]], ignore_index=True
+        ).reset_index(drop=True)
+        keys = keys[np.r_[np.arange(len(old)), len(old) + added]]
+        self._order = np.argsort(keys, kind="stable")
+        self._sorted_keys = keys[self._order]
+        return added.size
+
     def _codes(self, frame):
         """Index of each row's combination in ``combinations_`` (-1: unseen)."""
         keys = self._keys_of(frame[self.columns])

@@ -123,7 +123,13 @@ def fit_collection(estimator, X, y=None, sample_size=DEFAULT_SAMPLE_ROWS):
     summary = TableSummary(seed, schema, rules, target, sample_size)
     summary.sample = _transformed(sample, rules, summary.max_strata)
 
-    # 2. Categories, ranges and values of every partition widen the schema.
+    # 2. Combinations of every partition (rules of FixedCombinations), then
+    # categories, ranges and values of every partition widen the schema.
+    if rules is not None:
+        unseen = [dask.delayed(rules.unseen_combinations)(xp) for xp in parts_X]
+        rows = compute(reduce_delayed(unseen, _merge_rows), progress)
+        if rows is not None:
+            rules.extend(rows)
     context = dask.delayed((schema, rules), pure=True)
     widenings = [dask.delayed(_part_widening)(xp, context) for xp in parts_X]
     widening = compute(reduce_delayed(widenings, _merge_widenings), progress)
@@ -290,6 +296,17 @@ def _part_widening(X, context):
     if rules is not None:
         X = rules.transform(X)
     return widening_of(schema, X)[0]
+
+
+def _merge_rows(*parts):
+    """Distinct rows of several tables (None for none)."""
+    import pandas as pd
+
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    rows = pd.concat(parts, ignore_index=True)
+    return rows.iloc[np.flatnonzero(~rows.duplicated())].reset_index(drop=True)
 
 
 def _merge_widenings(*widenings):
