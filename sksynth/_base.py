@@ -242,14 +242,14 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         else:
             X = validate_data(self, X, skip_check_array=True, reset=False)
             if (y is None) != (summary.target is None):
+                which = (
+                    "this chunk but not the first"
+                    if y is not None
+                    else "the first chunk but not this one"
+                )
                 raise ValueError(
-                    "partial_fit got y with "
-                    + (
-                        "this chunk but not the first"
-                        if y is not None
-                        else "the first chunk but not this one"
-                    )
-                    + "; give the target with every chunk or with none."
+                    f"partial_fit got y with {which}; give the target with every "
+                    "chunk or with none."
                 )
         progress = Progress.of(self)
         if summary.rules is not None:
