@@ -877,19 +877,10 @@ def fit_sample(args):
 
 def _fit_sample_dask(args):
     """``fit-sample`` on a table read with Dask, into a Parquet folder."""
-    from ._cli_dask import read_dask_table
-
     _check_output(args, with_dask=True)
     verbose = _dask_verbosity(args)
     with _dask_session(args, verbose):
-        table = read_dask_table(
-            args.data,
-            args.na_values,
-            args.datetime,
-            args.detect_times,
-            keep_text=_comma_list(args.categorical or ""),
-        )
-        X, y = _split_dask_target(table.frame, args.target, args.data)
+        table, X, y = _dask_training_table(args)
         categorical_features, target_type = _categorical_features(
             args.categorical, X, args.target, args.data
         )
@@ -917,6 +908,21 @@ def _dask_session(args, verbose):
     from ._cli_dask import dask_session
 
     return dask_session(args, verbose)
+
+
+def _dask_training_table(args):
+    """The table of ``args.data`` read with Dask, and its ``(X, y)``."""
+    from ._cli_dask import read_dask_table
+
+    table = read_dask_table(
+        args.data,
+        args.na_values,
+        args.datetime,
+        args.detect_times,
+        keep_text=_comma_list(args.categorical or ""),
+    )
+    X, y = _split_dask_target(table.frame, args.target, args.data)
+    return table, X, y
 
 
 def _split_dask_target(frame, target, path):
@@ -1156,7 +1162,7 @@ def balance(args):
 def _balance_dask(args):
     """``balance`` of a table read with Dask: the original partitions and the
     new ones written to a Parquet folder."""
-    from ._cli_dask import join_target, print_written, read_dask_table, write_folder
+    from ._cli_dask import join_target, print_written, write_folder
 
     _check_output(args, with_dask=True)
     if args.constraints is not None:
@@ -1167,14 +1173,7 @@ def _balance_dask(args):
         )
     verbose = _dask_verbosity(args)
     with _dask_session(args, verbose):
-        table = read_dask_table(
-            args.data,
-            args.na_values,
-            args.datetime,
-            args.detect_times,
-            keep_text=_comma_list(args.categorical or ""),
-        )
-        X, y = _split_dask_target(table.frame, args.target, args.data)
+        table, X, y = _dask_training_table(args)
         categorical_features, _ = _categorical_features(
             args.categorical, X, args.target, args.data
         )
