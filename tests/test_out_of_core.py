@@ -648,3 +648,20 @@ def test_out_of_core_margin_of_a_dense_grid_is_discrete(monkeypatch):
     drawn = chunked.sample(50_000, random_state=0)["amount"]
     assert stats.ks_2samp(drawn, frame["amount"]).statistic < 0.015
     assert abs((drawn == 0).mean() - (frame["amount"] == 0).mean()) < 0.01
+
+
+def test_partial_fit_takes_a_class_first_seen_in_a_later_chunk():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(3_000, 2)), columns=["a", "b"])
+    y = pd.Series(
+        np.where(X["a"] > 1, "hi", np.where(X["a"] < -1, "lo", "mid")), name="label"
+    )
+    synth = GaussianCopulaSynthesizer(random_state=0)
+    synth.partial_fit(X[y != "hi"], y[y != "hi"]).partial_fit(
+        X[y == "hi"], y[y == "hi"]
+    )
+    assert list(synth.classes_) == ["hi", "lo", "mid"]
+    shares = y.value_counts(normalize=True)[synth.classes_].to_numpy()
+    assert synth.class_prior_ == pytest.approx(shares)
+    X_new, y_new = synth.sample(3_000, random_state=0)
+    assert X_new.loc[y_new == "hi", "a"].min() > 0.9
