@@ -253,7 +253,8 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 )
         progress = Progress.of(self)
         if summary.rules is not None:
-            summary.rules.extend(X)  # combinations of this chunk
+            # Combinations and ranges of this chunk.
+            summary.rules.extend(summary.rules.extension(X))
             X = summary.rules.transform(X)
         summary.add(X, y)
         progress.lap(

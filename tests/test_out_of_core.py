@@ -665,3 +665,28 @@ def test_partial_fit_takes_a_class_first_seen_in_a_later_chunk():
     assert synth.class_prior_ == pytest.approx(shares)
     X_new, y_new = synth.sample(3_000, random_state=0)
     assert X_new.loc[y_new == "hi", "a"].min() > 0.9
+
+
+@pytest.mark.parametrize("how", ["partial_fit", "dask"])
+def test_inequality_learns_the_range_of_every_part(how):
+    # Sorted by the gap: the first part holds the smallest gaps only. The
+    # range of high (where the rule clips rebuilt values) must be that of all
+    # rows, not of the first part (the gap's upper decile fell from 3.8 to 3.2).
+    rng = np.random.RandomState(0)
+    low, gap = rng.normal(size=4_000), rng.gamma(2, size=4_000)
+    X = pd.DataFrame({"low": low, "high": low + gap}).iloc[np.argsort(gap)]
+    synth = GaussianCopulaSynthesizer(
+        random_state=0, constraints=[Inequality("low", "high")]
+    )
+    if how == "partial_fit":
+        for block in np.array_split(np.arange(len(X)), 4):
+            synth.partial_fit(X.iloc[block])
+    else:
+        ddf = dd.from_pandas(X.reset_index(drop=True), npartitions=4, sort=False)
+        with dask.config.set(scheduler="synchronous"):
+            sksynth.dask.fit(synth, ddf, sample_size=500)  # the sample: 1/8
+    X_new = synth.sample(20_000, random_state=0)
+    drawn = X_new["high"] - X_new["low"]
+    assert (drawn >= 0).all()
+    assert abs(np.quantile(drawn, 0.9) - np.quantile(gap, 0.9)) < 0.2
+    assert X_new["high"].max() > np.quantile(X["high"], 0.999)

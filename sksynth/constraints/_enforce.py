@@ -134,6 +134,34 @@ class GapTransform:
             self._min_gap = 1.0 if _is_integer_dtype(self._dtype) else 1e-9
         return self
 
+    def _span(self, frame):
+        """``(smallest, largest)`` of the high column in ``frame`` and its
+        smallest positive gap (None where there is none): what a later part
+        of a table adds to the fit (see :meth:`RuleSet.extension`)."""
+        high = frame[self.high]
+        present = high[~missing_mask(high)]
+        low_end, high_end = (
+            (present.min(), present.max()) if len(present) else (None,) * 2
+        )
+        gap = self._gap(frame)
+        kept = gap[~missing_mask(gap)]
+        zero = import_pandas().Timedelta(0) if self._time else 0.0
+        positive = kept[kept > zero]
+        return low_end, high_end, positive.min() if len(positive) else None
+
+    def _widen(self, span):
+        """Widen the range of the high column and lower the least gap by a
+        :meth:`_span`."""
+        low_end, high_end, least = span
+        if low_end is not None and self._high_range is not None:
+            old_low, old_high = self._high_range
+            self._high_range = (min(old_low, low_end), max(old_high, high_end))
+        elif low_end is not None:
+            self._high_range = (low_end, high_end)
+        strict = any(rule.strict for rule in self.rules)
+        if strict and least is not None and least < self._min_gap:
+            self._min_gap = least
+
     def _gap(self, frame):
         bound = self._bounds(frame)
         bound = bound.where(~missing_mask(bound), self._reference)
@@ -453,6 +481,37 @@ def fit_rules(constraints, X, keep_range=True):
 _PRIORITY = {Formula: 0, FixedCombinations: 1, GapTransform: 2}
 
 
+def merge_extensions(*extensions):
+    """One :meth:`RuleSet.extension` of several parts of a table."""
+    pd = import_pandas()
+    rows = [e["rows"] for e in extensions if e["rows"] is not None]
+    merged_rows = None
+    if rows:
+        merged_rows = pd.concat(rows, ignore_index=True)
+        merged_rows = merged_rows.iloc[np.flatnonzero(~merged_rows.duplicated())]
+    spans = {}
+    for extension in extensions:
+        for i, (low, high, least) in extension["spans"].items():
+            if i not in spans:
+                spans[i] = (low, high, least)
+                continue
+            old_low, old_high, old_least = spans[i]
+            spans[i] = (
+                _least(old_low, low),
+                _most(old_high, high),
+                _least(old_least, least),
+            )
+    return {"rows": merged_rows, "spans": spans}
+
+
+def _least(a, b):
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _most(a, b):
+    return b if a is None else a if b is None else max(a, b)
+
+
 class RuleSet:
     """Rules fitted on a training table, enforced around a synthesizer.
 
@@ -579,6 +638,36 @@ class RuleSet:
             lines.append(f"{rule}  ({'; '.join(dict.fromkeys(ways))})")
         return lines
 
+    def extension(self, X):
+        """What a later part ``X`` of a table adds to the fitted rules (out of
+        core: ``partial_fit`` chunks, Dask partitions): the rows of
+        combinations its :class:`FixedCombinations` rules have not seen, and
+        the range of each modelled inequality's high column and its smallest
+        positive gap. Merge with :func:`merge_extensions`, apply with
+        :meth:`extend`."""
+        frame = as_frame(X)
+        spans = {
+            i: unit._span(frame)
+            for i, unit in enumerate(self._units)
+            if isinstance(unit, GapTransform)
+        }
+        return {"rows": self.unseen_combinations(frame), "spans": spans}
+
+    def extend(self, extension):
+        """Take in an :meth:`extension`: new combinations after the others
+        (codes of those seen do not move), wider ranges; returns the number of
+        combinations added."""
+        for i, span in extension["spans"].items():
+            self._units[i]._widen(span)
+        rows = extension["rows"]
+        if rows is None:
+            return 0
+        return sum(
+            unit._extend(rows)
+            for unit in self._units
+            if isinstance(unit, FixedCombinations)
+        )
+
     def unseen_combinations(self, X):
         """The rows of ``X`` (columns of the :class:`FixedCombinations`
         rules only, one row per combination) that bring a combination not
@@ -593,17 +682,6 @@ class RuleSet:
         columns = list(dict.fromkeys(c for unit in units for c in unit.columns))
         rows = frame.loc[unseen, columns]
         return rows.iloc[np.flatnonzero(~rows.duplicated())]
-
-    def extend(self, X):
-        """Take in the combinations of ``X`` that its
-        :class:`FixedCombinations` rules have not seen (out of core, later
-        parts of a table bring their own); returns how many were added."""
-        frame = as_frame(X)
-        return sum(
-            unit._extend(frame)
-            for unit in self._units
-            if isinstance(unit, FixedCombinations)
-        )
 
     def transform(self, X):
         """The table the model learns: a DataFrame."""

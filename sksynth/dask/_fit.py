@@ -12,7 +12,7 @@ from .._data import MAX_CLASSES, TableSchema, caller_stacklevel, is_dask_collect
 from .._data._widening import Widening, widen, widening_of
 from .._progress import Progress
 from .._summary import DEFAULT_SAMPLE_ROWS, RowSample, TableSummary, row_keys
-from ..constraints._enforce import fit_rules
+from ..constraints._enforce import fit_rules, merge_extensions
 
 # Results merged per task of the reduction tree.
 _SPLIT_EVERY = 8
@@ -123,13 +123,11 @@ def fit_collection(estimator, X, y=None, sample_size=DEFAULT_SAMPLE_ROWS):
     summary = TableSummary(seed, schema, rules, target, sample_size)
     summary.sample = _transformed(sample, rules, summary.max_strata)
 
-    # 2. Combinations of every partition (rules of FixedCombinations), then
+    # 2. What every partition adds to the rules (combinations, ranges), then
     # categories, ranges and values of every partition widen the schema.
     if rules is not None:
-        unseen = [dask.delayed(rules.unseen_combinations)(xp) for xp in parts_X]
-        rows = compute(reduce_delayed(unseen, _merge_rows), progress)
-        if rows is not None:
-            rules.extend(rows)
+        parts = [dask.delayed(rules.extension)(xp) for xp in parts_X]
+        rules.extend(compute(reduce_delayed(parts, merge_extensions), progress))
     context = dask.delayed((schema, rules), pure=True)
     widenings = [dask.delayed(_part_widening)(xp, context) for xp in parts_X]
     widening = compute(reduce_delayed(widenings, _merge_widenings), progress)
@@ -296,17 +294,6 @@ def _part_widening(X, context):
     if rules is not None:
         X = rules.transform(X)
     return widening_of(schema, X)[0]
-
-
-def _merge_rows(*parts):
-    """Distinct rows of several tables (None for none)."""
-    import pandas as pd
-
-    parts = [p for p in parts if p is not None]
-    if not parts:
-        return None
-    rows = pd.concat(parts, ignore_index=True)
-    return rows.iloc[np.flatnonzero(~rows.duplicated())].reset_index(drop=True)
 
 
 def _merge_widenings(*widenings):
