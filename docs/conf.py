@@ -12,6 +12,15 @@ from datetime import date
 
 import sksynth
 
+# -- The command line reference, written from the parser ---------------------
+
+_GENERATED = os.path.join(os.path.dirname(__file__), "generated")
+os.makedirs(_GENERATED, exist_ok=True)
+with open(os.path.join(_GENERATED, "cli_reference.rst"), "w", encoding="utf-8") as f:
+    from sksynth._cli_reference import reference_rst
+
+    f.write(reference_rst())
+
 # -- Project -----------------------------------------------------------------
 
 project = "sksynth"

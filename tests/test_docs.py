@@ -122,3 +122,27 @@ def test_install_line_problems_are_found(command, problem):
 )
 def test_reference_install_lines_pass(command):
     assert _problems(command, _extras()) == []
+
+
+def test_command_line_reference_names_every_option():
+    from sksynth._cli_reference import option_strings, reference_rst
+
+    reference = reference_rst()
+    for command, options in option_strings().items():
+        assert f"``sksynth {command}``" in reference
+        for option in options:
+            assert f"``{option}" in reference, (command, option)
+    # The usage blocks (indented, not table rows) wrap at 72 characters.
+    usage = [
+        line
+        for line in reference.splitlines()
+        if line.startswith("   ") and not line.lstrip().startswith(("*", "-", ":"))
+    ]
+    assert usage and max(len(line) for line in usage) <= 3 + 72
+
+
+def test_command_line_page_includes_the_generated_reference():
+    page = (ROOT / "docs" / "user_guide" / "command_line.rst").read_text("utf-8")
+    assert ".. include:: ../generated/cli_reference.rst" in page
+    conf = (ROOT / "docs" / "conf.py").read_text("utf-8")
+    assert "reference_rst()" in conf
