@@ -121,8 +121,9 @@ class SyntheticDataReport(Mapping):
     :meth:`to_frame` returns a DataFrame.
 
     A figure is "as good as real" when it is no worse than its ceiling by
-    more than 0.02 (0.005 for the share of exact copies); detection AUCs and
-    the DCR share are best at 0.5, and their distance to 0.5 is compared.
+    more than ``tolerance`` (0.005 for the share of exact copies); detection
+    AUCs and the DCR share are best at 0.5, and their distance to 0.5 is
+    compared.
 
     With rules, ``report["constraints"]`` is a table, one row per rule (its
     text as index), of the share of rows that break it: columns
@@ -149,6 +150,11 @@ class SyntheticDataReport(Mapping):
     holdout : bool, default=True
         Whether the ceilings come from a real holdout (else from two halves
         of the real rows).
+    tolerance : float, default=None
+        How much worse than its ceiling a figure may be and still count as
+        good as real: the sampling noise of the figures. None: 0.02.
+        :func:`evaluate_synthetic` passes ``max(0.02, 1 / sqrt(n))``, ``n``
+        the rows of the smallest table compared.
 
     Attributes
     ----------
@@ -171,6 +177,9 @@ class SyntheticDataReport(Mapping):
         (synthetic minus real).
     tstr_scoring : str or None
         What the ``"tstr"`` figure is.
+    tolerance : float
+        How much worse than its ceiling a figure may be and still count as
+        good as real.
 
     Examples
     --------
@@ -209,6 +218,7 @@ class SyntheticDataReport(Mapping):
         pair_table=None,
         tstr_scoring=None,
         holdout=True,
+        tolerance=None,
     ):
         self._scores = dict(scores)
         self.notes = list(notes)
@@ -217,6 +227,7 @@ class SyntheticDataReport(Mapping):
         self.pair_table = pair_table
         self.tstr_scoring = tstr_scoring
         self._holdout = holdout
+        self.tolerance = _TOLERANCE if tolerance is None else float(tolerance)
 
     def __getitem__(self, key):
         if key == "constraints" and self._constraints is not None:
@@ -282,7 +293,9 @@ class SyntheticDataReport(Mapping):
         if _missing(ceiling):
             return "missing", "no real ceiling to compare with"
         higher = _DESCRIPTIONS.get(name, ("", True))[1]
-        tolerance = _COPY_TOLERANCE if name == "exact_copy_share" else _TOLERANCE
+        tolerance = self.tolerance
+        if name == "exact_copy_share":
+            tolerance = _COPY_TOLERANCE
         if name in _CENTRED:
             gap = abs(synthetic - 0.5) - abs(ceiling - 0.5)
         else:
@@ -312,7 +325,7 @@ class SyntheticDataReport(Mapping):
         ceiling = "a real holdout" if self._holdout else "two halves of the real rows"
         lines = [
             f"Verdict: {len(good)} of {len(good) + len(worse)} figures as good as "
-            f"real data (within {_TOLERANCE} of the same figure for {ceiling})."
+            f"real data (within {self.tolerance:.2f} of the same figure for {ceiling})."
         ]
         if good:
             lines.append(f"  As good as real: {', '.join(good)}.")
@@ -336,7 +349,7 @@ class SyntheticDataReport(Mapping):
             named = [
                 f"{names[i]} ({auc[i]:.2f})"
                 for i in order[:_N_NAMED]
-                if auc[i] - max(ceiling[i], 0.5) > _TOLERANCE
+                if auc[i] - max(ceiling[i], 0.5) > self.tolerance
             ]
             if named:
                 lines.append(
@@ -352,7 +365,7 @@ class SyntheticDataReport(Mapping):
                     how = " the rows differ in how columns go together"
                 lines.append(
                     "  No column alone gives the synthetic rows away (each one's "
-                    f"detection AUC within {_TOLERANCE} of its real ceiling)"
+                    f"detection AUC within {self.tolerance:.2f} of its real ceiling)"
                     + (f";{how}." if how else ".")
                 )
         pairs = _as_columns(self.pair_table)
@@ -704,6 +717,20 @@ def evaluate_synthetic(
         pair_table=pair_table,
         tstr_scoring=tstr_scoring,
         holdout=holdout is not None,
+        tolerance=max(
+            _TOLERANCE,
+            1
+            / np.sqrt(
+                max(
+                    1,
+                    min(
+                        real_values.shape[0],
+                        synthetic_values.shape[0],
+                        holdout_values.shape[0],
+                    ),
+                )
+            ),
+        ),
     )
 
 
