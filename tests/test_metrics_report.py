@@ -415,3 +415,168 @@ def test_evaluate_synthetic_constraints_errors(constraints, error, match):
     real = _ruled(100, 0)
     with pytest.raises(error, match=match):
         evaluate_synthetic(real, real, metrics="fidelity", constraints=constraints)
+
+
+def _verdict(report):
+    """The plain-words lines printed above the report's table."""
+    return str(report).split("\n\n")[0]
+
+
+def test_report_verdict_fresh_real_rows_are_as_good_as_real(metrics_table):
+    # Real rows the "synthesizer" never saw: every figure within its noise.
+    train, holdout, fresh = (metrics_table.iloc[i : i + 500] for i in (0, 500, 1000))
+    report = evaluate_synthetic(
+        train, fresh, holdout=holdout, metrics=["fidelity", "detection", "privacy"]
+    )
+    verdict = _verdict(report)
+    assert verdict.startswith(f"Verdict: {len(report)} of {len(report)} figures as")
+    assert "Worse than real" not in verdict
+    assert "No column alone gives the synthetic rows away" in verdict
+    assert report.tolerance == pytest.approx(1 / np.sqrt(500))
+    # The table marks each figure "ok".
+    assert re.search(r"\ndetection_auc +[0-9.]+ +[0-9.]+  ok ", str(report))
+
+
+def test_report_verdict_names_a_shifted_column_among_those_giving_rows_away(
+    metrics_table,
+):
+    train, holdout = metrics_table.iloc[:750], metrics_table.iloc[750:]
+    synthetic = holdout.reset_index(drop=True).copy()
+    synthetic["w"] += 1.0
+    report = evaluate_synthetic(
+        train, synthetic, holdout=holdout, metrics=["fidelity", "detection"]
+    )
+    line = next(
+        line for line in _verdict(report).splitlines() if "give the synthetic" in line
+    )
+    assert line.split(": ", 1)[1].startswith("w (")
+    assert "ks_complement: " in _verdict(report).split("Worse than real: ")[1]
+    table = report.column_table
+    assert table["detection_auc"].idxmax() == "w"
+    # A shift of one standard deviation: Phi(1 / sqrt(2)) = 0.76 at best.
+    assert table.loc["w", "detection_auc"] > 0.7
+    assert (table.drop(index="w")["detection_auc"] < 0.6).all()
+
+
+def test_report_verdict_names_pairs_whose_association_changed(
+    metrics_table, metrics_independent_margins
+):
+    train, holdout = metrics_table.iloc[:750], metrics_table.iloc[750:]
+    synthetic = metrics_independent_margins(holdout)
+    report = evaluate_synthetic(train, synthetic, holdout=holdout, metrics="fidelity")
+    line = _verdict(report).splitlines()[-1]
+    assert line.startswith("  Pairs of columns whose association changed most: ")
+    assert "a & b (" in line and "a & group (" in line
+
+
+@pytest.mark.parametrize(
+    "target, scoring, name",
+    [
+        ("flag", None, "ROC AUC, binary target"),
+        ("level", None, "accuracy, 3-class target"),
+        ("a", None, "R^2, numeric target"),
+        ("flag", "accuracy", "accuracy, binary target"),
+    ],
+)
+def test_report_names_the_tstr_score(metrics_table, target, scoring, name):
+    table = metrics_table.assign(
+        level=pd.cut(metrics_table["a"], 3, labels=list("xyz"))
+    )
+    table["level"] = table["level"].astype(str)
+    table["flag"] = table["flag"].map({True: "yes", False: "no"})
+    report = evaluate_synthetic(
+        table.iloc[:300],
+        table.iloc[300:600],
+        holdout=table.iloc[600:900],
+        target=target,
+        scoring=scoring,
+        metrics="utility",
+        random_state=0,
+    )
+    assert report.tstr_scoring == name
+    assert f"tstr ({name})" in _verdict(report)
+    assert re.search(
+        rf"\ntstr .*scored on real test rows: {re.escape(name)}", str(report)
+    )
+
+
+def test_report_names_the_tstr_score_of_an_estimator(metrics_table):
+    from sklearn.linear_model import LinearRegression
+
+    table = metrics_table.drop(columns=["group", "flag"]).fillna(0.0)
+    report = evaluate_synthetic(
+        table.iloc[:500],
+        table.iloc[500:1000],
+        holdout=table.iloc[1000:],
+        target="a",
+        estimator=LinearRegression(),
+        metrics="utility",
+    )
+    assert report.tstr_scoring == "R^2, numeric target"
+
+
+def test_report_says_why_a_figure_is_missing():
+    rng = np.random.RandomState(0)
+    numbers = pd.DataFrame({"x": rng.normal(size=400), "y": rng.normal(size=400)})
+    report = evaluate_synthetic(numbers.iloc[:200], numbers.iloc[200:], metrics="all")
+    text = str(report)
+    assert "tv_complement (no categorical columns)" in _verdict(report)
+    assert "contingency_similarity (no pair of columns with a categorical one)" in text
+    assert "dcr_share (no holdout given)" in text
+    assert re.search(r"\ntv_complement +- +- +- +not computed: no categorical", text)
+    # Ceilings from two halves of the real rows: no "real holdout" header.
+    assert "real holdout" not in text
+    assert re.search(r"\nmetric +synthetic +real halves +verdict", text)
+    assert "two halves of the real rows" in _verdict(report)
+
+
+def test_report_column_and_pair_tables_by_hand():
+    real = pd.DataFrame(
+        {
+            "x": [1.0, 2.0, 3.0, 4.0, np.nan, 6.0, 7.0, 8.0],
+            "y": [2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0],
+            "c": ["a", "a", "a", "a", "b", "b", "b", "b"],
+        }
+    )
+    synthetic = real.assign(y=-real["y"], c=["a", "b"] * 4)
+    report = evaluate_synthetic(real, synthetic, metrics="fidelity")
+    columns = report.column_table
+    assert list(columns.index) == ["x", "y", "c"]
+    assert list(columns.columns) == [
+        "kind",
+        "shape_metric",
+        "shape",
+        "shape_real_holdout",
+        "missing_real",
+        "missing_synthetic",
+        "detection_auc",
+        "detection_auc_real_holdout",
+    ]
+    assert list(columns["shape_metric"]) == ["ks_complement"] * 2 + ["tv_complement"]
+    assert columns.loc["x", "shape"] == 1.0 and columns.loc["y", "shape"] == 0.0
+    assert columns.loc["c", "shape"] == 1.0  # four of each level in both
+    assert columns.loc["x", "missing_real"] == columns.loc["x", "missing_synthetic"]
+    assert columns.loc["x", "missing_real"] == 1 / 8
+    # Detection was not asked for.
+    assert columns["detection_auc"].isna().all()
+    pairs = report.pair_table.set_index(["column_1", "column_2"])
+    assert list(pairs.index) == [("x", "y"), ("x", "c"), ("y", "c")]
+    assert list(pairs["measure"]) == ["correlation"] + ["correlation_ratio"] * 2
+    assert pairs.loc[("x", "y"), "real"] == pytest.approx(1.0)
+    assert pairs.loc[("x", "y"), "synthetic"] == pytest.approx(-1.0)
+    assert pairs.loc[("x", "y"), "difference"] == pytest.approx(-2.0)
+    # y by c: means 5 and 13 around 9 (between 8 * 16 = 128), squares around
+    # 9 sum to 168: eta^2 = 128 / 168.
+    assert pairs.loc[("y", "c"), "real"] == pytest.approx(np.sqrt(128 / 168))
+    # c alternates: means -8 and -10 around -9, between 8 * 1.
+    assert pairs.loc[("y", "c"), "synthetic"] == pytest.approx(np.sqrt(8 / 168))
+
+
+def test_association_matrix_cramers_v():
+    from sksynth.metrics._fidelity import association_matrix
+
+    table = pd.DataFrame({"u": list("aabb") * 5, "v": list("xxyy") * 5})
+    table["w"] = list("xyxy") * 5
+    names, matrix = association_matrix(table)
+    assert names == ["u", "v", "w"]
+    np.testing.assert_allclose(matrix, [[1, 1, 0], [1, 1, 0], [0, 0, 1]], atol=1e-12)

@@ -212,6 +212,7 @@ def test_evaluate_synthetic_progress(table, capsys):
         "tables: 6 columns (1 boolean, 2 categorical, 2 continuous, 1 integer)",
         "fidelity",
         "detection",
+        "column and pair tables",
         "privacy",
         "utility (TSTR)",
     ]

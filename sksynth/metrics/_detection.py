@@ -188,3 +188,72 @@ def _gradient_boosting(columns, values, seed, fold_rows):
         random_state=seed,
     )
     return features, model
+
+
+# Quantile bins of a numeric column in the per-column detection test.
+_COLUMN_BINS = 20
+
+
+def _column_detection_aucs(columns, real_values, synthetic_values, max_samples, rng):
+    """ROC AUC of telling synthetic rows from real ones by each column alone.
+
+    For each column a histogram classifier: the column cut into levels
+    (categories, or 20 quantile bins of both tables' numbers; missing values
+    a level of their own), each level scored by its share of synthetic rows
+    against its share of real rows, learnt on one half of the rows and scored
+    on the other, both ways (the mean of the two AUCs). 0.5: the column alone
+    does not tell the tables apart. Vectorised over rows; a few milliseconds
+    per column on 5,000 rows of each table, against seconds for a
+    gradient-boosting fit per column or for the permutation importance of the
+    detection model.
+
+    Returns
+    -------
+    aucs : ndarray of shape (n_columns,)
+    """
+    rng = check_random_state(rng)
+    real_values = subsample_rows(real_values, max_samples, rng)
+    synthetic_values = subsample_rows(synthetic_values, max_samples, rng)
+    values = np.vstack([real_values, synthetic_values])
+    labels = np.r_[np.zeros(real_values.shape[0]), np.ones(synthetic_values.shape[0])]
+    # Two halves, each with half of each table's rows.
+    fold = np.zeros(labels.size, dtype=bool)
+    for label in (0, 1):
+        rows = np.flatnonzero(labels == label)
+        fold[rng.permutation(rows)[: rows.size // 2]] = True
+    is_synthetic = labels == 1
+    aucs = np.full(len(columns), 0.5)
+    if min(real_values.shape[0], synthetic_values.shape[0]) < 2:
+        return aucs
+    for j, spec in enumerate(columns):
+        levels, size = _column_levels(spec, values[:, j])
+        scores = []
+        for train in (fold, ~fold):
+            test = ~train
+            counts = [
+                np.bincount(levels[train & (is_synthetic == s)], minlength=size) + 0.5
+                for s in (False, True)
+            ]
+            ratio = (counts[1] / counts[1].sum()) / (counts[0] / counts[0].sum())
+            if np.unique(labels[test]).size == 2:
+                scores.append(roc_auc_score(labels[test], ratio[levels[test]]))
+        if scores:
+            aucs[j] = np.mean(scores)
+    return aucs
+
+
+def _column_levels(spec, x):
+    """Level index of each value of one encoded column, and the number of levels."""
+    missing = np.isnan(x)
+    if spec.kind == CATEGORICAL or not spec.is_numeric:
+        codes = np.where(missing | (x < 0), -1, x)
+        size = int(np.nanmax(codes, initial=-1)) + 3
+        return np.where(missing, size - 1, np.where(codes < 0, size - 2, codes)).astype(
+            int
+        ), size
+    observed = x[~missing]
+    if observed.size == 0:
+        return np.zeros(x.size, dtype=int), 1
+    inner = np.unique(np.quantile(observed, np.linspace(0, 1, _COLUMN_BINS + 1)))[1:-1]
+    size = inner.size + 2
+    return np.where(missing, size - 1, np.searchsorted(inner, x, "right")), size

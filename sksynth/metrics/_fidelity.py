@@ -431,3 +431,95 @@ def _discretise(spec, real, synthetic):
         return np.where(index < 0, n_levels, index).astype(int)
 
     return levels(real), levels(synthetic), size
+
+
+def association_matrix(table):
+    """Strength of association of every pair of columns of one table.
+
+    Numeric pairs: Pearson's correlation (signed, rows where both are
+    present). Pairs of categorical (or boolean) columns: Cramér's V, from 0
+    (independent) to 1 (one decides the other), missing values a level of
+    their own. A numeric and a categorical column: the correlation ratio
+    (eta), from 0 (the same mean in every level) to 1 (the level decides the
+    number), over the rows where the number is present. Identifier columns
+    are left out, dates and durations are numbers.
+
+    Parameters
+    ----------
+    table : {array-like, DataFrame} of shape (n_samples, n_features)
+        Rows of one table.
+
+    Returns
+    -------
+    names : list
+        The columns compared, in the order of the matrix.
+    matrix : ndarray of shape (n_columns, n_columns)
+        Symmetric, ones on the diagonal; 0 for a pair with a constant column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksynth.metrics._fidelity import association_matrix
+    >>> table = np.array([["a", 1.0], ["a", 1.2], ["b", 3.0], ["b", 3.1]], object)
+    >>> names, matrix = association_matrix(table)
+    >>> round(float(matrix[0, 1]), 2)
+    1.0
+    """
+    columns, (values,) = encode_tables(table)
+    return [spec.name for spec in columns], _association_matrix(columns, values)
+
+
+def _association_matrix(columns, values):
+    """:func:`association_matrix` of a table encoded with ``columns``."""
+    d = len(columns)
+    numeric = [j for j, spec in enumerate(columns) if spec.is_numeric]
+    matrix = np.eye(d)
+    correlations = pairwise_correlations(values[:, numeric])
+    matrix[np.ix_(numeric, numeric)] = correlations
+    levels = {}
+    for j, spec in enumerate(columns):
+        if not spec.is_numeric:
+            levels[j] = _discretise(spec, values[:, j], values[:, j][:0])[::2]
+    for a in range(d):
+        for b in range(a + 1, d):
+            if a in levels and b in levels:
+                value = _cramers_v(*levels[a], *levels[b])
+            elif a in levels:
+                value = _correlation_ratio(*levels[a], values[:, b])
+            elif b in levels:
+                value = _correlation_ratio(*levels[b], values[:, a])
+            else:
+                continue
+            matrix[a, b] = matrix[b, a] = value
+    return matrix
+
+
+def _cramers_v(codes_a, size_a, codes_b, size_b):
+    """Cramér's V of two columns of level indices (no bias correction)."""
+    n = codes_a.size
+    table = np.bincount(codes_a * size_b + codes_b, minlength=size_a * size_b)
+    table = table.reshape(size_a, size_b)[table.reshape(size_a, size_b).sum(1) > 0]
+    table = table[:, table.sum(axis=0) > 0]
+    k = min(table.shape) - 1
+    if n == 0 or k < 1:
+        return 0.0
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
+    chi2 = ((table - expected) ** 2 / expected).sum()
+    return float(np.sqrt(min(chi2 / (n * k), 1.0)))
+
+
+def _correlation_ratio(codes, size, numbers):
+    """Correlation ratio (eta) of a number given a level, where it is present."""
+    present = ~np.isnan(numbers)
+    codes, numbers = codes[present], numbers[present]
+    if numbers.size < 2:
+        return 0.0
+    counts = np.bincount(codes, minlength=size)
+    sums = np.bincount(codes, weights=numbers, minlength=size)
+    seen = counts > 0
+    centre = numbers.mean()
+    total = ((numbers - centre) ** 2).sum()
+    if not total > 1e-12 * max(centre**2, 1.0) * numbers.size:
+        return 0.0
+    between = (counts[seen] * (sums[seen] / counts[seen] - centre) ** 2).sum()
+    return float(np.sqrt(min(between / total, 1.0)))

@@ -6,6 +6,7 @@ from functools import partial
 from numbers import Integral
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
@@ -28,8 +29,9 @@ from .._data import (
     split_column,
 )
 from .._progress import Progress, describe_columns
-from ._detection import _detection_auc, _hgb_features
+from ._detection import _column_detection_aucs, _detection_auc, _hgb_features
 from ._fidelity import (
+    _association_matrix,
     _contingency_similarity,
     _correlation_similarity,
     _ks_complement,
@@ -46,22 +48,65 @@ from ._privacy import (
 from ._tables import FeatureMap, encode_tables, subsample_rows
 from ._tstr import TSTRScorer
 
-# Metric name -> (what it is, whether higher is better).
+# Metric name -> (what it says, in plain words; whether higher is better).
+# Detection AUCs and the DCR share are best at 0.5.
 _DESCRIPTIONS = {
-    "ks_complement": ("numeric margins, 1 - KS", True),
-    "tv_complement": ("categorical margins, 1 - TV", True),
-    "missing_similarity": ("missing shares", True),
-    "correlation_similarity": ("numeric pairs, correlations", True),
-    "contingency_similarity": ("pairs with categories, tables", True),
-    "detection_auc": ("gradient boosting tells apart (0.5 best)", False),
-    "detection_auc_logistic": ("logistic regression tells apart", False),
-    "dcr_share": ("closer to train than holdout (0.5 best)", False),
-    "exact_copy_share": ("exact copies of train rows", False),
-    "nndr": ("nearest/second nearest train row", True),
-    "tstr": ("model trained on synthetic, on test", True),
-    "model_agreement": ("same prediction as real-trained model", True),
-    "output_ks": ("real model's outputs, synthetic vs test", False),
+    "ks_complement": (
+        "numeric columns, each: same spread of values (1 - KS distance)",
+        True,
+    ),
+    "tv_complement": (
+        "categorical columns, each: same shares of levels (1 - TV distance)",
+        True,
+    ),
+    "missing_similarity": ("same share of missing values per column", True),
+    "correlation_similarity": ("numeric pairs: same correlations", True),
+    "contingency_similarity": ("pairs with a category: same joint shares", True),
+    "detection_auc": (
+        "gradient boosting tells synthetic from real rows (0.5 = cannot)",
+        False,
+    ),
+    "detection_auc_logistic": (
+        "a linear model tells synthetic from real rows (0.5 = cannot)",
+        False,
+    ),
+    "dcr_share": (
+        "rows closer to a training row than to an unseen one (0.5 = no leak)",
+        False,
+    ),
+    "exact_copy_share": ("rows that copy a training row exactly", False),
+    "nndr": (
+        "nearest training row no nearer than the next one (low = near copies)",
+        True,
+    ),
+    "tstr": ("model trained on synthetic rows, scored on real test rows", True),
+    "model_agreement": ("same predictions as the model trained on real rows", True),
+    "output_ks": (
+        "real-trained model's outputs differ on synthetic vs real rows",
+        False,
+    ),
 }
+
+# Figures best at 0.5: their distance to 0.5 is compared with the ceiling's.
+_CENTRED = ("detection_auc", "detection_auc_logistic", "dcr_share")
+
+# A figure is as good as real when it is no worse than its ceiling by more
+# than this (the sampling noise of the figures at a few thousand rows), or
+# than _COPY_TOLERANCE for the share of exact copies.
+_TOLERANCE = 0.02
+_COPY_TOLERANCE = 0.005
+
+# Why a figure is missing, when its tables hold nothing to compare.
+_MISSING_REASONS = {
+    "ks_complement": "no numeric columns",
+    "tv_complement": "no categorical columns",
+    "correlation_similarity": "fewer than two numeric columns",
+    "contingency_similarity": "no pair of columns with a categorical one",
+    "dcr_share": "no holdout given",
+}
+
+# Columns and pairs the verdict names.
+_N_NAMED = 3
 
 
 class SyntheticDataReport(Mapping):
@@ -71,7 +116,14 @@ class SyntheticDataReport(Mapping):
     synthetic figure compares the synthetic rows with the real training rows;
     the real-holdout figure is the same metric with fresh real rows in place
     of the synthetic ones, the best a synthesizer can be expected to reach.
-    Printing it shows a table; :meth:`to_frame` returns a DataFrame.
+    Printing it shows a verdict in plain words (which figures are as good as
+    real data, which columns give the synthetic rows away), then a table;
+    :meth:`to_frame` returns a DataFrame.
+
+    A figure is "as good as real" when it is no worse than its ceiling by
+    more than ``tolerance`` (0.005 for the share of exact copies); detection
+    AUCs and the DCR share are best at 0.5, and their distance to 0.5 is
+    compared.
 
     With rules, ``report["constraints"]`` is a table, one row per rule (its
     text as index), of the share of rows that break it: columns
@@ -89,6 +141,45 @@ class SyntheticDataReport(Mapping):
     constraints : dict, default=None
         ``{rule text: {"synthetic": float, "real_holdout": float}}``: the
         share of rows that break each rule (None: no rules checked).
+    column_table : DataFrame, default=None
+        One row per column, see Attributes.
+    pair_table : DataFrame, default=None
+        One row per pair of columns, see Attributes.
+    tstr_scoring : str, default=None
+        What the ``"tstr"`` figure is, e.g. ``"ROC AUC, binary target"``.
+    holdout : bool, default=True
+        Whether the ceilings come from a real holdout (else from two halves
+        of the real rows).
+    tolerance : float, default=None
+        How much worse than its ceiling a figure may be and still count as
+        good as real: the sampling noise of the figures. None: 0.02.
+        :func:`evaluate_synthetic` passes ``max(0.02, 1 / sqrt(n))``, ``n``
+        the rows of the smallest table compared.
+
+    Attributes
+    ----------
+    notes : list of str
+        Remarks on what was or could not be computed.
+    column_table : DataFrame or None
+        Indexed by column: ``"kind"``; ``"shape_metric"`` (``"ks_complement"``
+        for numbers, ``"tv_complement"`` for categories), ``"shape"`` and its
+        ceiling ``"shape_real_holdout"``; the shares of missing values
+        ``"missing_real"`` and ``"missing_synthetic"``; ``"detection_auc"``,
+        the ROC AUC of telling synthetic from real rows by that column alone
+        (0.5: it gives nothing away), and its ceiling
+        ``"detection_auc_real_holdout"``. A dict of lists without pandas.
+    pair_table : DataFrame or None
+        One row per pair: ``"column_1"``, ``"column_2"``, ``"measure"``
+        (``"correlation"`` for two numbers, ``"cramers_v"`` for two
+        categories, ``"correlation_ratio"`` for one of each, see
+        ``sksynth.metrics._fidelity.association_matrix``), the association in
+        the ``"real"`` and ``"synthetic"`` rows and their ``"difference"``
+        (synthetic minus real).
+    tstr_scoring : str or None
+        What the ``"tstr"`` figure is.
+    tolerance : float
+        How much worse than its ceiling a figure may be and still count as
+        good as real.
 
     Examples
     --------
@@ -99,9 +190,11 @@ class SyntheticDataReport(Mapping):
     >>> report["ks_complement"]["synthetic"]
     0.95
     >>> print(report)
-    metric                    synthetic  real holdout  what it measures
+    Verdict: 0 of 1 figures as good as real data ...
     ...
-    ks_complement                 0.950         0.970  numeric margins, 1 - KS ...
+    metric                    synthetic  real holdout  verdict  what it measures
+    ...
+    ks_complement                 0.950         0.970  worse    numeric columns...
     >>> report = SyntheticDataReport(
     ...     {"ks_complement": {"synthetic": 0.95, "real_holdout": 0.97}},
     ...     constraints={"start <= end": {"synthetic": 0.02, "real_holdout": 0.0}},
@@ -109,17 +202,32 @@ class SyntheticDataReport(Mapping):
     >>> print(report["constraints"]["synthetic"]["start <= end"])
     0.02
     >>> print(report)
-    metric                    synthetic  real holdout  what it measures
-    ...
+    Verdict: ...
     rule                      synthetic  real holdout  share of rows that break it
     ...
     start <= end                  2.00%         0.00%
     """
 
-    def __init__(self, scores, notes=(), constraints=None):
+    def __init__(
+        self,
+        scores,
+        notes=(),
+        constraints=None,
+        *,
+        column_table=None,
+        pair_table=None,
+        tstr_scoring=None,
+        holdout=True,
+        tolerance=None,
+    ):
         self._scores = dict(scores)
         self.notes = list(notes)
         self._constraints = None if constraints is None else dict(constraints)
+        self.column_table = column_table
+        self.pair_table = pair_table
+        self.tstr_scoring = tstr_scoring
+        self._holdout = holdout
+        self.tolerance = _TOLERANCE if tolerance is None else float(tolerance)
 
     def __getitem__(self, key):
         if key == "constraints" and self._constraints is not None:
@@ -162,24 +270,142 @@ class SyntheticDataReport(Mapping):
         import pandas as pd
 
         rows = {
-            name: {**values, "description": _DESCRIPTIONS.get(name, ("", True))[0]}
+            name: {**values, "description": self._description(name)}
             for name, values in self._scores.items()
         }
         return pd.DataFrame.from_dict(rows, orient="index")
 
-    def __str__(self):
-        lines = [
-            f"{'metric':<24}{'synthetic':>11}{'real holdout':>14}  what it measures",
-            "-" * 90,
+    def _description(self, name):
+        description = _DESCRIPTIONS.get(name, ("", True))[0]
+        if name == "tstr" and self.tstr_scoring:
+            description = f"{description}: {self.tstr_scoring}"
+        return description
+
+    def _verdict(self, name):
+        """``("good" | "worse" | "missing", reason)`` of one figure."""
+        values = self._scores[name]
+        synthetic, ceiling = values["synthetic"], values["real_holdout"]
+        if _missing(synthetic):
+            reason = _MISSING_REASONS.get(name, "could not be computed")
+            if name == "dcr_share" and self._holdout:
+                reason = "could not be computed"
+            return "missing", reason
+        if _missing(ceiling):
+            return "missing", "no real ceiling to compare with"
+        higher = _DESCRIPTIONS.get(name, ("", True))[1]
+        tolerance = self.tolerance
+        if name == "exact_copy_share":
+            tolerance = _COPY_TOLERANCE
+        if name in _CENTRED:
+            gap = abs(synthetic - 0.5) - abs(ceiling - 0.5)
+        else:
+            gap = ceiling - synthetic if higher else synthetic - ceiling
+        return ("good" if gap <= tolerance else "worse"), ""
+
+    def _label(self, name):
+        if name == "tstr" and self.tstr_scoring:
+            return f"tstr ({self.tstr_scoring})"
+        return name
+
+    def _verdict_lines(self):
+        """The plain-words summary printed above the table."""
+        verdicts = {name: self._verdict(name) for name in self._scores}
+        good = [self._label(n) for n, (v, _) in verdicts.items() if v == "good"]
+        worse = [
+            f"{self._label(n)}: {_format(self._scores[n]['synthetic'])} against "
+            f"{_format(self._scores[n]['real_holdout'])}"
+            for n, (v, _) in verdicts.items()
+            if v == "worse"
         ]
+        missing = [
+            f"{self._label(n)} ({reason})"
+            for n, (v, reason) in verdicts.items()
+            if v == "missing"
+        ]
+        ceiling = "a real holdout" if self._holdout else "two halves of the real rows"
+        lines = [
+            f"Verdict: {len(good)} of {len(good) + len(worse)} figures as good as "
+            f"real data (within {self.tolerance:.2f} of the same figure for {ceiling})."
+        ]
+        if good:
+            lines.append(f"  As good as real: {', '.join(good)}.")
+        if worse:
+            lines.append(f"  Worse than real: {', '.join(worse)}.")
+        if missing:
+            lines.append(f"  Not computed: {', '.join(missing)}.")
+        lines.extend(self._giveaway_lines())
+        return lines
+
+    def _giveaway_lines(self):
+        """The columns that tell synthetic rows apart most, and the pairs
+        whose association changed most."""
+        lines = []
+        table = _as_columns(self.column_table)
+        if table is not None and not np.all(np.isnan(table["detection_auc"])):
+            auc = np.asarray(table["detection_auc"], dtype=float)
+            ceiling = np.asarray(table["detection_auc_real_holdout"], dtype=float)
+            names = list(table["column"])
+            order = np.argsort(-np.nan_to_num(auc, nan=0.0), kind="stable")
+            named = [
+                f"{names[i]} ({auc[i]:.2f})"
+                for i in order[:_N_NAMED]
+                if auc[i] - max(ceiling[i], 0.5) > self.tolerance
+            ]
+            if named:
+                lines.append(
+                    "  Columns that give the synthetic rows away most (detection "
+                    "AUC of the column alone, 0.5 = not at all): "
+                    f"{', '.join(named)}."
+                )
+            else:
+                how = ""
+                if "detection_auc" in self._scores and (
+                    self._verdict("detection_auc")[0] == "worse"
+                ):
+                    how = " the rows differ in how columns go together"
+                lines.append(
+                    "  No column alone gives the synthetic rows away (each one's "
+                    f"detection AUC within {self.tolerance:.2f} of its real ceiling)"
+                    + (f";{how}." if how else ".")
+                )
+        pairs = _as_columns(self.pair_table)
+        if pairs is not None and len(pairs["difference"]):
+            difference = np.abs(np.asarray(pairs["difference"], dtype=float))
+            order = np.argsort(-np.nan_to_num(difference), kind="stable")
+            named = [
+                f"{pairs['column_1'][i]} & {pairs['column_2'][i]} "
+                f"({pairs['real'][i]:.2f} real, {pairs['synthetic'][i]:.2f} "
+                "synthetic)"
+                for i in order[:_N_NAMED]
+                if difference[i] > 0.1
+            ]
+            if named:
+                lines.append(
+                    "  Pairs of columns whose association changed most: "
+                    f"{', '.join(named)}."
+                )
+        return lines
+
+    def __str__(self):
+        lines = self._verdict_lines()
+        if self._scores:
+            header = "real holdout" if self._holdout else "real halves"
+            lines += [
+                "",
+                f"{'metric':<24}{'synthetic':>11}{header:>14}  {'verdict':<9}"
+                "what it measures",
+                "-" * 100,
+            ]
         for name, values in self._scores.items():
-            description, higher = _DESCRIPTIONS.get(name, ("", True))
-            arrow = "(higher is better)" if higher else "(lower is better)"
-            if name in ("detection_auc", "detection_auc_logistic", "dcr_share"):
-                arrow = ""
+            verdict, reason = self._verdict(name)
+            verdict = {"good": "ok", "worse": "worse", "missing": "-"}[verdict]
+            description = self._description(name)
+            if reason:
+                description = f"not computed: {reason}. {description}"
             lines.append(
                 f"{name:<24}{_format(values['synthetic']):>11}"
-                f"{_format(values['real_holdout']):>14}  {description} {arrow}".rstrip()
+                f"{_format(values['real_holdout']):>14}  {verdict:<9}"
+                f"{description}".rstrip()
             )
         if self._constraints is not None:
             lines.extend(self._constraint_lines())
@@ -189,9 +415,10 @@ class SyntheticDataReport(Mapping):
     def _constraint_lines(self):
         """The printed table of rules: each rule's text and its shares."""
         width = max([24, *(len(rule) + 2 for rule in self._constraints)])
+        header = "real holdout" if self._holdout else "no holdout"
         lines = [
             "",
-            f"{'rule':<{width}}{'synthetic':>11}{'real holdout':>14}  "
+            f"{'rule':<{width}}{'synthetic':>11}{header:>14}  "
             "share of rows that break it",
             "-" * max(90, width + 25),
         ]
@@ -209,6 +436,35 @@ class SyntheticDataReport(Mapping):
         if self._constraints is not None:
             rules = f", {len(self._constraints)} rules"
         return f"SyntheticDataReport({len(self._scores)} metrics{rules})\n{self}"
+
+
+def _missing(value):
+    return value is None or np.isnan(value)
+
+
+def _as_columns(table):
+    """``{name: list}`` of a column or pair table (DataFrame or dict), the
+    index of a column table as ``"column"``; None for no table."""
+    if table is None:
+        return None
+    if isinstance(table, dict):
+        return table
+    columns = {name: table[name].tolist() for name in table.columns}
+    if "column" not in columns:
+        columns["column"] = list(table.index)
+    return columns
+
+
+def _table(columns, index=None):
+    """A DataFrame of ``{name: list}`` (a dict of lists without pandas)."""
+    try:
+        import pandas as pd
+    except ImportError:
+        return columns if index is None else {"column": index, **columns}
+    frame = pd.DataFrame(columns, index=index)
+    if index is not None:
+        frame.index.name = "column"
+    return frame
 
 
 def _format(value):
@@ -230,6 +486,10 @@ _PRIVACY_QUERIES = 5000
 
 # Rows of each table the detection classifiers see at most.
 _DETECTION_ROWS = 10_000
+
+# Rows of each table the per-column detection test sees at most: the standard
+# error of an AUC near 0.5 is then about 0.006 (on each half of the rows).
+_COLUMN_DETECTION_ROWS = 5000
 
 
 @validate_params(
@@ -394,6 +654,12 @@ def evaluate_synthetic(
     if "detection" in groups:
         scores.update(_detection(synthetic_pair, real_pair, detection_cv, seeds))
         progress.lap("detection")
+    column_table = pair_table = None
+    if groups & {"fidelity", "detection"}:
+        column_table, pair_table = _column_tables(
+            synthetic_pair, real_pair, groups, seeds["detection"]
+        )
+        progress.lap("column and pair tables")
     if "privacy" in groups:
         scores.update(
             _privacy(
@@ -406,26 +672,27 @@ def evaluate_synthetic(
             )
         )
         progress.lap("privacy")
+    tstr_scoring = None
     if "utility" in groups and target is not None and holdout is not None:
         _check_target_present(columns[target_index].name, encoded, target_index)
         tables = (real, synthetic, holdout)
         if estimator is None:
-            scores.update(
-                _default_utility(
-                    columns,
-                    encoded,
-                    target_index,
-                    tables,
-                    scoring,
-                    seeds["utility"],
-                    schema.modelled[target_index],
-                )
+            utility, tstr_scoring = _default_utility(
+                columns,
+                encoded,
+                target_index,
+                tables,
+                scoring,
+                seeds["utility"],
+                schema.modelled[target_index],
             )
+            scores.update(utility)
         else:
             if is_dataframe(real):
                 tables = [like(table, real) for table in tables]
             splits = [split_column(table, target) for table in tables]
             scores.update(_utility(*splits, estimator, scoring, seeds["utility"]))
+            tstr_scoring = _scoring_name(scoring, is_classifier(estimator), None)
         progress.lap("utility (TSTR)")
     elif "utility" in groups and target is not None:
         notes.append(
@@ -442,7 +709,29 @@ def evaluate_synthetic(
                 "no holdout: the rules' shares have no real ceiling; pass holdout "
                 "for it."
             )
-    return SyntheticDataReport(scores, notes, rule_shares)
+    return SyntheticDataReport(
+        scores,
+        notes,
+        rule_shares,
+        column_table=column_table,
+        pair_table=pair_table,
+        tstr_scoring=tstr_scoring,
+        holdout=holdout is not None,
+        tolerance=max(
+            _TOLERANCE,
+            1
+            / np.sqrt(
+                max(
+                    1,
+                    min(
+                        real_values.shape[0],
+                        synthetic_values.shape[0],
+                        holdout_values.shape[0],
+                    ),
+                )
+            ),
+        ),
+    )
 
 
 _FIDELITY = {
@@ -761,5 +1050,109 @@ def _default_utility(
     )
     # One OpenMP thread, as in the detection tests: with two threads on a busy
     # two-core machine the utility test of Adult took 8 times the CPU time.
+    name = _scoring_name(
+        scoring,
+        schema.is_classification,
+        len(schema.classes) if schema.is_classification else None,
+    )
     with threadpool_limits(limits=1, user_api="openmp"):
-        return _utility(*splits, estimator, scoring, seed)
+        return _utility(*splits, estimator, scoring, seed), name
+
+
+def _scoring_name(scoring, is_classification, n_classes):
+    """What the TSTR figure is, in words: the scoring and the target's type."""
+    if n_classes == 2:
+        target = "binary target"
+    elif n_classes is not None:
+        target = f"{n_classes}-class target"
+    else:
+        target = "classification" if is_classification else "numeric target"
+    if scoring is None:
+        scoring = "accuracy" if is_classification else "R^2"
+    elif scoring == "roc_auc":
+        scoring = "ROC AUC"
+    elif scoring == "r2":
+        scoring = "R^2"
+    elif callable(scoring):
+        scoring = getattr(scoring, "__name__", type(scoring).__name__)
+    return f"{scoring}, {target}"
+
+
+def _column_tables(synthetic_pair, real_pair, groups, seed):
+    """The column table and the pair table of the report.
+
+    Shapes, missing shares and associations when ``"fidelity"`` is computed;
+    each column's detection AUC alone when ``"detection"`` is (its own random
+    state, drawn from ``seed``: the detection figures stay as they were).
+    """
+    columns, real_values, synthetic_values = synthetic_pair
+    names = [spec.name for spec in columns]
+    n = len(columns)
+    shape_metric = [
+        "ks_complement" if spec.is_numeric else "tv_complement" for spec in columns
+    ]
+    shapes = {}
+    for label, (_, a, b) in (
+        ("shape", synthetic_pair),
+        ("shape_real_holdout", real_pair),
+    ):
+        shapes[label] = np.full(n, np.nan)
+        if "fidelity" in groups:
+            per_column = {
+                **_ks_complement(columns, a, b, aggregate=False),
+                **_tv_complement(columns, a, b, aggregate=False),
+            }
+            shapes[label] = np.array([per_column.get(name, np.nan) for name in names])
+    missing = np.full((2, n), np.nan)
+    if "fidelity" in groups:
+        missing = np.array(
+            [np.isnan(v).mean(axis=0) for v in (real_values, synthetic_values)]
+        )
+    aucs = np.full((2, n), np.nan)
+    if "detection" in groups:
+        rng = np.random.RandomState([seed, 1])
+        aucs = np.array(
+            [
+                _column_detection_aucs(*pair, _COLUMN_DETECTION_ROWS, rng)
+                for pair in (synthetic_pair, real_pair)
+            ]
+        )
+    column_table = _table(
+        {
+            "kind": [str(spec.kind) for spec in columns],
+            "shape_metric": shape_metric,
+            "shape": shapes["shape"].tolist(),
+            "shape_real_holdout": shapes["shape_real_holdout"].tolist(),
+            "missing_real": missing[0].tolist(),
+            "missing_synthetic": missing[1].tolist(),
+            "detection_auc": aucs[0].tolist(),
+            "detection_auc_real_holdout": aucs[1].tolist(),
+        },
+        index=names,
+    )
+    pair_table = None
+    if "fidelity" in groups:
+        pair_table = _pair_table(columns, real_values, synthetic_values)
+    return column_table, pair_table
+
+
+def _pair_table(columns, real_values, synthetic_values):
+    """Each pair's association in the real and the synthetic rows."""
+    real, synthetic = (
+        _association_matrix(columns, values)
+        for values in (real_values, synthetic_values)
+    )
+    first, second = np.triu_indices(len(columns), k=1)
+    numeric = np.array([spec.is_numeric for spec in columns], dtype=bool)
+    kinds = numeric[first].astype(int) + numeric[second]
+    measures = np.array(["cramers_v", "correlation_ratio", "correlation"])[kinds]
+    return _table(
+        {
+            "column_1": [columns[a].name for a in first],
+            "column_2": [columns[b].name for b in second],
+            "measure": measures.tolist(),
+            "real": real[first, second].tolist(),
+            "synthetic": synthetic[first, second].tolist(),
+            "difference": (synthetic[first, second] - real[first, second]).tolist(),
+        }
+    )
