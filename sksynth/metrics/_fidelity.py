@@ -431,3 +431,83 @@ def _discretise(spec, real, synthetic):
         return np.where(index < 0, n_levels, index).astype(int)
 
     return levels(real), levels(synthetic), size
+
+
+def pairwise_associations(columns, values):
+    """Association of every pair of columns, numeric or categorical.
+
+    Two numeric columns (numbers, dates, durations): Pearson's correlation,
+    from -1 to 1. Two categorical (or boolean) columns: Cramér's V, from 0
+    (independent) to 1 (one determines the other). A numeric and a
+    categorical column: the correlation ratio eta, the square root of the
+    share of the number's variance that the categories explain, from 0 to 1.
+    Each pair uses the rows where both columns are present; unseen levels
+    count as one more level. A pair with fewer than two such rows, or with a
+    column constant on them, gets 0.
+
+    Parameters
+    ----------
+    columns : list of ColumnSpec
+        Layout of ``values``.
+    values : ndarray of shape (n_samples, n_columns)
+        Encoded table (category codes, numbers; NaN for missing).
+
+    Returns
+    -------
+    associations : ndarray of shape (n_columns, n_columns)
+        Symmetric, with ones on the diagonal.
+    """
+    d = len(columns)
+    numeric = np.array([spec.is_numeric for spec in columns], dtype=bool)
+    matrix = np.eye(d)
+    index = np.flatnonzero(numeric)
+    matrix[np.ix_(index, index)] = pairwise_correlations(values[:, index])
+    # Levels 0..k-1, unseen levels (negative codes) as level k.
+    levels = {
+        j: np.where(values[:, j] < 0, len(columns[j].categories), values[:, j])
+        for j in np.flatnonzero(~numeric)
+    }
+    for a, b in zip(*np.triu_indices(d, k=1), strict=True):
+        if numeric[a] and numeric[b]:
+            continue
+        if numeric[a]:
+            a, b = b, a  # a categorical, b numeric or categorical
+        x = levels[a]
+        y = values[:, b] if numeric[b] else levels[b]
+        both = ~np.isnan(x) & ~np.isnan(y)
+        x, y = x[both].astype(int), y[both]
+        if numeric[b]:
+            score = _correlation_ratio(x, y)
+        else:
+            score = _cramers_v(x, y.astype(int))
+        matrix[a, b] = matrix[b, a] = score
+    return matrix
+
+
+def _correlation_ratio(groups, y):
+    """Eta: sqrt of between-group over total sum of squares of ``y``."""
+    if y.size < 2:
+        return 0.0
+    y = y - y.mean()
+    total = float(np.dot(y, y))
+    if not total > 1e-12 * max(y.size, 1):
+        return 0.0
+    counts = np.bincount(groups)
+    sums = np.bincount(groups, weights=y)
+    present = counts > 0
+    between = float(np.sum(sums[present] ** 2 / counts[present]))
+    return float(np.sqrt(np.clip(between / total, 0.0, 1.0)))
+
+
+def _cramers_v(x, y):
+    """Cramér's V of two level codes (levels absent from the rows dropped)."""
+    if x.size < 2:
+        return 0.0
+    r, c = x.max() + 1, y.max() + 1
+    observed = np.bincount(x * c + y, minlength=r * c).reshape(r, c)
+    observed = observed[observed.any(axis=1)][:, observed.any(axis=0)]
+    if min(observed.shape) < 2:
+        return 0.0
+    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / x.size
+    chi2 = float(np.sum((observed - expected) ** 2 / expected))
+    return float(np.sqrt(np.clip(chi2 / (x.size * (min(observed.shape) - 1)), 0, 1)))
