@@ -295,6 +295,13 @@ def test_pairwise_associations_match_hand_computations():
     assert matrix[z, w] == pytest.approx(np.corrcoef(frame["z"], frame["w"])[0, 1])
     assert np.allclose(matrix, matrix.T)
     assert np.allclose(np.diag(matrix), 1.0)
+    # Rows with a missing value in a pair are left out of that pair only.
+    extra = pd.DataFrame({"x": ["b", None], "y": [None, "u"], "z": [np.nan, 9.0]})
+    with_missing = pd.concat([frame, extra.assign(w=[3.0, 4.0])], ignore_index=True)
+    specs, (values,) = encode_tables(with_missing)
+    matrix = pairwise_associations(specs, values)
+    assert matrix[x, y] == pytest.approx(0.5)
+    assert matrix[x, z] == pytest.approx(np.sqrt(32 / 36))
 
 
 def test_detection_roc_draws_both_detectors_with_their_auc():

@@ -467,36 +467,53 @@ def pairwise_associations(columns, values):
         j: np.where(values[:, j] < 0, len(columns[j].categories), values[:, j])
         for j in np.flatnonzero(~numeric)
     }
-    for a, b in zip(*np.triu_indices(d, k=1), strict=True):
-        if numeric[a] and numeric[b]:
-            continue
-        if numeric[a]:
-            a, b = b, a  # a categorical, b numeric or categorical
-        x = levels[a]
-        y = values[:, b] if numeric[b] else levels[b]
-        both = ~np.isnan(x) & ~np.isnan(y)
-        x, y = x[both].astype(int), y[both]
-        if numeric[b]:
-            score = _correlation_ratio(x, y)
-        else:
-            score = _cramers_v(x, y.astype(int))
-        matrix[a, b] = matrix[b, a] = score
+    for a in levels:
+        matrix[a, index] = matrix[index, a] = _correlation_ratios(
+            levels[a], values[:, index]
+        )
+    categorical = list(levels)
+    for i, a in enumerate(categorical):
+        for b in categorical[i + 1 :]:
+            both = ~np.isnan(levels[a]) & ~np.isnan(levels[b])
+            matrix[a, b] = matrix[b, a] = _cramers_v(
+                levels[a][both].astype(int), levels[b][both].astype(int)
+            )
     return matrix
 
 
-def _correlation_ratio(groups, y):
-    """Eta: sqrt of between-group over total sum of squares of ``y``."""
-    if y.size < 2:
-        return 0.0
-    y = y - y.mean()
-    total = float(np.dot(y, y))
-    if not total > 1e-12 * max(y.size, 1):
-        return 0.0
-    counts = np.bincount(groups)
-    sums = np.bincount(groups, weights=y)
-    present = counts > 0
-    between = float(np.sum(sums[present] ** 2 / counts[present]))
-    return float(np.sqrt(np.clip(between / total, 0.0, 1.0)))
+def _correlation_ratios(groups, numbers):
+    """Eta of each column of ``numbers`` by the levels ``groups``.
+
+    The square root of the between-group over the total sum of squares, on
+    the rows where both are present: one sparse product for every column.
+    """
+    from scipy import sparse
+
+    present = ~np.isnan(numbers) & ~np.isnan(groups)[:, None]
+    weights = present.astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
+        centre = np.nan_to_num(np.nanmean(numbers, axis=0))
+    # Centred first, so that the sums of squares do not cancel.
+    x = np.where(present, numbers - centre, 0.0)
+    codes = np.where(np.isnan(groups), 0, groups).astype(int)
+    one_hot = sparse.csr_matrix(
+        (np.ones(codes.size), (codes, np.arange(codes.size))),
+        shape=(codes.max(initial=0) + 1, codes.size),
+    )
+    counts = np.asarray(one_hot @ weights)
+    sums = np.asarray(one_hot @ x)
+    n = weights.sum(axis=0)
+    total_sum = x.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_square = total_sum**2 / n
+        total = (x * x).sum(axis=0) - mean_square
+        between = np.where(counts > 0, sums**2 / counts, 0.0).sum(axis=0)
+        between -= mean_square
+        ratio = between / total
+    squares = (x * x).sum(axis=0)
+    ratio[(n < 2) | ~(total > 1e-10 * squares) | ~np.isfinite(ratio)] = 0.0
+    return np.sqrt(np.clip(ratio, 0.0, 1.0))
 
 
 def _cramers_v(x, y):

@@ -26,7 +26,7 @@ _ROC_FOLDS = 3
 # and histograms (the AUCs within about 0.01 of those on 10,000 rows), for
 # less than half the time of evaluate_synthetic's tests.
 _FIGURE_DETECTION_ROWS = 5000
-_FIGURE_DISTANCE_QUERIES = 2000
+_FIGURE_DISTANCE_QUERIES = 1500
 
 
 def _pyplot():
@@ -602,7 +602,7 @@ def save_figures(real, synthetic, folder, *, holdout=None, random_state=None):
     The tables are encoded once for every figure; the detection curves use up
     to 5,000 rows of each table (their AUCs can differ from those of
     :func:`~sksynth.metrics.evaluate_synthetic`, on 10,000 rows, by about
-    0.01) and the distance histograms up to 2,000 synthetic and holdout rows.
+    0.01) and the distance histograms up to 1,500 synthetic and holdout rows.
 
     Parameters
     ----------
