@@ -1,5 +1,6 @@
 """Tests of sksynth.metrics figures (sksynth/metrics/_plot.py)."""
 
+import re
 import warnings
 
 import numpy as np
@@ -59,12 +60,20 @@ def test_save_figures_writes_the_comparison_figures(metrics_table, tmp_path):
 
 
 def test_figures_of_tables_without_two_numeric_columns(tmp_path):
+    # A categorical and a numeric column have an association (eta) to draw;
+    # a single column has none.
     rng = np.random.RandomState(0)
     real = pd.DataFrame({"c": rng.choice(["a", "b"], 200), "x": rng.normal(size=200)})
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         paths = save_figures(real, real.sample(frac=1, random_state=0), tmp_path)
-    assert [p.name for p in paths] == ["marginals.png", "detection_roc.png"]
+        single = save_figures(real[["c"]], real[["c"]], tmp_path / "single")
+    assert [p.name for p in paths] == [
+        "marginals.png",
+        "correlation_difference.png",
+        "detection_roc.png",
+    ]
+    assert [p.name for p in single] == ["marginals.png", "detection_roc.png"]
     with pytest.raises(ValueError, match=r"columns \['cc'\] are not columns"):
         plot_marginals(real, real, columns=["cc"])
 
@@ -193,15 +202,182 @@ def test_marginals_bins_of_whole_numbers_are_centred_on_them():
     rng = np.random.RandomState(0)
     real = pd.DataFrame({"age": rng.randint(18, 81, 500), "x": rng.normal(size=500)})
     figure = plot_marginals(real, real.iloc[::-1])
-    edges = np.array([patch.get_x() for patch in figure.axes[0].patches])
-    assert np.allclose(edges % 1, 0.5)
-    widths = {round(patch.get_width(), 9) for patch in figure.axes[0].patches}
-    assert widths == {2.0}
+    for patch in figure.axes[0].patches:  # one step patch per table
+        edges = patch.get_data().edges
+        assert np.allclose(edges % 1, 0.5)
+        assert np.allclose(np.diff(edges), 2.0)
 
 
-def test_correlation_difference_names_rows_on_the_first_panel_only():
-    real = _small_frame(100)
-    figure = plot_correlation_difference(real, _small_frame(100, seed=1))
-    labels = [[t.get_text() for t in ax.get_yticklabels()] for ax in figure.axes[:3]]
-    assert labels[0] == ["a", "b"]
-    assert labels[1] == labels[2] == ["", ""]
+def test_association_figure_names_rows_without_overlapping_its_neighbours():
+    # The row names of the second and third panels once ran over the heat
+    # map on their left.
+    real = _small_frame(100).rename(columns={"a": "a rather long column name"})
+    figure = plot_correlation_difference(
+        real,
+        _small_frame(100, seed=1).rename(columns={"a": "a rather long column name"}),
+    )
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    panels = figure.axes[:3]
+    for ax in panels:
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert labels == ["a rather long column name", "b", "g"]
+    others = [ax for ax in figure.axes if ax not in panels]  # colour bars
+    for left, right in zip([panels[0], others[0]], panels[1:], strict=True):
+        names_start = min(
+            t.get_window_extent(renderer).x0 for t in right.get_yticklabels()
+        )
+        assert names_start >= left.get_window_extent(renderer).x1
+
+
+def test_association_figure_includes_categorical_columns_and_names_measures():
+    real, synthetic = _small_frame(200), _small_frame(200, seed=1)
+    real = real.assign(h=np.where(real["a"] > 0, "up", "down"))
+    synthetic = synthetic.assign(h=np.where(synthetic["b"] > 0, "up", "down"))
+    figure = plot_correlation_difference(real, synthetic)
+    assert [t.get_text() for t in figure.axes[0].get_xticklabels()] == [
+        "a",
+        "b",
+        "g",
+        "h",
+    ]
+    title = figure._suptitle.get_text()
+    assert "Pearson correlation" in title
+    assert "Cramér's V" in title
+    assert "correlation ratio eta" in title
+    # a and h go together in the real rows only.
+    real_matrix = figure.axes[0].images[0].get_array()
+    synthetic_matrix = figure.axes[1].images[0].get_array()
+    assert real_matrix[0, 3] > 0.7 and synthetic_matrix[0, 3] < 0.2
+
+
+def test_association_difference_scale_is_symmetric_and_fits_the_data():
+    from sksynth.metrics._fidelity import pairwise_associations
+    from sksynth.metrics._tables import encode_tables
+
+    real, synthetic = _small_frame(300), _small_frame(300, seed=1)
+    synthetic["b"] = synthetic["a"] * 0.3 + synthetic["b"]
+    figure = plot_correlation_difference(real, synthetic)
+    difference = figure.axes[2]
+    low, high = difference.images[0].get_clim()
+    specs, tables = encode_tables(real, synthetic)
+    gap = np.abs(
+        pairwise_associations(specs, tables[1])
+        - pairwise_associations(specs, tables[0])
+    ).max()
+    assert low == -high
+    assert high == pytest.approx(gap)
+    colour_bar_labels = [ax.get_ylabel() for ax in figure.axes[3:]]
+    assert "synthetic - real" in colour_bar_labels
+
+
+def test_pairwise_associations_match_hand_computations():
+    from sksynth.metrics._fidelity import pairwise_associations
+    from sksynth.metrics._tables import encode_tables
+
+    frame = pd.DataFrame(
+        {
+            "x": ["a", "a", "a", "a", "b", "b", "b", "b"],
+            "y": ["u", "u", "u", "v", "u", "v", "v", "v"],
+            "z": [1.0, 2.0, 3.0, 2.0, 5.0, 6.0, 7.0, 6.0],
+            "w": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.5],
+        }
+    )
+    specs, (values,) = encode_tables(frame)
+    matrix = pairwise_associations(specs, values)
+    names = [spec.name for spec in specs]
+    x, y, z, w = (names.index(c) for c in "xyzw")
+    # Cramér's V of [[3, 1], [1, 3]]: chi2 = 2, n = 8, sqrt(2 / 8) = 0.5.
+    assert matrix[x, y] == pytest.approx(0.5)
+    # Eta of z by x: group means 2 and 6, overall 4: between 8 * 2^2 = 32,
+    # within 2 + 2 = 4, total 36.
+    assert matrix[x, z] == pytest.approx(np.sqrt(32 / 36))
+    assert matrix[z, w] == pytest.approx(np.corrcoef(frame["z"], frame["w"])[0, 1])
+    assert np.allclose(matrix, matrix.T)
+    assert np.allclose(np.diag(matrix), 1.0)
+    # Rows with a missing value in a pair are left out of that pair only.
+    extra = pd.DataFrame({"x": ["b", None], "y": [None, "u"], "z": [np.nan, 9.0]})
+    with_missing = pd.concat([frame, extra.assign(w=[3.0, 4.0])], ignore_index=True)
+    specs, (values,) = encode_tables(with_missing)
+    matrix = pairwise_associations(specs, values)
+    assert matrix[x, y] == pytest.approx(0.5)
+    assert matrix[x, z] == pytest.approx(np.sqrt(32 / 36))
+
+
+def test_detection_roc_draws_both_detectors_with_their_auc():
+    real, synthetic = _small_frame(200), _small_frame(200, seed=1)
+    synthetic["a"] += 1.0
+    figure = plot_detection_roc(real, synthetic, random_state=0)
+    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert len(legend) == 3
+    assert re.fullmatch(r"gradient boosting \(AUC 0\.\d\d\)", legend[0])
+    assert re.fullmatch(r"logistic regression \(AUC 0\.\d\d\)", legend[1])
+    assert legend[2] == "chance (AUC 0.50)"
+    auc = float(legend[1][-5:-1])
+    assert auc > 0.65  # a shifted mean: logistic regression sees it
+
+
+def test_heavy_tailed_columns_get_a_symlog_axis():
+    rng = np.random.RandomState(0)
+    n_rows = 1000
+    gain = np.where(rng.uniform(size=n_rows) < 0.9, 0, rng.lognormal(8, 1.5, n_rows))
+    real = pd.DataFrame(
+        {
+            "gain": gain.round(),
+            "age": rng.randint(18, 90, n_rows),
+            "flag": rng.randint(0, 2, n_rows),
+        }
+    )
+    figure = plot_marginals(real, real.iloc[::-1])
+    scales = {ax.get_title(): ax.get_xscale() for ax in figure.axes}
+    assert scales == {"gain": "symlog", "age": "linear", "flag": "linear"}
+    assert all(ax.get_ylabel() == "share of rows" for ax in figure.axes)
+    # Heights are shares of rows: they add up to 1.
+    for patch in figure.axes[1].patches:
+        assert patch.get_data().values.sum() == pytest.approx(1.0)
+
+
+def test_marginals_show_category_names_in_full():
+    levels = ["Married-civ-spouse", "Married-spouse-absent", "Never-married"]
+    rng = np.random.RandomState(0)
+    real = pd.DataFrame({"status": rng.choice(levels, 300), "x": rng.normal(size=300)})
+    figure = plot_marginals(real, real.iloc[::-1])
+    labels = {t.get_text() for t in figure.axes[0].get_yticklabels()}
+    assert labels == set(levels)
+    assert figure.axes[0].get_xlabel() == "share of rows"
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    start = min(
+        t.get_window_extent(renderer).x0 for t in figure.axes[0].get_yticklabels()
+    )
+    assert start >= 0
+
+
+def test_dcr_names_its_unit_and_its_rows():
+    train, synthetic, holdout = (_small_frame(100, seed=s) for s in range(3))
+    figure = plot_dcr(train, synthetic, holdout)
+    ax = figure.axes[0]
+    assert ax.get_xlabel() == (
+        "distance to the closest training row (standardised units)"
+    )
+    assert ax.get_ylabel() == "share of rows"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["synthetic rows", "real holdout rows (not used in fitting)"]
+
+
+def test_every_figure_has_a_caption(tmp_path):
+    train, synthetic, holdout = (_small_frame(100, seed=s) for s in range(3))
+    figures = [
+        plot_marginals(train, synthetic),
+        plot_correlation_difference(train, synthetic),
+        plot_detection_roc(train, synthetic, random_state=0),
+        plot_dcr(train, synthetic, holdout),
+    ]
+    for figure in figures:
+        # The lowest text (the association figure has a title too).
+        caption = min(figure.texts, key=lambda text: text.get_position()[1])
+        assert len(caption.get_text()) > 60
+        assert "_" not in caption.get_text()
+        # The caption sits inside the figure, below the panels.
+        panels_bottom = min(ax.get_position().y0 for ax in figure.axes)
+        assert 0 < caption.get_position()[1] < panels_bottom

@@ -98,21 +98,31 @@ print(results.round(3))
 # training rows are far apart, and a perturbation of the size of the gap
 # between them still stays on their side.
 
+labels = {
+    "ks_complement": "margins alike (KS complement, 1 best)",
+    "detection_auc": "classifier tells apart (detection AUC, 0.5 best)",
+    "dcr_share": "closer to train than holdout (DCR share, 0.5 ideal)",
+    "dcr_ratio_": "distance to train / between train rows (DCR ratio)",
+}
 fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
 for column in ["ks_complement", "detection_auc"]:
-    axes[0].plot(results.index, results[column], "o-", label=column)
+    axes[0].plot(results.index, results[column], "o-", label=labels[column])
 axes[0].axhline(0.5, color="grey", linewidth=0.8)
 axes[0].set_title("fidelity")
+axes[0].set_ylabel("score")
 for column in ["dcr_share", "dcr_ratio_"]:
-    axes[1].plot(results.index, results[column], "o-", label=column)
+    axes[1].plot(results.index, results[column], "o-", label=labels[column])
 axes[1].axhline(0.5, color="grey", linewidth=0.8)
 axes[1].axhline(1.0, color="grey", linewidth=0.8, linestyle=":")
 axes[1].set_title("privacy")
+axes[1].set_ylabel("share or ratio")
 for ax in axes:
     ax.axvline(auto_bandwidth, color="k", linestyle="--", linewidth=0.8)
     ax.set_xscale("log")
     ax.set_xlabel("bandwidth (dashed: auto)")
-    ax.legend()
+# Clear of the points: the fidelity scores sit near 0.95 and 0.3 on the left.
+axes[0].legend(loc="center left", fontsize=8)
+axes[1].legend(loc="upper left", fontsize=8)
 plt.show()
 
 # %%
@@ -165,7 +175,7 @@ ax.plot(
     label="min_distance (bandwidth 0.1)",
 )
 ax.axhline(0.5, color="grey", linewidth=0.8)
-ax.set_xlabel("dcr_share (0.5: no closer to training rows than to new rows)")
+ax.set_xlabel("DCR share (0.5: no closer to training rows than to new rows)")
 ax.set_ylabel("detection AUC (0.5: indistinguishable)")
 ax.set_title("Fidelity against privacy")
 ax.legend()

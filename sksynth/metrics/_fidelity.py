@@ -436,13 +436,9 @@ def _discretise(spec, real, synthetic):
 def association_matrix(table):
     """Strength of association of every pair of columns of one table.
 
-    Numeric pairs: Pearson's correlation (signed, rows where both are
-    present). Pairs of categorical (or boolean) columns: Cramér's V, from 0
-    (independent) to 1 (one decides the other), missing values a level of
-    their own. A numeric and a categorical column: the correlation ratio
-    (eta), from 0 (the same mean in every level) to 1 (the level decides the
-    number), over the rows where the number is present. Identifier columns
-    are left out, dates and durations are numbers.
+    The measures of :func:`pairwise_associations` (Pearson's correlation,
+    Cramér's V, the correlation ratio eta), on a table given as it is:
+    identifier columns are left out, dates and durations are numbers.
 
     Parameters
     ----------
@@ -466,60 +462,101 @@ def association_matrix(table):
     1.0
     """
     columns, (values,) = encode_tables(table)
-    return [spec.name for spec in columns], _association_matrix(columns, values)
+    return [spec.name for spec in columns], pairwise_associations(columns, values)
 
 
-def _association_matrix(columns, values):
-    """:func:`association_matrix` of a table encoded with ``columns``."""
+def pairwise_associations(columns, values):
+    """Association of every pair of columns, numeric or categorical.
+
+    Two numeric columns (numbers, dates, durations): Pearson's correlation,
+    from -1 to 1. Two categorical (or boolean) columns: Cramér's V, from 0
+    (independent) to 1 (one determines the other). A numeric and a
+    categorical column: the correlation ratio eta, the square root of the
+    share of the number's variance that the categories explain, from 0 to 1.
+    Each pair uses the rows where both columns are present; unseen levels
+    count as one more level. A pair with fewer than two such rows, or with a
+    column constant on them, gets 0.
+
+    Parameters
+    ----------
+    columns : list of ColumnSpec
+        Layout of ``values``.
+    values : ndarray of shape (n_samples, n_columns)
+        Encoded table (category codes, numbers; NaN for missing).
+
+    Returns
+    -------
+    associations : ndarray of shape (n_columns, n_columns)
+        Symmetric, with ones on the diagonal.
+    """
     d = len(columns)
-    numeric = [j for j, spec in enumerate(columns) if spec.is_numeric]
+    numeric = np.array([spec.is_numeric for spec in columns], dtype=bool)
     matrix = np.eye(d)
-    correlations = pairwise_correlations(values[:, numeric])
-    matrix[np.ix_(numeric, numeric)] = correlations
-    levels = {}
-    for j, spec in enumerate(columns):
-        if not spec.is_numeric:
-            levels[j] = _discretise(spec, values[:, j], values[:, j][:0])[::2]
-    for a in range(d):
-        for b in range(a + 1, d):
-            if a in levels and b in levels:
-                value = _cramers_v(*levels[a], *levels[b])
-            elif a in levels:
-                value = _correlation_ratio(*levels[a], values[:, b])
-            elif b in levels:
-                value = _correlation_ratio(*levels[b], values[:, a])
-            else:
-                continue
-            matrix[a, b] = matrix[b, a] = value
+    index = np.flatnonzero(numeric)
+    matrix[np.ix_(index, index)] = pairwise_correlations(values[:, index])
+    # Levels 0..k-1, unseen levels (negative codes) as level k.
+    levels = {
+        j: np.where(values[:, j] < 0, len(columns[j].categories), values[:, j])
+        for j in np.flatnonzero(~numeric)
+    }
+    for a in levels:
+        matrix[a, index] = matrix[index, a] = _correlation_ratios(
+            levels[a], values[:, index]
+        )
+    categorical = list(levels)
+    for i, a in enumerate(categorical):
+        for b in categorical[i + 1 :]:
+            both = ~np.isnan(levels[a]) & ~np.isnan(levels[b])
+            matrix[a, b] = matrix[b, a] = _cramers_v(
+                levels[a][both].astype(int), levels[b][both].astype(int)
+            )
     return matrix
 
 
-def _cramers_v(codes_a, size_a, codes_b, size_b):
-    """Cramér's V of two columns of level indices (no bias correction)."""
-    n = codes_a.size
-    table = np.bincount(codes_a * size_b + codes_b, minlength=size_a * size_b)
-    table = table.reshape(size_a, size_b)[table.reshape(size_a, size_b).sum(1) > 0]
-    table = table[:, table.sum(axis=0) > 0]
-    k = min(table.shape) - 1
-    if n == 0 or k < 1:
-        return 0.0
-    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
-    chi2 = ((table - expected) ** 2 / expected).sum()
-    return float(np.sqrt(min(chi2 / (n * k), 1.0)))
+def _correlation_ratios(groups, numbers):
+    """Eta of each column of ``numbers`` by the levels ``groups``.
+
+    The square root of the between-group over the total sum of squares, on
+    the rows where both are present: one sparse product for every column.
+    """
+    from scipy import sparse
+
+    present = ~np.isnan(numbers) & ~np.isnan(groups)[:, None]
+    weights = present.astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
+        centre = np.nan_to_num(np.nanmean(numbers, axis=0))
+    # Centred first, so that the sums of squares do not cancel.
+    x = np.where(present, numbers - centre, 0.0)
+    codes = np.where(np.isnan(groups), 0, groups).astype(int)
+    one_hot = sparse.csr_matrix(
+        (np.ones(codes.size), (codes, np.arange(codes.size))),
+        shape=(codes.max(initial=0) + 1, codes.size),
+    )
+    counts = np.asarray(one_hot @ weights)
+    sums = np.asarray(one_hot @ x)
+    n = weights.sum(axis=0)
+    total_sum = x.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_square = total_sum**2 / n
+        total = (x * x).sum(axis=0) - mean_square
+        between = np.where(counts > 0, sums**2 / counts, 0.0).sum(axis=0)
+        between -= mean_square
+        ratio = between / total
+    squares = (x * x).sum(axis=0)
+    ratio[(n < 2) | ~(total > 1e-10 * squares) | ~np.isfinite(ratio)] = 0.0
+    return np.sqrt(np.clip(ratio, 0.0, 1.0))
 
 
-def _correlation_ratio(codes, size, numbers):
-    """Correlation ratio (eta) of a number given a level, where it is present."""
-    present = ~np.isnan(numbers)
-    codes, numbers = codes[present], numbers[present]
-    if numbers.size < 2:
+def _cramers_v(x, y):
+    """Cramér's V of two level codes (levels absent from the rows dropped)."""
+    if x.size < 2:
         return 0.0
-    counts = np.bincount(codes, minlength=size)
-    sums = np.bincount(codes, weights=numbers, minlength=size)
-    seen = counts > 0
-    centre = numbers.mean()
-    total = ((numbers - centre) ** 2).sum()
-    if not total > 1e-12 * max(centre**2, 1.0) * numbers.size:
+    r, c = x.max() + 1, y.max() + 1
+    observed = np.bincount(x * c + y, minlength=r * c).reshape(r, c)
+    observed = observed[observed.any(axis=1)][:, observed.any(axis=0)]
+    if min(observed.shape) < 2:
         return 0.0
-    between = (counts[seen] * (sums[seen] / counts[seen] - centre) ** 2).sum()
-    return float(np.sqrt(min(between / total, 1.0)))
+    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / x.size
+    chi2 = float(np.sum((observed - expected) ** 2 / expected))
+    return float(np.sqrt(np.clip(chi2 / (x.size * (min(observed.shape) - 1)), 0, 1)))

@@ -31,12 +31,12 @@ from .._data import (
 from .._progress import Progress, describe_columns
 from ._detection import _column_detection_aucs, _detection_auc, _hgb_features
 from ._fidelity import (
-    _association_matrix,
     _contingency_similarity,
     _correlation_similarity,
     _ks_complement,
     _missing_similarity,
     _tv_complement,
+    pairwise_associations,
 )
 from ._privacy import (
     _closer_share,
@@ -172,7 +172,7 @@ class SyntheticDataReport(Mapping):
         One row per pair: ``"column_1"``, ``"column_2"``, ``"measure"``
         (``"correlation"`` for two numbers, ``"cramers_v"`` for two
         categories, ``"correlation_ratio"`` for one of each, see
-        ``sksynth.metrics._fidelity.association_matrix``), the association in
+        ``sksynth.metrics._fidelity.pairwise_associations``), the association in
         the ``"real"`` and ``"synthetic"`` rows and their ``"difference"``
         (synthetic minus real).
     tstr_scoring : str or None
@@ -1139,7 +1139,7 @@ def _column_tables(synthetic_pair, real_pair, groups, seed):
 def _pair_table(columns, real_values, synthetic_values):
     """Each pair's association in the real and the synthetic rows."""
     real, synthetic = (
-        _association_matrix(columns, values)
+        pairwise_associations(columns, values)
         for values in (real_values, synthetic_values)
     )
     first, second = np.triu_indices(len(columns), k=1)
