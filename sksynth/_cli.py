@@ -1061,6 +1061,8 @@ def evaluate(args):
     print(report)
     if args.figures:
         _write_figures(real, synthetic, holdout, args.figures, args.random_state)
+    if args.html:
+        _write_html(report, real, synthetic, holdout, args)
     return 0
 
 
@@ -1104,10 +1106,54 @@ def _evaluation_samples(args):
     return real_frame, synthetic, holdout
 
 
-def _write_figures(real, synthetic, holdout, folder, random_state):
+def _write_html(report, real, synthetic, holdout, args):
+    """Write the report as HTML with the figures of ``--figures``, else with
+    figures drawn into a temporary folder (none without matplotlib)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="sksynth-figures-") as temporary:
+        folder = args.figures
+        if not folder:
+            folder = None
+            if _has_matplotlib():
+                from .metrics import save_figures
+
+                with _progress("drawing figures"), _library_errors():
+                    save_figures(
+                        real,
+                        synthetic,
+                        temporary,
+                        holdout=holdout,
+                        random_state=args.random_state,
+                    )
+                folder = temporary
+            else:
+                print(
+                    "sksynth: HTML report without figures: they need matplotlib: "
+                    "pip install matplotlib",
+                    file=sys.stderr,
+                )
+        elif not Path(folder).is_dir():
+            folder = None
+        try:
+            path = report.to_html(args.html, figures=folder)
+        except OSError as exc:
+            raise CommandError(
+                f"cannot write '{args.html}': {_one_line(exc)}"
+            ) from None
+    print(f"\nHTML report written to {path}")
+
+
+def _has_matplotlib():
     try:
         import matplotlib  # noqa: F401
     except ImportError:
+        return False
+    return True
+
+
+def _write_figures(real, synthetic, holdout, folder, random_state):
+    if not _has_matplotlib():
         print(
             "sksynth: no figures: they need matplotlib: pip install matplotlib",
             file=sys.stderr,
@@ -1836,6 +1882,13 @@ def _add_evaluate_parser(commands):
     )
     parser.add_argument(
         "--figures", metavar="DIR", help="folder for comparison figures (matplotlib)"
+    )
+    parser.add_argument(
+        "--html",
+        metavar="FILE",
+        help="also write the report as one self-contained HTML file, to read "
+        "and share, with the figures (of --figures, else drawn when matplotlib "
+        "is installed)",
     )
     _add_constraints(
         parser,

@@ -275,6 +275,40 @@ class SyntheticDataReport(Mapping):
         }
         return pd.DataFrame.from_dict(rows, orient="index")
 
+    def to_html(self, path, *, figures=None):
+        """Write the report as one self-contained HTML file, to read and share.
+
+        The verdict, the table of metrics, the rules, the columns that give
+        the synthetic rows away most and the pairs of columns whose
+        association changed most (20 rows of each at most), the notes, and
+        the figures embedded as images: no network access, no external file.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The HTML file to write.
+        figures : str, path-like or dict, default=None
+            The figures to embed: the folder that
+            :func:`~sksynth.metrics.save_figures` wrote, or a dict
+            ``{name: PNG bytes}``. None: the page says how to add them.
+
+        Returns
+        -------
+        path : Path
+            The file written.
+
+        Examples
+        --------
+        >>> from sksynth.metrics import SyntheticDataReport
+        >>> report = SyntheticDataReport(
+        ...     {"ks_complement": {"synthetic": 0.95, "real_holdout": 0.97}}
+        ... )
+        >>> report.to_html("report.html")  # doctest: +SKIP
+        """
+        from ._html import write_html
+
+        return write_html(self, path, figures)
+
     def _description(self, name):
         description = _DESCRIPTIONS.get(name, ("", True))[0]
         if name == "tstr" and self.tstr_scoring:
