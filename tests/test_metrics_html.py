@@ -223,3 +223,13 @@ def test_cli_html_without_matplotlib_says_so(tables, tmp_path, capsys, monkeypat
     raw, page = _parse(html)
     _check_self_contained(raw, page)
     assert "img" not in page.tags and "No figures were given" in raw
+
+
+def test_html_lets_wide_figures_leave_the_text_column(report, tmp_path):
+    # A PNG header of a figure 2,000 pixels wide: only the width is read.
+    wide = _PNG[:16] + (2000).to_bytes(4, "big") + _PNG[20:]
+    raw, page = _parse(report.to_html(tmp_path / "r.html", figures={"m": wide}))
+    assert ("figure", "class", "wide") in page.attrs
+    assert "--natural: 2000px" in raw and "zoom in" in raw
+    raw, page = _parse(report.to_html(tmp_path / "r.html", figures={"m": _PNG}))
+    assert ("figure", "class", "wide") not in page.attrs and "zoom in" not in raw

@@ -60,6 +60,8 @@ td.missing { color: #777; }
 .note, .hint { color: #555; font-size: 0.9em; }
 figure { margin: 1.2em 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figure.wide { width: min(calc(100vw - 3em), var(--natural));
+  position: relative; left: 50%; transform: translateX(-50%); }
 figcaption { color: #444; font-size: 0.9em; margin-top: 0.3em; }
 """
 
@@ -345,11 +347,26 @@ def _figures_section(figures):
     if not figures:
         return '<p class="hint">The figures given hold no PNG file.</p>'
     parts = []
+    if any(_png_width(data) > 1000 for data in figures.values()):
+        parts.append(
+            '<p class="hint">Wide figures take the width of the window; zoom in '
+            "to read their labels.</p>"
+        )
     for name, data in figures.items():
         caption = _FIGURES.get(name, name)
         encoded = base64.b64encode(data).decode("ascii")
+        width = _png_width(data)
+        # Figures wider than the text leave its column, up to their own width.
+        wide = f' class="wide" style="--natural: {width}px"' if width > 1000 else ""
         parts.append(
-            f'<figure><img src="data:image/png;base64,{encoded}" alt="{_e(name)}">'
-            f"<figcaption>{_e(caption)}</figcaption></figure>"
+            f'<figure{wide}><img src="data:image/png;base64,{encoded}" '
+            f'alt="{_e(name)}"><figcaption>{_e(caption)}</figcaption></figure>'
         )
     return "\n".join(parts)
+
+
+def _png_width(data):
+    """The width in pixels of PNG bytes (0 if they are not a PNG)."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or len(data) < 24:
+        return 0
+    return int.from_bytes(data[16:20], "big")
