@@ -233,3 +233,18 @@ def test_html_lets_wide_figures_leave_the_text_column(report, tmp_path):
     assert "--natural: 2000px" in raw and "zoom in" in raw
     raw, page = _parse(report.to_html(tmp_path / "r.html", figures={"m": _PNG}))
     assert ("figure", "class", "wide") not in page.attrs and "zoom in" not in raw
+
+
+def test_cli_html_in_a_missing_folder_is_one_error(tables, tmp_path, capsys):
+    real, synthetic, _ = tables
+    paths = [tmp_path / "real.csv", tmp_path / "synthetic.csv"]
+    real.to_csv(paths[0], index=False)
+    synthetic.to_csv(paths[1], index=False)
+    html = tmp_path / "missing" / "report.html"
+    argv = ["evaluate", *map(str, paths), "--html", str(html)]
+    argv += ["--figures", str(tmp_path / "figures")]
+    with threadpool_limits(limits=1):
+        assert main(argv) != 0
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"sksynth: error: cannot write '{html}'" in err
