@@ -248,3 +248,15 @@ def test_cli_html_in_a_missing_folder_is_one_error(tables, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert f"sksynth: error: cannot write '{html}'" in err
+
+
+def test_html_lists_rules_and_notes_escaped(tmp_path):
+    report = SyntheticDataReport(
+        {"ks_complement": {"synthetic": 0.95, "real_holdout": 0.97}},
+        notes=["a note with <tags> & more"],
+        constraints={"start <= end": {"synthetic": 0.02, "real_holdout": 0.0}},
+    )
+    raw, page = _parse(report.to_html(tmp_path / "r.html"))
+    _check_self_contained(raw, page)
+    assert "start <= end" in page.cells and "2.00%" in page.cells
+    assert "start &lt;= end" in raw and "&lt;tags&gt; &amp; more" in raw
