@@ -244,6 +244,10 @@ def dask_session(args, verbose):
             "pass one of them"
         )
     _dd()
+    # A missing or empty input is an error before any cluster starts.
+    for name in ("data", "real", "synthetic"):
+        if getattr(args, name, None) is not None:
+            input_files(getattr(args, name))
     if workers is None and address is None:
         with _local_progress(verbose):
             yield None

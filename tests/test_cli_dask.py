@@ -227,3 +227,15 @@ def test_single_file_does_not_import_dask(tmp_path):
         "assert 'dask' not in sys.modules, 'dask imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_missing_input_fails_before_a_cluster_starts(tmp_path, capsys, monkeypatch):
+    import distributed
+
+    def no_cluster(*args, **kwargs):
+        raise AssertionError("a cluster was started for an input that is missing")
+
+    monkeypatch.setattr(distributed, "LocalCluster", no_cluster)
+    monkeypatch.chdir(tmp_path)
+    assert _fit_sample("missing/*.parquet", "out/", "--workers", "2") == 2
+    assert "input 'missing/*.parquet' matches no file" in _error_line(capsys)
