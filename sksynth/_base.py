@@ -229,6 +229,23 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         -------
         self : object
             Fitted synthesizer.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import pandas as pd
+        >>> from sksynth import GaussianCopulaSynthesizer
+        >>> rng = np.random.RandomState(0)
+        >>> X = pd.DataFrame({"a": rng.normal(size=3000)})
+        >>> X["b"] = X["a"] + rng.normal(size=3000)
+        >>> X = X.sort_values("a")  # the chunks arrive in order
+        >>> synth = GaussianCopulaSynthesizer(random_state=0)
+        >>> for chunk in np.array_split(np.arange(3000), 3):
+        ...     synth = synth.partial_fit(X.iloc[chunk])
+        >>> synth.n_samples_fit_
+        3000
+        >>> round(float(synth.correlation_[0, 1]), 1)
+        0.7
         """
         if is_dask_collection(X) or is_dask_collection(y):
             raise TypeError(
