@@ -160,12 +160,7 @@ def _table(header, rows, classes=None):
 def _metrics_table(report):
     ceiling = "real holdout" if report._holdout else "real halves"
     rows = []
-    for name, values in report._scores.items():
-        verdict, reason = report._verdict(name)
-        label = {"good": "ok", "worse": "worse", "missing": "-"}[verdict]
-        description = report._description(name)
-        if reason:
-            description = f"not computed: {reason}. {description}"
+    for name, values, label, verdict, description in report._metric_rows():
         rows.append(
             (
                 _e(name),

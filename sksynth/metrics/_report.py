@@ -420,6 +420,18 @@ class SyntheticDataReport(Mapping):
                 )
         return lines
 
+    def _metric_rows(self):
+        """One row per metric for the printout and the HTML page: name,
+        scores, verdict label ("ok", "worse" or "-"), verdict, and what it
+        measures (with the reason a figure is missing)."""
+        for name, values in self._scores.items():
+            verdict, reason = self._verdict(name)
+            label = {"good": "ok", "worse": "worse", "missing": "-"}[verdict]
+            description = self._description(name)
+            if reason:
+                description = f"not computed: {reason}. {description}"
+            yield name, values, label, verdict, description
+
     def __str__(self):
         lines = self._verdict_lines()
         if self._scores:
@@ -430,15 +442,10 @@ class SyntheticDataReport(Mapping):
                 "what it measures",
                 "-" * 100,
             ]
-        for name, values in self._scores.items():
-            verdict, reason = self._verdict(name)
-            verdict = {"good": "ok", "worse": "worse", "missing": "-"}[verdict]
-            description = self._description(name)
-            if reason:
-                description = f"not computed: {reason}. {description}"
+        for name, values, label, _, description in self._metric_rows():
             lines.append(
                 f"{name:<24}{_format(values['synthetic']):>11}"
-                f"{_format(values['real_holdout']):>14}  {verdict:<9}"
+                f"{_format(values['real_holdout']):>14}  {label:<9}"
                 f"{description}".rstrip()
             )
         if self._constraints is not None:
