@@ -123,7 +123,7 @@ def _new_levels(X, j, unseen):
     if is_dataframe(X):
         raw = X.iloc[:, j].to_numpy(dtype=object)[unseen]
     else:
-        raw = np.asarray(X, dtype=object)[unseen, j]
+        raw = np.asarray(np.asarray(X)[unseen, j], dtype=object)  # those cells only
     return list(dict.fromkeys(raw.tolist()))
 
 
