@@ -14,7 +14,6 @@ from ._margins import (
     EMPIRICAL,
     FAMILIES,
     ColumnMargin,
-    LevelMargin,
     Ties,
     fit_level_margin,
     fit_margin,
@@ -353,9 +352,8 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         ties = Ties.of(x)
         points, point_ties, family = x, ties, None
         if full is not None and full.n_observed:
-            points, family = full.margin_points(spec)
+            points, family, n_rows = full.margin_inputs(spec)
             point_ties = Ties.of(points)
-            n_rows = round(points.size * full.n_rows / full.n_observed)
         try:
             margin = fit_margin(
                 points,
@@ -373,8 +371,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
                 "`marginals`, or 'auto'."
             ) from exc
         if full is not None and full.n_observed:
-            margin.n_rows = full.n_rows
-            margin.missing_rate = full.n_missing / full.n_rows
+            full.restate(margin)
         progress.lap(f"margin of {spec.label}", level=2)
         return margin, ties
 
@@ -446,8 +443,7 @@ def _level_margin(codes, spec, n_rows, full):
     n_levels = len(spec.categories)
     if full is None:
         return fit_level_margin(codes, n_levels, n_rows)
-    missing_rate = full.n_missing / full.n_rows if full.n_rows else 0.0
-    return LevelMargin(full.level_counts(n_levels), full.n_rows, missing_rate)
+    return full.level_margin(n_levels)
 
 
 def _fit_categorical_dimensions(values, columns, dimensions, scores, rng, full):

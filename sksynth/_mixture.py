@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import BaseSynthesizer, impossible_conditions_error
 from ._data import INTEGER, MAX_DISCRETE_LEVELS, is_spike
 from ._docstring import synthesizer_docstring
-from ._margins import LevelMargin, Ties, fit_level_margin, fit_margin
+from ._margins import Ties, fit_level_margin, fit_margin
 from ._progress import Progress
 
 # An integer column with more distinct values than this, or with values that
@@ -292,15 +292,13 @@ def _make_column(spec, x, n_bins, full=None):
         if full.n_missing:
             missing = np.ones(1, dtype=bool)  # the column has missing values
         if not spec.is_levels and full.n_observed:
-            observed, discrete = full.margin_points(spec)
+            observed, discrete, n_rows = full.margin_inputs(spec)
             family = discrete or family
-            n_rows = round(observed.size * full.n_rows / full.n_observed)
     if spec.is_levels:
         n_levels = len(spec.categories)
         margin = fit_level_margin(x, n_levels, n_rows)
         if full is not None:
-            missing_rate = full.n_missing / full.n_rows if full.n_rows else 0.0
-            margin = LevelMargin(full.level_counts(n_levels), full.n_rows, missing_rate)
+            margin = full.level_margin(n_levels)
         coder = _LevelCoder(np.arange(n_levels))
     elif observed.size == 0:
         margin = fit_margin(observed, spec, n_rows=n_rows)
@@ -317,8 +315,7 @@ def _make_column(spec, x, n_bins, full=None):
         )
         coder = _numeric_coder(spec, margin, ties, n_bins)
         if full is not None:
-            margin.n_rows = full.n_rows
-            margin.missing_rate = full.n_missing / full.n_rows
+            full.restate(margin)
     missing_code = coder.n_outcomes if missing.any() else -1
     return _Column(coder, missing_code, margin)
 

@@ -30,6 +30,7 @@ from ._data import (
     take_rows,
 )
 from ._data._columns import LATTICE
+from ._margins import LevelMargin
 
 #: Rows the sample keeps per class of the target (or in all, without classes).
 DEFAULT_SAMPLE_ROWS = 200_000
@@ -425,6 +426,28 @@ class ColumnSummary:
     @property
     def n_observed(self):
         return self.n_rows - self.n_missing
+
+    @property
+    def missing_rate(self):
+        return self.n_missing / self.n_rows if self.n_rows else 0.0
+
+    def level_margin(self, n_levels):
+        """The margin of a categorical or boolean column over all rows."""
+        return LevelMargin(self.level_counts(n_levels), self.n_rows, self.missing_rate)
+
+    def margin_inputs(self, spec):
+        """``(points, family, n_rows)`` to fit a numeric column's margin as on
+        all rows: :meth:`margin_points`, and the rows the points stand for
+        (so that the margin's missing share is that of all rows)."""
+        points, family = self.margin_points(spec)
+        return points, family, round(points.size * self.n_rows / self.n_observed)
+
+    def restate(self, margin):
+        """``margin``, fitted on :meth:`margin_inputs`, with the row count
+        and missing share of all rows."""
+        margin.n_rows = self.n_rows
+        margin.missing_rate = self.missing_rate
+        return margin
 
     def level_counts(self, n_levels):
         counts = np.zeros(n_levels, dtype=np.int64)
