@@ -335,6 +335,21 @@ def test_weighted_values_have_the_margin_of_their_repeats(family):
         )
 
 
+@pytest.mark.parametrize("family", ["auto", "linear"])
+def test_heavily_weighted_distinct_values_stay_continuous(family):
+    # A sample of a large table weighs each row by the rows it stands for;
+    # distinct values each seen once are a continuous column however large
+    # their weights (taken for repeats, they became thousands of atoms and
+    # made the KDE over-sampler's sampling four times slower at 1M rows).
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=5000)
+    weights = np.where(rng.rand(x.size) < 0.2, 1.0, 20.0)
+    margin = fit_margin(x, family=family, weights=weights, rng=0)
+    assert not margin.discrete
+    assert margin.atoms.size == 0
+    assert margin.continuous is not None
+
+
 def _linear_margin(rng, n=500):
     x = rng.lognormal(0.0, 0.7, n)
     values, counts = np.unique(x, return_counts=True)

@@ -401,7 +401,9 @@ def fit_margin(
         "n_rows": n_rows,
         "missing_rate": 1.0 - x.size / n_rows if n_rows else 0.0,
     }
-    is_atom = None if _all_atoms(counts, spec, family) else is_spike(shares)
+    # Whether values repeat is a property of the rows seen, not of the rows
+    # they stand for: weighted rows of a sample are not repeated values.
+    is_atom = None if _all_atoms(ties.counts, spec, family) else is_spike(shares)
     if is_atom is None or values.size - is_atom.sum() < _MIN_CONTINUOUS_VALUES:
         return ColumnMargin(values, shares, discrete=True, **common)
     novelty = _novelty_of(values, counts)
