@@ -44,7 +44,7 @@ _DEMO_TARGET = "diagnosis"
 # Layout of the demo's margins: column names, then the text wrapped at
 # _DEMO_WIDTH characters.
 _DEMO_NAME_WIDTH = 27
-_DEMO_WIDTH = 100
+_DEMO_WIDTH = 96
 
 # The texts pandas reads as missing by default. The command line reads them as
 # text (a level "None" is a level) and only notes a numeric column that holds
@@ -1508,8 +1508,8 @@ def _print_demo_margins(synthesizer, target_names, n_columns=5):
     klass = synthesizer.classes_[0]
     label = target_names[int(klass)] if target_names is not None else klass
     print(
-        f"\nDistribution of each column in class {klass} ({label} tumours), first "
-        f"{n_columns} columns: the fitted formula, then what it says:"
+        f"\nColumns of class {klass} ({label} tumours), first {n_columns}: the "
+        "fitted formula, then what it says:"
     )
     plain = plain_marginals(synthesizer)[klass]
     indent = " " * _DEMO_NAME_WIDTH

@@ -1177,7 +1177,7 @@ def test_demo_says_each_margin_in_plain_words(capsys):
     exp(s) the factor two thirds of the values stay within."""
     assert main(["demo", "--figures", ""]) == 0
     out = capsys.readouterr().out
-    assert "Distribution of each column in class 0 (malignant tumours)" in out
+    assert "Columns of class 0 (malignant tumours), first 5: the fitted formula" in out
     lines = out.splitlines()
     formulas = [i for i, line in enumerate(lines) if re.search(r"\w+\(.*=", line)]
     assert len(formulas) == 5
