@@ -94,6 +94,9 @@ html_theme_options = {
     "show_prev_next": False,
     "header_links_before_dropdown": 5,
 }
+# Every page sits in the top-level toctree, so the left sidebar (the
+# section's pages) would be empty: drop it and give tables the width.
+html_sidebars = {"**": []}
 html_static_path = []
 html_show_sourcelink = False
 

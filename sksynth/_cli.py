@@ -25,6 +25,7 @@ import argparse
 import dataclasses
 import shlex
 import sys
+import textwrap
 import threading
 import time
 from contextlib import contextmanager, redirect_stdout
@@ -40,6 +41,10 @@ _PROGRESS_DELAY = 2.0
 _VERBOSE_ROWS = 100_000
 
 _DEMO_TARGET = "diagnosis"
+# Layout of the demo's margins: column names, then the text wrapped at
+# _DEMO_WIDTH characters.
+_DEMO_NAME_WIDTH = 27
+_DEMO_WIDTH = 96
 
 # The texts pandas reads as missing by default. The command line reads them as
 # text (a level "None" is a level) and only notes a numeric column that holds
@@ -1495,6 +1500,32 @@ def _demo_save_figures(X_train, X_synth, X_test, args):
     )
 
 
+def _print_demo_margins(synthesizer, target_names, n_columns=5):
+    """The margins of the first class's first columns: the fitted formula,
+    then what it says about the values in plain words."""
+    from ._copula import plain_marginals
+
+    klass = synthesizer.classes_[0]
+    label = target_names[int(klass)] if target_names is not None else klass
+    print(
+        f"\nColumns of class {klass} ({label} tumours), first {n_columns}: the "
+        "fitted formula, then what it says:"
+    )
+    plain = plain_marginals(synthesizer)[klass]
+    indent = " " * _DEMO_NAME_WIDTH
+    for name, description in list(synthesizer.marginals_[klass].items())[:n_columns]:
+        print(f"  {str(name):<{_DEMO_NAME_WIDTH - 2}}{description}")
+        if name in plain:
+            print(
+                textwrap.fill(
+                    plain[name],
+                    width=_DEMO_WIDTH,
+                    initial_indent=indent,
+                    subsequent_indent=indent,
+                )
+            )
+
+
 def demo(args):
     """Fit a synthesizer on a bundled data set and report how close it is."""
     from sklearn.datasets import load_breast_cancer
@@ -1530,10 +1561,7 @@ def demo(args):
     sample_time = time.perf_counter() - start
     print(f"fit: {fit_time:.2f} s    sample {n_samples} rows: {sample_time:.2f} s")
 
-    margins = synthesizer.marginals_[synthesizer.classes_[0]]
-    print(f"\nMargins chosen for class {synthesizer.classes_[0]} (first 5 columns):")
-    for name, description in list(margins.items())[:5]:
-        print(f"  {str(name):<24} {description}")
+    _print_demo_margins(synthesizer, data.target_names)
 
     print(
         "\nHow close the synthetic rows are to the training rows, beside the same "

@@ -18,6 +18,7 @@ from ._margins import (
     fit_level_margin,
     fit_margin,
     normal_scores,
+    plain_words,
 )
 from ._progress import Progress
 
@@ -398,6 +399,22 @@ def _describe_margin(dimension):
     if dimension.code_of_position is not None:
         return f"categorical ({dimension.code_of_position.size} levels)"
     return dimension.margin.describe()
+
+
+def plain_marginals(synthesizer):
+    """``marginals_`` of a fitted copula in plain words: ``{column: text}``
+    for each numeric column (``{class: {column: text}}`` with a class
+    target); categorical columns, already plain, are left out."""
+
+    def describe(model):
+        names = synthesizer._modelled_names()
+        return {
+            names[dimension.column]: plain_words(dimension.margin)
+            for dimension in model.dimensions
+            if dimension.role == "value" and dimension.code_of_position is None
+        }
+
+    return synthesizer._per_class(describe)
 
 
 def _dimension_ppf(dimension, u):

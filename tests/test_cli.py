@@ -10,6 +10,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 import sksynth
+import sksynth._margins
 import sksynth.metrics
 from sksynth import GaussianCopulaSynthesizer
 from sksynth.__main__ import main
@@ -1165,3 +1166,30 @@ def test_constraints_errors_are_one_line(
     assert re.search(message, _error_line(capsys))
     assert not (tmp_path / "out.csv").exists()
     assert not (tmp_path / "rules.csv").exists()
+
+
+# The demo
+
+
+def test_demo_says_each_margin_in_plain_words(capsys):
+    """Each fitted formula the demo prints is followed by what it means, with
+    the numbers of the formula: a lognormal's scale is the median and
+    exp(s) the factor two thirds of the values stay within."""
+    assert main(["demo", "--figures", ""]) == 0
+    out = capsys.readouterr().out
+    assert "Columns of class 0 (malignant tumours), first 5: the fitted formula" in out
+    lines = out.splitlines()
+    formulas = [i for i, line in enumerate(lines) if re.search(r"\w+\(.*=", line)]
+    assert len(formulas) == 5
+    for i in formulas:
+        assert re.match(r" {27}\w", lines[i + 1]), lines[i + 1]
+        words = " ".join(line.strip() for line in lines[i + 1 : i + 3])
+        params = dict(re.findall(r"(\w+)=([-\d.e+]+)", lines[i]))
+        if "lognormal(" in lines[i]:
+            median = sksynth._margins.plain_number(float(params["scale"]))
+            factor = f"{np.exp(float(params['s'])):.3g}"
+            assert words.startswith(f"skewed to the right, median {median};")
+            assert f"within a factor {factor} of it" in words
+        elif "normal(" in lines[i]:
+            mean = sksynth._margins.plain_number(float(params["loc"]))
+            assert words.startswith(f"symmetric bell curve around {mean};")

@@ -147,3 +147,74 @@ def test_command_line_page_includes_the_generated_reference():
     assert ".. include:: ../generated/cli_reference.rst" in page
     conf = (ROOT / "docs" / "conf.py").read_text("utf-8")
     assert "reference_rst()" in conf
+
+
+def _pages_with_examples():
+    """User guide pages whose examples are doctests (``>>>``)."""
+    return [
+        path
+        for path in sorted((ROOT / "docs" / "user_guide").glob("*.rst"))
+        if "\n>>> " in path.read_text(encoding="utf-8")
+    ]
+
+
+@pytest.mark.parametrize(
+    "page", _pages_with_examples(), ids=lambda path: str(path.relative_to(ROOT))
+)
+def test_user_guide_examples_print_what_the_page_shows(page):
+    """The printed output on a page is the output of its code, as in the
+    docstrings' examples."""
+    import doctest
+
+    pytest.importorskip("pandas")
+    result = doctest.testfile(
+        str(page),
+        module_relative=False,
+        optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS,
+        raise_on_error=False,
+        report=True,
+    )
+    assert result.attempted > 0
+    assert result.failed == 0, f"{result.failed} examples of {page.name} differ"
+
+
+@pytest.fixture(scope="module")
+def demo_printout():
+    """The lines ``python -m sksynth demo`` prints (figures aside)."""
+    import contextlib
+    import io
+
+    pytest.importorskip("pandas")
+    from sksynth.__main__ import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["demo", "--figures", ""]) == 0
+    return out.getvalue().splitlines()
+
+
+def _shown_demo_lines(text, fence):
+    """The lines of the demo's printout a page shows: those of its text
+    blocks (``fence`` opens one), but for the times, which vary, and the
+    figures' line, which the test's demo (``--figures ''``) does not print."""
+    if fence == "```text":
+        blocks = re.findall(r"```text\n(.*?)\n```", text, flags=re.DOTALL)
+        lines = [line for block in blocks for line in block.splitlines()]
+    else:
+        blocks = re.findall(
+            r"\.\. code-block:: text\n\n(.*?)(?=\n\S|\Z)", text, re.DOTALL
+        )
+        lines = [line[3:] for block in blocks for line in block.splitlines()]
+    skipped = ("fit: ", "Figures written to ")
+    return [line for line in lines if line.strip() and not line.startswith(skipped)]
+
+
+@pytest.mark.parametrize(
+    "page, fence",
+    [("README.md", "```text"), ("docs/getting_started.rst", ".. code-block:: text")],
+)
+def test_demo_printout_shown_is_the_demo_s(demo_printout, page, fence):
+    shown = _shown_demo_lines((ROOT / page).read_text(encoding="utf-8"), fence)
+    assert len(shown) >= 8
+    missing = [line for line in shown if line.rstrip() not in demo_printout]
+    assert not missing, f"{page} shows lines the demo does not print: {missing}"

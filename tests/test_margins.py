@@ -2,6 +2,8 @@
 distribution (it sums or integrates to one, novel outcomes included), samples
 what it fitted, and survives ties, tiny columns and extreme magnitudes."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -710,3 +712,135 @@ def test_property_cell_interp_equals_np_interp(steps, start, fp, seed):
     assert isinstance(cache["k"], CellInterp)
     np.testing.assert_allclose(interp(x, xp, fp, cache, "k"), expected, atol=tolerance)
     np.testing.assert_array_equal(interp(x[:100], xp, fp), expected[:100])
+
+
+# A margin in plain words (the demo's printout)
+
+
+def _parametric(family, **params):
+    from sksynth._margins import ColumnMargin, ParametricMargin
+
+    return ColumnMargin([], [], ParametricMargin(family, params))
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (925.4321, "925.4"),
+        (36940.2, "36,940"),
+        (0.012891, "0.01289"),
+        (17.0, "17"),
+        (-3.5, "-3.5"),
+        (0.0, "0"),
+        (2.5e-7, "2.5e-07"),
+        (3.1e12, "3.1e+12"),
+    ],
+)
+def test_plain_number(value, text):
+    from sksynth._margins import plain_number
+
+    assert plain_number(value) == text
+
+
+def test_plain_words_of_a_normal_margin_name_mean_and_spread():
+    from sksynth._margins import plain_words
+
+    text = plain_words(_parametric("normal", loc=21.29, scale=3.808))
+    assert text == (
+        "symmetric bell curve around 21.29; two thirds of the values within "
+        "±3.808 of it (17.48 to 25.1)"
+    )
+
+
+def test_plain_words_of_a_lognormal_margin_name_median_and_factor():
+    from sksynth._margins import plain_words
+
+    text = plain_words(_parametric("lognormal", s=0.3742, loc=0.0, scale=925.4))
+    # exp(0.3742) = 1.4538: two thirds between 925.4 / 1.4538 and 925.4 * 1.4538.
+    assert text == (
+        "skewed to the right, median 925.4; two thirds of the values within a "
+        "factor 1.45 of it (636.5 to 1,345)"
+    )
+
+
+@pytest.mark.parametrize(
+    "family, params",
+    [
+        ("normal", {"loc": 5.0, "scale": 2.0}),
+        ("lognormal", {"s": 0.6, "loc": 0.0, "scale": 40.0}),
+    ],
+)
+def test_plain_words_two_thirds_hold_two_thirds_of_the_draws(family, params):
+    """The interval the words give holds about 68 % of the margin's draws."""
+    from sksynth._margins import plain_words
+
+    margin = _parametric(family, **params)
+    low, high = (
+        float(value.replace(",", ""))
+        for value in re.search(
+            r"\(([-\d.,]+) to ([-\d.,]+)\)", plain_words(margin)
+        ).groups()
+    )
+    n_draws = 20_000
+    draws = margin.ppf(np.random.RandomState(0).uniform(size=n_draws))
+    inside = np.mean((draws >= low) & (draws <= high))
+    expected = ndtr(1.0) - ndtr(-1.0)
+    # Four significant digits in the words, and four binomial standard errors.
+    assert (
+        abs(inside - expected) < 4 * np.sqrt(expected * (1 - expected) / n_draws) + 0.01
+    )
+
+
+def test_plain_words_of_other_shapes():
+    from sksynth._margins import plain_words
+
+    assert plain_words(_parametric("uniform", loc=18.0, scale=61.0)) == (
+        "spread evenly between 18 and 79"
+    )
+    assert plain_words(_parametric("exponential", loc=0.0, scale=3.0)) == (
+        "most values near 0, fewer and fewer above: mean 3"
+    )
+    gamma = plain_words(_parametric("gamma", a=4.0, loc=0.0, scale=0.5))
+    median = stats.gamma(4.0, scale=0.5).median()
+    assert gamma.startswith(
+        f"skewed to the right: median {median:.4g}, the middle half"
+    )
+    beta = plain_words(_parametric("beta", a=5.0, b=1.5, loc=0.0, scale=10.0))
+    assert beta.startswith("between 0 and 10, skewed to the left: median")
+    heavy = plain_words(_parametric("student_t", df=3.0, loc=1.0, scale=1.0))
+    assert heavy.startswith("symmetric, with more extreme values than a bell curve")
+
+
+def test_plain_words_of_spikes_discrete_values_and_missing_values():
+    from sksynth._margins import plain_words
+
+    rng = np.random.RandomState(0)
+    x = rng.lognormal(10, 0.5, 1000)
+    x[:105] = 0.0  # a spike at zero: 10.5 % of the rows
+    spiked = fit_margin(x, rng=rng)
+    assert spiked.atoms.tolist() == [0.0]
+    assert plain_words(spiked).endswith("; spikes: 10.5 % exactly 0")
+
+    grades = fit_margin(np.repeat([1.0, 2.0, 3.0], [500, 300, 200]), rng=rng)
+    assert plain_words(grades) == (
+        "only the 3 values seen in fit, from 1 to 3; most common 1 (50 %), "
+        "2 (30 %), 3 (20 %)"
+    )
+    spiked.missing_rate = 0.05
+    assert plain_words(spiked).endswith("; 5 % missing")
+
+
+def test_plain_words_of_an_empirical_margin_say_there_is_no_formula():
+    from sksynth._margins import plain_words
+
+    rng = np.random.RandomState(0)
+    bimodal = np.concatenate([rng.normal(-4, 1, 500), rng.normal(4, 1, 500)])
+    margin = fit_margin(bimodal, family=EMPIRICAL, rng=rng)
+    text = plain_words(margin)
+    assert text.startswith("shape taken from the data (no formula): median ")
+    quartiles = np.percentile(bimodal, [25, 75])
+    low, high = (
+        float(v) for v in re.search(r"between ([-\d.]+) and ([-\d.]+)", text).groups()
+    )
+    # Quartiles of 1000 values: within a few tenths of the data's.
+    assert abs(low - quartiles[0]) < 0.3 and abs(high - quartiles[1]) < 0.3

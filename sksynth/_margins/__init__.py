@@ -27,6 +27,7 @@ from ._families import (
 )
 from ._kernel import EmpiricalMargin, silverman_bandwidth
 from ._linear import LinearMargin, interp
+from ._plain import plain_number, plain_words
 from ._scores import NormalScores, normal_scores
 
 __all__ = [
@@ -45,6 +46,8 @@ __all__ = [
     "interp",
     "normal_scores",
     "novelty_share",
+    "plain_number",
+    "plain_words",
     "select_continuous",
     "silverman_bandwidth",
 ]
