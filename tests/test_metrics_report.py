@@ -426,7 +426,11 @@ def test_report_verdict_fresh_real_rows_are_as_good_as_real(metrics_table):
     # Real rows the "synthesizer" never saw: every figure within its noise.
     train, holdout, fresh = (metrics_table.iloc[i : i + 500] for i in (0, 500, 1000))
     report = evaluate_synthetic(
-        train, fresh, holdout=holdout, metrics=["fidelity", "detection", "privacy"]
+        train,
+        fresh,
+        holdout=holdout,
+        metrics=["fidelity", "detection", "privacy"],
+        random_state=0,
     )
     verdict = _verdict(report)
     assert verdict.startswith(f"Verdict: {len(report)} of {len(report)} figures as")
@@ -580,3 +584,43 @@ def test_association_matrix_cramers_v():
     names, matrix = association_matrix(table)
     assert names == ["u", "v", "w"]
     np.testing.assert_allclose(matrix, [[1, 1, 0], [1, 1, 0], [0, 0, 1]], atol=1e-12)
+
+
+def test_report_model_agreement_of_fresh_real_rows_is_as_good_as_real(metrics_table):
+    # Its ceiling was a fixed 1.0: even real rows the synthesizer never saw
+    # read "worse". Now a model trained on unseen real rows sets it.
+    train, holdout, fresh = (metrics_table.iloc[i : i + 500] for i in (0, 500, 1000))
+    report = evaluate_synthetic(
+        train, fresh, holdout=holdout, target="group", metrics="utility", random_state=0
+    )
+    agreement = report["model_agreement"]
+    assert 0.5 < agreement["real_holdout"] < 1.0
+    assert agreement["synthetic"] >= agreement["real_holdout"] - report.tolerance
+    assert report._verdict("model_agreement") == ("good", "")
+    assert re.search(r"\nmodel_agreement +[0-9.]+ +[0-9.]+  ok ", str(report))
+
+
+def test_report_model_agreement_without_a_ceiling_says_why():
+    report = SyntheticDataReport(
+        {"model_agreement": {"synthetic": 0.9, "real_holdout": float("nan")}}
+    )
+    verdict, reason = report._verdict("model_agreement")
+    assert verdict == "missing"
+    assert "no half of the holdout can train a model" in reason
+    assert "Not computed: model_agreement (no real ceiling" in str(report)
+
+
+def test_report_detection_auc_below_one_half_is_as_good_as_real():
+    # Cross-validated AUCs of tables that look alike fall below 0.5 by chance
+    # (each training fold holds fewer rows of the table its test fold holds
+    # more of); they were read "worse" than a ceiling of 0.5.
+    report = SyntheticDataReport(
+        {
+            "detection_auc_logistic": {"synthetic": 0.437, "real_holdout": 0.499},
+            "detection_auc": {"synthetic": 0.563, "real_holdout": 0.499},
+            "dcr_share": {"synthetic": 0.437, "real_holdout": 0.499},
+        }
+    )
+    assert report._verdict("detection_auc_logistic") == ("good", "")
+    assert report._verdict("detection_auc") == ("worse", "")
+    assert report._verdict("dcr_share") == ("worse", "")
