@@ -381,3 +381,62 @@ def test_every_figure_has_a_caption(tmp_path):
         # The caption sits inside the figure, below the panels.
         panels_bottom = min(ax.get_position().y0 for ax in figure.axes)
         assert 0 < caption.get_position()[1] < panels_bottom
+
+
+def test_save_figures_reuses_what_the_report_computed(
+    metrics_table, tmp_path, monkeypatch
+):
+    # The figures fitted the detection classifiers, searched the nearest
+    # training rows and computed the associations once more after
+    # evaluate_synthetic had.
+    from sksynth.metrics import _plot, evaluate_synthetic
+
+    train, holdout = metrics_table.iloc[:700], metrics_table.iloc[700:]
+    synthetic = GaussianCopulaSynthesizer(random_state=0).fit(train).sample(700)
+    report = evaluate_synthetic(train, synthetic, holdout=holdout, random_state=0)
+
+    def computed_again(*args, **kwargs):
+        raise AssertionError("save_figures computed what the report holds")
+
+    for name in ("_detection_curves", "_dcr_distances", "pairwise_associations"):
+        monkeypatch.setattr(_plot, name, computed_again)
+    figures = {}
+    monkeypatch.setattr(_plot, "_detection_roc", _keep(_plot._detection_roc, figures))
+    paths = save_figures(
+        train, synthetic, tmp_path, holdout=holdout, random_state=0, report=report
+    )
+    assert [p.name for p in paths] == [
+        "marginals.png",
+        "correlation_difference.png",
+        "detection_roc.png",
+        "dcr.png",
+    ]
+    # The legend gives the report's AUCs.
+    legend = [t.get_text() for t in figures["figure"].axes[0].get_legend().get_texts()]
+    aucs = [report[f"detection_auc{m}"]["synthetic"] for m in ("", "_logistic")]
+    assert legend[:2] == [
+        f"gradient boosting (AUC {aucs[0]:.2f})",
+        f"logistic regression (AUC {aucs[1]:.2f})",
+    ]
+
+
+def _keep(function, kept):
+    """``function``, keeping the figure it returns in ``kept["figure"]``."""
+
+    def wrapper(*args, **kwargs):
+        kept["figure"] = function(*args, **kwargs)
+        return kept["figure"]
+
+    return wrapper
+
+
+def test_save_figures_rejects_the_report_of_other_tables(metrics_table, tmp_path):
+    from sksynth.metrics import SyntheticDataReport, evaluate_synthetic
+
+    train = metrics_table.iloc[:300]
+    report = evaluate_synthetic(
+        train[["a", "b"]], train[["a", "b"]], metrics="fidelity", random_state=0
+    )
+    for other in (report, SyntheticDataReport({})):
+        with pytest.raises(ValueError, match="report must be the report of evaluate"):
+            save_figures(train, train, tmp_path, report=other)

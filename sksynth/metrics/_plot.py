@@ -16,7 +16,7 @@ from .._data import BOOLEAN, CATEGORICAL, DATETIME, TIMEDELTA
 from ._detection import detection_problem
 from ._fidelity import _level_shares, pairwise_associations
 from ._privacy import _nearest
-from ._report import _distance_features
+from ._report import SyntheticDataReport, _distance_features
 from ._tables import FeatureMap, encode_tables, subsample_rows
 
 # Folds of the detection ROC curve that save_figures draws.
@@ -161,6 +161,23 @@ def _marginals(plt, specs, real_values, synthetic_values, columns=None, n_cols=4
         caption += " Symlog axes stretch long tails (mostly zeros, few large values)."
     _caption(figure, caption, layout=False)
     return figure
+
+
+def _report_figure_data(report, specs):
+    """What ``report`` computed for the figures (empty without a report), once
+    checked that it was computed on tables of the same columns."""
+    if report is None:
+        return {}
+    computed = report._figure_data
+    names = [spec.name for spec in specs]
+    if not computed or computed["columns"] != names:
+        raise ValueError(
+            "report must be the report of evaluate_synthetic on the same tables: "
+            f"it was computed on columns {computed.get('columns')}, the tables "
+            f"have {names}. Pass that report, or report=None to compute the "
+            "figures."
+        )
+    return computed
 
 
 def _caption(figure, text, layout=True):
@@ -342,17 +359,20 @@ def plot_correlation_difference(real, synthetic):
     return _association_difference(plt, specs, real_values, synthetic_values)
 
 
-def _association_difference(plt, specs, real_values, synthetic_values):
+def _association_difference(plt, specs, real_values, synthetic_values, matrices=None):
+    """The figure of :func:`plot_correlation_difference`; ``matrices``: the
+    associations of the real and the synthetic rows when already computed."""
     if len(specs) < 2:
         raise ValueError(
             "plot_correlation_difference needs two columns or more; the tables "
             f"have {len(specs)}. Compare a single column with plot_marginals."
         )
     names = [str(spec.name) for spec in specs]
-    matrices = [
-        pairwise_associations(specs, values)
-        for values in (real_values, synthetic_values)
-    ]
+    if matrices is None:
+        matrices = [
+            pairwise_associations(specs, values)
+            for values in (real_values, synthetic_values)
+        ]
     difference = matrices[1] - matrices[0]
     # Symmetric around 0 and fitted to the largest gap (0.05 at least: a
     # faithful table is not drawn as saturated noise).
@@ -441,20 +461,26 @@ def plot_detection_roc(real, synthetic, *, cv=3, max_samples=10_000, random_stat
     """
     plt = _pyplot()
     specs, (real_values, synthetic_values) = encode_tables(real, synthetic)
-    return _detection_roc(
-        plt, specs, real_values, synthetic_values, cv, max_samples, random_state
+    curves = _detection_curves(
+        specs, real_values, synthetic_values, cv, max_samples, random_state
     )
+    return _detection_roc(plt, curves)
 
 
-def _detection_roc(plt, specs, real_values, synthetic_values, cv, max_samples, rng):
+# The detection classifiers of the ROC figure, with their legend names.
+_DETECTORS = {
+    "gradient_boosting": "gradient boosting",
+    "logistic": "logistic regression",
+}
+
+
+def _detection_curves(specs, real_values, synthetic_values, cv, max_samples, rng):
+    """``{method: (auc, labels, out-of-fold probabilities)}`` of both detectors."""
     rng = check_random_state(rng)
-    figure, ax = plt.subplots(figsize=(5, 5))
     # One seed for both classifiers: the same rows and folds.
     seed = rng.randint(np.iinfo(np.int32).max)
-    for method, label in (
-        ("gradient_boosting", "gradient boosting"),
-        ("logistic", "logistic regression"),
-    ):
+    curves = {}
+    for method in _DETECTORS:
         features, labels, model, folds = detection_problem(
             specs,
             real_values,
@@ -469,9 +495,16 @@ def _detection_roc(plt, specs, real_values, synthetic_values, cv, max_samples, r
             proba = cross_val_predict(
                 model, features, labels, cv=folds, method="predict_proba"
             )[:, 1]
+        curves[method] = (roc_auc_score(labels, proba), labels, proba)
+    return curves
+
+
+def _detection_roc(plt, curves):
+    """ROC curves of ``{method: (auc, labels, probabilities)}``."""
+    figure, ax = plt.subplots(figsize=(5, 5))
+    for method, (auc, labels, proba) in curves.items():
         fpr, tpr, _ = roc_curve(labels, proba)
-        auc = roc_auc_score(labels, proba)
-        ax.plot(fpr, tpr, label=f"{label} (AUC {auc:.2f})")
+        ax.plot(fpr, tpr, label=f"{_DETECTORS[method]} (AUC {auc:.2f})")
     ax.plot([0, 1], [0, 1], "k--", label="chance (AUC 0.50)")
     ax.set_xlabel("share of real rows flagged as synthetic\n(false positive rate)")
     ax.set_ylabel("share of synthetic rows caught\n(true positive rate)")
@@ -539,18 +572,16 @@ def plot_dcr(train, synthetic, holdout, *, max_samples=10_000, random_state=None
     specs, (train_values, synthetic_values, holdout_values) = encode_tables(
         train, synthetic, holdout, names=("synthetic", "holdout")
     )
-    return _dcr(
-        plt,
-        specs,
-        train_values,
-        synthetic_values,
-        holdout_values,
-        max_samples,
-        random_state,
+    distances = _dcr_distances(
+        specs, train_values, synthetic_values, holdout_values, max_samples, random_state
     )
+    return _dcr(plt, distances)
 
 
-def _dcr(plt, specs, train_values, synthetic_values, holdout_values, max_samples, rng):
+def _dcr_distances(
+    specs, train_values, synthetic_values, holdout_values, max_samples, rng
+):
+    """Distances of synthetic and of holdout rows to their closest training row."""
     rng = check_random_state(rng)
     queries = [
         subsample_rows(values, max_samples, rng)
@@ -559,7 +590,11 @@ def _dcr(plt, specs, train_values, synthetic_values, holdout_values, max_samples
     reference, *queries = _distance_features(
         FeatureMap(specs, train_values), [train_values, *queries]
     )
-    distances = [_nearest(reference, query)[:, 0] for query in queries]
+    return [_nearest(reference, query)[:, 0] for query in queries]
+
+
+def _dcr(plt, distances):
+    """Histograms of the ``(synthetic, holdout)`` distances to training rows."""
     # The range shows 99 % of each table's rows at least (one row at least:
     # an empty histogram cannot be scaled to a density).
     upper = max(np.quantile(d, 0.99, method="higher") for d in distances)
@@ -594,14 +629,23 @@ def _dcr(plt, specs, train_values, synthetic_values, holdout_values, max_samples
         "folder": [str, os.PathLike],
         "holdout": ["array-like", None],
         "random_state": ["random_state"],
+        "report": [SyntheticDataReport, None],
     },
     prefer_skip_nested_validation=True,
 )
-def save_figures(real, synthetic, folder, *, holdout=None, random_state=None):
+def save_figures(
+    real, synthetic, folder, *, holdout=None, random_state=None, report=None
+):
     """Write the comparison figures as PNG files into ``folder``.
 
-    The tables are encoded once for every figure; the detection curves use up
-    to 5,000 rows of each table (their AUCs can differ from those of
+    The tables are encoded once for every figure. Given the ``report`` of
+    :func:`~sksynth.metrics.evaluate_synthetic` on the same tables, the
+    figures draw what it computed: the out-of-fold scores of its detection
+    classifiers (the AUCs of the legend are those of the report), the
+    distances of its privacy figures and the associations of its pair table,
+    so that drawing adds only drawing time. Otherwise (or for what the report
+    did not compute) the detection curves use up to 5,000 rows of each table
+    (their AUCs can differ from those of
     :func:`~sksynth.metrics.evaluate_synthetic`, on 10,000 rows, by about
     0.01) and the distance histograms up to 1,500 synthetic and holdout rows.
 
@@ -617,6 +661,10 @@ def save_figures(real, synthetic, folder, *, holdout=None, random_state=None):
         Real rows not seen in fit; needed for the DCR histograms.
     random_state : int, RandomState instance or None, default=None
         Controls the detection and the subsampling.
+    report : SyntheticDataReport, default=None
+        The report of :func:`~sksynth.metrics.evaluate_synthetic` on these
+        tables, whose detection scores, distances and associations the
+        figures reuse; None computes them.
 
     Returns
     -------
@@ -651,19 +699,26 @@ def save_figures(real, synthetic, folder, *, holdout=None, random_state=None):
             f"{n_synthetic} synthetic rows. Pass more rows, or draw the other "
             "figures with plot_marginals and plot_correlation_difference."
         )
+    computed = _report_figure_data(report, specs)
     pair = (specs, real_values, synthetic_values)
     figures = {}
     try:
         figures["marginals.png"] = _marginals(plt, *pair)
         if len(specs) >= 2:
-            figures["correlation_difference.png"] = _association_difference(plt, *pair)
-        figures["detection_roc.png"] = _detection_roc(
-            plt, *pair, _ROC_FOLDS, _FIGURE_DETECTION_ROWS, rng
-        )
-        if holdout_values:
-            figures["dcr.png"] = _dcr(
-                plt, *pair, holdout_values[0], _FIGURE_DISTANCE_QUERIES, rng
+            figures["correlation_difference.png"] = _association_difference(
+                plt, *pair, computed.get("associations")
             )
+        curves = computed.get("detection")
+        if curves is None:
+            curves = _detection_curves(*pair, _ROC_FOLDS, _FIGURE_DETECTION_ROWS, rng)
+        figures["detection_roc.png"] = _detection_roc(plt, curves)
+        if holdout_values:
+            distances = computed.get("distances")
+            if distances is None:
+                distances = _dcr_distances(
+                    *pair, holdout_values[0], _FIGURE_DISTANCE_QUERIES, rng
+                )
+            figures["dcr.png"] = _dcr(plt, distances)
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         paths = []

@@ -29,7 +29,12 @@ from .._data import (
     split_column,
 )
 from .._progress import Progress, describe_columns
-from ._detection import _column_detection_aucs, _detection_auc, _hgb_features
+from ._detection import (
+    _column_detection_aucs,
+    _detection_auc,
+    _detection_scores,
+    _hgb_features,
+)
 from ._fidelity import (
     _contingency_similarity,
     _correlation_similarity,
@@ -246,6 +251,9 @@ class SyntheticDataReport(Mapping):
         self.tstr_scoring = tstr_scoring
         self._holdout = holdout
         self.tolerance = _TOLERANCE if tolerance is None else float(tolerance)
+        # Set by evaluate_synthetic: what the figures draw (column names,
+        # detection scores, distances, associations), for save_figures.
+        self._figure_data = {}
 
     def __getitem__(self, key):
         if key == "constraints" and self._constraints is not None:
@@ -714,26 +722,35 @@ def evaluate_synthetic(
             for name, metric in _FIDELITY.items()
         )
         progress.lap("fidelity")
+    # What the figures draw, kept so that save_figures(report=...) need not
+    # compute it again.
+    figure_data = {"columns": [spec.name for spec in columns]}
     if "detection" in groups:
-        scores.update(_detection(synthetic_pair, real_pair, detection_cv, seeds))
+        detection, figure_data["detection"] = _detection(
+            synthetic_pair, real_pair, detection_cv, seeds
+        )
+        scores.update(detection)
         progress.lap("detection")
     column_table = pair_table = None
     if groups & {"fidelity", "detection"}:
-        column_table, pair_table = _column_tables(
+        column_table, pair_table, associations = _column_tables(
             synthetic_pair, real_pair, groups, seeds["detection"]
         )
+        if associations is not None:
+            figure_data["associations"] = associations
         progress.lap("column and pair tables")
     if "privacy" in groups:
-        scores.update(
-            _privacy(
-                columns,
-                real_values,
-                synthetic_values,
-                None if holdout is None else holdout_values,
-                (reference_values, holdout_values),
-                seeds["privacy"],
-            )
+        privacy, distances = _privacy(
+            columns,
+            real_values,
+            synthetic_values,
+            None if holdout is None else holdout_values,
+            (reference_values, holdout_values),
+            seeds["privacy"],
         )
+        scores.update(privacy)
+        if distances is not None:
+            figure_data["distances"] = distances
         progress.lap("privacy")
     tstr_scoring = None
     if "utility" in groups and target is not None and holdout is not None:
@@ -772,7 +789,7 @@ def evaluate_synthetic(
                 "no holdout: the rules' shares have no real ceiling; pass holdout "
                 "for it."
             )
-    return SyntheticDataReport(
+    report = SyntheticDataReport(
         scores,
         notes,
         rule_shares,
@@ -795,6 +812,8 @@ def evaluate_synthetic(
             ),
         ),
     )
+    report._figure_data = figure_data
+    return report
 
 
 _FIDELITY = {
@@ -913,20 +932,23 @@ def _check_detection_rows(synthetic_pair, real_pair, cv, halves):
 
 
 def _detection(synthetic_pair, real_pair, cv, seeds):
+    """The detection AUCs, and ``{method: (auc, labels, out-of-fold
+    probabilities)}`` of the synthetic rows for the ROC curves."""
     rng = check_random_state(seeds["detection"])
-    scores = {}
+    scores, curves = {}, {}
     for name, method in (
         ("detection_auc", "gradient_boosting"),
         ("detection_auc_logistic", "logistic"),
     ):
         synthetic_seed, real_seed = rng.randint(np.iinfo(np.int32).max, size=2)
+        curves[method] = _detection_scores(
+            *synthetic_pair, method, cv, _DETECTION_ROWS, synthetic_seed
+        )
         scores[name] = _pair(
-            _detection_auc(
-                *synthetic_pair, method, cv, _DETECTION_ROWS, synthetic_seed
-            ),
+            curves[method][0],
             _detection_auc(*real_pair, method, cv, _DETECTION_ROWS, real_seed),
         )
-    return scores
+    return scores, curves
 
 
 def _pair(synthetic, real_holdout):
@@ -996,6 +1018,9 @@ def _privacy(columns, real, synthetic, holdout, copies_pair, seed):
     The synthetic figures and their ceilings so compare like with like, and
     the search for the two nearest training rows gives the DCR share its
     distances to train.
+
+    Returns the scores and, with a holdout, the distances of the synthetic
+    and of the fresh rows to their closest training row (None without).
     """
     rng = check_random_state(seed)
     if holdout is None:
@@ -1032,8 +1057,10 @@ def _privacy(columns, real, synthetic, holdout, copies_pair, seed):
         "nndr": _pair(_median_ratio(synthetic_to_train), _median_ratio(fresh_to_train)),
         "dcr_share": _pair(float("nan"), float("nan")),
     }
+    distances = None
     if holdout is not None:
         (holdout,) = reference
+        distances = (synthetic_to_train[:, 0], fresh_to_train[:, 0])
         scores["dcr_share"] = _pair(
             _closer_share(
                 synthetic_to_train[:, 0], _nearest(holdout, synthetic_query)[:, 0]
@@ -1042,7 +1069,7 @@ def _privacy(columns, real, synthetic, holdout, copies_pair, seed):
                 fresh_to_train[:, 0], _nearest_other(holdout, fresh_query, fresh_rows)
             ),
         )
-    return scores
+    return scores, distances
 
 
 def _distance_features(features, tables):
@@ -1141,7 +1168,9 @@ def _scoring_name(scoring, is_classification, n_classes):
 
 
 def _column_tables(synthetic_pair, real_pair, groups, seed):
-    """The column table and the pair table of the report.
+    """The column table and the pair table of the report, and the matrices
+    of associations of the real and the synthetic rows (None without
+    ``"fidelity"``).
 
     Shapes, missing shares and associations when ``"fidelity"`` is computed;
     each column's detection AUC alone when ``"detection"`` is (its own random
@@ -1192,18 +1221,19 @@ def _column_tables(synthetic_pair, real_pair, groups, seed):
         },
         index=names,
     )
-    pair_table = None
+    pair_table = associations = None
     if "fidelity" in groups:
-        pair_table = _pair_table(columns, real_values, synthetic_values)
-    return column_table, pair_table
+        associations = [
+            pairwise_associations(columns, values)
+            for values in (real_values, synthetic_values)
+        ]
+        pair_table = _pair_table(columns, *associations)
+    return column_table, pair_table, associations
 
 
-def _pair_table(columns, real_values, synthetic_values):
-    """Each pair's association in the real and the synthetic rows."""
-    real, synthetic = (
-        pairwise_associations(columns, values)
-        for values in (real_values, synthetic_values)
-    )
+def _pair_table(columns, real, synthetic):
+    """Each pair's association in the ``real`` and the ``synthetic`` rows
+    (matrices of :func:`pairwise_associations`)."""
     first, second = np.triu_indices(len(columns), k=1)
     numeric = np.array([spec.is_numeric for spec in columns], dtype=bool)
     kinds = numeric[first].astype(int) + numeric[second]
