@@ -56,7 +56,9 @@ def plot_marginals(real, synthetic, *, columns=None, n_cols=4):
     their full names), missing values as their share in the title. A numeric
     column with more than 10 values whose 99th percentile of ``|x|`` is more
     than 20 times its median (a median of 0 counting: mostly zeros and a long
-    tail) is drawn on a symlog x axis and a log y axis.
+    tail) is drawn on a symlog x axis and a log y axis; otherwise one whose
+    skewness exceeds 3 (a long right tail) on a log x axis (symlog when it
+    holds values <= 0).
 
     Parameters
     ----------
@@ -134,7 +136,8 @@ def _marginals(plt, specs, real_values, synthetic_values, columns=None, n_cols=4
         if spec.kind in (CATEGORICAL, BOOLEAN):
             _category_bars(ax, spec, a, b)
         else:
-            _number_histograms(ax, a, b)
+            # Dates keep a linear axis, labelled with dates.
+            _number_histograms(ax, a, b, scaled=spec.kind != DATETIME)
             if spec.kind in (DATETIME, TIMEDELTA):
                 _time_axis(ax, spec.codec)
         missing = f" (missing {np.isnan(a).mean():.0%} / {np.isnan(b).mean():.0%})"
@@ -157,8 +160,12 @@ def _marginals(plt, specs, real_values, synthetic_values, columns=None, n_cols=4
     )
     if any(specs[j].kind in (CATEGORICAL, BOOLEAN) for j in chosen):
         caption += " Categories: the 15 most frequent in the real rows."
-    if any(ax.get_xscale() == "symlog" for ax in figure.axes):
-        caption += " Symlog axes stretch long tails (mostly zeros, few large values)."
+    scales = {ax.get_xscale() for ax in figure.axes}
+    if "symlog" in scales or "log" in scales:
+        caption += (
+            " Log and symlog x axes stretch long right tails (skewed amounts and "
+            "counts; mostly zeros with a few large values, also on a log y axis)."
+        )
     _caption(figure, caption, layout=False)
     return figure
 
@@ -204,45 +211,70 @@ def _caption(figure, text, layout=True):
         figure.tight_layout(rect=(0, margin, 1, 1))
 
 
-# A numeric column is drawn on a symlog x axis when it has more than this many
-# values and the 99th percentile of |x| exceeds this many times its median (a
-# median of 0 with a nonzero 99th percentile counts: mostly zeros plus a tail,
-# like Adult's capital_gain).
+# A numeric column is drawn on a symlog x axis and a log y axis when it has
+# more than this many values and the 99th percentile of |x| exceeds this many
+# times its median (a median of 0 with a nonzero 99th percentile counts:
+# mostly zeros plus a tail, like Adult's capital_gain).
 _TAIL_MIN_VALUES = 10
 _TAIL_RATIO = 20
+# Otherwise, on a log x axis (symlog when it holds values <= 0) when its
+# skewness exceeds this: a long right tail squeezes the bulk of the rows into
+# a few bins of a linear axis (California housing's total_rooms and
+# population, about 4 and 5). An exponential column (2) and a symmetric one
+# (0) stay linear.
+_SKEWNESS = 3
 
 
-def _is_heavy_tailed(values):
-    """Whether the observed ``values`` need a symlog axis (see _TAIL_RATIO)."""
-    magnitude = np.abs(values)
+def _axis_scales(values):
+    """The ``(x scale, y scale)`` of the histogram of the real ``values``:
+    ``"symlog"`` and ``"log"`` for a long tail of large magnitudes (see
+    _TAIL_RATIO), ``"log"`` (or ``"symlog"``) and ``"linear"`` for a
+    right-skewed column (see _SKEWNESS), else both ``"linear"``."""
     if np.unique(values).size <= _TAIL_MIN_VALUES:
-        return False
-    median, q99 = np.quantile(magnitude, [0.5, 0.99])
-    return bool(q99 > _TAIL_RATIO * median)
+        return "linear", "linear"
+    median, q99 = np.quantile(np.abs(values), [0.5, 0.99])
+    if q99 > _TAIL_RATIO * median:
+        return "symlog", "log"
+    centred = values - values.mean()
+    skewness = np.mean(centred**3) / np.mean(centred**2) ** 1.5
+    if skewness > _SKEWNESS:
+        return ("log" if values.min() > 0 else "symlog"), "linear"
+    return "linear", "linear"
 
 
-def _number_histograms(ax, a, b):
+def _number_histograms(ax, a, b, scaled=True):
     """Histograms of the shares of rows of both tables on common bins.
 
-    A table with no value in the column draws nothing. Heavy-tailed columns
-    get bins even on a symlog axis, whose linear part spans the smallest
-    nonzero magnitudes.
+    A table with no value in the column draws nothing. Heavy-tailed and
+    right-skewed columns get bins even on their log or symlog axis (whose
+    linear part spans the smallest nonzero magnitudes), unless not
+    ``scaled``.
     """
     observed = [x[~np.isnan(x)] for x in (a, b)]
     values = np.concatenate(observed)
     if not values.size:
         ax.text(0.5, 0.5, "missing in every row", ha="center", transform=ax.transAxes)
         return
-    if _is_heavy_tailed(observed[0] if observed[0].size else values):
+    x_scale, y_scale = "linear", "linear"
+    if scaled:
+        x_scale, y_scale = _axis_scales(observed[0] if observed[0].size else values)
+    if x_scale == "log" and values.min() <= 0:
+        # Synthetic values <= 0 where the real ones are positive.
+        x_scale = "symlog"
+    if x_scale == "log":
+        bins = np.geomspace(values.min(), values.max(), 41)
+        ax.set_xscale("log")
+        ax.set_xlabel("value (log axis)", fontsize=8)
+    elif x_scale == "symlog":
         magnitude = np.abs(values[values != 0])
         threshold = float(np.quantile(magnitude, 0.01)) if magnitude.size else 1.0
         bins = _symlog_edges(values, threshold)
         ax.set_xscale("symlog", linthresh=threshold)
-        ax.set_yscale("log")
         ax.set_xlabel(f"value (symlog axis: linear below {threshold:g})", fontsize=8)
     else:
         bins = _bin_edges(values)
         ax.set_xlabel("value", fontsize=8)
+    ax.set_yscale(y_scale)
     for x, label, color in zip(
         observed, ("real", "synthetic"), ("C0", "C1"), strict=True
     ):
