@@ -433,7 +433,7 @@ def test_report_verdict_fresh_real_rows_are_as_good_as_real(metrics_table):
         random_state=0,
     )
     verdict = _verdict(report)
-    assert verdict.startswith(f"Verdict: {len(report)} of {len(report)} figures as")
+    assert verdict.startswith(f"Verdict: {len(report)} of {len(report)} metrics as")
     assert "Worse than real" not in verdict
     assert "No column alone gives the synthetic rows away" in verdict
     assert report.tolerance == pytest.approx(1 / np.sqrt(500))
@@ -624,3 +624,20 @@ def test_report_detection_auc_below_one_half_is_as_good_as_real():
     assert report._verdict("detection_auc_logistic") == ("good", "")
     assert report._verdict("detection_auc") == ("worse", "")
     assert report._verdict("dcr_share") == ("worse", "")
+
+
+@pytest.mark.parametrize(
+    "scoring, words",
+    [
+        ("R^2, numeric target", "correlation of the predictions with the model"),
+        ("ROC AUC, binary target", "same predictions as the model"),
+    ],
+)
+def test_report_says_what_model_agreement_is_for_the_target(scoring, words):
+    # For a numeric target the figure is a correlation of predictions, not a
+    # share of equal ones.
+    report = SyntheticDataReport(
+        {"model_agreement": {"synthetic": 0.88, "real_holdout": 0.97}},
+        tstr_scoring=scoring,
+    )
+    assert words in str(report)

@@ -160,11 +160,13 @@ def _marginals(plt, specs, real_values, synthetic_values, columns=None, n_cols=4
     )
     if any(specs[j].kind in (CATEGORICAL, BOOLEAN) for j in chosen):
         caption += " Categories: the 15 most frequent in the real rows."
-    scales = {ax.get_xscale() for ax in figure.axes}
-    if "symlog" in scales or "log" in scales:
+    scales = {(ax.get_xscale(), ax.get_yscale()) for ax in figure.axes}
+    if any(x != "linear" and y == "linear" for x, y in scales):
+        caption += " Log x axes stretch long right tails (skewed amounts, counts)."
+    if ("symlog", "log") in scales:
         caption += (
-            " Log and symlog x axes stretch long right tails (skewed amounts and "
-            "counts; mostly zeros with a few large values, also on a log y axis)."
+            " Symlog x and log y axes show columns of mostly zeros with a few "
+            "large values."
         )
     _caption(figure, caption, layout=False)
     return figure

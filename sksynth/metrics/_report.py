@@ -213,7 +213,7 @@ class SyntheticDataReport(Mapping):
     >>> report["ks_complement"]["synthetic"]
     0.95
     >>> print(report)
-    Verdict: 0 of 1 figures as good as real data ...
+    Verdict: 0 of 1 metrics as good as real data ...
     ...
     metric                    synthetic  real holdout  verdict  what it measures
     ...
@@ -339,6 +339,12 @@ class SyntheticDataReport(Mapping):
         description = _DESCRIPTIONS.get(name, ("", True))[0]
         if name == "tstr" and self.tstr_scoring:
             description = f"{description}: {self.tstr_scoring}"
+        if name == "model_agreement" and str(self.tstr_scoring).endswith(
+            "numeric target"
+        ):
+            description = description.replace(
+                "same predictions as", "correlation of the predictions with"
+            )
         return description
 
     def _verdict(self, name):
@@ -388,8 +394,8 @@ class SyntheticDataReport(Mapping):
         ]
         ceiling = "a real holdout" if self._holdout else "two halves of the real rows"
         lines = [
-            f"Verdict: {len(good)} of {len(good) + len(worse)} figures as good as "
-            f"real data (within {self.tolerance:.2f} of the same figure for {ceiling})."
+            f"Verdict: {len(good)} of {len(good) + len(worse)} metrics as good as "
+            f"real data (within {self.tolerance:.2f} of the same metric for {ceiling})."
         ]
         if good:
             lines.append(f"  As good as real: {', '.join(good)}.")
