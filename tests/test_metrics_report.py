@@ -641,3 +641,22 @@ def test_report_says_what_model_agreement_is_for_the_target(scoring, words):
         tstr_scoring=scoring,
     )
     assert words in str(report)
+
+
+def test_report_without_holdout_lists_the_utility_metrics_and_why(metrics_table):
+    # With a target and no holdout the utility metrics were left out of the
+    # table and the verdict; a note alone said why.
+    train = metrics_table.iloc[:500]
+    report = evaluate_synthetic(
+        train, train, target="group", metrics="utility", random_state=0
+    )
+    assert set(report) == {"tstr", "model_agreement", "output_ks"}
+    assert all(np.isnan(values["synthetic"]) for values in report.values())
+    verdict = _verdict(report)
+    assert (
+        "Not computed: tstr (no holdout to test models on), model_agreement" in verdict
+    )
+    assert re.search(
+        r"\nmodel_agreement +- +- +-  +not computed: no holdout to test models on",
+        str(report),
+    )

@@ -110,6 +110,9 @@ _DETECTION = ("detection_auc", "detection_auc_logistic")
 _TOLERANCE = 0.02
 _COPY_TOLERANCE = 0.005
 
+# The metrics of the utility test.
+_UTILITY = ("tstr", "model_agreement", "output_ks")
+
 # Why a figure is missing, when its tables hold nothing to compare.
 _MISSING_REASONS = {
     "ks_complement": "no numeric columns",
@@ -117,6 +120,7 @@ _MISSING_REASONS = {
     "correlation_similarity": "fewer than two numeric columns",
     "contingency_similarity": "no pair of columns with a categorical one",
     "dcr_share": "no holdout given",
+    **dict.fromkeys(_UTILITY, "no holdout to test models on"),
 }
 
 # Why a figure has no real ceiling, when the synthetic figure is there.
@@ -353,7 +357,7 @@ class SyntheticDataReport(Mapping):
         synthetic, ceiling = values["synthetic"], values["real_holdout"]
         if _missing(synthetic):
             reason = _MISSING_REASONS.get(name, "could not be computed")
-            if name == "dcr_share" and self._holdout:
+            if (name == "dcr_share" or name in _UTILITY) and self._holdout:
                 reason = "could not be computed"
             return "missing", reason
         if _missing(ceiling):
@@ -781,9 +785,8 @@ def evaluate_synthetic(
             tstr_scoring = _scoring_name(scoring, is_classifier(estimator), None)
         progress.lap("utility (TSTR)")
     elif "utility" in groups and target is not None:
-        notes.append(
-            "no holdout: the utility test (TSTR) needs real rows not seen in fit."
-        )
+        # Listed, with the reason: a target was given for them.
+        scores.update((name, _pair(np.nan, np.nan)) for name in _UTILITY)
     rule_shares = None
     if constraints is not None:
         rule_shares = _rule_shares(constraints, real, synthetic, holdout)
