@@ -658,7 +658,9 @@ def evaluate_synthetic(
     report : SyntheticDataReport
         Mapping from metric name to ``{"synthetic": ..., "real_holdout":
         ...}`` (and, with ``constraints``, ``"constraints"`` to the table of
-        the rules' shares); printing it shows a table.
+        the rules' shares); printing it shows a table. Pass it to
+        :func:`~sksynth.metrics.save_figures` (``report=``) to draw the
+        figures from what it computed.
 
     Notes
     -----
