@@ -408,6 +408,10 @@ def test_dcr_names_its_unit_and_its_rows():
     assert ax.get_ylabel() == "share of rows"
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["synthetic rows", "real holdout rows (not used in fitting)"]
+    # Synthetic rows farther than the holdout ones (Adult's copula) are read
+    # too, not only a pile of copies near 0.
+    caption = min(figure.texts, key=lambda text: text.get_position()[1])
+    assert "not a leak" in caption.get_text()
 
 
 def test_every_figure_has_a_caption(tmp_path):
