@@ -32,7 +32,14 @@ def main(folder="html-report"):
     report = evaluate_synthetic(
         real, synthetic, holdout=holdout, target="income", random_state=0
     )
-    save_figures(real, synthetic, folder / "figures", holdout=holdout, random_state=0)
+    save_figures(
+        real,
+        synthetic,
+        folder / "figures",
+        holdout=holdout,
+        random_state=0,
+        report=report,
+    )
     html = report.to_html(folder / "report.html", figures=folder / "figures")
     print(
         f"{html} ({html.stat().st_size / 1e6:.1f} MB) in "

@@ -23,6 +23,7 @@ extension or names an existing folder.
 
 import argparse
 import dataclasses
+import os
 import shlex
 import sys
 import textwrap
@@ -34,6 +35,8 @@ from typing import NamedTuple
 
 _SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 _EXIT_ERROR = 2
+# Standard output closed by its reader, as Python itself exits on it.
+_EXIT_BROKEN_PIPE = 1
 # Steps that last longer than this many seconds report on stderr.
 _PROGRESS_DELAY = 2.0
 # Tables of more than this many rows get the library's progress lines (the
@@ -1063,11 +1066,20 @@ def evaluate(args):
             random_state=args.random_state,
             verbose=_verbosity(args, max(len(real), len(synthetic))),
         )
-    print(report)
+    # The files first: a reader that stops early (``| head``) closes standard
+    # output, and the report printed first then left them unwritten.
+    written = []
     if args.figures:
-        _write_figures(real, synthetic, holdout, args.figures, args.random_state)
+        written.append(
+            _write_figures(
+                real, synthetic, holdout, args.figures, args.random_state, report
+            )
+        )
     if args.html:
-        _write_html(report, real, synthetic, holdout, args)
+        written.append(_write_html(report, real, synthetic, holdout, args))
+    print(report)
+    for message in filter(None, written):
+        print(f"\n{message}")
     return 0
 
 
@@ -1130,6 +1142,7 @@ def _write_html(report, real, synthetic, holdout, args):
                         temporary,
                         holdout=holdout,
                         random_state=args.random_state,
+                        report=report,
                     )
                 folder = temporary
             else:
@@ -1146,7 +1159,7 @@ def _write_html(report, real, synthetic, holdout, args):
             raise CommandError(
                 f"cannot write '{args.html}': {_one_line(exc)}"
             ) from None
-    print(f"\nHTML report written to {path}")
+    return f"HTML report written to {path}"
 
 
 def _has_matplotlib():
@@ -1157,23 +1170,30 @@ def _has_matplotlib():
     return True
 
 
-def _write_figures(real, synthetic, holdout, folder, random_state):
+def _write_figures(real, synthetic, holdout, folder, random_state, report=None):
+    """Draw the figures into ``folder``; return the line that says so (None
+    without matplotlib)."""
     if not _has_matplotlib():
         print(
             "sksynth: no figures: they need matplotlib: pip install matplotlib",
             file=sys.stderr,
         )
-        return
+        return None
     from .metrics import save_figures
 
     with _progress("drawing figures"), _library_errors():
         try:
             paths = save_figures(
-                real, synthetic, folder, holdout=holdout, random_state=random_state
+                real,
+                synthetic,
+                folder,
+                holdout=holdout,
+                random_state=random_state,
+                report=report,
             )
         except OSError as exc:
             raise CommandError(f"cannot write '{folder}': {_one_line(exc)}") from None
-    print(f"\nFigures written to {Path(folder)}/: " + ", ".join(p.name for p in paths))
+    return f"Figures written to {Path(folder)}/: " + ", ".join(p.name for p in paths)
 
 
 def balance(args):
@@ -2058,8 +2078,9 @@ def main(argv=None):
     -------
     exit_code : int
         0 on success, 2 on bad input (after one line ``sksynth: error: ...``
-        on stderr). Malformed arguments exit through argparse
-        (``SystemExit(2)``).
+        on stderr), 1 when standard output was closed early (``| head``; the
+        files asked for are written all the same). Malformed arguments exit
+        through argparse (``SystemExit(2)``).
 
     Examples
     --------
@@ -2078,10 +2099,24 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.command_function(args)
+        exit_code = args.command_function(args)
+        # Inside the try: a reader gone since the last write fails this flush.
+        sys.stdout.flush()
+        return exit_code
     except CommandError as exc:
         print(f"sksynth: error: {exc}", file=sys.stderr)
         return _EXIT_ERROR
     except KeyboardInterrupt:
         print("sksynth: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return _EXIT_BROKEN_PIPE
+
+
+def _silence_stdout():
+    """Point standard output at the null device after its reader left (``|
+    head``): the interpreter's last flush would fail again at exit. The way
+    the Python documentation of SIGPIPE recommends."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

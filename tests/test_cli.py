@@ -1,7 +1,12 @@
 """Tests of the ``sksynth`` command line, run in-process through ``main``."""
 
+import importlib.util
 import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -395,6 +400,39 @@ def test_evaluate_names_the_figures_folder_once(data_csv, tmp_path, capsys):
         assert main(argv) == 0
     pytest.importorskip("matplotlib")
     assert f"Figures written to {figures}/: marginals.png" in capsys.readouterr().out
+
+
+def test_evaluate_writes_its_files_when_standard_output_closes_early(
+    data_csv, tmp_path
+):
+    # `sksynth evaluate ... --html report.html | head`: the reader left after
+    # a few lines, the report printed before the files raised BrokenPipeError
+    # and no HTML was written. Unbuffered, a report longer than the pipe's
+    # buffer meets the closed pipe at its first line.
+    html, figures = tmp_path / "report.html", tmp_path / "figures"
+    argv = ["evaluate", str(data_csv), str(data_csv), "--html", str(html)]
+    argv += ["--figures", str(figures)]
+    source_root = str(Path(sksynth.__file__).resolve().parents[1])
+    pythonpath = os.environ.get("PYTHONPATH")
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [source_root, pythonpath])),
+        "PYTHONUNBUFFERED": "1",
+        "OMP_NUM_THREADS": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sksynth", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    process.stdout.close()  # the reader leaves before the first line
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=300) == 1
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    assert html.is_file() and "Synthetic data report" in html.read_text()
+    if importlib.util.find_spec("matplotlib") is not None:
+        assert (figures / "marginals.png").is_file()
 
 
 def _write(tmp_path, name, content):

@@ -260,3 +260,18 @@ def test_html_lists_rules_and_notes_escaped(tmp_path):
     _check_self_contained(raw, page)
     assert "start <= end" in page.cells and "2.00%" in page.cells
     assert "start &lt;= end" in raw and "&lt;tags&gt; &amp; more" in raw
+
+
+@pytest.mark.parametrize("holdout", [True, False])
+def test_html_says_what_the_ceilings_compare(holdout, tmp_path):
+    # The page said "real rows the synthesizer did not see" of the two halves
+    # of the training rows, the ceilings of a report without a holdout.
+    report = SyntheticDataReport(
+        {"ks_complement": {"synthetic": 0.95, "real_holdout": 0.97}},
+        holdout=holdout,
+    )
+    _, page = _parse(report.to_html(tmp_path / "report.html"))
+    text = " ".join(" ".join(page.text).split())
+    assert ("did not see (the holdout)" in text) == holdout
+    assert ("two halves of the real rows (no holdout given" in text) != holdout
+    assert "Verdict: 0 of 1 metrics as good as real data" in text

@@ -337,6 +337,51 @@ def test_heavy_tailed_columns_get_a_symlog_axis():
         assert patch.get_data().values.sum() == pytest.approx(1.0)
 
 
+def test_right_skewed_columns_get_a_log_axis_and_symmetric_ones_do_not():
+    # California housing's total_rooms and population (skewness 4 and 5, 99th
+    # percentile 5 times the median) stayed on linear axes, their bulk in a
+    # few bins.
+    rng = np.random.RandomState(0)
+    n_rows = 2000
+    real = pd.DataFrame(
+        {
+            "rooms": rng.lognormal(7.5, 0.9, n_rows).round(),
+            "visits": np.where(
+                rng.uniform(size=n_rows) < 0.05, 0, rng.lognormal(3, 1, n_rows)
+            ).round(),
+            "price": rng.normal(1000, 100, n_rows),
+            "share": rng.uniform(0, 1, n_rows),
+            "latitude": np.r_[
+                rng.normal(34, 0.5, n_rows // 2), rng.normal(38, 0.8, n_rows // 2)
+            ],
+            "wait": rng.exponential(10, n_rows),
+        }
+    )
+    figure = plot_marginals(real, real.iloc[::-1])
+    scales = {
+        ax.get_title(): (ax.get_xscale(), ax.get_yscale())
+        for ax in figure.axes
+        if ax.get_visible()
+    }
+    assert scales == {
+        "rooms": ("log", "linear"),
+        "visits": ("symlog", "linear"),
+        "price": ("linear", "linear"),
+        "share": ("linear", "linear"),
+        "latitude": ("linear", "linear"),
+        "wait": ("linear", "linear"),
+    }
+    rooms = figure.axes[0]
+    assert rooms.get_xlabel() == "value (log axis)"
+    # Bins even on the log axis, holding every row.
+    edges = rooms.patches[0].get_data().edges
+    assert np.allclose(np.diff(np.log(edges)), np.log(edges[1] / edges[0]))
+    assert rooms.patches[0].get_data().values.sum() == pytest.approx(1.0)
+    caption = min(figure.texts, key=lambda text: text.get_position()[1])
+    assert "Log x axes stretch long right tails" in caption.get_text()
+    assert "mostly zeros" not in caption.get_text()
+
+
 def test_marginals_show_category_names_in_full():
     levels = ["Married-civ-spouse", "Married-spouse-absent", "Never-married"]
     rng = np.random.RandomState(0)
@@ -363,6 +408,10 @@ def test_dcr_names_its_unit_and_its_rows():
     assert ax.get_ylabel() == "share of rows"
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["synthetic rows", "real holdout rows (not used in fitting)"]
+    # Synthetic rows farther than the holdout ones (Adult's copula) are read
+    # too, not only a pile of copies near 0.
+    caption = min(figure.texts, key=lambda text: text.get_position()[1])
+    assert "not a leak" in caption.get_text()
 
 
 def test_every_figure_has_a_caption(tmp_path):
@@ -381,3 +430,62 @@ def test_every_figure_has_a_caption(tmp_path):
         # The caption sits inside the figure, below the panels.
         panels_bottom = min(ax.get_position().y0 for ax in figure.axes)
         assert 0 < caption.get_position()[1] < panels_bottom
+
+
+def test_save_figures_reuses_what_the_report_computed(
+    metrics_table, tmp_path, monkeypatch
+):
+    # The figures fitted the detection classifiers, searched the nearest
+    # training rows and computed the associations once more after
+    # evaluate_synthetic had.
+    from sksynth.metrics import _plot, evaluate_synthetic
+
+    train, holdout = metrics_table.iloc[:700], metrics_table.iloc[700:]
+    synthetic = GaussianCopulaSynthesizer(random_state=0).fit(train).sample(700)
+    report = evaluate_synthetic(train, synthetic, holdout=holdout, random_state=0)
+
+    def computed_again(*args, **kwargs):
+        raise AssertionError("save_figures computed what the report holds")
+
+    for name in ("_detection_curves", "_dcr_distances", "pairwise_associations"):
+        monkeypatch.setattr(_plot, name, computed_again)
+    figures = {}
+    monkeypatch.setattr(_plot, "_detection_roc", _keep(_plot._detection_roc, figures))
+    paths = save_figures(
+        train, synthetic, tmp_path, holdout=holdout, random_state=0, report=report
+    )
+    assert [p.name for p in paths] == [
+        "marginals.png",
+        "correlation_difference.png",
+        "detection_roc.png",
+        "dcr.png",
+    ]
+    # The legend gives the report's AUCs.
+    legend = [t.get_text() for t in figures["figure"].axes[0].get_legend().get_texts()]
+    aucs = [report[f"detection_auc{m}"]["synthetic"] for m in ("", "_logistic")]
+    assert legend[:2] == [
+        f"gradient boosting (AUC {aucs[0]:.2f})",
+        f"logistic regression (AUC {aucs[1]:.2f})",
+    ]
+
+
+def _keep(function, kept):
+    """``function``, keeping the figure it returns in ``kept["figure"]``."""
+
+    def wrapper(*args, **kwargs):
+        kept["figure"] = function(*args, **kwargs)
+        return kept["figure"]
+
+    return wrapper
+
+
+def test_save_figures_rejects_the_report_of_other_tables(metrics_table, tmp_path):
+    from sksynth.metrics import SyntheticDataReport, evaluate_synthetic
+
+    train = metrics_table.iloc[:300]
+    report = evaluate_synthetic(
+        train[["a", "b"]], train[["a", "b"]], metrics="fidelity", random_state=0
+    )
+    for other in (report, SyntheticDataReport({})):
+        with pytest.raises(ValueError, match="report must be the report of evaluate"):
+            save_figures(train, train, tmp_path, report=other)

@@ -426,10 +426,14 @@ def test_report_verdict_fresh_real_rows_are_as_good_as_real(metrics_table):
     # Real rows the "synthesizer" never saw: every figure within its noise.
     train, holdout, fresh = (metrics_table.iloc[i : i + 500] for i in (0, 500, 1000))
     report = evaluate_synthetic(
-        train, fresh, holdout=holdout, metrics=["fidelity", "detection", "privacy"]
+        train,
+        fresh,
+        holdout=holdout,
+        metrics=["fidelity", "detection", "privacy"],
+        random_state=0,
     )
     verdict = _verdict(report)
-    assert verdict.startswith(f"Verdict: {len(report)} of {len(report)} figures as")
+    assert verdict.startswith(f"Verdict: {len(report)} of {len(report)} metrics as")
     assert "Worse than real" not in verdict
     assert "No column alone gives the synthetic rows away" in verdict
     assert report.tolerance == pytest.approx(1 / np.sqrt(500))
@@ -580,3 +584,79 @@ def test_association_matrix_cramers_v():
     names, matrix = association_matrix(table)
     assert names == ["u", "v", "w"]
     np.testing.assert_allclose(matrix, [[1, 1, 0], [1, 1, 0], [0, 0, 1]], atol=1e-12)
+
+
+def test_report_model_agreement_of_fresh_real_rows_is_as_good_as_real(metrics_table):
+    # Its ceiling was a fixed 1.0: even real rows the synthesizer never saw
+    # read "worse". Now a model trained on unseen real rows sets it.
+    train, holdout, fresh = (metrics_table.iloc[i : i + 500] for i in (0, 500, 1000))
+    report = evaluate_synthetic(
+        train, fresh, holdout=holdout, target="group", metrics="utility", random_state=0
+    )
+    agreement = report["model_agreement"]
+    assert 0.5 < agreement["real_holdout"] < 1.0
+    assert agreement["synthetic"] >= agreement["real_holdout"] - report.tolerance
+    assert report._verdict("model_agreement") == ("good", "")
+    assert re.search(r"\nmodel_agreement +[0-9.]+ +[0-9.]+  ok ", str(report))
+
+
+def test_report_model_agreement_without_a_ceiling_says_why():
+    report = SyntheticDataReport(
+        {"model_agreement": {"synthetic": 0.9, "real_holdout": float("nan")}}
+    )
+    verdict, reason = report._verdict("model_agreement")
+    assert verdict == "missing"
+    assert "no half of the holdout can train a model" in reason
+    assert "Not computed: model_agreement (no real ceiling" in str(report)
+
+
+def test_report_detection_auc_below_one_half_is_as_good_as_real():
+    # Cross-validated AUCs of tables that look alike fall below 0.5 by chance
+    # (each training fold holds fewer rows of the table its test fold holds
+    # more of); they were read "worse" than a ceiling of 0.5.
+    report = SyntheticDataReport(
+        {
+            "detection_auc_logistic": {"synthetic": 0.437, "real_holdout": 0.499},
+            "detection_auc": {"synthetic": 0.563, "real_holdout": 0.499},
+            "dcr_share": {"synthetic": 0.437, "real_holdout": 0.499},
+        }
+    )
+    assert report._verdict("detection_auc_logistic") == ("good", "")
+    assert report._verdict("detection_auc") == ("worse", "")
+    assert report._verdict("dcr_share") == ("worse", "")
+
+
+@pytest.mark.parametrize(
+    "scoring, words",
+    [
+        ("R^2, numeric target", "correlation of the predictions with the model"),
+        ("ROC AUC, binary target", "same predictions as the model"),
+    ],
+)
+def test_report_says_what_model_agreement_is_for_the_target(scoring, words):
+    # For a numeric target the figure is a correlation of predictions, not a
+    # share of equal ones.
+    report = SyntheticDataReport(
+        {"model_agreement": {"synthetic": 0.88, "real_holdout": 0.97}},
+        tstr_scoring=scoring,
+    )
+    assert words in str(report)
+
+
+def test_report_without_holdout_lists_the_utility_metrics_and_why(metrics_table):
+    # With a target and no holdout the utility metrics were left out of the
+    # table and the verdict; a note alone said why.
+    train = metrics_table.iloc[:500]
+    report = evaluate_synthetic(
+        train, train, target="group", metrics="utility", random_state=0
+    )
+    assert set(report) == {"tstr", "model_agreement", "output_ks"}
+    assert all(np.isnan(values["synthetic"]) for values in report.values())
+    verdict = _verdict(report)
+    assert (
+        "Not computed: tstr (no holdout to test models on), model_agreement" in verdict
+    )
+    assert re.search(
+        r"\nmodel_agreement +- +- +-  +not computed: no holdout to test models on",
+        str(report),
+    )

@@ -138,3 +138,32 @@ def test_tstr_evaluate_on_one_or_two_test_rows_warns_nothing(n_test):
     assert 0 <= result["output_ks"] <= 1
     # Halves of one row: one of them is empty.
     assert np.isnan(result["output_ks_reference"]) == (n_test == 1)
+
+
+def test_tstr_evaluate_agreement_reference_of_models_trained_on_fresh_rows(
+    classification,
+):
+    # The ceiling of the agreement: models trained on halves of the test rows
+    # agree with the real-trained one about as much as a model trained on
+    # other real rows does.
+    X_train, y_train, X_test, y_test = classification
+    n = len(y_test) // 2
+    scorer = TSTRScorer(_model(), random_state=0)
+    result = scorer.evaluate(
+        X_train, y_train, X_test[:n], y_test[:n], X_test[n:], y_test[n:]
+    )
+    assert 0.5 < result["agreement_reference"] < 1.0
+    tolerance = 3 / np.sqrt(len(y_test) - n)
+    assert result["agreement_reference"] == pytest.approx(
+        result["agreement"], abs=tolerance
+    )
+
+
+def test_tstr_evaluate_agreement_reference_of_one_test_row_is_nan():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(100, 3))
+    y = (X[:, 0] > 0).astype(int)
+    result = TSTRScorer(LogisticRegression(), random_state=0).evaluate(
+        X, y, X, y, X[:1], y[:1]
+    )
+    assert np.isnan(result["agreement_reference"])

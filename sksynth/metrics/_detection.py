@@ -93,16 +93,27 @@ def detection_auc(
 def _detection_auc(
     columns, real_values, synthetic_values, method, cv, max_samples, rng
 ):
+    return _detection_scores(
+        columns, real_values, synthetic_values, method, cv, max_samples, rng
+    )[0]
+
+
+def _detection_scores(
+    columns, real_values, synthetic_values, method, cv, max_samples, rng
+):
+    """The mean ROC AUC over the folds, the labels (0 real, 1 synthetic) and
+    the out-of-fold probabilities of being synthetic (for the ROC curve)."""
     features, labels, model, folds = detection_problem(
         columns, real_values, synthetic_values, method, cv, max_samples, rng
     )
-    scores = []
+    proba = np.empty(labels.size)
+    aucs = []
     with threadpool_limits(limits=1):
         for train, test in folds.split(features, labels):
             fitted = clone(model).fit(features[train], labels[train])
-            proba = fitted.predict_proba(features[test])[:, 1]
-            scores.append(roc_auc_score(labels[test], proba))
-    return float(np.mean(scores))
+            proba[test] = fitted.predict_proba(features[test])[:, 1]
+            aucs.append(roc_auc_score(labels[test], proba[test]))
+    return float(np.mean(aucs)), labels, proba
 
 
 def detection_problem(

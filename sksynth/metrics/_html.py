@@ -87,8 +87,7 @@ def render_html(report, figures=None):
         "</head>",
         "<body>",
         "<h1>Synthetic data report</h1>",
-        '<p class="hint">Each figure of the synthetic rows beside the same figure '
-        "for real rows the synthesizer did not see: its real ceiling.</p>",
+        f'<p class="hint">{_e(_ceiling_hint(report))}</p>',
         "<h2>Verdict</h2>",
         _verdict(report),
         "<h2>Metrics</h2>",
@@ -109,6 +108,21 @@ def render_html(report, figures=None):
     parts.append(_figures_section(figures))
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)
+
+
+def _ceiling_hint(report):
+    """What the real ceiling of each metric is, with or without a holdout."""
+    if report._holdout:
+        rows = "real rows the synthesizer did not see (the holdout)"
+    else:
+        rows = (
+            "two halves of the real rows (no holdout given: the privacy share "
+            "and the utility test need one)"
+        )
+    return (
+        "Each metric of the synthetic rows beside the same metric computed with "
+        f"{rows}: its real ceiling."
+    )
 
 
 def _e(value):

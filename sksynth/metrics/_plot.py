@@ -16,7 +16,7 @@ from .._data import BOOLEAN, CATEGORICAL, DATETIME, TIMEDELTA
 from ._detection import detection_problem
 from ._fidelity import _level_shares, pairwise_associations
 from ._privacy import _nearest
-from ._report import _distance_features
+from ._report import SyntheticDataReport, _distance_features
 from ._tables import FeatureMap, encode_tables, subsample_rows
 
 # Folds of the detection ROC curve that save_figures draws.
@@ -56,7 +56,9 @@ def plot_marginals(real, synthetic, *, columns=None, n_cols=4):
     their full names), missing values as their share in the title. A numeric
     column with more than 10 values whose 99th percentile of ``|x|`` is more
     than 20 times its median (a median of 0 counting: mostly zeros and a long
-    tail) is drawn on a symlog x axis and a log y axis.
+    tail) is drawn on a symlog x axis and a log y axis; otherwise one whose
+    skewness exceeds 3 (a long right tail) on a log x axis (symlog when it
+    holds values <= 0).
 
     Parameters
     ----------
@@ -134,7 +136,8 @@ def _marginals(plt, specs, real_values, synthetic_values, columns=None, n_cols=4
         if spec.kind in (CATEGORICAL, BOOLEAN):
             _category_bars(ax, spec, a, b)
         else:
-            _number_histograms(ax, a, b)
+            # Dates keep a linear axis, labelled with dates.
+            _number_histograms(ax, a, b, scaled=spec.kind != DATETIME)
             if spec.kind in (DATETIME, TIMEDELTA):
                 _time_axis(ax, spec.codec)
         missing = f" (missing {np.isnan(a).mean():.0%} / {np.isnan(b).mean():.0%})"
@@ -157,10 +160,33 @@ def _marginals(plt, specs, real_values, synthetic_values, columns=None, n_cols=4
     )
     if any(specs[j].kind in (CATEGORICAL, BOOLEAN) for j in chosen):
         caption += " Categories: the 15 most frequent in the real rows."
-    if any(ax.get_xscale() == "symlog" for ax in figure.axes):
-        caption += " Symlog axes stretch long tails (mostly zeros, few large values)."
+    scales = {(ax.get_xscale(), ax.get_yscale()) for ax in figure.axes}
+    if any(x != "linear" and y == "linear" for x, y in scales):
+        caption += " Log x axes stretch long right tails (skewed amounts, counts)."
+    if ("symlog", "log") in scales:
+        caption += (
+            " Symlog x and log y axes show columns of mostly zeros with a few "
+            "large values."
+        )
     _caption(figure, caption, layout=False)
     return figure
+
+
+def _report_figure_data(report, specs):
+    """What ``report`` computed for the figures (empty without a report), once
+    checked that it was computed on tables of the same columns."""
+    if report is None:
+        return {}
+    computed = report._figure_data
+    names = [spec.name for spec in specs]
+    if not computed or computed["columns"] != names:
+        raise ValueError(
+            "report must be the report of evaluate_synthetic on the same tables: "
+            f"it was computed on columns {computed.get('columns')}, the tables "
+            f"have {names}. Pass that report, or report=None to compute the "
+            "figures."
+        )
+    return computed
 
 
 def _caption(figure, text, layout=True):
@@ -187,45 +213,70 @@ def _caption(figure, text, layout=True):
         figure.tight_layout(rect=(0, margin, 1, 1))
 
 
-# A numeric column is drawn on a symlog x axis when it has more than this many
-# values and the 99th percentile of |x| exceeds this many times its median (a
-# median of 0 with a nonzero 99th percentile counts: mostly zeros plus a tail,
-# like Adult's capital_gain).
+# A numeric column is drawn on a symlog x axis and a log y axis when it has
+# more than this many values and the 99th percentile of |x| exceeds this many
+# times its median (a median of 0 with a nonzero 99th percentile counts:
+# mostly zeros plus a tail, like Adult's capital_gain).
 _TAIL_MIN_VALUES = 10
 _TAIL_RATIO = 20
+# Otherwise, on a log x axis (symlog when it holds values <= 0) when its
+# skewness exceeds this: a long right tail squeezes the bulk of the rows into
+# a few bins of a linear axis (California housing's total_rooms and
+# population, about 4 and 5). An exponential column (2) and a symmetric one
+# (0) stay linear.
+_SKEWNESS = 3
 
 
-def _is_heavy_tailed(values):
-    """Whether the observed ``values`` need a symlog axis (see _TAIL_RATIO)."""
-    magnitude = np.abs(values)
+def _axis_scales(values):
+    """The ``(x scale, y scale)`` of the histogram of the real ``values``:
+    ``"symlog"`` and ``"log"`` for a long tail of large magnitudes (see
+    _TAIL_RATIO), ``"log"`` (or ``"symlog"``) and ``"linear"`` for a
+    right-skewed column (see _SKEWNESS), else both ``"linear"``."""
     if np.unique(values).size <= _TAIL_MIN_VALUES:
-        return False
-    median, q99 = np.quantile(magnitude, [0.5, 0.99])
-    return bool(q99 > _TAIL_RATIO * median)
+        return "linear", "linear"
+    median, q99 = np.quantile(np.abs(values), [0.5, 0.99])
+    if q99 > _TAIL_RATIO * median:
+        return "symlog", "log"
+    centred = values - values.mean()
+    skewness = np.mean(centred**3) / np.mean(centred**2) ** 1.5
+    if skewness > _SKEWNESS:
+        return ("log" if values.min() > 0 else "symlog"), "linear"
+    return "linear", "linear"
 
 
-def _number_histograms(ax, a, b):
+def _number_histograms(ax, a, b, scaled=True):
     """Histograms of the shares of rows of both tables on common bins.
 
-    A table with no value in the column draws nothing. Heavy-tailed columns
-    get bins even on a symlog axis, whose linear part spans the smallest
-    nonzero magnitudes.
+    A table with no value in the column draws nothing. Heavy-tailed and
+    right-skewed columns get bins even on their log or symlog axis (whose
+    linear part spans the smallest nonzero magnitudes), unless not
+    ``scaled``.
     """
     observed = [x[~np.isnan(x)] for x in (a, b)]
     values = np.concatenate(observed)
     if not values.size:
         ax.text(0.5, 0.5, "missing in every row", ha="center", transform=ax.transAxes)
         return
-    if _is_heavy_tailed(observed[0] if observed[0].size else values):
+    x_scale, y_scale = "linear", "linear"
+    if scaled:
+        x_scale, y_scale = _axis_scales(observed[0] if observed[0].size else values)
+    if x_scale == "log" and values.min() <= 0:
+        # Synthetic values <= 0 where the real ones are positive.
+        x_scale = "symlog"
+    if x_scale == "log":
+        bins = np.geomspace(values.min(), values.max(), 41)
+        ax.set_xscale("log")
+        ax.set_xlabel("value (log axis)", fontsize=8)
+    elif x_scale == "symlog":
         magnitude = np.abs(values[values != 0])
         threshold = float(np.quantile(magnitude, 0.01)) if magnitude.size else 1.0
         bins = _symlog_edges(values, threshold)
         ax.set_xscale("symlog", linthresh=threshold)
-        ax.set_yscale("log")
         ax.set_xlabel(f"value (symlog axis: linear below {threshold:g})", fontsize=8)
     else:
         bins = _bin_edges(values)
         ax.set_xlabel("value", fontsize=8)
+    ax.set_yscale(y_scale)
     for x, label, color in zip(
         observed, ("real", "synthetic"), ("C0", "C1"), strict=True
     ):
@@ -342,17 +393,20 @@ def plot_correlation_difference(real, synthetic):
     return _association_difference(plt, specs, real_values, synthetic_values)
 
 
-def _association_difference(plt, specs, real_values, synthetic_values):
+def _association_difference(plt, specs, real_values, synthetic_values, matrices=None):
+    """The figure of :func:`plot_correlation_difference`; ``matrices``: the
+    associations of the real and the synthetic rows when already computed."""
     if len(specs) < 2:
         raise ValueError(
             "plot_correlation_difference needs two columns or more; the tables "
             f"have {len(specs)}. Compare a single column with plot_marginals."
         )
     names = [str(spec.name) for spec in specs]
-    matrices = [
-        pairwise_associations(specs, values)
-        for values in (real_values, synthetic_values)
-    ]
+    if matrices is None:
+        matrices = [
+            pairwise_associations(specs, values)
+            for values in (real_values, synthetic_values)
+        ]
     difference = matrices[1] - matrices[0]
     # Symmetric around 0 and fitted to the largest gap (0.05 at least: a
     # faithful table is not drawn as saturated noise).
@@ -441,20 +495,26 @@ def plot_detection_roc(real, synthetic, *, cv=3, max_samples=10_000, random_stat
     """
     plt = _pyplot()
     specs, (real_values, synthetic_values) = encode_tables(real, synthetic)
-    return _detection_roc(
-        plt, specs, real_values, synthetic_values, cv, max_samples, random_state
+    curves = _detection_curves(
+        specs, real_values, synthetic_values, cv, max_samples, random_state
     )
+    return _detection_roc(plt, curves)
 
 
-def _detection_roc(plt, specs, real_values, synthetic_values, cv, max_samples, rng):
+# The detection classifiers of the ROC figure, with their legend names.
+_DETECTORS = {
+    "gradient_boosting": "gradient boosting",
+    "logistic": "logistic regression",
+}
+
+
+def _detection_curves(specs, real_values, synthetic_values, cv, max_samples, rng):
+    """``{method: (auc, labels, out-of-fold probabilities)}`` of both detectors."""
     rng = check_random_state(rng)
-    figure, ax = plt.subplots(figsize=(5, 5))
     # One seed for both classifiers: the same rows and folds.
     seed = rng.randint(np.iinfo(np.int32).max)
-    for method, label in (
-        ("gradient_boosting", "gradient boosting"),
-        ("logistic", "logistic regression"),
-    ):
+    curves = {}
+    for method in _DETECTORS:
         features, labels, model, folds = detection_problem(
             specs,
             real_values,
@@ -469,9 +529,16 @@ def _detection_roc(plt, specs, real_values, synthetic_values, cv, max_samples, r
             proba = cross_val_predict(
                 model, features, labels, cv=folds, method="predict_proba"
             )[:, 1]
+        curves[method] = (roc_auc_score(labels, proba), labels, proba)
+    return curves
+
+
+def _detection_roc(plt, curves):
+    """ROC curves of ``{method: (auc, labels, probabilities)}``."""
+    figure, ax = plt.subplots(figsize=(5, 5))
+    for method, (auc, labels, proba) in curves.items():
         fpr, tpr, _ = roc_curve(labels, proba)
-        auc = roc_auc_score(labels, proba)
-        ax.plot(fpr, tpr, label=f"{label} (AUC {auc:.2f})")
+        ax.plot(fpr, tpr, label=f"{_DETECTORS[method]} (AUC {auc:.2f})")
     ax.plot([0, 1], [0, 1], "k--", label="chance (AUC 0.50)")
     ax.set_xlabel("share of real rows flagged as synthetic\n(false positive rate)")
     ax.set_ylabel("share of synthetic rows caught\n(true positive rate)")
@@ -539,18 +606,16 @@ def plot_dcr(train, synthetic, holdout, *, max_samples=10_000, random_state=None
     specs, (train_values, synthetic_values, holdout_values) = encode_tables(
         train, synthetic, holdout, names=("synthetic", "holdout")
     )
-    return _dcr(
-        plt,
-        specs,
-        train_values,
-        synthetic_values,
-        holdout_values,
-        max_samples,
-        random_state,
+    distances = _dcr_distances(
+        specs, train_values, synthetic_values, holdout_values, max_samples, random_state
     )
+    return _dcr(plt, distances)
 
 
-def _dcr(plt, specs, train_values, synthetic_values, holdout_values, max_samples, rng):
+def _dcr_distances(
+    specs, train_values, synthetic_values, holdout_values, max_samples, rng
+):
+    """Distances of synthetic and of holdout rows to their closest training row."""
     rng = check_random_state(rng)
     queries = [
         subsample_rows(values, max_samples, rng)
@@ -559,7 +624,11 @@ def _dcr(plt, specs, train_values, synthetic_values, holdout_values, max_samples
     reference, *queries = _distance_features(
         FeatureMap(specs, train_values), [train_values, *queries]
     )
-    distances = [_nearest(reference, query)[:, 0] for query in queries]
+    return [_nearest(reference, query)[:, 0] for query in queries]
+
+
+def _dcr(plt, distances):
+    """Histograms of the ``(synthetic, holdout)`` distances to training rows."""
     # The range shows 99 % of each table's rows at least (one row at least:
     # an empty histogram cannot be scaled to a density).
     upper = max(np.quantile(d, 0.99, method="higher") for d in distances)
@@ -582,7 +651,9 @@ def _dcr(plt, specs, train_values, synthetic_values, holdout_values, max_samples
         figure,
         "1 unit = one standard deviation of a number, or one differing category. "
         "Synthetic rows piled near 0, unlike the holdout rows, copy training "
-        "rows; alike histograms mean no more closeness than fresh real rows.",
+        "rows; alike histograms mean no more closeness than fresh real rows. "
+        "Synthetic rows farther away than the holdout rows miss where real rows "
+        "lie: a gap in fidelity, not a leak.",
     )
     return figure
 
@@ -594,14 +665,23 @@ def _dcr(plt, specs, train_values, synthetic_values, holdout_values, max_samples
         "folder": [str, os.PathLike],
         "holdout": ["array-like", None],
         "random_state": ["random_state"],
+        "report": [SyntheticDataReport, None],
     },
     prefer_skip_nested_validation=True,
 )
-def save_figures(real, synthetic, folder, *, holdout=None, random_state=None):
+def save_figures(
+    real, synthetic, folder, *, holdout=None, random_state=None, report=None
+):
     """Write the comparison figures as PNG files into ``folder``.
 
-    The tables are encoded once for every figure; the detection curves use up
-    to 5,000 rows of each table (their AUCs can differ from those of
+    The tables are encoded once for every figure. Given the ``report`` of
+    :func:`~sksynth.metrics.evaluate_synthetic` on the same tables, the
+    figures draw what it computed: the out-of-fold scores of its detection
+    classifiers (the AUCs of the legend are those of the report), the
+    distances of its privacy figures and the associations of its pair table,
+    so that drawing adds only drawing time. Otherwise (or for what the report
+    did not compute) the detection curves use up to 5,000 rows of each table
+    (their AUCs can differ from those of
     :func:`~sksynth.metrics.evaluate_synthetic`, on 10,000 rows, by about
     0.01) and the distance histograms up to 1,500 synthetic and holdout rows.
 
@@ -617,6 +697,10 @@ def save_figures(real, synthetic, folder, *, holdout=None, random_state=None):
         Real rows not seen in fit; needed for the DCR histograms.
     random_state : int, RandomState instance or None, default=None
         Controls the detection and the subsampling.
+    report : SyntheticDataReport, default=None
+        The report of :func:`~sksynth.metrics.evaluate_synthetic` on these
+        tables, whose detection scores, distances and associations the
+        figures reuse; None computes them.
 
     Returns
     -------
@@ -651,19 +735,26 @@ def save_figures(real, synthetic, folder, *, holdout=None, random_state=None):
             f"{n_synthetic} synthetic rows. Pass more rows, or draw the other "
             "figures with plot_marginals and plot_correlation_difference."
         )
+    computed = _report_figure_data(report, specs)
     pair = (specs, real_values, synthetic_values)
     figures = {}
     try:
         figures["marginals.png"] = _marginals(plt, *pair)
         if len(specs) >= 2:
-            figures["correlation_difference.png"] = _association_difference(plt, *pair)
-        figures["detection_roc.png"] = _detection_roc(
-            plt, *pair, _ROC_FOLDS, _FIGURE_DETECTION_ROWS, rng
-        )
-        if holdout_values:
-            figures["dcr.png"] = _dcr(
-                plt, *pair, holdout_values[0], _FIGURE_DISTANCE_QUERIES, rng
+            figures["correlation_difference.png"] = _association_difference(
+                plt, *pair, computed.get("associations")
             )
+        curves = computed.get("detection")
+        if curves is None:
+            curves = _detection_curves(*pair, _ROC_FOLDS, _FIGURE_DETECTION_ROWS, rng)
+        figures["detection_roc.png"] = _detection_roc(plt, curves)
+        if holdout_values:
+            distances = computed.get("distances")
+            if distances is None:
+                distances = _dcr_distances(
+                    *pair, holdout_values[0], _FIGURE_DISTANCE_QUERIES, rng
+                )
+            figures["dcr.png"] = _dcr(plt, distances)
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         paths = []

@@ -29,7 +29,12 @@ from .._data import (
     split_column,
 )
 from .._progress import Progress, describe_columns
-from ._detection import _column_detection_aucs, _detection_auc, _hgb_features
+from ._detection import (
+    _column_detection_aucs,
+    _detection_auc,
+    _detection_scores,
+    _hgb_features,
+)
 from ._fidelity import (
     _contingency_similarity,
     _correlation_similarity,
@@ -80,7 +85,11 @@ _DESCRIPTIONS = {
         True,
     ),
     "tstr": ("model trained on synthetic rows, scored on real test rows", True),
-    "model_agreement": ("same predictions as the model trained on real rows", True),
+    "model_agreement": (
+        "same predictions as the model trained on real rows (ceiling: a model "
+        "trained on half of the holdout, scored on the other half)",
+        True,
+    ),
     "output_ks": (
         "real-trained model's outputs differ on synthetic vs real rows",
         False,
@@ -89,12 +98,20 @@ _DESCRIPTIONS = {
 
 # Figures best at 0.5: their distance to 0.5 is compared with the ceiling's.
 _CENTRED = ("detection_auc", "detection_auc_logistic", "dcr_share")
+# Detection AUCs below 0.5 count as 0.5: where the tables look alike a
+# cross-validated AUC falls below 0.5 by chance (each training fold holds
+# fewer rows of the table its test fold holds more of), which tells nothing
+# about the synthetic rows.
+_DETECTION = ("detection_auc", "detection_auc_logistic")
 
 # A figure is as good as real when it is no worse than its ceiling by more
 # than this (the sampling noise of the figures at a few thousand rows), or
 # than _COPY_TOLERANCE for the share of exact copies.
 _TOLERANCE = 0.02
 _COPY_TOLERANCE = 0.005
+
+# The metrics of the utility test.
+_UTILITY = ("tstr", "model_agreement", "output_ks")
 
 # Why a figure is missing, when its tables hold nothing to compare.
 _MISSING_REASONS = {
@@ -103,6 +120,15 @@ _MISSING_REASONS = {
     "correlation_similarity": "fewer than two numeric columns",
     "contingency_similarity": "no pair of columns with a categorical one",
     "dcr_share": "no holdout given",
+    **dict.fromkeys(_UTILITY, "no holdout to test models on"),
+}
+
+# Why a figure has no real ceiling, when the synthetic figure is there.
+_MISSING_CEILING_REASONS = {
+    "model_agreement": (
+        "no real ceiling: no half of the holdout can train a model (fewer than "
+        "2 rows, or a single class)"
+    ),
 }
 
 # Columns and pairs the verdict names.
@@ -123,7 +149,8 @@ class SyntheticDataReport(Mapping):
     A figure is "as good as real" when it is no worse than its ceiling by
     more than ``tolerance`` (0.005 for the share of exact copies); detection
     AUCs and the DCR share are best at 0.5, and their distance to 0.5 is
-    compared.
+    compared (a detection AUC below 0.5, chance in cross-validation where the
+    tables look alike, counts as 0.5).
 
     With rules, ``report["constraints"]`` is a table, one row per rule (its
     text as index), of the share of rows that break it: columns
@@ -190,7 +217,7 @@ class SyntheticDataReport(Mapping):
     >>> report["ks_complement"]["synthetic"]
     0.95
     >>> print(report)
-    Verdict: 0 of 1 figures as good as real data ...
+    Verdict: 0 of 1 metrics as good as real data ...
     ...
     metric                    synthetic  real holdout  verdict  what it measures
     ...
@@ -228,6 +255,9 @@ class SyntheticDataReport(Mapping):
         self.tstr_scoring = tstr_scoring
         self._holdout = holdout
         self.tolerance = _TOLERANCE if tolerance is None else float(tolerance)
+        # Set by evaluate_synthetic: what the figures draw (column names,
+        # detection scores, distances, associations), for save_figures.
+        self._figure_data = {}
 
     def __getitem__(self, key):
         if key == "constraints" and self._constraints is not None:
@@ -313,6 +343,12 @@ class SyntheticDataReport(Mapping):
         description = _DESCRIPTIONS.get(name, ("", True))[0]
         if name == "tstr" and self.tstr_scoring:
             description = f"{description}: {self.tstr_scoring}"
+        if name == "model_agreement" and str(self.tstr_scoring).endswith(
+            "numeric target"
+        ):
+            description = description.replace(
+                "same predictions as", "correlation of the predictions with"
+            )
         return description
 
     def _verdict(self, name):
@@ -321,16 +357,20 @@ class SyntheticDataReport(Mapping):
         synthetic, ceiling = values["synthetic"], values["real_holdout"]
         if _missing(synthetic):
             reason = _MISSING_REASONS.get(name, "could not be computed")
-            if name == "dcr_share" and self._holdout:
+            if (name == "dcr_share" or name in _UTILITY) and self._holdout:
                 reason = "could not be computed"
             return "missing", reason
         if _missing(ceiling):
-            return "missing", "no real ceiling to compare with"
+            return "missing", _MISSING_CEILING_REASONS.get(
+                name, "no real ceiling to compare with"
+            )
         higher = _DESCRIPTIONS.get(name, ("", True))[1]
         tolerance = self.tolerance
         if name == "exact_copy_share":
             tolerance = _COPY_TOLERANCE
-        if name in _CENTRED:
+        if name in _DETECTION:
+            gap = max(synthetic, 0.5) - max(ceiling, 0.5)
+        elif name in _CENTRED:
             gap = abs(synthetic - 0.5) - abs(ceiling - 0.5)
         else:
             gap = ceiling - synthetic if higher else synthetic - ceiling
@@ -358,8 +398,8 @@ class SyntheticDataReport(Mapping):
         ]
         ceiling = "a real holdout" if self._holdout else "two halves of the real rows"
         lines = [
-            f"Verdict: {len(good)} of {len(good) + len(worse)} figures as good as "
-            f"real data (within {self.tolerance:.2f} of the same figure for {ceiling})."
+            f"Verdict: {len(good)} of {len(good) + len(worse)} metrics as good as "
+            f"real data (within {self.tolerance:.2f} of the same metric for {ceiling})."
         ]
         if good:
             lines.append(f"  As good as real: {', '.join(good)}.")
@@ -618,7 +658,9 @@ def evaluate_synthetic(
     report : SyntheticDataReport
         Mapping from metric name to ``{"synthetic": ..., "real_holdout":
         ...}`` (and, with ``constraints``, ``"constraints"`` to the table of
-        the rules' shares); printing it shows a table.
+        the rules' shares); printing it shows a table. Pass it to
+        :func:`~sksynth.metrics.save_figures` (``report=``) to draw the
+        figures from what it computed.
 
     Notes
     -----
@@ -692,26 +734,35 @@ def evaluate_synthetic(
             for name, metric in _FIDELITY.items()
         )
         progress.lap("fidelity")
+    # What the figures draw, kept so that save_figures(report=...) need not
+    # compute it again.
+    figure_data = {"columns": [spec.name for spec in columns]}
     if "detection" in groups:
-        scores.update(_detection(synthetic_pair, real_pair, detection_cv, seeds))
+        detection, figure_data["detection"] = _detection(
+            synthetic_pair, real_pair, detection_cv, seeds
+        )
+        scores.update(detection)
         progress.lap("detection")
     column_table = pair_table = None
     if groups & {"fidelity", "detection"}:
-        column_table, pair_table = _column_tables(
+        column_table, pair_table, associations = _column_tables(
             synthetic_pair, real_pair, groups, seeds["detection"]
         )
+        if associations is not None:
+            figure_data["associations"] = associations
         progress.lap("column and pair tables")
     if "privacy" in groups:
-        scores.update(
-            _privacy(
-                columns,
-                real_values,
-                synthetic_values,
-                None if holdout is None else holdout_values,
-                (reference_values, holdout_values),
-                seeds["privacy"],
-            )
+        privacy, distances = _privacy(
+            columns,
+            real_values,
+            synthetic_values,
+            None if holdout is None else holdout_values,
+            (reference_values, holdout_values),
+            seeds["privacy"],
         )
+        scores.update(privacy)
+        if distances is not None:
+            figure_data["distances"] = distances
         progress.lap("privacy")
     tstr_scoring = None
     if "utility" in groups and target is not None and holdout is not None:
@@ -736,9 +787,8 @@ def evaluate_synthetic(
             tstr_scoring = _scoring_name(scoring, is_classifier(estimator), None)
         progress.lap("utility (TSTR)")
     elif "utility" in groups and target is not None:
-        notes.append(
-            "no holdout: the utility test (TSTR) needs real rows not seen in fit."
-        )
+        # Listed, with the reason: a target was given for them.
+        scores.update((name, _pair(np.nan, np.nan)) for name in _UTILITY)
     rule_shares = None
     if constraints is not None:
         rule_shares = _rule_shares(constraints, real, synthetic, holdout)
@@ -750,7 +800,7 @@ def evaluate_synthetic(
                 "no holdout: the rules' shares have no real ceiling; pass holdout "
                 "for it."
             )
-    return SyntheticDataReport(
+    report = SyntheticDataReport(
         scores,
         notes,
         rule_shares,
@@ -773,6 +823,8 @@ def evaluate_synthetic(
             ),
         ),
     )
+    report._figure_data = figure_data
+    return report
 
 
 _FIDELITY = {
@@ -891,20 +943,23 @@ def _check_detection_rows(synthetic_pair, real_pair, cv, halves):
 
 
 def _detection(synthetic_pair, real_pair, cv, seeds):
+    """The detection AUCs, and ``{method: (auc, labels, out-of-fold
+    probabilities)}`` of the synthetic rows for the ROC curves."""
     rng = check_random_state(seeds["detection"])
-    scores = {}
+    scores, curves = {}, {}
     for name, method in (
         ("detection_auc", "gradient_boosting"),
         ("detection_auc_logistic", "logistic"),
     ):
         synthetic_seed, real_seed = rng.randint(np.iinfo(np.int32).max, size=2)
+        curves[method] = _detection_scores(
+            *synthetic_pair, method, cv, _DETECTION_ROWS, synthetic_seed
+        )
         scores[name] = _pair(
-            _detection_auc(
-                *synthetic_pair, method, cv, _DETECTION_ROWS, synthetic_seed
-            ),
+            curves[method][0],
             _detection_auc(*real_pair, method, cv, _DETECTION_ROWS, real_seed),
         )
-    return scores
+    return scores, curves
 
 
 def _pair(synthetic, real_holdout):
@@ -974,6 +1029,9 @@ def _privacy(columns, real, synthetic, holdout, copies_pair, seed):
     The synthetic figures and their ceilings so compare like with like, and
     the search for the two nearest training rows gives the DCR share its
     distances to train.
+
+    Returns the scores and, with a holdout, the distances of the synthetic
+    and of the fresh rows to their closest training row (None without).
     """
     rng = check_random_state(seed)
     if holdout is None:
@@ -1010,8 +1068,10 @@ def _privacy(columns, real, synthetic, holdout, copies_pair, seed):
         "nndr": _pair(_median_ratio(synthetic_to_train), _median_ratio(fresh_to_train)),
         "dcr_share": _pair(float("nan"), float("nan")),
     }
+    distances = None
     if holdout is not None:
         (holdout,) = reference
+        distances = (synthetic_to_train[:, 0], fresh_to_train[:, 0])
         scores["dcr_share"] = _pair(
             _closer_share(
                 synthetic_to_train[:, 0], _nearest(holdout, synthetic_query)[:, 0]
@@ -1020,7 +1080,7 @@ def _privacy(columns, real, synthetic, holdout, copies_pair, seed):
                 fresh_to_train[:, 0], _nearest_other(holdout, fresh_query, fresh_rows)
             ),
         )
-    return scores
+    return scores, distances
 
 
 def _distance_features(features, tables):
@@ -1045,8 +1105,7 @@ def _utility(real, synthetic, test, estimator, scoring, seed):
     )
     return {
         "tstr": _pair(result["tstr"], result["trtr"]),
-        # Two models that always agree: the most a synthetic-trained one can do.
-        "model_agreement": _pair(result["agreement"], 1.0),
+        "model_agreement": _pair(result["agreement"], result["agreement_reference"]),
         "output_ks": _pair(result["output_ks"], result["output_ks_reference"]),
     }
 
@@ -1120,7 +1179,9 @@ def _scoring_name(scoring, is_classification, n_classes):
 
 
 def _column_tables(synthetic_pair, real_pair, groups, seed):
-    """The column table and the pair table of the report.
+    """The column table and the pair table of the report, and the matrices
+    of associations of the real and the synthetic rows (None without
+    ``"fidelity"``).
 
     Shapes, missing shares and associations when ``"fidelity"`` is computed;
     each column's detection AUC alone when ``"detection"`` is (its own random
@@ -1171,18 +1232,19 @@ def _column_tables(synthetic_pair, real_pair, groups, seed):
         },
         index=names,
     )
-    pair_table = None
+    pair_table = associations = None
     if "fidelity" in groups:
-        pair_table = _pair_table(columns, real_values, synthetic_values)
-    return column_table, pair_table
+        associations = [
+            pairwise_associations(columns, values)
+            for values in (real_values, synthetic_values)
+        ]
+        pair_table = _pair_table(columns, *associations)
+    return column_table, pair_table, associations
 
 
-def _pair_table(columns, real_values, synthetic_values):
-    """Each pair's association in the real and the synthetic rows."""
-    real, synthetic = (
-        pairwise_associations(columns, values)
-        for values in (real_values, synthetic_values)
-    )
+def _pair_table(columns, real, synthetic):
+    """Each pair's association in the ``real`` and the ``synthetic`` rows
+    (matrices of :func:`pairwise_associations`)."""
     first, second = np.triu_indices(len(columns), k=1)
     numeric = np.array([spec.is_numeric for spec in columns], dtype=bool)
     kinds = numeric[first].astype(int) + numeric[second]

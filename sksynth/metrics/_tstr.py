@@ -172,7 +172,11 @@ class TSTRScorer:
               (tstr / trtr);
             - ``"agreement"``: share of test rows where the two models predict
               the same class (classifiers), or the correlation of their
-              predictions (regressors);
+              predictions (regressors), and ``"agreement_reference"``, the
+              same between the real-trained model and a model trained on
+              fresh real rows (one half of the test rows, scored on the
+              other half, both ways: what a synthetic table as good as real
+              rows gives);
             - ``"output_correlation"``: correlation of the two models'
               predicted probabilities of the positive class (binary
               classifiers with ``predict_proba``) or predictions;
@@ -202,13 +206,7 @@ class TSTRScorer:
         tstr = float(scorer(synthetic_model, X_test, y_test))
         trtr = float(scorer(real_model, X_test, y_test))
         real_pred = real_model.predict(X_test)
-        synthetic_pred = synthetic_model.predict(X_test)
-        if is_classifier(real_model):
-            agreement = float(
-                np.mean(np.asarray(real_pred) == np.asarray(synthetic_pred))
-            )
-        else:
-            agreement = _correlation(real_pred, synthetic_pred)
+        agreement = _agreement(real_model, real_pred, synthetic_model.predict(X_test))
         real_output = _output(real_model, X_test)
         halves = check_random_state(self.random_state).permutation(real_output.size)
         halves = np.array_split(halves, 2)
@@ -217,6 +215,9 @@ class TSTRScorer:
             "trtr": trtr,
             "ratio": tstr / trtr if trtr != 0 else float("nan"),
             "agreement": agreement,
+            "agreement_reference": self._agreement_reference(
+                real_model, real_pred, X_test, y_test, halves
+            ),
             "output_correlation": _correlation(
                 real_output, _output(synthetic_model, X_test)
             ),
@@ -226,6 +227,28 @@ class TSTRScorer:
             ),
         }
         return result, real_model, synthetic_model, scorer
+
+    def _agreement_reference(self, real_model, real_pred, X_test, y_test, halves):
+        """The agreement of the real-trained model with models trained on
+        fresh real rows: the ceiling of ``"agreement"``.
+
+        Cross-fitted on the two ``halves`` of the test rows: a clone of the
+        estimator fitted on one half (real rows that the real-trained model
+        did not see, in place of the synthetic rows) predicts the other half,
+        and the two agreements are averaged. NaN when no half can train a
+        model (fewer than 2 rows, or a single class).
+        """
+        agreements = []
+        for train, test in (halves, halves[::-1]):
+            y_train = take_rows(y_test, train)
+            if train.size < 2 or test.size < 1:
+                continue
+            if is_classifier(real_model) and np.unique(np.asarray(y_train)).size < 2:
+                continue
+            fresh_model = clone(self.estimator).fit(take_rows(X_test, train), y_train)
+            fresh_pred = fresh_model.predict(take_rows(X_test, test))
+            agreements.append(_agreement(real_model, real_pred[test], fresh_pred))
+        return float(np.mean(agreements)) if agreements else float("nan")
 
     def __repr__(self):
         return (
@@ -251,6 +274,13 @@ def _output(model, X):
         scores = np.asarray(model.decision_function(X), dtype=float)
         return scores if scores.ndim == 1 else scores.max(axis=1)
     return np.searchsorted(model.classes_, model.predict(X)).astype(float)
+
+
+def _agreement(real_model, real_pred, other_pred):
+    """Share of equal predictions (classifiers), or their correlation."""
+    if is_classifier(real_model):
+        return float(np.mean(np.asarray(real_pred) == np.asarray(other_pred)))
+    return _correlation(real_pred, other_pred)
 
 
 def _correlation(a, b):
