@@ -33,6 +33,10 @@ _COMMON_COUNT = 10
 # rows apart (never a training value, except the range's ends).
 _MAX_KNOTS = 256
 _ROWS_PER_KNOT = 10
+# Columns of at most this many outcomes are tested for one-to-one links, on
+# the first _LINK_PROBE_ROWS rows before all of them.
+_MAX_LINK_OUTCOMES = 1000
+_LINK_PROBE_ROWS = 2000
 # Row-leaf pairs evaluated at once when scoring.
 _PAIR_BLOCK = 2_000_000
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
@@ -218,6 +222,103 @@ def _knots(sorted_values, low, high):
     return x, u
 
 
+class _Link:
+    """A column ``b`` that is a one-to-one function of another, ``a`` (a code
+    and its label), in the training rows: not modelled by the forest, but as
+    ``p(b | a) = (1 - e) [b = g(a)] + e p(b)``, with ``e = 1 / (n + 1)`` so
+    that rows breaking the link keep a finite score. Independence inside the
+    leaves would otherwise pair codes and labels at random."""
+
+    def __init__(self, column, parent, a, b, a_index, b_index, n_rows):
+        self.column, self.parent = column, parent
+        self.a, self.b = a, b
+        self.to_b = np.full(a.n_points, -1)
+        self.to_b[a_index] = b_index
+        self.to_a = np.full(b.n_points, -1)
+        self.to_a[b_index] = a_index
+        self.share = 1.0 / (n_rows + 1)
+        self.b_cumulative = np.cumsum(b.shares) / b.shares.sum()
+
+    def _index(self, column, x):
+        return column.point_index(column.feature(x))
+
+    def log_share(self, x_b):
+        index = self._index(self.b, x_b)
+        with np.errstate(divide="ignore"):
+            return np.where(index >= 0, np.log(self.b.shares[index]), -np.inf)
+
+    def log_conditional(self, x_a, x_b):
+        """``log p(b | a)``."""
+        a, b = self._index(self.a, x_a), self._index(self.b, x_b)
+        match = (a >= 0) & (b >= 0) & (self.to_b[a] == b)
+        share = np.where(b >= 0, self.b.shares[b], 0.0)
+        with np.errstate(divide="ignore"):
+            return np.log((1 - self.share) * match + self.share * share)
+
+    def draw(self, x_a, rng):
+        """``b`` given drawn values of ``a``."""
+        b = self.to_b[self._index(self.a, x_a)]
+        other = rng.random_sample(x_a.size) < self.share
+        b[other] = np.searchsorted(
+            self.b_cumulative, rng.random_sample(int(other.sum())), side="right"
+        )
+        b = np.minimum(b, self.b.n_points - 1)
+        return self.b.decode_points(self.b.points[b])
+
+    def inverse_all(self, x_b):
+        """The value of ``a`` each value of ``b`` maps back to, and whether
+        there is one."""
+        b = self._index(self.b, x_b)
+        a = np.where(b >= 0, self.to_a[b], -1)
+        found = a >= 0
+        values = self.a.decode_points(self.a.points[np.maximum(a, 0)])
+        return np.where(found, values, np.nan), found
+
+    def inverse(self, value):
+        values, found = self.inverse_all(np.full(1, value))
+        return values[0] if found[0] else None
+
+
+def _find_links(columns, values):
+    """Pairs of discrete columns in one-to-one correspondence in the training
+    rows, each outcome held by at least _COMMON_COUNT rows (so the mapping
+    singles out no row); a column takes part in one pair at most."""
+    codes, sizes = {}, {}
+    for j, column in enumerate(columns):
+        if column.has_continuous or not 2 <= column.n_points <= _MAX_LINK_OUTCOMES:
+            continue
+        index = column.point_index(column.feature(values[:, j]))
+        counts = np.bincount(index[index >= 0], minlength=column.n_points)
+        seen = counts[counts > 0]
+        if (index < 0).any() or seen.size < 2 or (seen < _COMMON_COUNT).any():
+            continue
+        codes[j], sizes[j] = index, seen.size
+    links, used = [], set()
+    probe = slice(0, _LINK_PROBE_ROWS)
+    for a in codes:
+        for b in codes:
+            if b <= a or sizes[a] != sizes[b] or {a, b} & used:
+                continue
+            width = columns[b].n_points
+            if np.unique(codes[a][probe] * width + codes[b][probe]).size > sizes[a]:
+                continue
+            pairs = np.unique(codes[a] * width + codes[b])
+            if pairs.size == sizes[a]:
+                links.append(
+                    _Link(
+                        b,
+                        a,
+                        columns[a],
+                        columns[b],
+                        pairs // width,
+                        pairs % width,
+                        values.shape[0],
+                    )
+                )
+                used |= {a, b}
+    return links
+
+
 @dataclass(eq=False)
 class _Tree:
     """The arrays of one fitted tree (its thresholds as float32 floors), and
@@ -282,9 +383,13 @@ class _ForestModel:
     leaf_columns: list
     oob_accuracy: list
 
+    all_columns: list = None  # _Column of every column, linked ones too
+    kept: np.ndarray = None  # the columns the forest models
+    links: list = None  # the other columns, each a function of one kept
+
     @property
     def margins(self):
-        return [column.margin for column in self.columns]
+        return [column.margin for column in self.all_columns]
 
     @property
     def n_leaves(self):
@@ -477,6 +582,10 @@ class ForestSynthesizer(BaseSynthesizer):
         is kept.
     n_leaves_ : int
         Leaves of the kept forest that hold training rows.
+    linked_features_ : dict
+        Columns in one-to-one correspondence with another in the training
+        rows (a code and its label), ``{column: other}``: the forest models
+        the other, and the column follows it (see Notes).
     %(synthesizer_attributes)s
 
     See Also
@@ -614,12 +723,23 @@ class ForestSynthesizer(BaseSynthesizer):
         self.oob_accuracy_ = [float(a) for a in model.oob_accuracy]
         self.n_rounds_ = len(model.oob_accuracy) - 1
         self.n_leaves_ = int(model.n_leaves)
+        names = self._modelled_names()
+        self.linked_features_ = {
+            names[link.column]: names[link.parent] for link in model.links
+        }
 
     # -- fit ---------------------------------------------------------------
 
     def _fit_table(self, values, layout, rng):
         progress = Progress.of(self)
-        columns = [_Column(spec, values[:, j]) for j, spec in enumerate(layout.columns)]
+        all_columns = [
+            _Column(spec, values[:, j]) for j, spec in enumerate(layout.columns)
+        ]
+        links = _find_links(all_columns, values)
+        linked = {link.column for link in links}
+        kept = np.array([j for j in range(values.shape[1]) if j not in linked])
+        values = values[:, kept]
+        columns = [all_columns[j] for j in kept]
         features = np.column_stack(
             [c.feature(values[:, j]) for j, c in enumerate(columns)]
         ).astype(np.float32)
@@ -652,6 +772,13 @@ class ForestSynthesizer(BaseSynthesizer):
         )
         model.specs = list(layout.columns)
         model.oob_accuracy = accuracy
+        model.all_columns, model.kept, model.links = all_columns, kept, links
+        if links:
+            names = ", ".join(
+                f"{layout.columns[k.column].label} of {layout.columns[k.parent].label}"
+                for k in links
+            )
+            progress.lap(f"one-to-one columns: {names}", 2)
         progress.lap(f"leaf densities of {model.n_leaves} leaves")
         return model
 
@@ -687,6 +814,7 @@ class ForestSynthesizer(BaseSynthesizer):
     # -- sample ------------------------------------------------------------
 
     def _sample_table(self, model, n_samples, rng, conditions):
+        inner = {j: k for k, j in enumerate(model.kept)}
         log_weight = model.log_weight
         if conditions:
             log_weight = log_weight + self._condition_log_likelihood(model, conditions)
@@ -696,22 +824,64 @@ class ForestSynthesizer(BaseSynthesizer):
             cumulative, rng.random_sample(n_samples) * cumulative[-1], side="right"
         )
         leaf = np.minimum(leaf, model.n_leaves)
-        values = np.empty((n_samples, len(model.columns)))
-        for j in range(len(model.columns)):
+        values = np.empty((n_samples, len(model.all_columns)))
+        for j, k in inner.items():
             if j in conditions:
                 values[:, j] = conditions[j]
             else:
-                values[:, j] = model.draw(j, leaf, rng)
+                values[:, j] = model.draw(k, leaf, rng)
+        for link in model.links:
+            a, b = link.parent, link.column
+            if b in conditions:
+                values[:, b] = conditions[b]
+                if a not in conditions:
+                    # The parent given the leaf and b (Bayes' rule): the value
+                    # b maps back to, else a draw of the leaf as it stands.
+                    parent = link.inverse(conditions[b])
+                    if parent is not None:
+                        log_match = model.log_probability(
+                            inner[a], leaf, np.full(n_samples, parent)
+                        ) + np.log1p(-link.share)
+                        log_other = np.log(link.share) + link.log_share(
+                            np.full(1, conditions[b])
+                        )
+                        match = rng.random_sample(n_samples) < np.exp(
+                            log_match - np.logaddexp(log_match, log_other)
+                        )
+                        values[match, a] = parent
+            else:
+                values[:, b] = link.draw(values[:, a], rng)
         return values
 
     def _condition_log_likelihood(self, model, conditions):
         leaves = np.arange(model.n_leaves + 1)
+        inner = {j: k for k, j in enumerate(model.kept)}
+        links = {link.column: link for link in model.links}
 
         def log_likelihood(columns):
             total = np.zeros(leaves.size)
             for j in columns:
-                x = np.full(leaves.size, conditions[j])
-                total += model.log_probability(j, leaves, x)
+                if j in inner:
+                    x = np.full(leaves.size, conditions[j])
+                    total += model.log_probability(inner[j], leaves, x)
+                    continue
+                link = links[j]
+                x_b = np.full(1, conditions[j])
+                if link.parent in conditions:
+                    x_a = np.full(1, conditions[link.parent])
+                    total += link.log_conditional(x_a, x_b)[0]
+                    continue
+                # Summed over the parent: it matches b, or b is the rare
+                # draw of its own.
+                log_other = np.log(link.share) + link.log_share(x_b)[0]
+                parent = link.inverse(conditions[j])
+                if parent is None:
+                    total += log_other
+                    continue
+                log_match = np.log1p(-link.share) + model.log_probability(
+                    inner[link.parent], leaves, np.full(leaves.size, parent)
+                )
+                total += np.logaddexp(log_match, log_other)
             return total
 
         total = log_likelihood(sorted(conditions))
@@ -731,6 +901,43 @@ class ForestSynthesizer(BaseSynthesizer):
         free[:, list(columns)] = False
         if ignore is not None:
             free |= ignore
+        return self._linked_log_density(model, values, free, list(model.links))
+
+    def _linked_log_density(self, model, values, free, links):
+        """Log density of the rows with the columns linked one-to-one to a
+        parent: the forest's density of the other columns times
+        ``p(b | a)``; where the parent is left out but not ``b``, summed over
+        the parent (its value that b maps back to, or any value)."""
+        if not links:
+            return self._forest_log_density(
+                model, values[:, model.kept], free[:, model.kept]
+            )
+        link, rest = links[0], links[1:]
+        a, b = link.parent, link.column
+        log_density = self._linked_log_density(model, values, free, rest)
+        both = ~free[:, b] & ~free[:, a]
+        log_density[both] += link.log_conditional(values[both, a], values[both, b])
+        only = np.flatnonzero(~free[:, b] & free[:, a])
+        if only.size:
+            x_b = values[only, b]
+            log_other = np.log(link.share) + link.log_share(x_b)
+            parent, found = link.inverse_all(x_b)
+            found = np.flatnonzero(found)
+            log_density[only] += log_other
+            if found.size:
+                rows = only[found]
+                matched_values = values[rows].copy()
+                matched_values[:, a] = parent[found]
+                matched_free = free[rows].copy()
+                matched_free[:, a] = False
+                log_match = np.log1p(-link.share) + self._linked_log_density(
+                    model, matched_values, matched_free, rest
+                )
+                log_density[rows] = np.logaddexp(log_density[rows], log_match)
+        return log_density
+
+    def _forest_log_density(self, model, values, free):
+        n_samples = values.shape[0]
         features = model.features(values)
         log_density = self._pair_log_terms(
             model,

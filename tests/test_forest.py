@@ -297,3 +297,59 @@ def test_over_sampler_balances_classes(frame):
     new = X_res.iloc[len(X) :]
     pd.testing.assert_series_equal(new.dtypes, X.dtypes)
     assert set(new["count"]) <= set(X.loc[y, "count"])
+
+
+@pytest.fixture(scope="module")
+def coded():
+    """A code and its label (one-to-one), and a number that depends on both."""
+    rng = np.random.RandomState(0)
+    n = 3000
+    code = rng.choice([1, 2, 3, 4, 5, 6], n, p=[0.3, 0.2, 0.2, 0.1, 0.1, 0.1])
+    labels = np.array(["", "one", "two", "three", "four", "five", "six"])
+    return pd.DataFrame(
+        {
+            "code": code.astype(float),
+            "label": labels[code],
+            "x": code + rng.normal(0, 0.5, n),
+            "flag": rng.rand(n) < 0.5,
+        }
+    )
+
+
+def test_one_to_one_columns_stay_paired(coded):
+    synth = ForestSynthesizer(random_state=0).fit(coded)
+    assert synth.linked_features_ == {"label": "code"}
+    new = synth.sample(20_000)
+    pairs = set(zip(coded["code"], coded["label"], strict=True))
+    paired = [p in pairs for p in zip(new["code"], new["label"], strict=True)]
+    # Broken only by the rare draw of 1 / (n + 1).
+    assert np.mean(paired) > 1 - 5 / len(coded)
+    # Conditions on the label give its code, and the number that goes with it.
+    rows = synth.sample(2000, conditions={"label": "four"})
+    assert (rows["label"] == "four").all()
+    assert (rows["code"] == 4).mean() > 0.99
+    assert abs(rows["x"].mean() - 4) < 0.3
+
+
+def test_one_to_one_densities_sum_to_one(coded):
+    synth = ForestSynthesizer(random_state=0).fit(coded[["code", "label", "flag"]])
+    grid = pd.DataFrame(
+        list(
+            product(
+                [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+                ["five", "four", "one", "six", "three", "two"],
+                [False, True],
+            )
+        ),
+        columns=["code", "label", "flag"],
+    )
+    total = np.exp(synth.score_samples(grid)).sum()
+    share = 1 / (len(coded) + 1)
+    assert total == pytest.approx((1 - share) ** 6, rel=1e-9)
+    # An unseen code is a novel value: the model sums the label over the codes
+    # it may go with, so over labels and flags the rows' densities add up to
+    # the novel code's own factor (the other columns keep theirs).
+    unseen = grid.drop(columns="code").drop_duplicates().assign(code=7.0)
+    total = np.exp(synth.score_samples(unseen[["code", "label", "flag"]])).sum()
+    _, log_factor = synth._models[0].margins[0].novelty(np.array([7.0]))
+    assert total == pytest.approx(np.exp(log_factor[0]) * (1 - share) ** 4, rel=1e-9)
