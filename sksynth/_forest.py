@@ -630,14 +630,21 @@ class ForestSynthesizer(BaseSynthesizer):
     out-of-bag accuracy is kept, and the leaf densities are smoothed and
     pooled as above.
 
-    Measured with ``benchmarks/bench_synthesizers.py`` (half of each table
-    for training, gradient-boosting detection ROC AUC, 0.5 is best): the
-    stopping rule, the rare-value rule and the ancestors' normals took Adult
-    from 0.78 to 0.75 and California housing from 0.93 to 0.89;
-    ``min_samples_leaf=5`` gains a few hundredths more at the cost of more
-    synthetic rows near training rows. :class:`TreeSynthesizer` does better
-    on both (about 0.54 and 0.70); the forest's strengths are its exact
-    likelihood and exact conditional sampling.
+    Two columns in one-to-one correspondence in the training rows (a code
+    and its label; every value held by at least 10 rows) would be paired at
+    random inside a leaf: the forest models one of them, :math:`a`, and the
+    other follows it, :math:`p(b \\mid a) = (1 - \\varepsilon) [b = g(a)] +
+    \\varepsilon f_b(b)` (``linked_features_``). Marginals and conditions sum
+    over :math:`a` exactly, through :math:`g^{-1}(b)`.
+
+    Each change was kept for what it bought in
+    ``benchmarks/bench_synthesizers.py`` (gradient-boosting detection ROC
+    AUC, 0.5 is best; see the user guide for the table): the stopping rule,
+    the rare-value rule and the ancestors' normals took Adult from 0.78 to
+    0.76 and California housing from 0.93 to 0.89, and the one-to-one links
+    Adult to 0.66. :class:`TreeSynthesizer` does better on both (about 0.54
+    and 0.68): columns independent inside a leaf lose dependence finer than
+    the leaves.
 
     ``sample(conditions=...)`` reweights the leaves by the probability of
     the conditioned values (Bayes' rule) and draws the other columns from
