@@ -136,8 +136,11 @@ class _Column:
         return first, last
 
     def _continuous_range(self, low, high):
-        a = np.clip(low.astype(float), self.low, self.high)
-        b = np.clip(high.astype(float), self.low, self.high)
+        """The numbers of the column's range a leaf of float32 bounds
+        ``(low, high]`` holds: those whose float32 rounding (what the trees
+        compare) is inside them."""
+        a = np.clip(_rounding_edge(low), self.low, self.high)
+        b = np.clip(_rounding_edge(high), self.low, self.high)
         return a, b
 
     def _cdf(self, x):
@@ -188,6 +191,17 @@ class _Column:
         if self.has_missing:
             values = np.where(values == self.sentinel, np.nan, values)
         return values
+
+
+def _rounding_edge(bound):
+    """Largest float64 whose float32 rounding is at most the float32
+    ``bound``: halfway to the next float32."""
+    bound = np.asarray(bound, dtype=np.float32)
+    above = np.nextafter(bound, np.float32(np.inf)).astype(float)
+    edge = bound.astype(float)
+    finite = np.isfinite(above) & np.isfinite(edge)
+    edge[finite] += (above[finite] - edge[finite]) / 2
+    return edge
 
 
 def _lookup(points, x):
@@ -356,9 +370,9 @@ class _Tree:
 
 @dataclass(eq=False)
 class _LeafColumn:
-    """What the leaves say of one column: outcome counts (those held by at
-    least _MIN_COUNT rows of a leaf), the continuous part's mean and spread,
-    and the overall masses inside each leaf's bounds."""
+    """What the leaves say of one column: outcome counts (common outcomes,
+    and rare ones held by at least _MIN_COUNT rows of a leaf), the continuous
+    part's normal, and the overall masses inside each leaf's bounds."""
 
     keys: np.ndarray  # leaf * (n_points + 1) + outcome, sorted; continuous last
     counts: np.ndarray
@@ -373,8 +387,7 @@ class _LeafColumn:
 
 @dataclass(eq=False)
 class _ForestModel:
-    columns: list  # _Column of each column
-    specs: list
+    columns: list  # _Column of each column the forest models
     trees: list
     low: np.ndarray  # (n_leaves + 1, n_columns) float32 bounds, open below
     high: np.ndarray
@@ -777,7 +790,6 @@ class ForestSynthesizer(BaseSynthesizer):
         model = _leaf_model(
             best, features, values, columns, self.leaf_density == "normal"
         )
-        model.specs = list(layout.columns)
         model.oob_accuracy = accuracy
         model.all_columns, model.kept, model.links = all_columns, kept, links
         if links:
@@ -1085,9 +1097,7 @@ def _leaf_model(forest, features, values, columns, normal):
         )
         for j, column in enumerate(columns)
     ]
-    return _ForestModel(
-        columns, None, trees, low, high, n_rows, log_weight, leaf_columns, []
-    )
+    return _ForestModel(columns, trees, low, high, n_rows, log_weight, leaf_columns, [])
 
 
 def _node_bounds(structure, threshold, n_columns):

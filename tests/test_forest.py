@@ -353,3 +353,23 @@ def test_one_to_one_densities_sum_to_one(coded):
     total = np.exp(synth.score_samples(unseen[["code", "label", "flag"]])).sum()
     _, log_factor = synth._models[0].margins[0].novelty(np.array([7.0]))
     assert total == pytest.approx(np.exp(log_factor[0]) * (1 - share) ** 4, rel=1e-9)
+
+
+def test_leaves_hold_their_rows_at_float32_precision():
+    # The trees compare float32 values: a number within half a float32 step
+    # above a leaf's bound still falls in the leaf, and must keep a density
+    # there (timestamps in seconds are 128 s apart in float32).
+    rng = np.random.RandomState(0)
+    n = 3000
+    t = 1.7e9 + rng.uniform(0, 2e4, n)
+    X = np.column_stack([t, rng.normal(size=n) + (t - 1.7e9) / 1e4])
+    synth = ForestSynthesizer(discrete_features=[], random_state=0).fit(X)
+    model = synth._models[0]
+    values = synth._schema.encode(X)
+    free = np.zeros(values.shape, dtype=bool)
+    features = model.features(values)
+    for tree in model.trees:
+        rows, leaves = tree.pairs(features, free)
+        assert np.array_equal(np.sort(rows), np.arange(n))
+        terms = synth._pair_log_terms(model, values, free, rows, leaves)
+        assert np.isfinite(terms).all()
