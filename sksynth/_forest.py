@@ -569,6 +569,12 @@ class ForestSynthesizer(BaseSynthesizer):
     max_features : {"sqrt", "log2"}, int, float or None, default="sqrt"
         Candidate columns of each split, as in
         :class:`~sklearn.ensemble.RandomForestClassifier`.
+    max_samples : int, default=100_000
+        The forests learn on a random subsample of this many training rows
+        (and as many synthetic ones), so that large tables fit in bounded
+        time; the leaves' distributions then come from all the rows. On a
+        million rows, leaves of ``min_samples_leaf`` rows of the subsample
+        hold about ten times more training rows.
     %(categorical_features)s
     %(column_options)s
     enforce_range : bool, default=True
@@ -695,6 +701,7 @@ class ForestSynthesizer(BaseSynthesizer):
         "delta": [Interval(numbers.Real, 0, 0.5, closed="both")],
         "leaf_density": [StrOptions({"normal", "margin"})],
         "splitter": [StrOptions({"best", "random"})],
+        "max_samples": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_features": [
             StrOptions({"sqrt", "log2"}),
             Interval(numbers.Integral, 1, None, closed="left"),
@@ -713,6 +720,7 @@ class ForestSynthesizer(BaseSynthesizer):
         leaf_density="normal",
         splitter="best",
         max_features="sqrt",
+        max_samples=100_000,
         categorical_features="from_dtype",
         id_columns="auto",
         discrete_features="auto",
@@ -729,6 +737,7 @@ class ForestSynthesizer(BaseSynthesizer):
         self.leaf_density = leaf_density
         self.splitter = splitter
         self.max_features = max_features
+        self.max_samples = max_samples
         self.categorical_features = categorical_features
         self.id_columns = id_columns
         self.discrete_features = discrete_features
@@ -763,12 +772,18 @@ class ForestSynthesizer(BaseSynthesizer):
         features = np.column_stack(
             [c.feature(values[:, j]) for j, c in enumerate(columns)]
         ).astype(np.float32)
+        # The forests learn on a subsample of large tables; the leaves then
+        # describe all the rows.
+        sample = features
+        if features.shape[0] > self.max_samples:
+            rows = rng.choice(features.shape[0], self.max_samples, replace=False)
+            sample = features[np.sort(rows)]
         synthetic = np.column_stack(
-            [rng.permutation(features[:, j]) for j in range(features.shape[1])]
+            [rng.permutation(sample[:, j]) for j in range(sample.shape[1])]
         )
         accuracy, best = [], None
         while True:
-            forest = self._fit_forest(features, synthetic, rng)
+            forest = self._fit_forest(sample, synthetic, rng)
             accuracy.append(forest.oob_score_)
             if best is None or accuracy[-1] < best.oob_score_:
                 best = forest
@@ -782,7 +797,7 @@ class ForestSynthesizer(BaseSynthesizer):
                 and accuracy[-1] >= accuracy[-2]
             ):
                 break
-            synthetic = _redraw(forest.apply(features), features, rng)
+            synthetic = _redraw(forest.apply(sample), sample, rng)
         progress.lap(
             f"{len(accuracy)} forests of {self.n_estimators} trees on "
             f"{values.shape[0]} rows: out-of-bag accuracy {best.oob_score_:.3f}"

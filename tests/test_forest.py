@@ -373,3 +373,18 @@ def test_leaves_hold_their_rows_at_float32_precision():
         assert np.array_equal(np.sort(rows), np.arange(n))
         terms = synth._pair_log_terms(model, values, free, rows, leaves)
         assert np.isfinite(terms).all()
+
+
+def test_forests_learn_on_a_subsample_of_large_tables():
+    rng = np.random.RandomState(0)
+    n = 4000
+    x = rng.normal(size=n)
+    X = np.column_stack([x, x + rng.normal(0, 0.3, n)])
+    synth = ForestSynthesizer(max_samples=1000, random_state=0).fit(X)
+    model = synth._models[0]
+    # Every training row is in a leaf of every tree.
+    n_trees = len(model.trees)
+    assert model.n_rows.sum() == n * n_trees
+    X_new = synth.sample(n)
+    assert np.corrcoef(X_new.T)[0, 1] > 0.8
+    assert np.isfinite(synth.score_samples(X)).all()
