@@ -766,6 +766,12 @@ class ForestSynthesizer(BaseSynthesizer):
         ]
         links = _find_links(all_columns, values)
         linked = {link.column for link in links}
+        if links:
+            names = ", ".join(
+                f"{layout.columns[k.column].label} of {layout.columns[k.parent].label}"
+                for k in links
+            )
+            progress.lap(f"one-to-one columns: {names}", 2)
         kept = np.array([j for j in range(values.shape[1]) if j not in linked])
         values = values[:, kept]
         columns = [all_columns[j] for j in kept]
@@ -807,12 +813,6 @@ class ForestSynthesizer(BaseSynthesizer):
         )
         model.oob_accuracy = accuracy
         model.all_columns, model.kept, model.links = all_columns, kept, links
-        if links:
-            names = ", ".join(
-                f"{layout.columns[k.column].label} of {layout.columns[k.parent].label}"
-                for k in links
-            )
-            progress.lap(f"one-to-one columns: {names}", 2)
         progress.lap(f"leaf densities of {model.n_leaves} leaves")
         return model
 
