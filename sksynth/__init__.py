@@ -4,6 +4,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 from ._copula import GaussianCopulaSynthesizer
+from ._forest import ForestSynthesizer
 from ._kde import KDESynthesizer
 from ._mixture import MixtureSynthesizer
 from ._tree import TreeSynthesizer
@@ -11,6 +12,7 @@ from ._tree import TreeSynthesizer
 if TYPE_CHECKING:
     from .over_sampling import (
         CopulaOverSampler,
+        ForestOverSampler,
         KDEOverSampler,
         NoiseAugmenter,
         SynthesizerOverSampler,
@@ -21,6 +23,8 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "CopulaOverSampler",
+    "ForestOverSampler",
+    "ForestSynthesizer",
     "GaussianCopulaSynthesizer",
     "KDEOverSampler",
     "KDESynthesizer",
@@ -38,6 +42,7 @@ __all__ = [
 # command line call, `--help` included, do not pay for them.
 _LAZY_NAMES = {
     "CopulaOverSampler": "over_sampling",
+    "ForestOverSampler": "over_sampling",
     "KDEOverSampler": "over_sampling",
     "NoiseAugmenter": "over_sampling",
     "SynthesizerOverSampler": "over_sampling",

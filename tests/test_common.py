@@ -66,6 +66,7 @@ EXPECTED_FAILED_CHECKS = {}
 # A small grid per synthesizer for the GridSearchCV checks; a synthesizer not
 # listed is searched over ``enforce_range``.
 PARAM_GRIDS = {
+    "ForestSynthesizer": {"min_samples_leaf": [5, 20]},
     "GaussianCopulaSynthesizer": {"copula": ["gaussian", "t"]},
     "KDESynthesizer": {"bandwidth": ["scott", "silverman", 0.3]},
     "MixtureSynthesizer": {"n_components": [1, 3, "auto"]},

@@ -25,6 +25,7 @@ NOT_NEEDED = [
 ]
 LAZY_NAMES = [
     "CopulaOverSampler",
+    "ForestOverSampler",
     "KDEOverSampler",
     "NoiseAugmenter",
     "SynthesizerOverSampler",

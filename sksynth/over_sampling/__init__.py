@@ -2,10 +2,16 @@
 
 from ._kde import KDEOverSampler
 from ._noise import NoiseAugmenter
-from ._synthesizer import CopulaOverSampler, SynthesizerOverSampler, TreeOverSampler
+from ._synthesizer import (
+    CopulaOverSampler,
+    ForestOverSampler,
+    SynthesizerOverSampler,
+    TreeOverSampler,
+)
 
 __all__ = [
     "CopulaOverSampler",
+    "ForestOverSampler",
     "KDEOverSampler",
     "NoiseAugmenter",
     "SynthesizerOverSampler",

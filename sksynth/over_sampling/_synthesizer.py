@@ -1,4 +1,5 @@
-"""Over-sampling with any sksynth synthesizer, a Gaussian copula or trees."""
+"""Over-sampling with any sksynth synthesizer, a Gaussian copula, trees or an
+adversarial random forest."""
 
 import copy
 import inspect
@@ -24,6 +25,7 @@ from .._data import (
     is_discrete_column,
     take_rows,
 )
+from .._forest import ForestSynthesizer
 from .._progress import Progress, describe_class, describe_columns
 from .._tree import TreeSynthesizer
 from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
@@ -507,4 +509,123 @@ class TreeOverSampler(SynthesizerOverSampler):
             min_samples_leaf=self.min_samples_leaf,
             max_predictors=self.max_predictors,
             smoothing=self.smoothing,
+        )
+
+
+@Substitution(**DOCSTRINGS)
+class ForestOverSampler(SynthesizerOverSampler):
+    """Over-sample classes with rows drawn from an adversarial random forest.
+
+    A :class:`~sksynth.ForestSynthesizer` is fitted on the rows of each class
+    to grow and samples the missing number of rows: a leaf of a forest that
+    cannot tell the class's rows from synthetic ones, then each column from
+    the class's distribution in that leaf. Unlike interpolation (SMOTE,
+    SMOTENC), every new value of a categorical or discrete column is one the
+    class holds, and the interactions between mixed columns are kept.
+
+    Parameters
+    ----------
+    {sampling_strategy}
+
+    {random_state}
+
+    {categorical_features}
+
+    {column_options}
+
+    n_estimators : int, default=20
+        Number of trees, as in :class:`~sksynth.ForestSynthesizer`.
+
+    min_samples_leaf : int, default=10
+        Smallest number of rows (a class's and synthetic ones) in a leaf, as
+        in :class:`~sksynth.ForestSynthesizer`.
+
+    max_rounds : int, default=10
+        Largest number of adversarial rounds, as in
+        :class:`~sksynth.ForestSynthesizer`.
+
+    delta : float, default=0.0
+        The rounds stop once the out-of-bag accuracy is at most
+        ``0.5 + delta``, as in :class:`~sksynth.ForestSynthesizer`.
+
+    leaf_density : {{"normal", "margin"}}, default="normal"
+        Distribution of a many-valued numeric column inside a leaf, as in
+        :class:`~sksynth.ForestSynthesizer`.
+
+    {verbose}
+
+    Attributes
+    ----------
+    synthesizers_ : dict
+        Fitted forest synthesizer of each class that was grown,
+        ``{{class: synthesizer}}``.
+    {resampler_attributes}
+
+    See Also
+    --------
+    SynthesizerOverSampler : The same with any synthesizer.
+    TreeOverSampler : Sequential decision trees per class.
+    imblearn.over_sampling.SMOTENC : Interpolation for mixed data.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from sksynth.over_sampling import ForestOverSampler
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
+    >>> X_res, y_res = ForestOverSampler(random_state=0).fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(np.int64(0), 450), (np.int64(1), 450)]
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSynthesisOverSampler._parameter_constraints,
+        **{
+            name: ForestSynthesizer._parameter_constraints[name]
+            for name in (
+                "n_estimators",
+                "min_samples_leaf",
+                "max_rounds",
+                "delta",
+                "leaf_density",
+            )
+        },
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        categorical_features="from_dtype",
+        id_columns="auto",
+        discrete_features="auto",
+        constraints=None,
+        n_estimators=20,
+        min_samples_leaf=10,
+        max_rounds=10,
+        delta=0.0,
+        leaf_density="normal",
+        verbose=0,
+    ):
+        BaseSynthesisOverSampler.__init__(self, sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.verbose = verbose
+        self.categorical_features = categorical_features
+        self.id_columns = id_columns
+        self.discrete_features = discrete_features
+        self.constraints = constraints
+        self.n_estimators = n_estimators
+        self.min_samples_leaf = min_samples_leaf
+        self.max_rounds = max_rounds
+        self.delta = delta
+        self.leaf_density = leaf_density
+
+    def _make_synthesizer(self):
+        return ForestSynthesizer(
+            n_estimators=self.n_estimators,
+            min_samples_leaf=self.min_samples_leaf,
+            max_rounds=self.max_rounds,
+            delta=self.delta,
+            leaf_density=self.leaf_density,
         )

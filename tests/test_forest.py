@@ -1,0 +1,390 @@
+"""ForestSynthesizer and ForestOverSampler: what users rely on."""
+
+import dataclasses
+from collections import Counter
+from itertools import product
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sksynth import ForestOverSampler, ForestSynthesizer
+
+
+def _binomial_tolerance(p, n, z=4.0):
+    return z * np.sqrt(p * (1 - p) / n)
+
+
+@pytest.fixture(scope="module")
+def frame():
+    rng = np.random.RandomState(0)
+    n = 3000
+    colour = rng.choice(["red", "green", "blue"], n, p=[0.5, 0.3, 0.2])
+    shift = pd.Series(colour).map({"red": 0.0, "green": 3.0, "blue": 6.0}).to_numpy()
+    amount = np.where(rng.rand(n) < 0.3, 0.0, rng.lognormal(2 + shift / 3, 0.4))
+    score = shift + rng.normal(0, 1, n)
+    score[rng.rand(n) < np.where(colour == "blue", 0.4, 0.05)] = np.nan
+    return pd.DataFrame(
+        {
+            "colour": pd.Categorical(colour),
+            "amount": amount,
+            "count": rng.poisson(5 + shift, n).astype("int64"),
+            "flag": rng.rand(n) < 0.2 + 0.1 * shift,
+            "score": score,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def fitted(frame):
+    return ForestSynthesizer(random_state=0).fit(frame)
+
+
+def test_round_trip_and_margins(frame, fitted):
+    new = fitted.sample(len(frame))
+    pd.testing.assert_series_equal(new.dtypes, frame.dtypes)
+    assert new["colour"].cat.categories.equals(frame["colour"].cat.categories)
+    n = len(frame)
+    for value in ["red", "green", "blue"]:
+        p = (frame["colour"] == value).mean()
+        assert abs((new["colour"] == value).mean() - p) < _binomial_tolerance(p, n)
+    # The spike at zero keeps its share; missing values keep theirs.
+    p = (frame["amount"] == 0).mean()
+    assert abs((new["amount"] == 0).mean() - p) < _binomial_tolerance(p, n)
+    p = frame["score"].isna().mean()
+    assert abs(new["score"].isna().mean() - p) < _binomial_tolerance(p, n)
+    # Means within four standard errors (the two samples are independent).
+    for name in ["amount", "count", "score"]:
+        real, synthetic = frame[name].dropna(), new[name].dropna()
+        error = np.sqrt(real.var() / len(real) + synthetic.var() / len(synthetic))
+        assert abs(real.mean() - synthetic.mean()) < 4 * error, name
+    for name in ["amount", "score"]:
+        values = frame[name].dropna()
+        drawn = new[name].dropna()
+        assert values.min() <= drawn.min() and drawn.max() <= values.max()
+
+
+def test_dependence_between_columns_is_kept(frame, fitted):
+    new = fitted.sample(len(frame))
+    # score is colour's shift plus unit noise: the mean per colour is kept.
+    for colour, shift in [("red", 0.0), ("green", 3.0), ("blue", 6.0)]:
+        drawn = new.loc[new["colour"] == colour, "score"].dropna()
+        assert abs(drawn.mean() - shift) < 0.4, colour
+    # Blue rows miss their score far more often.
+    missing = new["score"].isna().groupby(new["colour"], observed=True).mean()
+    assert missing["blue"] > 3 * missing["red"]
+    real_corr = frame[["score", "count"]].corr().iloc[0, 1]
+    new_corr = new[["score", "count"]].corr().iloc[0, 1]
+    assert abs(new_corr - real_corr) < 0.1
+
+
+def test_nonlinear_dependence_is_kept():
+    rng = np.random.RandomState(0)
+    x = rng.uniform(0, 10, 4000)
+    X = np.column_stack([x, np.sin(x) + rng.normal(0, 0.1, 4000)])
+    X_new = ForestSynthesizer(random_state=0).fit(X).sample(4000)
+    residual = X_new[:, 1] - np.sin(X_new[:, 0])
+    # The noise has sd 0.1; independence inside the leaves' boxes adds some,
+    # far less than independent columns would (sd 1.0).
+    assert np.std(residual) < 0.4
+
+
+def test_discrete_values_stay_on_the_training_grid():
+    rng = np.random.RandomState(0)
+    n = 2000
+    grid = np.round(np.linspace(0.5, 12.0, 47), 2)
+    X = pd.DataFrame(
+        {
+            "rate": rng.choice(grid, n),
+            "visits": rng.poisson(30, n),
+            "x": rng.normal(size=n),
+        }
+    )
+    X["visits"] = X["visits"].where(rng.rand(n) > 0.1)
+    synth = ForestSynthesizer(random_state=0).fit(X)
+    assert {"rate", "visits"} <= set(synth.discrete_features_)
+    new = synth.sample(20_000)
+    assert set(new["rate"]) <= set(X["rate"])
+    assert set(new["visits"].dropna()) <= set(X["visits"].dropna())
+
+
+def _floats(obj, seen=None):
+    """Every float held by the arrays and numbers of a fitted model."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return []
+    seen.add(id(obj))
+    if isinstance(obj, np.ndarray):
+        return [obj.ravel().astype(float)] if obj.dtype.kind == "f" else []
+    if isinstance(obj, float):
+        return [np.array([obj])]
+    if isinstance(obj, list | tuple):
+        return [a for item in obj for a in _floats(item, seen)]
+    if dataclasses.is_dataclass(obj) or hasattr(obj, "__dict__"):
+        return [a for value in vars(obj).values() for a in _floats(value, seen)]
+    return []
+
+
+def test_model_holds_no_training_value():
+    rng = np.random.RandomState(0)
+    n = 1000
+    X = np.column_stack([rng.normal(size=n), rng.gamma(2.0, size=n)])
+    X[:, 1] += X[:, 0]
+    synth = ForestSynthesizer(random_state=0).fit(X)
+    model = synth._models[0]
+    stored = np.concatenate(_floats(model))
+    for j in range(X.shape[1]):
+        held = np.intersect1d(stored, X[:, j])
+        # The range's ends only, as every synthesizer's enforce_range keeps.
+        assert set(held) <= {X[:, j].min(), X[:, j].max()}, j
+    # A rare outcome (held by fewer than 10 rows) is stored with a leaf only
+    # when at least 3 of the leaf's rows hold it.
+    for column, stats in zip(model.columns, model.leaf_columns, strict=True):
+        n_outcomes = column.n_points + 1
+        totals = np.r_[column.counts, column.continuous_share * n]
+        rare = totals[stats.keys % n_outcomes] < 10
+        assert (stats.counts[rare] >= 3).all()
+
+
+def test_rare_categories_are_not_tied_to_their_leaf():
+    # A category held by 2 of 3000 rows, both with x near 10: no leaf stores
+    # it, so it is drawn at most at its overall rate, anywhere.
+    rng = np.random.RandomState(0)
+    n = 3000
+    x = rng.normal(size=n)
+    kind = rng.choice(["a", "b"], n).astype(object)
+    x[:2], kind[:2] = 10.0 + rng.normal(0, 0.01, 2), "rare"
+    X = pd.DataFrame({"x": x, "kind": kind})
+    synth = ForestSynthesizer(random_state=0).fit(X)
+    model = synth._models[0]
+    column, stats = model.columns[1], model.leaf_columns[1]
+    rare = list(pd.Categorical(kind).categories).index("rare")
+    assert not np.any(stats.keys % (column.n_points + 1) == rare)
+    new = synth.sample(30_000)
+    assert (new["kind"] == "rare").mean() <= 2 / n
+    near = new["x"] > 9
+    assert not (new.loc[near, "kind"] == "rare").any()
+
+
+def test_leaf_density_margin_keeps_no_leaf_statistic():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(500, 2))
+    synth = ForestSynthesizer(leaf_density="margin", random_state=0).fit(X)
+    model = synth._models[0]
+    n_outcomes = [c.n_points + 1 for c in model.columns]
+    for stats, size in zip(model.leaf_columns, n_outcomes, strict=True):
+        assert not np.any(stats.keys % size == size - 1)
+    X_new = synth.sample(500)
+    assert np.isfinite(X_new).all()
+    assert np.isfinite(synth.score_samples(X)).all()
+
+
+def test_discrete_densities_sum_to_one_over_the_table():
+    # Over every combination of values seen in fit, leaves of all trees and
+    # marginalised outcomes included; each column gives up its novel
+    # outcomes (an unseen value, a missing value), 1 / (n + 1) each.
+    rng = np.random.RandomState(0)
+    n = 600
+    colour = rng.choice(["a", "b", "c"], n)
+    level = np.where(colour == "a", rng.choice([1, 2], n), rng.choice([2, 5, 9], n))
+    X = pd.DataFrame({"colour": colour, "level": level.astype(float)})
+    synth = ForestSynthesizer(random_state=0).fit(X)
+    grid = pd.DataFrame(
+        list(product(["a", "b", "c"], [1.0, 2.0, 5.0, 9.0])),
+        columns=["colour", "level"],
+    )
+    total = np.exp(synth.score_samples(grid)).sum()
+    share = 1 / (n + 1)
+    assert total == pytest.approx((1 - share) ** 4, rel=1e-9)
+
+
+def test_marginal_density_sums_the_joint_over_the_target():
+    rng = np.random.RandomState(0)
+    n = 800
+    X = pd.DataFrame({"x": rng.normal(size=n), "k": rng.choice(["u", "v"], n)})
+    y = pd.Series(np.where(X["x"] + rng.normal(0, 0.5, n) > 0, "hi", "lo"))
+    synth = ForestSynthesizer(random_state=0).fit(X, y)
+    rows = X.iloc[:5]
+    joint = np.array(
+        [
+            [synth.score(rows.iloc[[i]], pd.Series([c])) for c in ["hi", "lo"]]
+            for i in range(len(rows))
+        ]
+    )
+    marginal = synth.score_samples(rows)
+    # The joint score also gives up the target's two novel outcomes (an
+    # unseen class, a missing one).
+    kept = 2 * np.log1p(-1 / (n + 1))
+    np.testing.assert_allclose(np.log(np.exp(joint).sum(axis=1)) - kept, marginal)
+
+
+def test_held_out_rows_score_finite(frame):
+    train, test = frame.iloc[:2000], frame.iloc[2000:]
+    synth = ForestSynthesizer(random_state=0).fit(train)
+    assert np.isfinite(synth.score_samples(test)).all()
+    # Held-out rows are likelier than the same rows with shuffled columns.
+    rng = np.random.RandomState(1)
+    shuffled = test.apply(lambda c: c.sample(frac=1, random_state=rng).to_numpy())
+    shuffled["colour"] = pd.Categorical(
+        shuffled["colour"], categories=frame["colour"].cat.categories
+    )
+    assert synth.score(test) > synth.score(shuffled)
+
+
+def test_conditions_are_exact(frame, fitted):
+    conditioned = fitted.sample(4000, conditions={"colour": "blue"})
+    assert (conditioned["colour"] == "blue").all()
+    # The same model's rows with colour blue, drawn without conditions.
+    free = fitted.sample(30_000, random_state=1)
+    blue = free[free["colour"] == "blue"]
+    for name in ["amount", "count"]:
+        error = np.sqrt(
+            blue[name].var() / len(blue) + conditioned[name].var() / len(conditioned)
+        )
+        assert abs(blue[name].mean() - conditioned[name].mean()) < 4 * error, name
+    p = blue["score"].isna().mean()
+    assert abs(conditioned["score"].isna().mean() - p) < _binomial_tolerance(
+        p, len(conditioned)
+    ) + _binomial_tolerance(p, len(blue))
+    # A number, and a missing value, as conditions.
+    rows = fitted.sample(50, conditions={"count": 7, "score": np.nan})
+    assert (rows["count"] == 7).all() and rows["score"].isna().all()
+    with pytest.raises(ValueError, match="not a column seen in fit"):
+        fitted.sample(5, conditions={"nope": 1})
+
+
+def test_target_is_modelled_as_a_column(frame):
+    X, y = frame.drop(columns="flag"), frame["flag"].rename("flag")
+    synth = ForestSynthesizer(random_state=0).fit(X, y)
+    assert synth.target_type_ == "classification"
+    X_new, y_new = synth.sample(len(frame))
+    p = y.mean()
+    assert abs(y_new.mean() - p) < _binomial_tolerance(p, len(frame))
+    X_true, y_true = synth.sample(200, conditions={"flag": True})
+    assert y_true.all()
+
+
+def test_reproducible_and_rounds():
+    rng = np.random.RandomState(0)
+    X = rng.multivariate_normal([0, 0], [[1, 0.8], [0.8, 1]], size=500)
+    first = ForestSynthesizer(random_state=3).fit(X)
+    second = ForestSynthesizer(random_state=3).fit(X)
+    np.testing.assert_array_equal(first.sample(50), second.sample(50))
+    np.testing.assert_array_equal(first.score_samples(X), second.score_samples(X))
+    assert first.n_rounds_ == len(first.oob_accuracy_) - 1
+    assert first.n_leaves_ > 0
+    single = ForestSynthesizer(max_rounds=0, random_state=3).fit(X)
+    assert single.n_rounds_ == 0 and len(single.oob_accuracy_) == 1
+    # The rounds stop at the first forest that no longer tells the rows apart.
+    accuracy = np.array(first.oob_accuracy_)
+    assert (accuracy[:-1] > 0.5).all()
+
+
+def test_bad_parameters_are_named():
+    X = np.random.RandomState(0).normal(size=(50, 2))
+    with pytest.raises(ValueError, match="leaf_density"):
+        ForestSynthesizer(leaf_density="kernel").fit(X)
+    with pytest.raises(ValueError, match="delta"):
+        ForestSynthesizer(delta=0.7).fit(X)
+
+
+def test_over_sampler_balances_classes(frame):
+    X = frame.drop(columns="flag")
+    y = frame["flag"].to_numpy()
+    X_res, y_res = ForestOverSampler(random_state=0).fit_resample(X, y)
+    counts = Counter(y_res)
+    assert counts[True] == counts[False] == Counter(y)[False]
+    new = X_res.iloc[len(X) :]
+    pd.testing.assert_series_equal(new.dtypes, X.dtypes)
+    assert set(new["count"]) <= set(X.loc[y, "count"])
+
+
+@pytest.fixture(scope="module")
+def coded():
+    """A code and its label (one-to-one), and a number that depends on both."""
+    rng = np.random.RandomState(0)
+    n = 3000
+    code = rng.choice([1, 2, 3, 4, 5, 6], n, p=[0.3, 0.2, 0.2, 0.1, 0.1, 0.1])
+    labels = np.array(["", "one", "two", "three", "four", "five", "six"])
+    return pd.DataFrame(
+        {
+            "code": code.astype(float),
+            "label": labels[code],
+            "x": code + rng.normal(0, 0.5, n),
+            "flag": rng.rand(n) < 0.5,
+        }
+    )
+
+
+def test_one_to_one_columns_stay_paired(coded):
+    synth = ForestSynthesizer(random_state=0).fit(coded)
+    assert synth.linked_features_ == {"label": "code"}
+    new = synth.sample(20_000)
+    pairs = set(zip(coded["code"], coded["label"], strict=True))
+    paired = [p in pairs for p in zip(new["code"], new["label"], strict=True)]
+    # Broken only by the rare draw of 1 / (n + 1).
+    assert np.mean(paired) > 1 - 5 / len(coded)
+    # Conditions on the label give its code, and the number that goes with it.
+    rows = synth.sample(2000, conditions={"label": "four"})
+    assert (rows["label"] == "four").all()
+    assert (rows["code"] == 4).mean() > 0.99
+    assert abs(rows["x"].mean() - 4) < 0.3
+
+
+def test_one_to_one_densities_sum_to_one(coded):
+    synth = ForestSynthesizer(random_state=0).fit(coded[["code", "label", "flag"]])
+    grid = pd.DataFrame(
+        list(
+            product(
+                [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+                ["five", "four", "one", "six", "three", "two"],
+                [False, True],
+            )
+        ),
+        columns=["code", "label", "flag"],
+    )
+    total = np.exp(synth.score_samples(grid)).sum()
+    share = 1 / (len(coded) + 1)
+    assert total == pytest.approx((1 - share) ** 6, rel=1e-9)
+    # An unseen code is a novel value: the model sums the label over the codes
+    # it may go with, so over labels and flags the rows' densities add up to
+    # the novel code's own factor (the other columns keep theirs).
+    unseen = grid.drop(columns="code").drop_duplicates().assign(code=7.0)
+    total = np.exp(synth.score_samples(unseen[["code", "label", "flag"]])).sum()
+    _, log_factor = synth._models[0].margins[0].novelty(np.array([7.0]))
+    assert total == pytest.approx(np.exp(log_factor[0]) * (1 - share) ** 4, rel=1e-9)
+
+
+def test_leaves_hold_their_rows_at_float32_precision():
+    # The trees compare float32 values: a number within half a float32 step
+    # above a leaf's bound still falls in the leaf, and must keep a density
+    # there (timestamps in seconds are 128 s apart in float32).
+    rng = np.random.RandomState(0)
+    n = 3000
+    t = 1.7e9 + rng.uniform(0, 2e4, n)
+    X = np.column_stack([t, rng.normal(size=n) + (t - 1.7e9) / 1e4])
+    synth = ForestSynthesizer(discrete_features=[], random_state=0).fit(X)
+    model = synth._models[0]
+    values = synth._schema.encode(X)
+    free = np.zeros(values.shape, dtype=bool)
+    features = model.features(values)
+    for tree in model.trees:
+        rows, leaves = tree.pairs(features, free)
+        assert np.array_equal(np.sort(rows), np.arange(n))
+        terms = synth._pair_log_terms(model, values, free, rows, leaves)
+        assert np.isfinite(terms).all()
+
+
+def test_forests_learn_on_a_subsample_of_large_tables():
+    rng = np.random.RandomState(0)
+    n = 4000
+    x = rng.normal(size=n)
+    X = np.column_stack([x, x + rng.normal(0, 0.3, n)])
+    synth = ForestSynthesizer(max_samples=1000, random_state=0).fit(X)
+    model = synth._models[0]
+    # Every training row is in a leaf of every tree.
+    n_trees = len(model.trees)
+    assert model.n_rows.sum() == n * n_trees
+    X_new = synth.sample(n)
+    assert np.corrcoef(X_new.T)[0, 1] > 0.8
+    assert np.isfinite(synth.score_samples(X)).all()
