@@ -23,9 +23,9 @@ comparisons; the run goes on.
 Contenders: no resampling, SMOTE, ADASYN, BorderlineSMOTE,
 RandomOverSampler(shrinkage=1), sksynth's KDEOverSampler, CopulaOverSampler,
 TreeOverSampler and NoiseAugmenter (the first three also with
-``keep_inside=True``), and a plain per-class Gaussian copula with
-empirical margins (``PlainCopula``, written here as the baseline sksynth's
-copula over-sampler should match).
+``region="nearest"`` and ``region="balanced"``), and a plain per-class
+Gaussian copula with empirical margins (``PlainCopula``, written here as the
+baseline sksynth's copula over-sampler should match).
 
 Run from the repository root::
 
@@ -164,9 +164,15 @@ def contenders(seed):
         "CopulaOverSampler": CopulaOverSampler(random_state=seed),
         "TreeOverSampler": TreeOverSampler(random_state=seed),
         "NoiseAugmenter": NoiseAugmenter(random_state=seed),
-        "KDE(keep_inside)": KDEOverSampler(keep_inside=True, random_state=seed),
-        "Copula(keep_inside)": CopulaOverSampler(keep_inside=True, random_state=seed),
-        "Tree(keep_inside)": TreeOverSampler(keep_inside=True, random_state=seed),
+        **{
+            f"{name}({region})": Sampler(region=region, random_state=seed)
+            for region in ("nearest", "balanced")
+            for name, Sampler in [
+                ("KDE", KDEOverSampler),
+                ("Copula", CopulaOverSampler),
+                ("Tree", TreeOverSampler),
+            ]
+        },
         "PlainCopula": PlainCopula(random_state=seed),
     }
 
@@ -351,6 +357,25 @@ def summarise(frame, failures):
     return "\n\n".join(out)
 
 
+def combine(paths):
+    """Per-fold scores and failures of earlier runs (``--csv`` files)."""
+    frames = [pd.read_csv(path) for path in paths]
+    for k, frame in enumerate(frames):
+        if "error" not in frame:
+            frame["error"] = np.nan
+        later = pd.concat(frames[k + 1 :]) if k + 1 < len(frames) else None
+        if later is not None:
+            frames[k] = frame[~frame["sampler"].isin(later["sampler"].unique())]
+    frame = pd.concat(frames, ignore_index=True)
+    failed = frame["error"].notna()
+    failures = list(
+        frame.loc[failed, ["dataset", "sampler", "fold", "error"]].itertuples(
+            index=False, name=None
+        )
+    )
+    return frame[~failed].drop(columns="error"), failures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="15 sets, 1 x 2 CV")
@@ -360,7 +385,19 @@ def main():
     parser.add_argument("--samplers", nargs="+", help="contenders (default: all)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--csv", help="write the per-fold scores here")
+    parser.add_argument(
+        "--combine",
+        nargs="+",
+        metavar="CSV",
+        help="run nothing: report the per-fold scores of earlier runs (same "
+        "seed and repeats; a later file wins for a sampler in two)",
+    )
     args = parser.parse_args()
+    if args.combine:
+        frame, failures = combine(args.combine)
+        print(f"## Over-samplers, combined from {', '.join(args.combine)}\n")
+        print(summarise(frame, failures))
+        return
     n_repeats = args.repeats or (1 if args.quick else 5)
     names = args.samplers or list(contenders(0))
     if BASELINE not in names:
@@ -393,7 +430,8 @@ def main():
     frame = pd.DataFrame([row for rows, _ in results for row in rows])
     failures = [f for _, fails in results for f in fails]
     if args.csv:
-        frame.to_csv(args.csv, index=False)
+        failed = pd.DataFrame(failures, columns=["dataset", "sampler", "fold", "error"])
+        pd.concat([frame, failed]).to_csv(args.csv, index=False)
     n_multi = sum(np.unique(y).size > 2 for _, _, y in datasets)
     print(
         f"## Over-samplers on {len(datasets)} imbalanced data sets "

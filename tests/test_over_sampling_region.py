@@ -1,4 +1,4 @@
-"""Tests of ``keep_inside`` (new rows inside their class's region) and of
+"""Tests of ``region`` (new rows inside their class's region) and of
 CopulaOverSampler's margins for small classes."""
 
 import numpy as np
@@ -37,11 +37,11 @@ def _share_outside(X, y, X_new, klass):
 
 
 @pytest.mark.parametrize("Sampler", INSIDE_SAMPLERS, ids=lambda c: c.__name__)
-def test_keep_inside_keeps_new_rows_in_the_class_region(Sampler):
+def test_region_nearest_keeps_new_rows_in_the_class_region(Sampler):
     X, y = _interleaved()
     n = y.size
     X_free, _ = Sampler(random_state=0).fit_resample(X, y)
-    X_kept, y_kept = Sampler(keep_inside=True, random_state=0).fit_resample(X, y)
+    X_kept, y_kept = Sampler(region="nearest", random_state=0).fit_resample(X, y)
     assert np.array_equal(np.bincount(y_kept), [200, 200])
     assert np.array_equal(X_kept[:n], X)
     # Without the check a share of the 170 new rows lands among class 0.
@@ -49,7 +49,7 @@ def test_keep_inside_keeps_new_rows_in_the_class_region(Sampler):
     assert _share_outside(X, y, X_kept[n:], 1) == 0
 
 
-def test_keep_inside_copies_rows_of_a_class_engulfed_by_another():
+def test_region_copies_rows_of_a_class_engulfed_by_another():
     # Each row of class 1 sits between two rows of class 0 at 1e-3: with
     # wide kernels few draws land that close, and the rows still outside
     # after the redraws are copies.
@@ -58,7 +58,7 @@ def test_keep_inside_copies_rows_of_a_class_engulfed_by_another():
     majority = np.concatenate([rng.uniform(0, 10, 300), centres - 1e-3, centres + 1e-3])
     X = np.concatenate([majority, centres])[:, None]
     y = np.repeat([0, 1], [majority.size, centres.size])
-    sampler = KDEOverSampler(keep_inside=True, bandwidth=1.0, random_state=0)
+    sampler = KDEOverSampler(region="nearest", bandwidth=1.0, random_state=0)
     X_res, y_res = sampler.fit_resample(X, y)
     new = X_res[y.size :, 0]
     assert new.size == majority.size - centres.size
@@ -69,7 +69,8 @@ def test_keep_inside_copies_rows_of_a_class_engulfed_by_another():
     assert np.array_equal(new[copies], X[sampler.sample_indices_[y.size :], 0][copies])
 
 
-def test_keep_inside_on_a_mixed_frame_with_identifiers():
+@pytest.mark.parametrize("rule", ["nearest", "balanced"])
+def test_region_on_a_mixed_frame_with_identifiers(rule):
     rng = np.random.RandomState(0)
     n = 400
     y = pd.Series(np.where(rng.rand(n) < 0.1, "rare", "common"))
@@ -81,17 +82,40 @@ def test_keep_inside_on_a_mixed_frame_with_identifiers():
         }
     )
     for Sampler in INSIDE_SAMPLERS:
-        sampler = Sampler(keep_inside=True, id_columns=["customer_id"], random_state=0)
+        sampler = Sampler(region=rule, id_columns=["customer_id"], random_state=0)
         X_res, y_res = sampler.fit_resample(X, y)
         assert list(X_res.dtypes) == list(X.dtypes)
         assert X_res["customer_id"].is_unique
         assert (y_res == "rare").sum() == (y_res == "common").sum()
 
 
-def test_keep_inside_is_reproducible():
+def test_region_balanced_drops_new_rows_deep_among_other_classes():
     X, y = _interleaved()
-    first = CopulaOverSampler(keep_inside=True, random_state=3).fit_resample(X, y)
-    second = CopulaOverSampler(keep_inside=True, random_state=3).fit_resample(X, y)
+    n = y.size
+    centres = np.array([2.0, 5.0, 8.0])
+
+    def share_far(X_new):
+        # 1.2 from every centre (rows of class 1 lie within 0.45 of theirs),
+        # a new row has about 15 rows of class 0 on each side before a row of
+        # class 1 (20 per unit): its 10 nearest rows are all of class 0.
+        return np.mean(np.min(np.abs(X_new[:, :1] - centres), axis=1) > 1.2)
+
+    free = KDEOverSampler(bandwidth=4.0, random_state=0).fit_resample(X, y)[0]
+    kept, y_kept = KDEOverSampler(
+        bandwidth=1.0, region="balanced", random_state=0
+    ).fit_resample(X, y)
+    assert np.array_equal(np.bincount(y_kept), [200, 200])
+    assert share_far(free[n:]) > 0.05
+    assert share_far(kept[n:]) == 0
+    # Rows near the clusters but nearer a row of class 0 stay: "balanced"
+    # keeps more of the class's surroundings than "nearest".
+    assert _share_outside(X, y, kept[n:], 1) > 0
+
+
+def test_region_is_reproducible():
+    X, y = _interleaved()
+    first = CopulaOverSampler(region="nearest", random_state=3).fit_resample(X, y)
+    second = CopulaOverSampler(region="nearest", random_state=3).fit_resample(X, y)
     assert np.array_equal(first[0], second[0])
 
 

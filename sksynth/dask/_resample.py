@@ -163,10 +163,10 @@ def _check_input(sampler, X, y):
             "`constraints` are not supported on Dask input yet; pass "
             "constraints=None, or compute X and y."
         )
-    if getattr(sampler, "keep_inside", False):
+    if getattr(sampler, "region", None) is not None:
         raise ValueError(
-            "`keep_inside=True` is not supported on Dask input yet; pass "
-            "keep_inside=False, or compute X and y."
+            "`region` is not supported on Dask input yet; pass region=None, "
+            "or compute X and y."
         )
 
 

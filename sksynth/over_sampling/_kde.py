@@ -25,7 +25,7 @@ from .._kde import (
 )
 from .._progress import Progress, describe_class, describe_columns
 from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
-from ._region import ClassRegion, _keep_inside_docstring, draw_inside
+from ._region import ClassRegion, _region_docstring, draw_inside
 
 # Multipliers of Scott's factor tried by the class-aware rule, widest first.
 _MULTIPLIERS = np.geomspace(1.0, 1 / 16, 9)
@@ -41,7 +41,7 @@ _PURITY_SLACK = 0.05
 _BLOCK_ROWS = 2**15
 
 
-@Substitution(**DOCSTRINGS, keep_inside=_keep_inside_docstring)
+@Substitution(**DOCSTRINGS, region=_region_docstring)
 class KDEOverSampler(BaseSynthesisOverSampler):
     """Over-sample classes with a kernel density of each class.
 
@@ -77,7 +77,7 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         numeric bandwidth ``h``: ``2 Phi(-1 / h)``, the chance that the
         numeric kernel moves a value by more than one spread (see Notes).
 
-    {keep_inside}
+    {region}
 
     {verbose}
 
@@ -158,7 +158,7 @@ class KDEOverSampler(BaseSynthesisOverSampler):
             StrOptions({"auto"}),
             Interval(Real, 0, 1, closed="both"),
         ],
-        "keep_inside": ["boolean"],
+        "region": [StrOptions({"nearest", "balanced"}), None],
     }
 
     _sets_sample_indices = True
@@ -174,7 +174,7 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         constraints=None,
         bandwidth="auto",
         categorical_bandwidth="auto",
-        keep_inside=False,
+        region=None,
         verbose=0,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
@@ -186,7 +186,7 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         self.constraints = constraints
         self.bandwidth = bandwidth
         self.categorical_bandwidth = categorical_bandwidth
-        self.keep_inside = keep_inside
+        self.region = region
 
     def _fit_resample(self, X, y):
         rng = check_random_state(self.random_state)
@@ -196,8 +196,8 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         for klass, (model, rows) in models.items():
             n_new = self.sampling_strategy_[klass]
             region = None
-            if self.keep_inside:
-                region = ClassRegion(space, rows, y != klass, rng)
+            if self.region is not None:
+                region = ClassRegion(space, y, klass, self.region, rng)
             for start in range(0, n_new, _BLOCK_ROWS):
                 n_block = min(_BLOCK_ROWS, n_new - start)
                 new_values, centre = _draw(model, space, rows, region, n_block, rng)

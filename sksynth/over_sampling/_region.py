@@ -1,52 +1,75 @@
-"""New rows kept inside their class's region (the ``keep_inside`` option)."""
+"""New rows kept inside their class's region (the ``region`` option)."""
 
 import numpy as np
 
 from .._kde import Reference
 
-# Rows of each side (the class, the other classes) the nearest-row check
-# compares new rows with.
+# Rows of each side (the class, the other classes) new rows are compared with.
 _REGION_ROWS = 10_000
+# Neighbours of the "balanced" rule.
+_BALANCED_NEIGHBORS = 10
 # Rounds of fresh draws for the new rows that fell outside the region.
 _REDRAWS = 10
 # Most draws per missing row in a round (when few draws land inside).
 _MAX_DRAWS_PER_ROW = 10
 
-_keep_inside_docstring = """keep_inside : bool, default=False
-        Whether every new row must lie in its class's region: a new row whose
-        nearest row of ``X`` (in the space of normal scores, see Notes of
-        :class:`KDEOverSampler`) is of another class is drawn again, up to
-        10 times; rows still outside then are copies of random rows of the
-        class. New rows then no longer spill into the other classes, which
-        costs precision at the default threshold: on the broad benchmark it
-        raised the minority F1 by 0.02 to 0.04 at an unchanged ROC AUC and
-        G-mean (``benchmarks/results_oversampling_broad.md``)."""
+_region_docstring = """region : {{None, "nearest", "balanced"}}, default=None
+        Where new rows may lie. None: wherever the model of their class
+        draws them. "nearest": a new row's nearest row of ``X`` must be of
+        its class. "balanced": among its 10 nearest rows of ``X``, those of
+        its class, each weighted by one over its class's size, must weigh at
+        least half of the total (the class's side of the boundary of
+        balanced classes). Distances are those of the purity rule of
+        :class:`KDEOverSampler` (normal scores on all of ``X``, one-hot
+        categories; at most 10,000 rows of the class and 10,000 of the
+        others). A new row outside is drawn again, up to 10 times; rows
+        still outside then are copies of random rows of their class. New
+        rows that spill among the other classes lower the precision at the
+        default threshold: "nearest" removes them all (higher F1, lower
+        recall), "balanced" those deep among the other classes. See the
+        broad benchmark in ``benchmarks/results_oversampling_broad.md``."""
 
 
 class ClassRegion:
-    """Nearest-row check of new rows of one class against the rows of ``X``.
+    """Check of new rows of one class against the rows of ``X``.
 
-    Rows are compared as the purity rule of :class:`KDEOverSampler` compares
-    them (``space``: normal scores through maps fitted on all of ``X``,
-    one-hot blocks for categorical columns of few levels). A new row is
-    inside when its nearest reference row is one of the class's: the class's
-    rows and the other rows, at most ``_REGION_ROWS`` of each drawn at random.
+    Parameters
+    ----------
+    space : _SharedSpace
+        The normal-score space of ``X`` (see :mod:`._kde`).
+    y : ndarray of shape (n_samples,)
+        Labels of ``X``.
+    klass : object
+        The class whose new rows are checked.
+    rule : {"nearest", "balanced"}
+        See the ``region`` parameter of the over-samplers.
+    rng : RandomState
+        Draws the reference rows of a large ``X``.
     """
 
-    def __init__(self, space, rows, others, rng):
-        self.space = space
-        own = _at_most(rows, rng)
-        other = _at_most(np.flatnonzero(others), rng)
-        dense, codes = space.embed_rows(np.concatenate([own, other]))
-        self.reference = Reference(dense, codes)
-        self.n_own = own.size
+    def __init__(self, space, y, klass, rule, rng):
+        self.space, self.rule = space, rule
+        own = _at_most(np.flatnonzero(y == klass), rng)
+        other = _at_most(np.flatnonzero(y != klass), rng)
+        rows = np.concatenate([own, other])
+        self.reference = Reference(*space.embed_rows(rows))
+        self.is_own = np.arange(rows.size) < own.size
+        # Each reference row weighs one over its class's reference rows: the
+        # classes count as balanced.
+        _, inverse, counts = np.unique(y[rows], return_inverse=True, return_counts=True)
+        self.weight = 1.0 / counts[inverse]
 
     def inside(self, values):
-        """Whether each encoded row's nearest reference row is of the class."""
+        """Whether each encoded row lies in the class's region."""
         if not values.shape[0]:
             return np.zeros(0, dtype=bool)
-        nearest = self.reference.nearest(*self.space.embed(values))
-        return nearest < self.n_own
+        dense, codes = self.space.embed(values)
+        if self.rule == "nearest":
+            return self.is_own[self.reference.nearest(dense, codes)]
+        neighbors = self.reference.k_nearest(dense, codes, _BALANCED_NEIGHBORS)
+        weight = self.weight[neighbors]
+        own = np.sum(weight * self.is_own[neighbors], axis=1)
+        return own >= 0.5 * weight.sum(axis=1)
 
 
 def _at_most(rows, rng):

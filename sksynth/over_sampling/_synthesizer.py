@@ -8,7 +8,7 @@ from imblearn.utils import Substitution
 from sklearn import config_context
 from sklearn.base import clone
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods
+from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from .._base import _warn_auto_identifiers
 from .._copula import GaussianCopulaSynthesizer
@@ -27,7 +27,7 @@ from .._data import (
 from .._progress import Progress, describe_class, describe_columns
 from .._tree import TreeSynthesizer
 from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
-from ._region import ClassRegion, _keep_inside_docstring, draw_inside
+from ._region import ClassRegion, _region_docstring, draw_inside
 
 # Classes this small may be too small for a synthesizer; its error then says so.
 _TINY_CLASS = 5
@@ -36,7 +36,7 @@ _TINY_CLASS = 5
 _EMPIRICAL_CLASS_ROWS = 1000
 
 
-@Substitution(**DOCSTRINGS, keep_inside=_keep_inside_docstring)
+@Substitution(**DOCSTRINGS, region=_region_docstring)
 class SynthesizerOverSampler(BaseSynthesisOverSampler):
     """Over-sample classes with rows drawn from a synthesizer fitted per class.
 
@@ -64,7 +64,7 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
 
     {column_options}
 
-    {keep_inside}
+    {region}
 
     {verbose}
 
@@ -111,7 +111,7 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
         "synthesizer": [HasMethods(["fit", "sample"]), None],
-        "keep_inside": ["boolean"],
+        "region": [StrOptions({"nearest", "balanced"}), None],
     }
 
     def __init__(
@@ -124,12 +124,12 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
         id_columns="auto",
         discrete_features="auto",
         constraints=None,
-        keep_inside=False,
+        region=None,
         verbose=0,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.synthesizer = synthesizer
-        self.keep_inside = keep_inside
+        self.region = region
         self.random_state = random_state
         self.verbose = verbose
         self.categorical_features = categorical_features
@@ -148,8 +148,8 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
         if not self.synthesizers_:
             return np.asarray(X), y
         grown = {k: n for k, n in self.sampling_strategy_.items() if n > 0}
-        if self.keep_inside:
-            X_new = models.draw_inside(X, y, grown, rng)
+        if self.region is not None:
+            X_new = models.draw_inside(X, y, grown, self.region, rng)
         else:
             X_new = models.draw(grown, rng)
         labels = np.concatenate(
@@ -286,7 +286,7 @@ class ClassModels:
         X_new = concat_tables(blocks) if len(blocks) > 1 else blocks[0]
         return self.schema.snap_discrete(X_new, self.grids)
 
-    def draw_inside(self, X, y, n_per_class, rng):
+    def draw_inside(self, X, y, n_per_class, rule, rng):
         """New rows as :meth:`draw` gives them, each inside its class's region
         (see :class:`~sksynth.over_sampling._region.ClassRegion`); rows that
         stay outside are copies of random rows of their class, with new keys."""
@@ -302,7 +302,7 @@ class ClassModels:
         blocks = []
         for klass, n_new in n_per_class.items():
             rows = np.flatnonzero(y == klass)
-            region = ClassRegion(space, rows, y != klass, rng)
+            region = ClassRegion(space, y, klass, rule, rng)
 
             def draw(n, klass=klass):
                 drawn = self._draw_values({klass: n}, rng)
@@ -353,7 +353,7 @@ def _draw(synthesizer, n_samples, rng):
     return rows[0] if isinstance(rows, tuple) else rows
 
 
-@Substitution(**DOCSTRINGS, keep_inside=_keep_inside_docstring)
+@Substitution(**DOCSTRINGS, region=_region_docstring)
 class CopulaOverSampler(SynthesizerOverSampler):
     """Over-sample classes with rows drawn from a Gaussian copula per class.
 
@@ -381,7 +381,7 @@ class CopulaOverSampler(SynthesizerOverSampler):
     copula : {{"gaussian", "t"}}, default="gaussian"
         Dependence model, as in :class:`~sksynth.GaussianCopulaSynthesizer`.
 
-    {keep_inside}
+    {region}
 
     {verbose}
 
@@ -426,7 +426,7 @@ class CopulaOverSampler(SynthesizerOverSampler):
 
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
-        "keep_inside": ["boolean"],
+        "region": [StrOptions({"nearest", "balanced"}), None],
         "marginals": GaussianCopulaSynthesizer._parameter_constraints["marginals"],
         "copula": GaussianCopulaSynthesizer._parameter_constraints["copula"],
     }
@@ -442,7 +442,7 @@ class CopulaOverSampler(SynthesizerOverSampler):
         constraints=None,
         marginals="auto",
         copula="gaussian",
-        keep_inside=False,
+        region=None,
         verbose=0,
     ):
         BaseSynthesisOverSampler.__init__(self, sampling_strategy=sampling_strategy)
@@ -454,7 +454,7 @@ class CopulaOverSampler(SynthesizerOverSampler):
         self.constraints = constraints
         self.marginals = marginals
         self.copula = copula
-        self.keep_inside = keep_inside
+        self.region = region
 
     def _make_synthesizer(self):
         return GaussianCopulaSynthesizer(marginals=self.marginals, copula=self.copula)
@@ -465,7 +465,7 @@ class CopulaOverSampler(SynthesizerOverSampler):
         return super()._fit_class(X_class, klass, rng, settings)
 
 
-@Substitution(**DOCSTRINGS, keep_inside=_keep_inside_docstring)
+@Substitution(**DOCSTRINGS, region=_region_docstring)
 class TreeOverSampler(SynthesizerOverSampler):
     """Over-sample classes with rows drawn from sequential decision trees.
 
@@ -502,7 +502,7 @@ class TreeOverSampler(SynthesizerOverSampler):
         Kernel smoothing of rare numeric donor values, as in
         :class:`~sksynth.TreeSynthesizer`.
 
-    {keep_inside}
+    {region}
 
     {verbose}
 
@@ -538,7 +538,7 @@ class TreeOverSampler(SynthesizerOverSampler):
 
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
-        "keep_inside": ["boolean"],
+        "region": [StrOptions({"nearest", "balanced"}), None],
         **{
             name: TreeSynthesizer._parameter_constraints[name]
             for name in ("max_depth", "min_samples_leaf", "max_predictors", "smoothing")
@@ -558,7 +558,7 @@ class TreeOverSampler(SynthesizerOverSampler):
         min_samples_leaf="auto",
         max_predictors=50,
         smoothing=True,
-        keep_inside=False,
+        region=None,
         verbose=0,
     ):
         BaseSynthesisOverSampler.__init__(self, sampling_strategy=sampling_strategy)
@@ -572,7 +572,7 @@ class TreeOverSampler(SynthesizerOverSampler):
         self.min_samples_leaf = min_samples_leaf
         self.max_predictors = max_predictors
         self.smoothing = smoothing
-        self.keep_inside = keep_inside
+        self.region = region
 
     def _make_synthesizer(self):
         return TreeSynthesizer(
