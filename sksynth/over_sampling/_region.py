@@ -13,7 +13,7 @@ _REDRAWS = 10
 # Most draws per missing row in a round (when few draws land inside).
 _MAX_DRAWS_PER_ROW = 10
 
-_region_docstring = """region : {{None, "nearest", "balanced"}}, default=None
+_region_docstring = """region : {None, "nearest", "balanced"}, default=None
         Where new rows may lie. None: wherever the model of their class
         draws them. "nearest": a new row's nearest row of ``X`` must be of
         its class. "balanced": among its 10 nearest rows of ``X``, those of
@@ -25,9 +25,12 @@ _region_docstring = """region : {{None, "nearest", "balanced"}}, default=None
         others). A new row outside is drawn again, up to 10 times; rows
         still outside then are copies of random rows of their class. New
         rows that spill among the other classes lower the precision at the
-        default threshold: "nearest" removes them all (higher F1, lower
-        recall), "balanced" those deep among the other classes. See the
-        broad benchmark in ``benchmarks/results_oversampling_broad.md``."""
+        default threshold: "nearest" removes them all, "balanced" those deep
+        among the other classes. On 106 imbalanced data sets (see
+        ``benchmarks/results_oversampling_broad.md``), "nearest" raised the
+        mean F1 by 0.02 to 0.025 and lowered the G-mean by up to 0.01;
+        "balanced" raised the F1 by 0.006 to 0.01 at the same G-mean; neither
+        changed the mean ROC AUC by more than 0.002."""
 
 
 class ClassRegion:

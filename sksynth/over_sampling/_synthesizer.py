@@ -408,10 +408,10 @@ class CopulaOverSampler(SynthesizerOverSampler):
     and then keeps the simplest (a normal or uniform): new rows fill the
     class's range evenly where the class's values are skewed or clustered,
     and land among the other classes. Over-sampling grows small classes, so
-    "auto" takes the empirical margin below 1,000 rows: on 90 imbalanced data
-    sets (``benchmarks/bench_oversampling_broad.py``) that raised the mean
-    ROC AUC, G-mean and F1 of the classifiers trained on the resampled data
-    (figures in ``benchmarks/results_oversampling_broad.md``).
+    "auto" takes the empirical margin below 1,000 rows. On 106 imbalanced data
+    sets (``benchmarks/bench_oversampling_broad.py``, 2-fold, three
+    classifiers) that raised the mean ROC AUC from 0.840 to 0.845, the G-mean
+    from 0.761 to 0.775 and the F1 from 0.551 to 0.560 (each p < 0.001).
 
     Examples
     --------
