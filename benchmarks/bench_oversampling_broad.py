@@ -29,7 +29,7 @@ baseline sksynth's copula over-sampler should match).
 
 Run from the repository root::
 
-    python benchmarks/bench_oversampling_broad.py --quick        # ~5 min
+    python benchmarks/bench_oversampling_broad.py --quick        # ~1 min
     python benchmarks/bench_oversampling_broad.py --jobs 2       # full run
     python benchmarks/bench_oversampling_broad.py --samplers SMOTE KDE --datasets yeast4
 
