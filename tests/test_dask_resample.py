@@ -140,6 +140,8 @@ def test_errors(data):
         )
     with pytest.raises(ValueError, match="`constraints` are not supported"):
         CopulaOverSampler(constraints="auto").fit_resample(X_dask, y_dask)
+    with pytest.raises(ValueError, match="`region` is not supported"):
+        KDEOverSampler(region="nearest").fit_resample(X_dask, y_dask)
     with pytest.raises(TypeError, match="Dask DataFrame and y as a Dask Series"):
         CopulaOverSampler().fit_resample(X_dask, y)
 

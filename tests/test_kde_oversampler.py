@@ -173,6 +173,37 @@ def test_nearest_rows_match_the_one_hot_distances():
     )
 
 
+def test_k_nearest_matches_brute_force_on_mixed_rows():
+    rng = np.random.RandomState(1)
+    n_levels = np.array([3, 40])
+
+    def rows(n):
+        scores = rng.normal(size=(n, 2))
+        codes = np.column_stack([rng.randint(0, k, n) for k in n_levels]).astype(float)
+        return scores, codes
+
+    (ref_scores, ref_codes), (scores, codes) = rows(500), rows(200)
+    spread = np.ones(2)
+
+    def split(scores, codes):
+        dense = kde_core.embed(spread, n_levels[:1], scores, codes[:, :1])
+        return dense, codes[:, 1:]
+
+    full = kde_core.embed(spread, n_levels, ref_scores, ref_codes)
+    query = kde_core.embed(spread, n_levels, scores, codes)
+    reference = kde_core.Reference(*split(ref_scores, ref_codes))
+    found = reference.k_nearest(*split(scores, codes), 10)
+    assert found.shape == (200, 10)
+    expected = np.sort(np.linalg.norm(query[:, None] - full[None], axis=2), axis=1)
+    distance = np.sort(np.linalg.norm(query[:, None] - full[found], axis=2), axis=1)
+    np.testing.assert_allclose(distance, expected[:, :10], atol=1e-9)
+    # Asking for more neighbours than reference rows gives them all.
+    few = kde_core.Reference(*split(ref_scores[:4], ref_codes[:4]))
+    assert np.array_equal(
+        np.sort(few.k_nearest(*split(scores, codes), 10)[0]), [0, 1, 2, 3]
+    )
+
+
 def test_bandwidth_does_not_depend_on_the_order_of_rows():
     # Half of the class lies far from the others, half inside them: the
     # class's own rows probed by the purity rule are drawn at random, not

@@ -74,6 +74,31 @@ class Reference:
         n_queries = dense.shape[0]
         out = np.empty(n_queries, dtype=np.intp)
         distance = np.empty(n_queries)
+        for start, stop, squared in self._blocks(dense, codes):
+            if exclude is not None:
+                squared[np.arange(stop - start), exclude[start:stop]] = np.inf
+            out[start:stop] = np.argmin(squared, axis=1)
+            distance[start:stop] = squared[np.arange(stop - start), out[start:stop]]
+        if return_distance:
+            return out, np.sqrt(np.maximum(distance, 0.0))
+        return out
+
+    def k_nearest(self, dense, codes, n_neighbors):
+        """Indices of the ``n_neighbors`` nearest reference rows of each query
+        row, in no particular order."""
+        k = min(n_neighbors, self.dense.shape[0])
+        out = np.empty((dense.shape[0], k), dtype=np.intp)
+        for start, stop, squared in self._blocks(dense, codes):
+            if k < squared.shape[1]:
+                out[start:stop] = np.argpartition(squared, k - 1, axis=1)[:, :k]
+            else:
+                out[start:stop] = np.arange(k)
+        return out
+
+    def _blocks(self, dense, codes):
+        """Squared distances of the query rows to the reference rows, by
+        blocks of query rows: ``(start, stop, squared)``."""
+        n_queries = dense.shape[0]
         query_norm = _squared_norm(dense, codes)
         block = max(1, _DISTANCE_BLOCK // max(self.dense.shape[0], 1))
         for start in range(0, n_queries, block):
@@ -84,10 +109,4 @@ class Reference:
             squared += self.squared_norm
             for k, reference_codes in enumerate(self._codes_by_column):
                 squared -= codes[start:stop, k, None] == reference_codes
-            if exclude is not None:
-                squared[np.arange(stop - start), exclude[start:stop]] = np.inf
-            out[start:stop] = np.argmin(squared, axis=1)
-            distance[start:stop] = squared[np.arange(stop - start), out[start:stop]]
-        if return_distance:
-            return out, np.sqrt(np.maximum(distance, 0.0))
-        return out
+            yield start, stop, squared

@@ -163,6 +163,11 @@ def _check_input(sampler, X, y):
             "`constraints` are not supported on Dask input yet; pass "
             "constraints=None, or compute X and y."
         )
+    if getattr(sampler, "region", None) is not None:
+        raise ValueError(
+            "`region` is not supported on Dask input yet; pass region=None, "
+            "or compute X and y."
+        )
 
 
 def _class_counts(y_parts):
@@ -252,7 +257,8 @@ def _fit_drawer(sampler, X, y, rng):
     from ..over_sampling._synthesizer import ClassModels
 
     if isinstance(sampler, KDEOverSampler):
-        return _KDEDrawer(*sampler._fit_class_models(X, y, rng))
+        schema, _, models = sampler._fit_class_models(X, y, rng)
+        return _KDEDrawer(schema, models)
     return ClassModels.fit(sampler, X, y, rng)
 
 

@@ -25,6 +25,7 @@ from .._kde import (
 )
 from .._progress import Progress, describe_class, describe_columns
 from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
+from ._region import ClassRegion, _region_docstring, draw_inside
 
 # Multipliers of Scott's factor tried by the class-aware rule, widest first.
 _MULTIPLIERS = np.geomspace(1.0, 1 / 16, 9)
@@ -40,7 +41,7 @@ _PURITY_SLACK = 0.05
 _BLOCK_ROWS = 2**15
 
 
-@Substitution(**DOCSTRINGS)
+@Substitution(**DOCSTRINGS, region=_region_docstring)
 class KDEOverSampler(BaseSynthesisOverSampler):
     """Over-sample classes with a kernel density of each class.
 
@@ -75,6 +76,8 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         ``(K - 1) / K`` for a column of ``K`` levels. "auto" ties it to the
         numeric bandwidth ``h``: ``2 Phi(-1 / h)``, the chance that the
         numeric kernel moves a value by more than one spread (see Notes).
+
+    {region}
 
     {verbose}
 
@@ -155,6 +158,7 @@ class KDEOverSampler(BaseSynthesisOverSampler):
             StrOptions({"auto"}),
             Interval(Real, 0, 1, closed="both"),
         ],
+        "region": [StrOptions({"nearest", "balanced"}), None],
     }
 
     _sets_sample_indices = True
@@ -170,6 +174,7 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         constraints=None,
         bandwidth="auto",
         categorical_bandwidth="auto",
+        region=None,
         verbose=0,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
@@ -181,28 +186,31 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         self.constraints = constraints
         self.bandwidth = bandwidth
         self.categorical_bandwidth = categorical_bandwidth
+        self.region = region
 
     def _fit_resample(self, X, y):
         rng = check_random_state(self.random_state)
-        schema, models = self._fit_class_models(X, y, rng)
+        schema, space, models = self._fit_class_models(X, y, rng)
         output = _Output(X, y, schema, sum(self.sampling_strategy_.values()), rng)
         indices = [np.arange(y.size)]
         for klass, (model, rows) in models.items():
             n_new = self.sampling_strategy_[klass]
+            region = None
+            if self.region is not None:
+                region = ClassRegion(space, y, klass, self.region, rng)
             for start in range(0, n_new, _BLOCK_ROWS):
                 n_block = min(_BLOCK_ROWS, n_new - start)
-                new_values, centre = sample_model(
-                    model, n_block, rng, enforce_range=True
-                )
+                new_values, centre = _draw(model, space, rows, region, n_block, rng)
                 output.add(new_values, klass)
                 indices.append(rows[centre])
         self.sample_indices_ = np.concatenate(indices)
         return output.result()
 
     def _fit_class_models(self, X, y, rng):
-        """The schema of ``X`` and the kernel density of each class to grow,
-        ``{class: (model, rows of the class)}``, with the bandwidths chosen
-        (``bandwidth_``, ``categorical_bandwidth_``)."""
+        """The schema of ``X``, its shared normal-score space and the kernel
+        density of each class to grow, ``{class: (model, rows of the
+        class)}``, with the bandwidths chosen (``bandwidth_``,
+        ``categorical_bandwidth_``)."""
         from ._synthesizer import sampler_schema
 
         progress = Progress.of(self)
@@ -221,7 +229,7 @@ class KDEOverSampler(BaseSynthesisOverSampler):
             models[klass] = (model, rows)
             self.bandwidth_[klass], self.categorical_bandwidth_[klass] = h, t
             progress.lap(describe_class(klass, rows.size, n_new))
-        return schema, models
+        return schema, space, models
 
     def _choose_bandwidth(self, model, space, rows, others, rng):
         n_rows, d = rows.size, len(model.numeric)
@@ -248,6 +256,29 @@ class KDEOverSampler(BaseSynthesisOverSampler):
             lam = float(self.categorical_bandwidth)
         lambdas = np.minimum(lam, (model.n_levels - 1) / np.maximum(model.n_levels, 1))
         return with_bandwidth(model, h * model.spread, lambdas), h, lam
+
+
+def _draw(model, space, rows, region, n_samples, rng):
+    """New encoded rows of a class and the index of each one's centre among
+    the class's rows; with a ``region``, inside it (rows that stay outside
+    are copies of random rows of the class, their own centres)."""
+    if region is None:
+        return sample_model(model, n_samples, rng, enforce_range=True)
+
+    def draw(n):
+        values, centre = sample_model(model, n, rng, enforce_range=True)
+        return values, (values, centre)
+
+    def take(drawn, kept):
+        return drawn[0][kept], drawn[1][kept]
+
+    pieces, missing = draw_inside(draw, take, region, n_samples)
+    centre = rng.randint(rows.size, size=missing)
+    pieces.append((space.encode(rows[centre]), centre))
+    return (
+        np.concatenate([values for values, _ in pieces]),
+        np.concatenate([centre for _, centre in pieces]),
+    )
 
 
 class _SharedSpace:

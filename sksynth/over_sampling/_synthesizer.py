@@ -9,7 +9,7 @@ from imblearn.utils import Substitution
 from sklearn import config_context
 from sklearn.base import clone
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods
+from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from .._base import _warn_auto_identifiers
 from .._copula import GaussianCopulaSynthesizer
@@ -29,12 +29,16 @@ from .._forest import ForestSynthesizer
 from .._progress import Progress, describe_class, describe_columns
 from .._tree import TreeSynthesizer
 from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
+from ._region import ClassRegion, _region_docstring, draw_inside
 
 # Classes this small may be too small for a synthesizer; its error then says so.
 _TINY_CLASS = 5
+# CopulaOverSampler's "auto" margins are empirical for classes under this many
+# rows (see its docstring).
+_EMPIRICAL_CLASS_ROWS = 1000
 
 
-@Substitution(**DOCSTRINGS)
+@Substitution(**DOCSTRINGS, region=_region_docstring)
 class SynthesizerOverSampler(BaseSynthesisOverSampler):
     """Over-sample classes with rows drawn from a synthesizer fitted per class.
 
@@ -61,6 +65,8 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
     {categorical_features}
 
     {column_options}
+
+    {region}
 
     {verbose}
 
@@ -107,6 +113,7 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
         "synthesizer": [HasMethods(["fit", "sample"]), None],
+        "region": [StrOptions({"nearest", "balanced"}), None],
     }
 
     def __init__(
@@ -119,10 +126,12 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
         id_columns="auto",
         discrete_features="auto",
         constraints=None,
+        region=None,
         verbose=0,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
         self.synthesizer = synthesizer
+        self.region = region
         self.random_state = random_state
         self.verbose = verbose
         self.categorical_features = categorical_features
@@ -141,7 +150,10 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
         if not self.synthesizers_:
             return np.asarray(X), y
         grown = {k: n for k, n in self.sampling_strategy_.items() if n > 0}
-        X_new = models.draw(grown, rng)
+        if self.region is not None:
+            X_new = models.draw_inside(X, y, grown, self.region, rng)
+        else:
+            X_new = models.draw(grown, rng)
         labels = np.concatenate(
             [np.full(n, k, dtype=y.dtype) for k, n in grown.items()]
         )
@@ -263,12 +275,46 @@ class ClassModels:
 
     def draw(self, n_per_class, rng):
         """New rows, ``n_per_class[klass]`` of each class in that order."""
+        return _with_new_keys(
+            self._draw_values(n_per_class, rng), self.schema, self.keys, rng
+        )
+
+    def _draw_values(self, n_per_class, rng):
+        """New rows without their identifier columns."""
         blocks = [
             _draw(self.synthesizers[klass], n_new, rng)
             for klass, n_new in n_per_class.items()
         ]
         X_new = concat_tables(blocks) if len(blocks) > 1 else blocks[0]
-        X_new = self.schema.snap_discrete(X_new, self.grids)
+        return self.schema.snap_discrete(X_new, self.grids)
+
+    def draw_inside(self, X, y, n_per_class, rule, rng):
+        """New rows as :meth:`draw` gives them, each inside its class's region
+        (see :class:`~sksynth.over_sampling._region.ClassRegion`); rows that
+        stay outside are copies of random rows of their class, with new keys."""
+        from ._kde import _SharedSpace
+
+        space = _SharedSpace(X, self.schema, np.isin(y, list(n_per_class)), rng)
+
+        def encode(rows):
+            # Throwaway keys: the schema encodes tables of the layout of X.
+            return self.schema.encode(_with_new_keys(rows, self.schema, self.keys, rng))
+
+        X_model = drop_columns(X, self.keys)
+        blocks = []
+        for klass, n_new in n_per_class.items():
+            rows = np.flatnonzero(y == klass)
+            region = ClassRegion(space, y, klass, rule, rng)
+
+            def draw(n, klass=klass):
+                drawn = self._draw_values({klass: n}, rng)
+                return encode(drawn), drawn
+
+            pieces, missing = draw_inside(draw, take_rows, region, n_new)
+            if missing:
+                pieces.append(take_rows(X_model, rng.choice(rows, missing)))
+            blocks.extend(pieces)
+        X_new = concat_tables(blocks) if len(blocks) > 1 else blocks[0]
         return _with_new_keys(X_new, self.schema, self.keys, rng)
 
 
@@ -309,7 +355,7 @@ def _draw(synthesizer, n_samples, rng):
     return rows[0] if isinstance(rows, tuple) else rows
 
 
-@Substitution(**DOCSTRINGS)
+@Substitution(**DOCSTRINGS, region=_region_docstring)
 class CopulaOverSampler(SynthesizerOverSampler):
     """Over-sample classes with rows drawn from a Gaussian copula per class.
 
@@ -330,10 +376,14 @@ class CopulaOverSampler(SynthesizerOverSampler):
 
     marginals : str or dict, default="auto"
         Distribution of the numeric columns, as in
-        :class:`~sksynth.GaussianCopulaSynthesizer`.
+        :class:`~sksynth.GaussianCopulaSynthesizer`, except that "auto" gives
+        classes of fewer than 1,000 rows the kernel-smoothed empirical margin
+        ("empirical") for every numeric column (see Notes).
 
     copula : {{"gaussian", "t"}}, default="gaussian"
         Dependence model, as in :class:`~sksynth.GaussianCopulaSynthesizer`.
+
+    {region}
 
     {verbose}
 
@@ -355,6 +405,16 @@ class CopulaOverSampler(SynthesizerOverSampler):
     so tiny classes (even a single row) work, with new rows close to the
     class's own.
 
+    The synthesizer's "auto" margins choose a parametric family per column by
+    held-out likelihood, which cannot tell families apart on a few dozen rows
+    and then keeps the simplest (a normal or uniform): new rows fill the
+    class's range evenly where the class's values are skewed or clustered,
+    and land among the other classes. Over-sampling grows small classes, so
+    "auto" takes the empirical margin below 1,000 rows. On 106 imbalanced data
+    sets (``benchmarks/bench_oversampling_broad.py``, 2-fold, three
+    classifiers) that raised the mean ROC AUC from 0.840 to 0.845, the G-mean
+    from 0.761 to 0.775 and the F1 from 0.551 to 0.560 (each p < 0.001).
+
     Examples
     --------
     >>> from collections import Counter
@@ -368,6 +428,7 @@ class CopulaOverSampler(SynthesizerOverSampler):
 
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
+        "region": [StrOptions({"nearest", "balanced"}), None],
         "marginals": GaussianCopulaSynthesizer._parameter_constraints["marginals"],
         "copula": GaussianCopulaSynthesizer._parameter_constraints["copula"],
     }
@@ -383,6 +444,7 @@ class CopulaOverSampler(SynthesizerOverSampler):
         constraints=None,
         marginals="auto",
         copula="gaussian",
+        region=None,
         verbose=0,
     ):
         BaseSynthesisOverSampler.__init__(self, sampling_strategy=sampling_strategy)
@@ -394,12 +456,18 @@ class CopulaOverSampler(SynthesizerOverSampler):
         self.constraints = constraints
         self.marginals = marginals
         self.copula = copula
+        self.region = region
 
     def _make_synthesizer(self):
         return GaussianCopulaSynthesizer(marginals=self.marginals, copula=self.copula)
 
+    def _fit_class(self, X_class, klass, rng, settings):
+        if self.marginals == "auto" and X_class.shape[0] < _EMPIRICAL_CLASS_ROWS:
+            settings = {**settings, "marginals": "empirical"}
+        return super()._fit_class(X_class, klass, rng, settings)
 
-@Substitution(**DOCSTRINGS)
+
+@Substitution(**DOCSTRINGS, region=_region_docstring)
 class TreeOverSampler(SynthesizerOverSampler):
     """Over-sample classes with rows drawn from sequential decision trees.
 
@@ -436,6 +504,8 @@ class TreeOverSampler(SynthesizerOverSampler):
         Kernel smoothing of rare numeric donor values, as in
         :class:`~sksynth.TreeSynthesizer`.
 
+    {region}
+
     {verbose}
 
     Attributes
@@ -470,6 +540,7 @@ class TreeOverSampler(SynthesizerOverSampler):
 
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
+        "region": [StrOptions({"nearest", "balanced"}), None],
         **{
             name: TreeSynthesizer._parameter_constraints[name]
             for name in ("max_depth", "min_samples_leaf", "max_predictors", "smoothing")
@@ -489,6 +560,7 @@ class TreeOverSampler(SynthesizerOverSampler):
         min_samples_leaf="auto",
         max_predictors=50,
         smoothing=True,
+        region=None,
         verbose=0,
     ):
         BaseSynthesisOverSampler.__init__(self, sampling_strategy=sampling_strategy)
@@ -502,6 +574,7 @@ class TreeOverSampler(SynthesizerOverSampler):
         self.min_samples_leaf = min_samples_leaf
         self.max_predictors = max_predictors
         self.smoothing = smoothing
+        self.region = region
 
     def _make_synthesizer(self):
         return TreeSynthesizer(
