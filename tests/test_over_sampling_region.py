@@ -6,9 +6,19 @@ import pandas as pd
 import pytest
 from sklearn.datasets import make_classification
 
-from sksynth.over_sampling import CopulaOverSampler, KDEOverSampler, TreeOverSampler
+from sksynth.over_sampling import (
+    CopulaOverSampler,
+    ForestOverSampler,
+    KDEOverSampler,
+    TreeOverSampler,
+)
 
-INSIDE_SAMPLERS = [KDEOverSampler, CopulaOverSampler, TreeOverSampler]
+INSIDE_SAMPLERS = [
+    KDEOverSampler,
+    CopulaOverSampler,
+    TreeOverSampler,
+    ForestOverSampler,
+]
 
 
 def _interleaved(seed=0):

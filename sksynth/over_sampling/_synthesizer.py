@@ -585,7 +585,7 @@ class TreeOverSampler(SynthesizerOverSampler):
         )
 
 
-@Substitution(**DOCSTRINGS)
+@Substitution(**DOCSTRINGS, region=_region_docstring)
 class ForestOverSampler(SynthesizerOverSampler):
     """Over-sample classes with rows drawn from an adversarial random forest.
 
@@ -606,7 +606,7 @@ class ForestOverSampler(SynthesizerOverSampler):
 
     {column_options}
 
-    n_estimators : int, default=20
+    n_estimators : int, default=10
         Number of trees, as in :class:`~sksynth.ForestSynthesizer`.
 
     min_samples_leaf : int, default=10
@@ -624,6 +624,8 @@ class ForestOverSampler(SynthesizerOverSampler):
     leaf_density : {{"normal", "margin"}}, default="normal"
         Distribution of a many-valued numeric column inside a leaf, as in
         :class:`~sksynth.ForestSynthesizer`.
+
+    {region}
 
     {verbose}
 
@@ -653,6 +655,7 @@ class ForestOverSampler(SynthesizerOverSampler):
 
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
+        "region": [StrOptions({"nearest", "balanced"}), None],
         **{
             name: ForestSynthesizer._parameter_constraints[name]
             for name in (
@@ -674,11 +677,12 @@ class ForestOverSampler(SynthesizerOverSampler):
         id_columns="auto",
         discrete_features="auto",
         constraints=None,
-        n_estimators=20,
+        n_estimators=10,
         min_samples_leaf=10,
         max_rounds=10,
         delta=0.0,
         leaf_density="normal",
+        region=None,
         verbose=0,
     ):
         BaseSynthesisOverSampler.__init__(self, sampling_strategy=sampling_strategy)
@@ -693,6 +697,7 @@ class ForestOverSampler(SynthesizerOverSampler):
         self.max_rounds = max_rounds
         self.delta = delta
         self.leaf_density = leaf_density
+        self.region = region
 
     def _make_synthesizer(self):
         return ForestSynthesizer(
