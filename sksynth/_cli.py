@@ -1503,20 +1503,24 @@ def _demo_with_target(X, y):
     return np.column_stack([X, y])
 
 
-def _demo_save_figures(X_train, X_synth, X_test, args):
+def _demo_save_figures(real, synthetic, holdout, report, args):
+    """Draw the figures from the report's results; the line to print after it."""
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        print("\n(No figures: they need matplotlib: pip install matplotlib.)")
-        return
+        return "\n(No figures: they need matplotlib: pip install matplotlib.)"
     from .metrics import save_figures
 
     paths = save_figures(
-        X_train, X_synth, args.figures, holdout=X_test, random_state=args.random_state
+        real,
+        synthetic,
+        args.figures,
+        holdout=holdout,
+        random_state=args.random_state,
+        report=report,
     )
-    print(
-        f"\nFigures written to {Path(args.figures)}/: "
-        + ", ".join(p.name for p in paths)
+    return f"\nFigures written to {Path(args.figures)}/: " + ", ".join(
+        p.name for p in paths
     )
 
 
@@ -1587,16 +1591,26 @@ def demo(args):
         "\nHow close the synthetic rows are to the training rows, beside the same "
         "figure for real held-out rows (what perfect looks like):\n"
     )
+    real = _demo_with_target(X_train, y_train)
+    synthetic = _demo_with_target(X_synth, y_synth)
+    holdout = _demo_with_target(X_test, y_test)
     report = evaluate_synthetic(
-        _demo_with_target(X_train, y_train),
-        _demo_with_target(X_synth, y_synth),
-        holdout=_demo_with_target(X_test, y_test),
+        real,
+        synthetic,
+        holdout=holdout,
         target=_DEMO_TARGET if args.frame else X_train.shape[1],
         random_state=args.random_state,
     )
+    # The figures are drawn before the long printout, so that a reader who
+    # stops it early (``| head``) still gets them.
+    figures = (
+        _demo_save_figures(real, synthetic, holdout, report, args)
+        if args.figures
+        else None
+    )
     print(report)
-    if args.figures:
-        _demo_save_figures(X_train, X_synth, X_test, args)
+    if figures:
+        print(figures)
     if args.frame:
         print("\nFirst synthetic rows:")
         print(X_synth.iloc[:5, :6].round(3).to_string())

@@ -1209,6 +1209,34 @@ def test_constraints_errors_are_one_line(
 # The demo
 
 
+def test_demo_draws_its_figures_when_its_reader_leaves_early(tmp_path):
+    # `sksynth demo | head`: the report was printed before the figures were
+    # drawn, so a reader who left after ten lines got no figures.
+    pytest.importorskip("matplotlib")
+    figures = tmp_path / "figures"
+    source_root = str(Path(sksynth.__file__).resolve().parents[1])
+    pythonpath = os.environ.get("PYTHONPATH")
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [source_root, pythonpath])),
+        "OMP_NUM_THREADS": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sksynth", "demo", "--figures", str(figures)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    head = [process.stdout.readline() for _ in range(10)]
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=300) in (0, 1)
+    assert head[0].startswith(b"sksynth demo:")
+    assert "Traceback" not in err, err
+    assert (figures / "marginals.png").is_file()
+    assert (figures / "detection_roc.png").is_file()
+
+
 def test_demo_says_each_margin_in_plain_words(capsys):
     """Each fitted formula the demo prints is followed by what it means, with
     the numbers of the formula: a lognormal's scale is the median and
