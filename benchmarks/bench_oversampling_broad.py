@@ -303,14 +303,78 @@ def markdown(table, floatfmt="{:.3f}"):
     return "\n".join([header, rule, *body])
 
 
-def summarise(frame, failures):
-    """Markdown tables: means, mean ranks, W/T/L + Wilcoxon p against SMOTE."""
+def unit_scores(frame, failures):
+    """Mean score over the folds of each (data set, classifier) unit, a column
+    per (metric, sampler); a sampler that failed on a data set has none there.
+    Also the samplers present, in the order of ``contenders``."""
     unit = frame.groupby(["dataset", "classifier", "sampler"])[list(METRICS)].mean()
     failed = {(d, s) for d, s, _, _ in failures}
     unit = unit[[(d, s) not in failed for d, _, s in unit.index.to_list()]].unstack(
         "sampler"
     )
     samplers = [s for s in contenders(0) if s in frame["sampler"].unique()]
+    return unit, samplers
+
+
+def draw_figure(frame, failures, path):
+    """Box plots of each sampler's score minus SMOTE's over the units, one
+    panel per metric, with the wins and losses written beside each box (no
+    resampling is left out: its G-mean, far below, would squash the rest)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    unit, samplers = unit_scores(frame, failures)
+    others = [s for s in samplers if s not in (BASELINE, "none")]
+    fig, axes = plt.subplots(
+        1,
+        len(METRICS),
+        figsize=(4.2 * len(METRICS), 0.45 * len(others) + 1.6),
+        sharey=True,
+    )
+    for ax, (metric, label) in zip(axes, METRICS.items(), strict=True):
+        diffs = []
+        for s in others:
+            pair = unit[metric][[s, BASELINE]].dropna()
+            diffs.append((pair[s] - pair[BASELINE]).to_numpy())
+        try:
+            ax.boxplot(diffs, orientation="horizontal", showfliers=False, widths=0.6)
+        except TypeError:  # matplotlib < 3.10
+            ax.boxplot(diffs, vert=False, showfliers=False, widths=0.6)
+        ax.axvline(0.0, color="black", linestyle="--", linewidth=1)
+        for k, diff in enumerate(diffs, start=1):
+            wins, losses = int((diff > TIE).sum()), int((diff < -TIE).sum())
+            ax.annotate(
+                f"{wins}/{losses}",
+                (1.0, k),
+                xycoords=("axes fraction", "data"),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
+        ax.set_title(f"{label}: sampler minus {BASELINE}", fontsize=10)
+        ax.set_xlabel(f"difference in {label} per (data set, classifier)")
+    axes[0].set_yticks(range(1, len(others) + 1), others)
+    axes[0].invert_yaxis()
+    fig.text(
+        0.5,
+        0.005,
+        f"Boxes: middle half of the differences, whiskers 1.5 IQR; right of the "
+        f"dashed line the sampler beats {BASELINE}. Numbers: wins/losses.",
+        ha="center",
+        fontsize=8,
+    )
+    fig.tight_layout(rect=(0, 0.03, 0.97, 1))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    log(f"figure written to {path}")
+
+
+def summarise(frame, failures):
+    """Markdown tables: means, mean ranks, W/T/L + Wilcoxon p against SMOTE."""
+    unit, samplers = unit_scores(frame, failures)
     out = []
     summary = pd.DataFrame({"sampler": samplers})
     for metric, label in METRICS.items():
@@ -386,6 +450,9 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--csv", help="write the per-fold scores here")
     parser.add_argument(
+        "--figure", help="draw the differences against SMOTE into this PNG"
+    )
+    parser.add_argument(
         "--combine",
         nargs="+",
         metavar="CSV",
@@ -397,6 +464,8 @@ def main():
         frame, failures = combine(args.combine)
         print(f"## Over-samplers, combined from {', '.join(args.combine)}\n")
         print(summarise(frame, failures))
+        if args.figure:
+            draw_figure(frame, failures, args.figure)
         return
     n_repeats = args.repeats or (1 if args.quick else 5)
     names = args.samplers or list(contenders(0))
@@ -444,6 +513,8 @@ def main():
         f" Data sets skipped: {len(skipped)}.\n"
     )
     print(summarise(frame, failures))
+    if args.figure:
+        draw_figure(frame, failures, args.figure)
     if skipped:
         print("\nSkipped: " + "; ".join(skipped))
 
