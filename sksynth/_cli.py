@@ -1550,8 +1550,46 @@ def _print_demo_margins(synthesizer, target_names, n_columns=5):
             )
 
 
+class _ReaderMayLeave:
+    """Standard output for a long printout followed by files: once its reader
+    has left (``| head``), the rest of the text goes to the null device and
+    the command carries on, so that the files are still written."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.left = False
+
+    def write(self, text):
+        if not self.left:
+            try:
+                self.stream.write(text)
+                self.stream.flush()
+            except BrokenPipeError:
+                self.left = True
+                _silence_stdout()
+        return len(text)
+
+    def flush(self):
+        if not self.left:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self.left = True
+                _silence_stdout()
+
+    def fileno(self):
+        return self.stream.fileno()
+
+
 def demo(args):
     """Fit a synthesizer on a bundled data set and report how close it is."""
+    out = _ReaderMayLeave(sys.stdout)
+    with redirect_stdout(out):
+        _demo(args)
+    return _EXIT_BROKEN_PIPE if out.left else 0
+
+
+def _demo(args):
     from sklearn.datasets import load_breast_cancer
     from sklearn.model_selection import train_test_split
 
@@ -1614,7 +1652,6 @@ def demo(args):
     if args.frame:
         print("\nFirst synthetic rows:")
         print(X_synth.iloc[:5, :6].round(3).to_string())
-    return 0
 
 
 # --------------------------------------------------------------------------

@@ -1209,9 +1209,12 @@ def test_constraints_errors_are_one_line(
 # The demo
 
 
-def test_demo_draws_its_figures_when_its_reader_leaves_early(tmp_path):
-    # `sksynth demo | head`: the report was printed before the figures were
-    # drawn, so a reader who left after ten lines got no figures.
+@pytest.mark.parametrize("unbuffered", ["1", ""], ids=["unbuffered", "buffered"])
+def test_demo_draws_its_figures_when_its_reader_leaves_early(tmp_path, unbuffered):
+    # `sksynth demo | head`: the demo stopped at its first write after the
+    # reader left, before its figures: with unbuffered output (the reader
+    # gone in the middle of the margins) and with buffered output (the
+    # figures drawn after the report) alike.
     pytest.importorskip("matplotlib")
     figures = tmp_path / "figures"
     source_root = str(Path(sksynth.__file__).resolve().parents[1])
@@ -1219,6 +1222,7 @@ def test_demo_draws_its_figures_when_its_reader_leaves_early(tmp_path):
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [source_root, pythonpath])),
+        "PYTHONUNBUFFERED": unbuffered,
         "OMP_NUM_THREADS": "1",
     }
     process = subprocess.Popen(
