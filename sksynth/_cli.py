@@ -693,6 +693,28 @@ def _verbosity(args, n_rows):
     return int(n_rows > _VERBOSE_ROWS)
 
 
+# Names on the command line -> sksynth's classes (the options' choices and help).
+_SYNTHESIZERS = {
+    "copula": "GaussianCopulaSynthesizer",
+    "kde": "KDESynthesizer",
+    "tree": "TreeSynthesizer",
+    "mixture": "MixtureSynthesizer",
+    "forest": "ForestSynthesizer",
+}
+_OVER_SAMPLERS = {
+    "kde": "KDEOverSampler",
+    "copula": "CopulaOverSampler",
+    "tree": "TreeOverSampler",
+    "forest": "ForestOverSampler",
+    "noise": "NoiseAugmenter",
+}
+
+
+def _choices_help(names, default):
+    classes = list(names.values())
+    return f"{', '.join(classes[:-1])} or {classes[-1]} (default: {default})"
+
+
 def _make_synthesizer(
     name,
     categorical_features,
@@ -702,19 +724,9 @@ def _make_synthesizer(
     constraints=None,
     verbose=0,
 ):
-    from . import (
-        GaussianCopulaSynthesizer,
-        KDESynthesizer,
-        MixtureSynthesizer,
-        TreeSynthesizer,
-    )
+    import sksynth
 
-    synthesizer_class = {
-        "copula": GaussianCopulaSynthesizer,
-        "kde": KDESynthesizer,
-        "tree": TreeSynthesizer,
-        "mixture": MixtureSynthesizer,
-    }[name]
+    synthesizer_class = getattr(sksynth, _SYNTHESIZERS[name])
     return synthesizer_class(
         categorical_features=categorical_features,
         id_columns=id_columns,
@@ -734,14 +746,9 @@ def _make_over_sampler(
     constraints=None,
     verbose=0,
 ):
-    from . import CopulaOverSampler, KDEOverSampler, NoiseAugmenter, TreeOverSampler
+    import sksynth
 
-    over_sampler_class = {
-        "kde": KDEOverSampler,
-        "copula": CopulaOverSampler,
-        "tree": TreeOverSampler,
-        "noise": NoiseAugmenter,
-    }[name]
+    over_sampler_class = getattr(sksynth, _OVER_SAMPLERS[name])
     return over_sampler_class(
         sampling_strategy=sampling_strategy,
         categorical_features=categorical_features,
@@ -1901,10 +1908,9 @@ def _add_fit_sample_parser(commands):
     parser.add_argument("data", help="table to learn from" + _INPUT_HELP)
     parser.add_argument(
         "--synthesizer",
-        choices=["copula", "kde", "tree", "mixture"],
+        choices=list(_SYNTHESIZERS),
         default="copula",
-        help="GaussianCopulaSynthesizer, KDESynthesizer, TreeSynthesizer or "
-        "MixtureSynthesizer (default: copula)",
+        help=_choices_help(_SYNTHESIZERS, "copula"),
     )
     _add_n_samples_and_output(parser)
     parser.add_argument(
@@ -2019,10 +2025,9 @@ def _add_balance_parser(commands):
     parser.add_argument("--target", metavar="COL", required=True, help="class column")
     parser.add_argument(
         "--method",
-        choices=["kde", "copula", "tree", "noise"],
+        choices=list(_OVER_SAMPLERS),
         default="kde",
-        help="KDEOverSampler, CopulaOverSampler, TreeOverSampler or NoiseAugmenter "
-        "(default: kde)",
+        help=_choices_help(_OVER_SAMPLERS, "kde"),
     )
     parser.add_argument(
         "--sampling-strategy",

@@ -60,7 +60,7 @@ def _error_line(capsys):
     return lines[0]
 
 
-@pytest.mark.parametrize("synthesizer", ["copula", "kde", "tree", "mixture"])
+@pytest.mark.parametrize("synthesizer", ["copula", "kde", "tree", "mixture", "forest"])
 def test_fit_sample_round_trips_columns_and_dtypes(data_csv, tmp_path, synthesizer):
     output = tmp_path / "synthetic.csv"
     argv = ["fit-sample", str(data_csv), "--synthesizer", synthesizer]
@@ -272,7 +272,7 @@ def test_sample_draws_new_rows_unless_seeded(data_csv, tmp_path):
     pd.testing.assert_frame_equal(*seeded)
 
 
-@pytest.mark.parametrize("method", ["kde", "copula", "tree", "noise"])
+@pytest.mark.parametrize("method", ["kde", "copula", "tree", "forest", "noise"])
 def test_balance(data_csv, tmp_path, capsys, method):
     output = tmp_path / "balanced.csv"
     argv = ["balance", str(data_csv), "--target", "label", "--method", method]
@@ -627,7 +627,7 @@ def _check_dates_written_as_read(real, synthetic):
     assert set(synthetic["rate"].astype(float)) <= set(RATES)
 
 
-@pytest.mark.parametrize("synthesizer", ["copula", "kde", "tree", "mixture"])
+@pytest.mark.parametrize("synthesizer", ["copula", "kde", "tree", "mixture", "forest"])
 def test_fit_sample_writes_dates_in_the_input_format(
     dates_csv, tmp_path, capsys, recwarn, synthesizer
 ):
@@ -913,7 +913,7 @@ def test_evaluate_reads_dates_of_the_real_table_in_the_synthetic(
     )
 
 
-@pytest.mark.parametrize("method", ["kde", "copula", "tree", "noise"])
+@pytest.mark.parametrize("method", ["kde", "copula", "tree", "forest", "noise"])
 def test_balance_keeps_dates(dates_csv, tmp_path, method):
     output = tmp_path / "balanced.csv"
     argv = ["balance", str(dates_csv), "--target", "plan", "--method", method]
