@@ -844,3 +844,20 @@ def test_plain_words_of_an_empirical_margin_say_there_is_no_formula():
     )
     # Quartiles of 1000 values: within a few tenths of the data's.
     assert abs(low - quartiles[0]) < 0.3 and abs(high - quartiles[1]) < 0.3
+
+
+def test_average_normal_scores_share_one_score_per_value_in_rank_order():
+    rng = np.random.RandomState(0)
+    x = np.array([3.0, 1.0, 1.0, 2.0, 3.0, 3.0, 0.5])
+    ties = Ties.of(x)
+
+    z = normal_scores(ties, rng, "average")
+
+    # Mean ranks among 7 rows: 0.5 -> 1, 1 -> 2.5, 2 -> 4, 3 -> 6.
+    ranks = {0.5: 1.0, 1.0: 2.5, 2.0: 4.0, 3.0: 6.0}
+    expected = stats.norm.ppf([ranks[v] / 8 for v in x])
+    np.testing.assert_allclose(z, expected)
+    # No randomness: another generator gives the same scores.
+    np.testing.assert_array_equal(
+        z, normal_scores(ties, np.random.RandomState(1), "average")
+    )

@@ -172,3 +172,16 @@ def test_copula_small_class_new_values_follow_the_class_quantiles():
     # The class has no row there; with 1,960 draws a share of 0.05 is more
     # than 10 standard errors above what the kernels' tails put there.
     assert middle < 0.05
+
+
+@pytest.mark.parametrize(
+    "n_rows, expected", [(40, "average"), (1000, "random")], ids=["small", "large"]
+)
+def test_copula_auto_ties_are_averaged_for_small_classes(n_rows, expected):
+    rng = np.random.RandomState(0)
+    X = rng.poisson(2.0, size=(n_rows + 2000, 2)).astype(float)
+    y = np.repeat([1, 0], [n_rows, 2000])
+    sampler = CopulaOverSampler(random_state=0).fit(X, y)
+    assert sampler.synthesizers_[1].ties == expected
+    given = CopulaOverSampler(ties="random", random_state=0).fit(X, y)
+    assert given.synthesizers_[1].ties == "random"

@@ -16,15 +16,22 @@ from ._linear import interp
 _LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
 
 
-def normal_scores(ties, rng):
-    """Normal scores of the values' ranks, ties broken at random.
+def normal_scores(ties, rng, method="random"):
+    """Normal scores of the values' ranks.
 
-    Breaking ties at random is the distributional transform: each row draws
-    its CDF value uniformly inside the jump of its value, ``[F(x-), F(x)]``,
-    which makes the scores standard normal for discrete columns too.
+    ``method="random"`` breaks ties at random: the distributional transform,
+    each row draws its CDF value uniformly inside the jump of its value,
+    ``[F(x-), F(x)]``, which makes the scores standard normal for discrete
+    columns too. ``method="average"`` gives tied rows their mean rank ``r``
+    and the score ``Phi^-1(r / (n + 1))``: no randomness, and the scores of a
+    discrete column are its values' own (fewer distinct scores, variance
+    below 1).
     """
     n = ties.inverse.size
     below = np.concatenate([[0], np.cumsum(ties.counts)[:-1]])
+    if method == "average":
+        mean_rank = below[ties.inverse] + (ties.counts[ties.inverse] + 1) / 2
+        return ndtri(mean_rank / (n + 1))
     u = (below[ties.inverse] + rng.random_sample(n) * ties.counts[ties.inverse]) / n
     return ndtri(np.clip(u, 0.5 / n, 1 - 0.5 / n))
 
