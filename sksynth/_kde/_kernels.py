@@ -505,14 +505,15 @@ def _draw(model, n_samples, rng, enforce_range, min_distance, weights):
             values[j] = np.nan
             continue
         scores = noise[k]
-        scores += model.scores[centre, k]
+        # take on the column: faster than indexing the 2D array with a pair.
+        scores += model.scores[:, k].take(centre)
         # Back to the centres' variance (the shrunk smoothed bootstrap).
         scores -= mean[k]
         scores /= shrink[k]
         scores += mean[k]
         values[j] = model.maps[k].from_scores(scores, enforce_range)
     for k, j in enumerate(model.categorical):
-        codes = model.codes[centre, k]
+        codes = model.codes[:, k].take(centre)
         if model.n_levels[k] > 1 and model.lambdas[k] > 0:
             # Redrawn levels follow the centres' shares: the margin is kept.
             cumulative = np.cumsum(level_shares(model.codes[:, k], model.n_levels[k]))
