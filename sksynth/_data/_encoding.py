@@ -491,8 +491,8 @@ def _not_times_error(spec):
 def decode_column(spec, values, enforce_range):
     """Decoded values of one modelled column as a numpy array (object when it
     holds missing values and its dtype cannot)."""
-    missing = np.isnan(values)
     if spec.is_levels:
+        missing = np.isnan(values)
         categories = np.asarray(spec.categories)
         if categories.size == 0:
             return np.full(values.shape[0], spec.missing_value, dtype=object)

@@ -500,13 +500,17 @@ def _draw(model, n_samples, rng, enforce_range, min_distance, weights):
         _push_out(noise.T, model, min_distance)
     values = np.empty((model.n_columns, n_samples))
     shrink, mean = model.shrink, model.centre_mean
+    # The centres' scores column by column: a contiguous copy when there are
+    # more draws than centres (each column's look-ups then stay in cache).
+    centre_scores = model.scores.T
+    if n_samples >= model.n_centres:
+        centre_scores = np.ascontiguousarray(centre_scores)
     for k, j in enumerate(model.numeric):
         if model.maps[k] is None:
             values[j] = np.nan
             continue
         scores = noise[k]
-        # take on the column: faster than indexing the 2D array with a pair.
-        scores += model.scores[:, k].take(centre)
+        scores += centre_scores[k].take(centre)
         # Back to the centres' variance (the shrunk smoothed bootstrap).
         scores -= mean[k]
         scores /= shrink[k]
