@@ -381,6 +381,30 @@ def test_whole_number_float_column_is_integer_and_decoding_rounds():
 
 
 @pytest.mark.parametrize(
+    "tail, kind",
+    [
+        (2.0, INTEGER),
+        (0.5, CONTINUOUS),
+        (2.0**60 + 0.5, CONTINUOUS),
+        (2.0**60, CONTINUOUS),
+    ],
+    ids=["whole", "fraction", "huge fraction", "beyond exact integers"],
+)
+@pytest.mark.parametrize("container", ["frame", "array"])
+def test_whole_numbers_are_read_to_the_last_row(tail, kind, container):
+    # The first rows of a column decide most columns; a column whose first
+    # rows are whole numbers is still read to its last row.
+    values = np.r_[np.arange(5000.0) % 97, tail]
+    X = pd.DataFrame({"n": values, "x": np.linspace(0, 1, values.size)})
+    if container == "array":
+        X = X.to_numpy()
+
+    schema = TableSchema.from_data(X, discrete_features=[])
+
+    assert _kinds(schema)[0] == kind
+
+
+@pytest.mark.parametrize(
     "categorical_features, match",
     [
         (["zz"], r"names column 'zz', which is not a column of X"),
@@ -454,6 +478,11 @@ def test_property_block_specs_equal_column_specs(X, dtype):
             [fast.low, fast.high, fast.missing_rate],
             [slow.low, slow.high, slow.missing_rate],
         )
+        assert (fast.support.kind, fast.support.decimals) == (
+            slow.support.kind,
+            slow.support.decimals,
+        )
+        np.testing.assert_array_equal(fast.support.values, slow.support.values)
 
 
 @PROPERTY_SETTINGS

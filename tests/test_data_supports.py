@@ -167,8 +167,21 @@ def test_counts_and_ages_are_discrete_in_frames_and_arrays(container):
         # Float64 cannot hold 6 decimals of numbers this large.
         (np.ceil(2.0**53 / 10**6) + np.arange(0, 300) * 0.25, None),
         (np.floor(2.0**53 / 10**6) - 300 + np.arange(0, 300) * 0.25, 2),
+        # Quarters in the first rows, then a number float64 cannot hold to 6
+        # decimals: the whole column is read.
+        (np.r_[np.arange(0, 2000) * 0.25, np.ceil(2.0**53 / 10**6)], None),
     ],
-    ids=["cents", "1 decimal", "6 decimals", "7", "none", "0.1+0.2", "huge", "large"],
+    ids=[
+        "cents",
+        "1 decimal",
+        "6 decimals",
+        "7",
+        "none",
+        "0.1+0.2",
+        "huge",
+        "large",
+        "huge last",
+    ],
 )
 def test_decimal_places_of_float_columns(column, decimals):
     spec = _spec(column, discrete_features=[])

@@ -215,3 +215,26 @@ def test_bandwidth_does_not_depend_on_the_order_of_rows():
     far_first = KDEOverSampler(random_state=0).fit(np.r_[majority, far, inside], y)
     far_last = KDEOverSampler(random_state=0).fit(np.r_[majority, inside, far], y)
     assert far_first.bandwidth_ == far_last.bandwidth_
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
+def test_frame_of_one_numeric_dtype_resamples_as_its_array(dtype):
+    # A DataFrame of numbers of one dtype is resampled into one array of
+    # that dtype: the same rows as the array, in a DataFrame with its
+    # columns, dtypes and a fresh index.
+    rng = np.random.RandomState(0)
+    n = 400
+    values = (rng.normal(size=(n, 3)) * 10).astype(dtype)
+    y = (rng.rand(n) < 0.2).astype(int)
+    X = pd.DataFrame(values, columns=["a", "b", "c"], index=np.arange(n)[::-1] * 2)
+
+    X_res, y_res = KDEOverSampler(random_state=0).fit_resample(X, y)
+    array_res, array_y = KDEOverSampler(random_state=0).fit_resample(values, y)
+
+    assert isinstance(X_res, pd.DataFrame)
+    assert list(X_res.columns) == ["a", "b", "c"]
+    assert (X_res.dtypes == dtype).all() and array_res.dtype == dtype
+    pd.testing.assert_index_equal(X_res.index, pd.RangeIndex(array_res.shape[0]))
+    np.testing.assert_array_equal(X_res.to_numpy(), array_res)
+    np.testing.assert_array_equal(X_res.to_numpy()[:n], values)
+    np.testing.assert_array_equal(np.asarray(y_res), array_y)

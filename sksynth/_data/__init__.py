@@ -40,7 +40,9 @@ from ._containers import (
     is_dataframe,
     is_series,
     like,
+    rows_with_room,
     split_column,
+    table_of_rows,
     take_rows,
 )
 from ._engines import import_dask, import_fastdigest, is_dask_collection
@@ -84,6 +86,8 @@ __all__ = [
     "is_spike",
     "like",
     "missing_mask_object",
+    "rows_with_room",
     "split_column",
+    "table_of_rows",
     "take_rows",
 ]

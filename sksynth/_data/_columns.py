@@ -440,7 +440,8 @@ def _distinct_counts(observed, probe):
     n = observed.size
     limit = n // MIN_ROWS_PER_DISCRETE_VALUE + _MAX_SPIKES
     if probe and n > 10 * _MAX_SPIKES and limit < n:
-        if np.unique(observed[: limit + 1]).size > limit:
+        head = np.sort(observed[: limit + 1])
+        if 1 + np.count_nonzero(head[1:] != head[:-1]) > limit:
             return None, None
     values, counts = np.unique(observed, return_counts=True)
     return values, counts
@@ -452,14 +453,20 @@ def _decimal_places(observed, dtype):
     storage = float_storage(dtype)
     if storage is None:
         storage = np.float64
-    exact = np.abs(observed) < MAX_EXACT_INTEGER / 10.0**MAX_DECIMALS
-    if not exact.all():
-        return None
     head = observed[:_DECIMALS_PROBE]
+    exact = None
     for decimals in range(1, MAX_DECIMALS + 1):
-        if _has_decimals(head, decimals, storage) and _has_decimals(
-            observed, decimals, storage
-        ):
+        # Most columns fail on their first values: the others are read in
+        # full (range, then decimals) only when those pass.
+        if not _has_decimals(head, decimals, storage):
+            continue
+        if exact is None:
+            exact = bool(
+                np.all(np.abs(observed) < MAX_EXACT_INTEGER / 10.0**MAX_DECIMALS)
+            )
+        if not exact:
+            return None
+        if _has_decimals(observed, decimals, storage):
             return decimals
     return None
 
@@ -470,10 +477,16 @@ def _has_decimals(x, decimals, storage):
 
 
 def is_whole(observed):
-    return bool(
-        np.all(np.abs(observed) < MAX_EXACT_INTEGER)
-        and np.all(observed == np.round(observed))
-    )
+    """Whether every value is a whole number that float64 holds exactly."""
+    head = observed[:_DECIMALS_PROBE]
+    # The first values tell most columns apart without reading them all.
+    for values in (head, observed):
+        if not (
+            np.all(np.abs(values) < MAX_EXACT_INTEGER)
+            and np.all(values == np.round(values))
+        ):
+            return False
+    return True
 
 
 # -- identifiers by name --------------------------------------------------------

@@ -49,6 +49,34 @@ def as_rows(X):
     return X.to_numpy() if is_dataframe(X) else np.asarray(X)
 
 
+def rows_with_room(X, n_new, dtype):
+    """An array of the rows of ``X`` followed by ``n_new`` rows left to fill,
+    in ``dtype``: column-major for a DataFrame (its columns stay contiguous,
+    as in its block, and :func:`table_of_rows` wraps it without a copy)."""
+    n_rows, n_columns = X.shape
+    frame = is_dataframe(X)
+    rows = np.empty(
+        (n_rows + n_new, n_columns), dtype=dtype, order="F" if frame else "C"
+    )
+    if frame:
+        for j in range(n_columns):
+            rows[:n_rows, j] = X.iloc[:, j].to_numpy()
+    else:
+        rows[:n_rows] = X
+    return rows
+
+
+def table_of_rows(rows, X):
+    """An array of rows in the container of ``X``: a DataFrame with the
+    columns of ``X`` and a fresh index, as ``append_rows`` gives, sharing the
+    array's memory; otherwise the array itself."""
+    if not is_dataframe(X):
+        return rows
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=X.columns, copy=False)
+
+
 def align_columns(reference, other, what="synthetic"):
     """``other`` with the columns of ``reference``, in the same order.
 

@@ -66,21 +66,28 @@ class Declared:
 
 def numeric_spec(name, dtype, values, kind=None, discrete="auto"):
     """Spec of a numeric column from its float values (NaN = missing)."""
-    check_finite(values, column_label(name))
-    missing = np.isnan(values)
-    observed = values[~missing]
+    # min / max give NaN when a value is missing: the mask is built only then.
+    low, high = (values.min(), values.max()) if values.size else (np.nan,) * 2
+    missing_rate = 0.0
+    observed = values
+    if np.isnan(low) or np.isnan(high):
+        missing = np.isnan(values)
+        observed = values[~missing]
+        missing_rate = missing_share(missing)
+        low, high = (observed.min(), observed.max()) if observed.size else (low, high)
+    if np.isinf(low) or np.isinf(high):
+        check_finite(values, column_label(name))
     if kind is None:
         kind = INTEGER if getattr(dtype, "kind", "f") in "iu" else CONTINUOUS
         if kind == CONTINUOUS and observed.size and is_whole(observed):
             kind = INTEGER
-    low, high = (observed.min(), observed.max()) if observed.size else (np.nan,) * 2
     return ColumnSpec(
         name=name,
         kind=kind,
         dtype=dtype,
         low=float(low),
         high=float(high),
-        missing_rate=missing_share(missing),
+        missing_rate=missing_rate,
         support=numeric_support(observed, dtype, kind != CONTINUOUS, discrete),
     )
 
@@ -89,23 +96,30 @@ def numeric_array_specs(X, discrete):
     """Specs of every column of a numeric array, profiled from row blocks read
     once (ranges, missing values, whole numbers), then each column's support."""
     n_rows, n_columns = X.shape
-    n_inf = np.zeros(n_columns, dtype=np.int64)
     n_missing = np.zeros(n_columns, dtype=np.int64)
     low = np.full(n_columns, np.nan)
     high = np.full(n_columns, np.nan)
     whole = np.full(n_columns, X.dtype.kind in "fc")
     for start in range(0, n_rows, SPEC_BLOCK_ROWS):
         block = np.asarray(X[start : start + SPEC_BLOCK_ROWS], dtype=float)
-        missing = np.isnan(block)
-        n_missing += missing.sum(axis=0)
-        n_inf += np.isinf(block).sum(axis=0)
-        # fmin / fmax skip NaN.
-        low = np.fmin(low, np.fmin.reduce(block, axis=0))
-        high = np.fmax(high, np.fmax.reduce(block, axis=0))
+        # minimum / maximum give NaN for a column holding one: only those
+        # columns are read again, for their missing values (fmin / fmax skip
+        # NaN).
+        block_low = np.minimum.reduce(block, axis=0)
+        block_high = np.maximum.reduce(block, axis=0)
+        holes = np.flatnonzero(np.isnan(block_low))
+        if holes.size:
+            part = block[:, holes]
+            n_missing[holes] += np.isnan(part).sum(axis=0)
+            block_low[holes] = np.fmin.reduce(part, axis=0)
+            block_high[holes] = np.fmax.reduce(part, axis=0)
+        low = np.fmin(low, block_low)
+        high = np.fmax(high, block_high)
         if whole.any():
-            whole &= ((block == np.round(block)) | missing).all(axis=0)
-    if n_inf.any():
-        j = int(np.argmax(n_inf > 0))
+            whole &= ((block == np.round(block)) | np.isnan(block)).all(axis=0)
+    infinite = np.isinf(low) | np.isinf(high)
+    if infinite.any():
+        j = int(np.argmax(infinite))
         check_finite(np.asarray(X[:, j], dtype=float), column_label(j))
     observed = n_missing < n_rows
     exact = np.fmax(np.abs(low), np.abs(high)) < MAX_EXACT_INTEGER
@@ -477,8 +491,8 @@ def _not_times_error(spec):
 def decode_column(spec, values, enforce_range):
     """Decoded values of one modelled column as a numpy array (object when it
     holds missing values and its dtype cannot)."""
-    missing = np.isnan(values)
     if spec.is_levels:
+        missing = np.isnan(values)
         categories = np.asarray(spec.categories)
         if categories.size == 0:
             return np.full(values.shape[0], spec.missing_value, dtype=object)

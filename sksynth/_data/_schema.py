@@ -41,6 +41,9 @@ from ._encoding import (
     to_series,
 )
 
+# Rows of a row-major array that ``TableSchema.decode_into`` fills at a time.
+_DECODE_ROWS = 2048
+
 #: Largest number of distinct whole-number values for which a target is taken
 #: for class labels; above it the target is continuous (a price, a count).
 MAX_CLASSES = 20
@@ -255,6 +258,37 @@ class TableSchema:
         if self.container == "pandas":
             return to_frame(self.columns, decoded)
         return to_array(self.columns, decoded, self.array_dtype, n_samples)
+
+    @property
+    def number_dtype(self):
+        """The dtype of every column when all are numbers (continuous or
+        integer) of one numpy dtype, else None: such a table decodes straight
+        into an array of that dtype (:meth:`decode_into`)."""
+        if not all(c.kind in (CONTINUOUS, INTEGER) for c in self.columns):
+            return None
+        dtypes = {c.dtype for c in self.columns}
+        if self.container == "numpy":
+            dtypes.add(self.array_dtype)
+        dtype = dtypes.pop() if len(dtypes) == 1 else None
+        if isinstance(dtype, np.dtype) and dtype.kind in "fiu":
+            return dtype
+        return None
+
+    def decode_into(self, values, out, enforce_range=True):
+        """:meth:`decode` of a table of numbers (see :attr:`number_dtype`)
+        written into ``out``, an array of shape ``values.shape`` in that
+        dtype (no table of the new rows is built)."""
+        decoded = [
+            decode_column(spec, values[:, k], enforce_range)
+            for k, spec in enumerate(self.columns)
+        ]
+        # Row-major rows are written a few rows at a time, so that the rows
+        # being filled stay in cache while every column is written into them.
+        step = out.shape[0] if out.flags.f_contiguous else _DECODE_ROWS
+        for start in range(0, out.shape[0], step):
+            rows = out[start : start + step]
+            for k, column in enumerate(decoded):
+                rows[:, k] = column[start : start + step]
 
     def snap_discrete(self, X, positions):
         """``X`` with its discrete columns at ``positions`` snapped to their

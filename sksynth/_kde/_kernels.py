@@ -500,19 +500,24 @@ def _draw(model, n_samples, rng, enforce_range, min_distance, weights):
         _push_out(noise.T, model, min_distance)
     values = np.empty((model.n_columns, n_samples))
     shrink, mean = model.shrink, model.centre_mean
+    # The centres' scores column by column: a contiguous copy when there are
+    # more draws than centres (each column's look-ups then stay in cache).
+    centre_scores = model.scores.T
+    if n_samples >= model.n_centres:
+        centre_scores = np.ascontiguousarray(centre_scores)
     for k, j in enumerate(model.numeric):
         if model.maps[k] is None:
             values[j] = np.nan
             continue
         scores = noise[k]
-        scores += model.scores[centre, k]
+        scores += centre_scores[k].take(centre)
         # Back to the centres' variance (the shrunk smoothed bootstrap).
         scores -= mean[k]
         scores /= shrink[k]
         scores += mean[k]
         values[j] = model.maps[k].from_scores(scores, enforce_range)
     for k, j in enumerate(model.categorical):
-        codes = model.codes[centre, k]
+        codes = model.codes[:, k].take(centre)
         if model.n_levels[k] > 1 and model.lambdas[k] > 0:
             # Redrawn levels follow the centres' shares: the margin is kept.
             cumulative = np.cumsum(level_shares(model.codes[:, k], model.n_levels[k]))

@@ -80,6 +80,7 @@ class Reference:
             out[start:stop] = np.argmin(squared, axis=1)
             distance[start:stop] = squared[np.arange(stop - start), out[start:stop]]
         if return_distance:
+            distance += _squared_norm(dense, codes)
             return out, np.sqrt(np.maximum(distance, 0.0))
         return out
 
@@ -96,16 +97,16 @@ class Reference:
         return out
 
     def _blocks(self, dense, codes):
-        """Squared distances of the query rows to the reference rows, by
-        blocks of query rows: ``(start, stop, squared)``."""
+        """Squared distances of the query rows to the reference rows, less
+        the squared norm of each query row (the same for all its reference
+        rows, so it orders them alike), by blocks of query rows: ``(start,
+        stop, squared)``."""
         n_queries = dense.shape[0]
-        query_norm = _squared_norm(dense, codes)
         block = max(1, _DISTANCE_BLOCK // max(self.dense.shape[0], 1))
         for start in range(0, n_queries, block):
             stop = min(start + block, n_queries)
             # Scaling by -2 is exact: the same as scaling the product.
             squared = (-2 * dense[start:stop]) @ self.dense.T
-            squared += query_norm[start:stop, None]
             squared += self.squared_norm
             for k, reference_codes in enumerate(self._codes_by_column):
                 squared -= codes[start:stop, k, None] == reference_codes

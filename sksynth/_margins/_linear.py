@@ -54,18 +54,19 @@ class CellInterp:
         if self.repeated_ends:
             below, above = x < xp[0], x > xp[-1]
         x = np.clip(x, xp[0], xp[-1])
-        cell = (x - xp[0]) / self.width
+        cell = x - xp[0]
+        cell /= self.width
         cell = cell.astype(np.intp)
         np.minimum(cell, self.n_cells - 1, out=cell)
-        segment = self.cell_segment[cell]
+        # take gathers faster than indexing with an array.
+        segment = self.cell_segment.take(cell).astype(np.intp)
         unsure = np.flatnonzero(segment < 0)
-        segment = segment.astype(np.intp)
         segment[unsure] = np.clip(
             np.searchsorted(xp, x[unsure], side="right") - 1, 0, self.last
         )
-        x -= xp[segment]
-        x *= self.slope[segment]
-        x += self.fp[segment]
+        x -= xp.take(segment)
+        x *= self.slope.take(segment)
+        x += self.fp.take(segment)
         if self.repeated_ends:
             x[below], x[above] = self.fp[0], self.fp[-1]
         return x

@@ -8,7 +8,7 @@ from scipy.special import ndtr
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._data import column_roles, is_dataframe
+from .._data import column_roles, rows_with_room, table_of_rows
 from .._kde import (
     KDEModel,
     Reference,
@@ -355,9 +355,10 @@ class _SharedSpace:
 class _Output:
     """The resampled table: the rows of ``X`` followed by the new ones.
 
-    A numeric array gets its new rows decoded block by block straight into
-    the output; other tables keep the encoded blocks and decode them once,
-    and a DataFrame comes back as one.
+    A table of numbers of one dtype (an array, or a DataFrame of such
+    columns) is one array, allocated once: the rows of ``X`` are written into
+    it, then each block of new rows decoded straight into its place. Other
+    tables keep the encoded blocks and decode them once.
     """
 
     def __init__(self, X, y, schema, n_new, rng):
@@ -365,17 +366,10 @@ class _Output:
         self.blocks, self.labels = [], []
         # Keys of identifier columns are drawn for all new rows at once, so
         # that they are unique across blocks.
-        self.in_place = (
-            n_new > 0
-            and not is_dataframe(X)
-            and X.dtype.kind in "biuf"
-            and schema.container == "numpy"
-            and X.dtype == schema.array_dtype
-            and len(schema.modelled) == schema.n_columns
-        )
+        dtype = schema.number_dtype
+        self.in_place = n_new > 0 and dtype is not None
         if self.in_place:
-            self.rows = np.empty((X.shape[0] + n_new, X.shape[1]), dtype=X.dtype)
-            self.rows[: X.shape[0]] = X
+            self.rows = rows_with_room(X, n_new, dtype)
             self.filled = X.shape[0]
 
     def add(self, values, klass):
@@ -384,7 +378,7 @@ class _Output:
             self.blocks.append(values)
             return
         stop = self.filled + values.shape[0]
-        self.rows[self.filled : stop] = self.schema.decode(values, True, self.rng)
+        self.schema.decode_into(values, self.rows[self.filled : stop])
         self.filled = stop
 
     def result(self):
@@ -392,7 +386,8 @@ class _Output:
             return np.asarray(self.X), self.y
         labels = np.concatenate(self.labels)
         if self.in_place:
-            return self.rows[: self.filled], np.concatenate([self.y, labels])
+            rows = table_of_rows(self.rows[: self.filled], self.X)
+            return rows, np.concatenate([self.y, labels])
         X_new = self.schema.decode(np.concatenate(self.blocks), True, self.rng)
         return stack_resampled(self.X, self.y, X_new, labels)
 
@@ -409,12 +404,22 @@ def _map_sample(grow, rng):
     rows, weights = [], []
     for stratum in (np.flatnonzero(grow), np.flatnonzero(~grow)):
         if stratum.size > _MAP_ROWS:
-            picked = np.sort(rng.choice(stratum, _MAP_ROWS, replace=False))
+            picked = np.sort(_choice(rng, stratum, _MAP_ROWS))
         else:
             picked = stratum
         rows.append(picked)
         weights.append(np.full(picked.size, stratum.size / max(picked.size, 1)))
     return np.concatenate(rows), np.concatenate(weights)
+
+
+def _choice(rng, population, size):
+    """``size`` distinct items of ``population`` drawn at random.
+
+    Drawn by a ``Generator`` seeded from ``rng``: ``RandomState.choice``
+    permutes the whole population (a million rows) to draw a few thousand.
+    """
+    seed = rng.randint(0, 2**32, size=4, dtype=np.uint64)
+    return np.random.default_rng(seed).choice(population, size, replace=False)
 
 
 def _with_extremes(values, weights, columns):
@@ -435,7 +440,7 @@ def _purity_rule(candidates, space, rows, others, rng):
     if not other_rows.size:
         return 0
     if other_rows.size > _REFERENCE_ROWS:
-        other_rows = rng.choice(other_rows, _REFERENCE_ROWS, replace=False)
+        other_rows = _choice(rng, other_rows, _REFERENCE_ROWS)
     own_rows = np.arange(rows.size)
     if rows.size > _REFERENCE_ROWS:
         own_rows = rng.choice(rows.size, _REFERENCE_ROWS, replace=False)
