@@ -46,6 +46,14 @@ _LINK_PROBE_ROWS = 2000
 # Row-leaf pairs evaluated at once when scoring.
 _PAIR_BLOCK = 2_000_000
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
+# Normal scores of a leaf's copula stay within this many standard deviations
+# (a value at the edge of a leaf would be infinitely far).
+_MAX_SCORE = 8.0
+# A leaf's correlation is shrunk toward the pooled one with this many
+# pseudo-rows, and kept at least this far from singular.
+_CORRELATION_PRIOR = 10.0
+_BANDWIDTH_SCALE = 1.0
+_MIN_EIGENVALUE = 0.02
 
 
 def _float32_floor(threshold):
@@ -389,6 +397,7 @@ class _LeafColumn:
     sd: np.ndarray | None
     point_mass: np.ndarray  # overall masses inside each leaf's bounds
     continuous_mass: np.ndarray
+    normal: np.ndarray | None  # leaves whose continuous part is a normal
 
 
 @dataclass(eq=False)
@@ -405,6 +414,15 @@ class _ForestModel:
     all_columns: list = None  # _Column of every column, linked ones too
     kept: np.ndarray = None  # the columns the forest models
     links: list = None  # the other columns, each a function of one kept
+    # The Gaussian copula of each leaf: its columns with a continuous part
+    # (indices into ``columns``), their correlation and its Cholesky factor.
+    continuous: np.ndarray = None
+    correlation: np.ndarray = None
+    cholesky: np.ndarray = None
+
+    @property
+    def coupled(self):
+        return self.continuous is not None and self.continuous.size >= 2
 
     @property
     def margins(self):
@@ -418,6 +436,75 @@ class _ForestModel:
         return np.column_stack(
             [c.feature(values[:, j]) for j, c in enumerate(self.columns)]
         ).astype(np.float32)
+
+    def scores(self, values, rows, leaves, use):
+        """Normal scores of the values of the rows ``rows`` in the leaves
+        ``leaves``, one column per continuous column, and where they are
+        coupled: values of the continuous part, used (``use``), inside the
+        bounds of a leaf with a normal for the column. Zero elsewhere."""
+        z = np.zeros((rows.size, self.continuous.size))
+        present = np.zeros(z.shape, dtype=bool)
+        for c, j in enumerate(self.continuous):
+            column, stats = self.columns[j], self.leaf_columns[j]
+            x = values[rows, j]
+            with np.errstate(invalid="ignore"):
+                candidate = (
+                    use[rows, j]
+                    & stats.normal[leaves]
+                    & (x >= column.low)
+                    & (x <= column.high)
+                )
+            index = np.flatnonzero(candidate)
+            index = index[column.point_index(column.feature(x[index])) < 0]
+            lr = leaves[index]
+            a, b = column._continuous_range(self.low[lr, j], self.high[lr, j])
+            inside = (x[index] >= a) & (x[index] <= b)
+            index, lr, a, b = index[inside], lr[inside], a[inside], b[inside]
+            z[index, c] = _truncnorm_score(x[index], stats.mean[lr], stats.sd[lr], a, b)
+            present[index, c] = True
+        return z, present
+
+    def copula_log_density(self, z, present, leaves):
+        """Log density of the copula of each leaf ``leaves`` at the normal
+        scores ``z``, over the columns ``present`` (the marginal copula of a
+        subset is the normal of the sub-matrix of its correlation)."""
+        out = np.zeros(leaves.size)
+        if not self.coupled:
+            return out
+        n_continuous = self.continuous.size
+        index = np.flatnonzero(present.sum(axis=1) >= 2)
+        step = max(_PAIR_BLOCK // n_continuous**2, 1)
+        for start in range(0, index.size, step):
+            rows = index[start : start + step]
+            matrix = _masked(self.correlation[leaves[rows]], present[rows])
+            _, log_det = np.linalg.slogdet(matrix)
+            scores = z[rows]
+            solved = np.linalg.solve(matrix, scores[..., None])[..., 0]
+            quadratic = np.einsum("ij,ij->i", scores, solved - scores)
+            out[rows] = -0.5 * (log_det + quadratic)
+        return out
+
+    def draw_scores(self, leaves, rng, given=None, given_present=None):
+        """Normal scores of rows drawn from the copulas of the leaves
+        ``leaves``; given the scores ``given`` of conditioned columns in each
+        leaf of the model (where ``given_present``), from the conditional
+        normal."""
+        unique, inverse = np.unique(leaves, return_inverse=True)
+        if given is None or not given_present.any():
+            mean = np.zeros((unique.size, self.continuous.size))
+            factor = self.cholesky[unique]
+        else:
+            mean, factor = _conditional_normal(
+                self.correlation[unique], given[unique], given_present[unique]
+            )
+        noise = rng.standard_normal((leaves.size, self.continuous.size))
+        z = np.empty_like(noise)
+        step = max(_PAIR_BLOCK // self.continuous.size**2, 1)
+        for start in range(0, leaves.size, step):
+            block = slice(start, start + step)
+            k = inverse[block]
+            z[block] = mean[k] + np.einsum("nij,nj->ni", factor[k], noise[block])
+        return z
 
     def log_probability(self, j, leaf, x):
         """Log probability (outcomes) or log density (continuous part) of the
@@ -440,20 +527,23 @@ class _ForestModel:
             rest = ~on_point & (x >= column.low) & (x <= column.high)
             prior[rest] = column.continuous_share * np.exp(column._log_pdf(x[rest]))
             own = own.astype(float)
-            stored = np.flatnonzero(rest & (own > 0))
-            if stored.size:
-                a, b = column._continuous_range(
-                    self.low[leaf[stored], j], self.high[leaf[stored], j]
-                )
-                own[stored] *= np.exp(
-                    _truncnorm_logpdf(
-                        x[stored],
-                        stats.mean[leaf[stored]],
-                        stats.sd[leaf[stored]],
-                        a,
-                        b,
+            # In a leaf with a normal, the pseudo-rows' share of the
+            # continuous part follows the normal too: one distribution per
+            # leaf, which the copula of the leaf couples to the others.
+            normal = np.flatnonzero(rest & stats.normal[leaf])
+            if normal.size:
+                lr = leaf[normal]
+                a, b = column._continuous_range(self.low[lr, j], self.high[lr, j])
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    share = np.where(
+                        prior_mass[normal] > 0,
+                        stats.continuous_mass[lr] / prior_mass[normal],
+                        0.0,
                     )
+                own[normal] = (own[normal] + pseudo[normal] * share) * np.exp(
+                    _truncnorm_logpdf(x[normal], stats.mean[lr], stats.sd[lr], a, b)
                 )
+                prior[normal] = 0.0
             own[~on_point & ~rest] = 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(prior_mass > 0, prior / prior_mass, 0.0)
@@ -462,8 +552,10 @@ class _ForestModel:
             )
         return np.where(inside, log_p, -np.inf)
 
-    def draw(self, j, leaf, rng):
-        """Values of column ``j`` from the leaves ``leaf``."""
+    def draw(self, j, leaf, rng, score=None):
+        """Values of column ``j`` from the leaves ``leaf``; the continuous
+        draws from a normal are its quantiles at the normal scores ``score``
+        (independent draws when None)."""
         column, stats = self.columns[j], self.leaf_columns[j]
         total = self.n_rows[leaf] + _PRIOR_WEIGHT
         u = rng.random_sample(leaf.size) * total
@@ -473,6 +565,9 @@ class _ForestModel:
         values[prior] = column.draw_prior(
             self.low[leaf[prior], j], self.high[leaf[prior], j], rng
         )
+        continuous = np.zeros(leaf.size, dtype=bool)
+        if column.has_continuous:
+            continuous[prior] = column.point_index(column.feature(values[prior])) < 0
         rows = np.flatnonzero(own)
         if rows.size:
             entry = np.searchsorted(
@@ -483,12 +578,43 @@ class _ForestModel:
             on_point = outcome < column.n_points
             points = rows[on_point]
             values[points] = column.decode_points(column.points[outcome[on_point]])
-            rest = rows[~on_point]
+            continuous[rows[~on_point]] = True
+        if column.has_continuous:
+            rest = np.flatnonzero(continuous & stats.normal[leaf])
             if rest.size:
                 lr = leaf[rest]
                 a, b = column._continuous_range(self.low[lr, j], self.high[lr, j])
-                values[rest] = _truncnorm_draw(stats.mean[lr], stats.sd[lr], a, b, rng)
+                z = rng.standard_normal(rest.size) if score is None else score[rest]
+                values[rest] = _truncnorm_quantile(
+                    stats.mean[lr], stats.sd[lr], a, b, z
+                )
         return values
+
+
+def _masked(correlation, present):
+    """The correlation matrices over the columns ``present``, the identity
+    on the others: their determinants and inverses are those of the
+    sub-matrices."""
+    on = present.astype(float)
+    return correlation * on[:, :, None] * on[:, None, :] + np.eye(present.shape[1]) * (
+        1.0 - on[:, None, :]
+    )
+
+
+def _conditional_normal(correlation, given, present):
+    """Mean and Cholesky factor of standard normals of correlations
+    ``correlation`` given the values ``given`` of the columns ``present``
+    (drawn around those values with unit variance, to be ignored)."""
+    on = present.astype(float)
+    inverse = np.linalg.inv(_masked(correlation, present))
+    gain = correlation @ (inverse * on[:, :, None] * on[:, None, :])
+    mean = np.einsum("uij,uj->ui", gain, np.where(present, given, 0.0))
+    covariance = correlation - gain @ correlation
+    covariance = 0.5 * (covariance + covariance.transpose(0, 2, 1))
+    covariance = covariance * (1 - on[:, :, None]) * (1 - on[:, None, :])
+    covariance += np.eye(present.shape[1]) * on[:, None, :]
+    covariance += np.eye(present.shape[1]) * 1e-12
+    return mean, np.linalg.cholesky(covariance)
 
 
 def _count(stats, keys):
@@ -517,18 +643,41 @@ def _log_normal_mass(alpha, beta):
         return log_hi + np.log(-np.expm1(np.minimum(log_lo - log_hi, -1e-300)))
 
 
-def _truncnorm_draw(mean, sd, a, b, rng):
-    """Normal draws truncated to ``[a, b]`` by the inverse CDF, in the lower
-    tail of the interval's mirror image when it lies above the mean."""
+def _flipped(mean, sd, a, b):
+    """Standardised bounds of a truncated normal, mirrored when the interval
+    lies above the mean, so that its tail probabilities are accurate."""
     alpha, beta = (a - mean) / sd, (b - mean) / sd
     flip = alpha > 0
     lo = np.where(flip, -beta, alpha)
     hi = np.where(flip, -alpha, beta)
+    return alpha, beta, flip, lo, hi
+
+
+def _truncnorm_quantile(mean, sd, a, b, score):
+    """The value of the normal truncated to ``[a, b]`` whose CDF is that of
+    the standard normal at ``score``: standard normal scores give its draws,
+    scores of a copula dependent ones."""
+    alpha, beta, flip, lo, hi = _flipped(mean, sd, a, b)
     p_lo, p_hi = special.ndtr(lo), special.ndtr(hi)
-    u = p_lo + rng.random_sample(mean.size) * (p_hi - p_lo)
+    u = p_lo + special.ndtr(np.where(flip, -score, score)) * (p_hi - p_lo)
     z = special.ndtri(np.clip(u, 1e-300, 1.0))
     z = np.clip(np.where(flip, -z, z), alpha, beta)
     return np.clip(mean + sd * z, a, b)
+
+
+def _truncnorm_score(x, mean, sd, a, b):
+    """Normal score ``Phi^-1(F(x))`` of ``x`` under the normal truncated to
+    ``[a, b]``, clipped to ``+-_MAX_SCORE``; the inverse of
+    ``_truncnorm_quantile``."""
+    _, _, flip, lo, hi = _flipped(mean, sd, a, b)
+    z = np.where(flip, mean - x, x - mean) / sd
+    p_lo, p_hi, p = special.ndtr(lo), special.ndtr(hi), special.ndtr(z)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        below = np.clip((p - p_lo) / (p_hi - p_lo), 0.0, 1.0)
+        above = np.clip((p_hi - p) / (p_hi - p_lo), 0.0, 1.0)
+    score = np.where(below < 0.5, special.ndtri(below), -special.ndtri(above))
+    score = np.clip(np.nan_to_num(score), -_MAX_SCORE, _MAX_SCORE)
+    return np.where(flip, -score, score)
 
 
 @synthesizer_docstring
@@ -568,6 +717,12 @@ class ForestSynthesizer(BaseSynthesizer):
         is a normal distribution of the leaf's mean and spread, truncated to
         its bounds; "margin" is the column's overall distribution restricted
         to the bounds (no statistic of the leaf's values is kept).
+    leaf_dependence : {"copula", "independent"}, default="copula"
+        Dependence of the columns inside a leaf: "copula" couples the
+        normals of the continuous columns by a Gaussian copula, of the
+        correlation of their normal scores among the leaf's rows shrunk
+        toward the one pooled over all leaves; "independent" draws each
+        column on its own.
     splitter : {"best", "random"}, default="best"
         How the trees split: the best threshold of each candidate column (a
         random forest) or a random one (extremely randomized trees, about
@@ -706,6 +861,7 @@ class ForestSynthesizer(BaseSynthesizer):
         "max_rounds": [Interval(numbers.Integral, 0, None, closed="left")],
         "delta": [Interval(numbers.Real, 0, 0.5, closed="both")],
         "leaf_density": [StrOptions({"normal", "margin"})],
+        "leaf_dependence": [StrOptions({"copula", "independent"})],
         "splitter": [StrOptions({"best", "random"})],
         "max_samples": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_features": [
@@ -724,6 +880,7 @@ class ForestSynthesizer(BaseSynthesizer):
         max_rounds=10,
         delta=0.0,
         leaf_density="normal",
+        leaf_dependence="copula",
         splitter="best",
         max_features="sqrt",
         max_samples=100_000,
@@ -741,6 +898,7 @@ class ForestSynthesizer(BaseSynthesizer):
         self.max_rounds = max_rounds
         self.delta = delta
         self.leaf_density = leaf_density
+        self.leaf_dependence = leaf_dependence
         self.splitter = splitter
         self.max_features = max_features
         self.max_samples = max_samples
@@ -815,7 +973,12 @@ class ForestSynthesizer(BaseSynthesizer):
             f"{values.shape[0]} rows: out-of-bag accuracy {best.oob_score_:.3f}"
         )
         model = _leaf_model(
-            best, features, values, columns, self.leaf_density == "normal"
+            best,
+            features,
+            values,
+            columns,
+            self.leaf_density == "normal",
+            self.leaf_dependence == "copula",
         )
         model.oob_accuracy = accuracy
         model.all_columns, model.kept, model.links = all_columns, kept, links
@@ -865,11 +1028,16 @@ class ForestSynthesizer(BaseSynthesizer):
         )
         leaf = np.minimum(leaf, model.n_leaves)
         values = np.empty((n_samples, len(model.all_columns)))
+        scores = {}
+        if model.coupled:
+            given, present = self._condition_scores(model, conditions)
+            z = model.draw_scores(leaf, rng, given, present)
+            scores = {k: z[:, c] for c, k in enumerate(model.continuous)}
         for j, k in inner.items():
             if j in conditions:
                 values[:, j] = conditions[j]
             else:
-                values[:, j] = model.draw(k, leaf, rng)
+                values[:, j] = model.draw(k, leaf, rng, scores.get(k))
         for link in model.links:
             a, b = link.parent, link.column
             if b in conditions:
@@ -892,6 +1060,17 @@ class ForestSynthesizer(BaseSynthesizer):
             else:
                 values[:, b] = link.draw(values[:, a], rng)
         return values
+
+    def _condition_scores(self, model, conditions, columns=None):
+        """Normal scores of the conditioned values (of ``columns`` among
+        them) in every leaf, and where they are coupled."""
+        leaves = np.arange(model.n_leaves + 1)
+        row = np.full((1, len(model.columns)), np.nan)
+        use = np.zeros(row.shape, dtype=bool)
+        for k, j in enumerate(model.kept):
+            if j in conditions and (columns is None or j in columns):
+                row[0, k], use[0, k] = conditions[j], True
+        return model.scores(row, np.zeros(leaves.size, dtype=np.int64), leaves, use)
 
     def _condition_log_likelihood(self, model, conditions):
         leaves = np.arange(model.n_leaves + 1)
@@ -922,6 +1101,9 @@ class ForestSynthesizer(BaseSynthesizer):
                     inner[link.parent], leaves, np.full(leaves.size, parent)
                 )
                 total += np.logaddexp(log_match, log_other)
+            if model.coupled:
+                z, present = self._condition_scores(model, conditions, columns)
+                total += model.copula_log_density(z, present, leaves)
             return total
 
         total = log_likelihood(sorted(conditions))
@@ -1012,6 +1194,9 @@ class ForestSynthesizer(BaseSynthesizer):
                     total[used] += model.log_probability(
                         j, leaf[used], values[r[used], j]
                     )
+            if model.coupled:
+                z, present = model.scores(values, r, leaf, ~free)
+                total += model.copula_log_density(z, present, leaf)
             out[block] = total
         return out
 
@@ -1044,7 +1229,7 @@ def _redraw(nodes, features, rng):
     return synthetic
 
 
-def _leaf_model(forest, features, values, columns, normal):
+def _leaf_model(forest, features, values, columns, normal, copula):
     """The leaves of ``forest`` holding training rows, their bounds and the
     distribution of each column in each, from the training rows."""
     n_samples, n_columns = values.shape
@@ -1118,7 +1303,57 @@ def _leaf_model(forest, features, values, columns, normal):
         )
         for j, column in enumerate(columns)
     ]
-    return _ForestModel(columns, trees, low, high, n_rows, log_weight, leaf_columns, [])
+    model = _ForestModel(
+        columns, trees, low, high, n_rows, log_weight, leaf_columns, []
+    )
+    model.continuous = np.array(
+        [j for j in continuous if leaf_columns[j].normal.any()] if copula else [],
+        dtype=np.int64,
+    )
+    model.correlation = _leaf_correlations(model, values, leaf)
+    model.cholesky = np.linalg.cholesky(model.correlation)
+    return model
+
+
+def _leaf_correlations(model, values, leaf):
+    """Correlation of the normal scores of the continuous columns in each
+    leaf (``leaf``: the leaf of each training row in each tree), shrunk
+    toward their correlation pooled over all leaves by _CORRELATION_PRIOR
+    pseudo-rows. A pair of columns seen together in fewer than _MIN_COUNT
+    rows of a leaf takes the pooled correlation."""
+    n_leaves, n_continuous = model.n_leaves, model.continuous.size
+    eye = np.eye(n_continuous)
+    correlation = np.repeat(eye[None], n_leaves + 1, axis=0)
+    if n_continuous < 2:
+        return correlation
+    rows = np.tile(np.arange(values.shape[0]), leaf.size // values.shape[0])
+    z, present = model.scores(values, rows, leaf, np.ones(values.shape, dtype=bool))
+    for c, d in zip(*np.triu_indices(n_continuous, 1), strict=True):
+        both = (present[:, c] & present[:, d]).astype(float)
+        products = (1.0, z[:, c] * z[:, d], z[:, c] ** 2, z[:, d] ** 2)
+        count, cross, square_c, square_d = (
+            np.bincount(leaf, both * product, minlength=n_leaves + 1)
+            for product in products
+        )
+        pooled_scale = np.sqrt(square_c.sum() * square_d.sum())
+        pooled = cross.sum() / pooled_scale if pooled_scale > 0 else 0.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            local = cross / np.sqrt(square_c * square_d)
+        weight = np.where(
+            (count >= _MIN_COUNT) & np.isfinite(local),
+            count / (count + _CORRELATION_PRIOR),
+            0.0,
+        )
+        shrunk = weight * np.nan_to_num(local) + (1 - weight) * pooled
+        correlation[:, c, d] = correlation[:, d, c] = shrunk
+    correlation[-1] = eye
+    # The nearest matrix with eigenvalues of at least _MIN_EIGENVALUE and a
+    # unit diagonal: pairwise estimates need not make a correlation matrix.
+    eigenvalues, vectors = np.linalg.eigh(correlation)
+    eigenvalues = np.maximum(eigenvalues, _MIN_EIGENVALUE)
+    correlation = (vectors * eigenvalues[:, None, :]) @ vectors.transpose(0, 2, 1)
+    scale = np.sqrt(np.diagonal(correlation, axis1=1, axis2=2))
+    return correlation / scale[:, :, None] / scale[:, None, :]
 
 
 def _node_bounds(structure, threshold, n_columns):
@@ -1201,14 +1436,16 @@ def _leaf_column(column, x, leaf, n_leaves, low, high, normal, mean, variance):
     common = np.r_[column.counts, n_continuous][keys % n_outcomes] >= _COMMON_COUNT
     stored = common | (counts >= _MIN_COUNT)
     sd = None
+    has_normal = np.zeros(n_leaves + 1, dtype=bool)
     if column.has_continuous:
+        has_normal[:] = normal & ~np.isnan(mean)
         is_continuous = keys % n_outcomes == column.n_points
         # Without a normal (too few values even at the root), or with
         # leaf_density="margin", the continuous part follows the overall
         # distribution inside the leaf's bounds.
         usable = normal & ~np.isnan(mean[keys // n_outcomes])
         stored &= ~is_continuous | usable
-        sd = np.sqrt(variance + column.bandwidth**2)
+        sd = np.sqrt(variance + (_BANDWIDTH_SCALE * column.bandwidth) ** 2)
         sd = np.where(sd > 0, sd, max(column.high - column.low, 1.0) * 1e-3)
     keys, counts = keys[stored], counts[stored].astype(float)
     cumulative = np.cumsum(counts)
@@ -1227,4 +1464,5 @@ def _leaf_column(column, x, leaf, n_leaves, low, high, normal, mean, variance):
         sd,
         point_mass,
         continuous_mass,
+        has_normal,
     )
