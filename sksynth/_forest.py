@@ -805,8 +805,9 @@ class ForestSynthesizer(BaseSynthesizer):
     leaf_dependence : {"joint", "independent"}, default="joint"
         Dependence of the columns inside a leaf: "joint" couples the normals
         of the numeric columns by a Gaussian copula and draws groups of
-        dependent discrete columns together (see Notes); "independent"
-        draws each column on its own.
+        dependent discrete columns together (see Notes; with
+        ``leaf_density="margin"`` there is no normal to couple);
+        "independent" draws each column on its own.
     splitter : {"best", "random"}, default="best"
         How the trees split: the best threshold of each candidate column (a
         random forest) or a random one (extremely randomized trees, about
@@ -1556,15 +1557,25 @@ def _leaf_correlations(model, values, leaf):
     correlation = np.repeat(eye[None], n_leaves + 1, axis=0)
     if n_continuous < 2:
         return correlation
-    rows = np.tile(np.arange(values.shape[0]), leaf.size // values.shape[0])
-    z, present = model.scores(values, rows, leaf, np.ones(values.shape, dtype=bool))
-    for c, d in zip(*np.triu_indices(n_continuous, 1), strict=True):
-        both = (present[:, c] & present[:, d]).astype(float)
-        products = (1.0, z[:, c] * z[:, d], z[:, c] ** 2, z[:, d] ** 2)
-        count, cross, square_c, square_d = (
-            np.bincount(leaf, both * product, minlength=n_leaves + 1)
-            for product in products
-        )
+    pairs = np.triu_indices(n_continuous, 1)
+    # Sums over the rows of each leaf, per pair: rows seen together, the
+    # products of their scores and their squares; in blocks of (row, tree)
+    # entries, so that large tables do not hold all their scores at once.
+    sums = np.zeros((4, pairs[0].size, n_leaves + 1))
+    use = np.ones(values.shape, dtype=bool)
+    step = max(_PAIR_BLOCK // n_continuous, 1)
+    for start in range(0, leaf.size, step):
+        entries = np.arange(start, min(start + step, leaf.size))
+        z, present = model.scores(values, entries % values.shape[0], leaf[entries], use)
+        for k, (c, d) in enumerate(zip(*pairs, strict=True)):
+            both = (present[:, c] & present[:, d]).astype(float)
+            products = (1.0, z[:, c] * z[:, d], z[:, c] ** 2, z[:, d] ** 2)
+            for which, product in enumerate(products):
+                sums[which, k] += np.bincount(
+                    leaf[entries], both * product, minlength=n_leaves + 1
+                )
+    for k, (c, d) in enumerate(zip(*pairs, strict=True)):
+        count, cross, square_c, square_d = sums[:, k]
         pooled_scale = np.sqrt(square_c.sum() * square_d.sum())
         pooled = cross.sum() / pooled_scale if pooled_scale > 0 else 0.0
         with np.errstate(invalid="ignore", divide="ignore"):
