@@ -54,10 +54,14 @@ _MAX_SCORE = 8.0
 _CORRELATION_PRIOR = 10.0
 # Discrete columns of at most _MAX_GROUP_OUTCOMES outcomes are drawn together
 # inside a leaf, in groups of at most _MAX_GROUP_SIZE, when their mutual
-# information given the leaf is at least _GROUP_MIN_INFORMATION nats.
+# information given the leaf is at least _GROUP_MIN_INFORMATION nats; with
+# _GROUP_CONTINUOUS, numeric columns with spikes too (the continuous part one
+# more outcome): computer activity 0.954 against 0.964, TSTR 0.949 against
+# 0.934; California housing 0.813 against 0.806.
 _MAX_GROUP_OUTCOMES = 100
 _MAX_GROUP_SIZE = 3
 _GROUP_MIN_INFORMATION = 0.01
+_GROUP_CONTINUOUS = True
 _MIN_EIGENVALUE = 0.02
 
 
@@ -422,33 +426,45 @@ class _Group:
         in the leaves ``leaves``, given the log probability of the same
         values under the members' own distributions."""
         match = np.ones(self.counts[leaves].shape, dtype=bool)
+        log_continuous = np.zeros(rows.size)
         for m, j in enumerate(self.members):
-            column = model.columns[j]
-            index = column.point_index(column.feature(values[rows, j]))
+            x = values[rows, j]
+            index, continuous = _group_code(model, j, leaves, x)
             match &= ~use[rows, j, None] | (
                 self.outcomes[leaves, :, m] == index[:, None]
             )
+            # A stored combination gives a continuous value the density of
+            # the leaf's normal.
+            on = np.flatnonzero(continuous & use[rows, j])
+            if on.size:
+                log_continuous[on] += model.log_normal(j, leaves[on], x[on])
         joint = np.sum(self.counts[leaves] * match, axis=1)
         with np.errstate(divide="ignore"):
             log_joint = np.logaddexp(
-                np.log(joint),
+                np.where(joint > 0, np.log(joint) + log_continuous, -np.inf),
                 np.log(self.rest[leaves] + _PRIOR_WEIGHT) + log_independent,
             )
         return log_joint - np.log(model.n_rows[leaves] + _PRIOR_WEIGHT)
 
-    def draw(self, model, values, leaves, rng, conditions):
+    def draw(self, model, values, leaves, rng, conditions, scores):
         """Replace the members' independent draws ``values`` (columns in
         model order) by a stored combination where the leaf picks one;
-        conditioned members (``conditions``: index -> value) must match."""
+        conditioned members (``conditions``: index -> value) must match.
+        Continuous values are drawn from the leaf's normal at the normal
+        scores ``scores`` (index -> scores) when given."""
         weight = self.counts[leaves].copy()
         log_rest = np.log(self.rest[leaves] + _PRIOR_WEIGHT)
         for m, j in enumerate(self.members):
             if j in conditions:
-                column = model.columns[j]
                 x = np.full(leaves.size, conditions[j])
-                index = column.point_index(column.feature(x))
+                index, continuous = _group_code(model, j, leaves, x)
                 weight *= self.outcomes[leaves, :, m] == index[:, None]
                 log_rest += model.log_probability(j, leaves, x)
+                on = np.flatnonzero(continuous)
+                if on.size:
+                    weight[on] *= np.exp(model.log_normal(j, leaves[on], x[on]))[
+                        :, None
+                    ]
         cumulative = np.cumsum(np.c_[weight, np.exp(log_rest)], axis=1)
         u = rng.random_sample(leaves.size) * cumulative[:, -1]
         slot = np.sum(cumulative <= u[:, None], axis=1)
@@ -457,7 +473,15 @@ class _Group:
             if j not in conditions and rows.size:
                 column = model.columns[j]
                 index = self.outcomes[leaves[rows], slot[rows], m]
-                values[rows, j] = column.decode_points(column.points[index])
+                on_point = index < column.n_points
+                values[rows[on_point], j] = column.decode_points(
+                    column.points[index[on_point]]
+                )
+                rest = rows[~on_point]
+                if rest.size:
+                    z = scores.get(j)
+                    z = rng.standard_normal(rest.size) if z is None else z[rest]
+                    values[rest, j] = model.normal_quantile(j, leaves[rest], z)
         return values
 
 
@@ -519,6 +543,21 @@ class _ForestModel:
         return np.column_stack(
             [c.feature(values[:, j]) for j, c in enumerate(self.columns)]
         ).astype(np.float32)
+
+    def log_normal(self, j, leaf, x):
+        """Log density of the leaves' truncated normals of column ``j``."""
+        column, stats = self.columns[j], self.leaf_columns[j]
+        a, b = column._continuous_range(self.low[leaf, j], self.high[leaf, j])
+        with np.errstate(invalid="ignore"):
+            log_pdf = _truncnorm_logpdf(x, stats.mean[leaf], stats.sd[leaf], a, b)
+        return np.where(stats.normal[leaf], log_pdf, -np.inf)
+
+    def normal_quantile(self, j, leaf, z):
+        """Values of the leaves' truncated normals of column ``j`` at the
+        normal scores ``z``."""
+        column, stats = self.columns[j], self.leaf_columns[j]
+        a, b = column._continuous_range(self.low[leaf, j], self.high[leaf, j])
+        return _truncnorm_quantile(stats.mean[leaf], stats.sd[leaf], a, b, z)
 
     def scores(self, values, rows, leaves, use):
         """Normal scores of the values of the rows ``rows`` in the leaves
@@ -672,6 +711,19 @@ class _ForestModel:
                     stats.mean[lr], stats.sd[lr], a, b, z
                 )
         return values
+
+
+def _group_code(model, j, leaves, x):
+    """Outcome code of the values ``x`` of column ``j`` in a group (a point,
+    or n_points for the continuous part; -1 for a value the leaves never
+    hold), and whether each is in the continuous part."""
+    column = model.columns[j]
+    index = column.point_index(column.feature(x))
+    if not column.has_continuous:
+        return index, np.zeros(x.size, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        continuous = (index < 0) & (x >= column.low) & (x <= column.high)
+    return np.where(continuous, column.n_points, index), continuous
 
 
 def _masked(correlation, present):
@@ -913,9 +965,11 @@ class ForestSynthesizer(BaseSynthesizer):
     normal scores of its rows shrunk toward the one pooled over all leaves
     with 10 pseudo-rows (a pair seen together in fewer than 3 of its rows
     takes the pooled one). Marginalising columns out keeps the sub-matrix.
-    And discrete columns are grouped, at most 3 to a group, the most
-    dependent pairs first, while their mutual information given the leaf is
-    at least 0.01 nats; a group :math:`G` has in each leaf the distribution
+    And discrete columns, and numeric columns with spikes (their outcome: a
+    spike, or the continuous part), are grouped, at most 3 to a group, the
+    most dependent pairs first, while their mutual information given the
+    leaf is at least 0.01 nats; a group :math:`G` has in each leaf the
+    distribution
 
     .. math::
 
@@ -923,8 +977,9 @@ class ForestSynthesizer(BaseSynthesizer):
         (n'_\\ell + 0.05) \\prod_{j \\in G} f'_{\\ell j}(x_j)}{n_\\ell + 0.05},
 
     the sum over the combinations :math:`c` of the members' outcomes stored
-    with the leaf (held by :math:`n_{\\ell c}` of its rows, at least 3),
-    and :math:`f'_{\\ell j}` the members' distributions over its
+    with the leaf (held by :math:`n_{\\ell c}` of its rows, at least 3;
+    a continuous part in a combination has the density of the leaf's
+    normal), and :math:`f'_{\\ell j}` the members' distributions over its
     :math:`n'_\\ell` other rows.
 
     So the model stores no training row: counts, means, variances and
@@ -1170,7 +1225,7 @@ class ForestSynthesizer(BaseSynthesizer):
                 drawn[:, k] = model.draw(k, leaf, rng, scores.get(k))
         given = {inner[j]: value for j, value in conditions.items() if j in inner}
         for group in model.groups:
-            drawn = group.draw(model, drawn, leaf, rng, given)
+            drawn = group.draw(model, drawn, leaf, rng, given, scores)
         values[:, model.kept] = drawn
         for link in model.links:
             a, b = link.parent, link.column
@@ -1439,17 +1494,23 @@ def _leaf_model(forest, features, values, columns, normal, copula, excluded=()):
     )
     model.groups = []
     if copula:
-        codes = {
-            j: column.point_index(column.feature(values[:, j]))
-            for j, column in enumerate(columns)
-            if not column.has_continuous
-            and 2 <= column.n_points <= _MAX_GROUP_OUTCOMES
-            and j not in excluded
-        }
+        # The outcome of each row in each groupable column: its point, or
+        # the continuous part (code n_points) of a column with a normal in
+        # every leaf (a spike and the values around it).
+        codes = {}
+        for j, column in enumerate(columns):
+            n_codes = column.n_points + column.has_continuous
+            groupable = not column.has_continuous or (
+                _GROUP_CONTINUOUS and leaf_columns[j].normal[:-1].all()
+            )
+            if groupable and 2 <= n_codes <= _MAX_GROUP_OUTCOMES and j not in excluded:
+                index = column.point_index(column.feature(values[:, j]))
+                codes[j] = np.where(index >= 0, index, column.n_points)
         for members in _column_groups(codes, leaf[: values.shape[0]]):
             group, exclude = _group(members, codes, leaf, n_leaves)
             model.groups.append(group)
             for j in members:
+                # The same normals as the leaf's: only the counts change.
                 leaf_columns[j] = _leaf_column(
                     columns[j],
                     values[:, j],
@@ -1458,8 +1519,8 @@ def _leaf_model(forest, features, values, columns, normal, copula, excluded=()):
                     low[:, j],
                     high[:, j],
                     normal,
-                    None,
-                    None,
+                    None if j not in position else mean[:, position[j]],
+                    None if j not in position else variance[:, position[j]],
                     exclude,
                 )
     model.continuous = np.array(

@@ -556,3 +556,36 @@ def test_grouped_densities_sum_to_one(household):
     np.testing.assert_allclose(
         np.log(np.exp(joint).sum(axis=1)) - kept, synth.score_samples(rows)
     )
+
+
+def test_spikes_are_grouped_and_densities_stay_exact():
+    # b is zero exactly when a is: the spikes of the two columns go together,
+    # and their continuous parts keep the leaves' normals.
+    rng = np.random.RandomState(0)
+    n = 3000
+    zero = rng.rand(n) < 0.4
+    a = np.where(zero, 0.0, rng.lognormal(1, 0.5, n))
+    b = np.where(zero, 0.0, 2 * a + rng.normal(0, 0.5, n))
+    X = np.column_stack([a, rng.normal(size=(n, 3))])
+    synth = ForestSynthesizer(target_type="regression", random_state=0).fit(X, b)
+    assert [0, "y"] in synth.grouped_features_
+    X_new, b_new = synth.sample(n)
+    independent = ForestSynthesizer(
+        leaf_dependence="independent", target_type="regression", random_state=0
+    ).fit(X, b)
+    X_old, b_old = independent.sample(n)
+    broken = np.mean((X_new[:, 0] == 0) != (b_new == 0))
+    assert broken < np.mean((X_old[:, 0] == 0) != (b_old == 0)) / 3
+    # Summed over b (its spike, and its continuous part on a fine grid), the
+    # joint density gives the density of the other columns.
+    model = synth._models[0]
+    grid = np.linspace(b[b != 0].min(), b.max(), 20_001)
+    for x in [0.0, 2.5]:
+        row = np.r_[x, 0.1, -0.2, 0.3]
+        values = np.column_stack([np.tile(row, (grid.size, 1)), grid])
+        columns = [0, 1, 2, 3, 4]
+        marginal = synth._log_density(model, values[:1], columns[:-1])[0]
+        joint = synth._log_density(model, values, columns) - marginal
+        spike = synth._log_density(model, np.r_[row, 0.0][None], columns)[0]
+        total = np.exp(joint).sum() * (grid[1] - grid[0]) + np.exp(spike - marginal)
+        assert total == pytest.approx(1.0, abs=2e-3), x
