@@ -4,6 +4,7 @@ tell real rows from synthetic ones, columns independent inside each leaf."""
 import numbers
 import warnings
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 from scipy import special
@@ -11,7 +12,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseSynthesizer, impossible_conditions_error
 from ._docstring import synthesizer_docstring
-from ._margins import silverman_bandwidth
 from ._progress import Progress
 from ._tree import _column_margin
 
@@ -46,6 +46,23 @@ _LINK_PROBE_ROWS = 2000
 # Row-leaf pairs evaluated at once when scoring.
 _PAIR_BLOCK = 2_000_000
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
+# Normal scores of a leaf's copula stay within this many standard deviations
+# (a value at the edge of a leaf would be infinitely far).
+_MAX_SCORE = 8.0
+# A leaf's correlation is shrunk toward the pooled one with this many
+# pseudo-rows, and kept at least this far from singular.
+_CORRELATION_PRIOR = 10.0
+# Discrete columns of at most _MAX_GROUP_OUTCOMES outcomes are drawn together
+# inside a leaf, in groups of at most _MAX_GROUP_SIZE, when their mutual
+# information given the leaf is at least _GROUP_MIN_INFORMATION nats; with
+# _GROUP_CONTINUOUS, numeric columns with spikes too (the continuous part one
+# more outcome): computer activity 0.954 against 0.964, TSTR 0.949 against
+# 0.934; California housing 0.813 against 0.806.
+_MAX_GROUP_OUTCOMES = 100
+_MAX_GROUP_SIZE = 3
+_GROUP_MIN_INFORMATION = 0.01
+_GROUP_CONTINUOUS = True
+_MIN_EIGENVALUE = 0.02
 
 
 def _float32_floor(threshold):
@@ -107,7 +124,6 @@ class _Column:
             self.low, self.high = float(observed.min()), float(observed.max())
             self.knots_x, self.knots_u = _knots(np.sort(rest), self.low, self.high)
             self.slopes = np.diff(self.knots_u) / np.diff(self.knots_x)
-            self.bandwidth = silverman_bandwidth(rest) if rest.size > 1 else 0.0
         else:
             self.low = self.high = np.nan
 
@@ -389,6 +405,84 @@ class _LeafColumn:
     sd: np.ndarray | None
     point_mass: np.ndarray  # overall masses inside each leaf's bounds
     continuous_mass: np.ndarray
+    normal: np.ndarray | None  # leaves whose continuous part is a normal
+    rows: np.ndarray  # rows of each leaf the counts come from
+
+
+@dataclass(eq=False)
+class _Group:
+    """Discrete columns drawn together inside a leaf: the combinations of
+    their outcomes held by at least _MIN_COUNT of a leaf's rows, counted,
+    and for the leaf's other rows the columns' own distributions (their
+    ``leaf_columns``, counted over those rows only)."""
+
+    members: np.ndarray  # indices into the model's columns
+    outcomes: np.ndarray  # (n_leaves + 1, n_slots, n_members) point indices
+    counts: np.ndarray  # (n_leaves + 1, n_slots), 0 for an empty slot
+    rest: np.ndarray  # rows of each leaf outside the stored combinations
+
+    def log_density(self, model, values, rows, leaves, use, log_independent):
+        """Log probability of the used members' values of the rows ``rows``
+        in the leaves ``leaves``, given the log probability of the same
+        values under the members' own distributions."""
+        match = np.ones(self.counts[leaves].shape, dtype=bool)
+        log_continuous = np.zeros(rows.size)
+        for m, j in enumerate(self.members):
+            x = values[rows, j]
+            index, continuous = _group_code(model, j, leaves, x)
+            match &= ~use[rows, j, None] | (
+                self.outcomes[leaves, :, m] == index[:, None]
+            )
+            # A stored combination gives a continuous value the density of
+            # the leaf's normal.
+            on = np.flatnonzero(continuous & use[rows, j])
+            if on.size:
+                log_continuous[on] += model.log_normal(j, leaves[on], x[on])
+        joint = np.sum(self.counts[leaves] * match, axis=1)
+        with np.errstate(divide="ignore"):
+            log_joint = np.logaddexp(
+                np.where(joint > 0, np.log(joint) + log_continuous, -np.inf),
+                np.log(self.rest[leaves] + _PRIOR_WEIGHT) + log_independent,
+            )
+        return log_joint - np.log(model.n_rows[leaves] + _PRIOR_WEIGHT)
+
+    def draw(self, model, values, leaves, rng, conditions, scores):
+        """Replace the members' independent draws ``values`` (columns in
+        model order) by a stored combination where the leaf picks one;
+        conditioned members (``conditions``: index -> value) must match.
+        Continuous values are drawn from the leaf's normal at the normal
+        scores ``scores`` (index -> scores) when given."""
+        weight = self.counts[leaves].copy()
+        log_rest = np.log(self.rest[leaves] + _PRIOR_WEIGHT)
+        for m, j in enumerate(self.members):
+            if j in conditions:
+                x = np.full(leaves.size, conditions[j])
+                index, continuous = _group_code(model, j, leaves, x)
+                weight *= self.outcomes[leaves, :, m] == index[:, None]
+                log_rest += model.log_probability(j, leaves, x)
+                on = np.flatnonzero(continuous)
+                if on.size:
+                    weight[on] *= np.exp(model.log_normal(j, leaves[on], x[on]))[
+                        :, None
+                    ]
+        cumulative = np.cumsum(np.c_[weight, np.exp(log_rest)], axis=1)
+        u = rng.random_sample(leaves.size) * cumulative[:, -1]
+        slot = np.sum(cumulative <= u[:, None], axis=1)
+        rows = np.flatnonzero(slot < weight.shape[1])
+        for m, j in enumerate(self.members):
+            if j not in conditions and rows.size:
+                column = model.columns[j]
+                index = self.outcomes[leaves[rows], slot[rows], m]
+                on_point = index < column.n_points
+                values[rows[on_point], j] = column.decode_points(
+                    column.points[index[on_point]]
+                )
+                rest = rows[~on_point]
+                if rest.size:
+                    z = scores.get(j)
+                    z = rng.standard_normal(rest.size) if z is None else z[rest]
+                    values[rest, j] = model.normal_quantile(j, leaves[rest], z)
+        return values
 
 
 @dataclass(eq=False)
@@ -405,6 +499,37 @@ class _ForestModel:
     all_columns: list = None  # _Column of every column, linked ones too
     kept: np.ndarray = None  # the columns the forest models
     links: list = None  # the other columns, each a function of one kept
+    # The Gaussian copula of each leaf: its columns with a continuous part
+    # (indices into ``columns``), their correlation and its Cholesky factor.
+    continuous: np.ndarray = None
+    correlation: np.ndarray = None
+    cholesky: np.ndarray = None
+    groups: list = None  # _Group of discrete columns drawn together
+
+    def log_terms(self, values, rows, leaves, use):
+        """Log density of the used columns (``use``) of the rows ``rows`` in
+        the leaves ``leaves``."""
+        total = np.zeros(rows.size)
+        grouped = {j: g for g, group in enumerate(self.groups) for j in group.members}
+        independent = np.zeros((len(self.groups), rows.size))
+        for j in range(values.shape[1]):
+            used = use[rows, j]
+            if used.any():
+                log_p = self.log_probability(j, leaves[used], values[rows[used], j])
+                if j in grouped:
+                    independent[grouped[j], used] += log_p
+                else:
+                    total[used] += log_p
+        for group, log_independent in zip(self.groups, independent, strict=True):
+            total += group.log_density(self, values, rows, leaves, use, log_independent)
+        if self.coupled:
+            z, present = self.scores(values, rows, leaves, use)
+            total += self.copula_log_density(z, present, leaves)
+        return total
+
+    @property
+    def coupled(self):
+        return self.continuous is not None and self.continuous.size >= 2
 
     @property
     def margins(self):
@@ -418,6 +543,90 @@ class _ForestModel:
         return np.column_stack(
             [c.feature(values[:, j]) for j, c in enumerate(self.columns)]
         ).astype(np.float32)
+
+    def log_normal(self, j, leaf, x):
+        """Log density of the leaves' truncated normals of column ``j``."""
+        column, stats = self.columns[j], self.leaf_columns[j]
+        a, b = column._continuous_range(self.low[leaf, j], self.high[leaf, j])
+        with np.errstate(invalid="ignore"):
+            log_pdf = _truncnorm_logpdf(x, stats.mean[leaf], stats.sd[leaf], a, b)
+        return np.where(stats.normal[leaf], log_pdf, -np.inf)
+
+    def normal_quantile(self, j, leaf, z):
+        """Values of the leaves' truncated normals of column ``j`` at the
+        normal scores ``z``."""
+        column, stats = self.columns[j], self.leaf_columns[j]
+        a, b = column._continuous_range(self.low[leaf, j], self.high[leaf, j])
+        return _truncnorm_quantile(stats.mean[leaf], stats.sd[leaf], a, b, z)
+
+    def scores(self, values, rows, leaves, use):
+        """Normal scores of the values of the rows ``rows`` in the leaves
+        ``leaves``, one column per continuous column, and where they are
+        coupled: values of the continuous part, used (``use``), inside the
+        bounds of a leaf with a normal for the column. Zero elsewhere."""
+        z = np.zeros((rows.size, self.continuous.size))
+        present = np.zeros(z.shape, dtype=bool)
+        for c, j in enumerate(self.continuous):
+            column, stats = self.columns[j], self.leaf_columns[j]
+            x = values[rows, j]
+            with np.errstate(invalid="ignore"):
+                candidate = (
+                    use[rows, j]
+                    & stats.normal[leaves]
+                    & (x >= column.low)
+                    & (x <= column.high)
+                )
+            index = np.flatnonzero(candidate)
+            index = index[column.point_index(column.feature(x[index])) < 0]
+            lr = leaves[index]
+            a, b = column._continuous_range(self.low[lr, j], self.high[lr, j])
+            inside = (x[index] >= a) & (x[index] <= b)
+            index, lr, a, b = index[inside], lr[inside], a[inside], b[inside]
+            z[index, c] = _truncnorm_score(x[index], stats.mean[lr], stats.sd[lr], a, b)
+            present[index, c] = True
+        return z, present
+
+    def copula_log_density(self, z, present, leaves):
+        """Log density of the copula of each leaf ``leaves`` at the normal
+        scores ``z``, over the columns ``present`` (the marginal copula of a
+        subset is the normal of the sub-matrix of its correlation)."""
+        out = np.zeros(leaves.size)
+        if not self.coupled:
+            return out
+        n_continuous = self.continuous.size
+        index = np.flatnonzero(present.sum(axis=1) >= 2)
+        step = max(_PAIR_BLOCK // n_continuous**2, 1)
+        for start in range(0, index.size, step):
+            rows = index[start : start + step]
+            matrix = _masked(self.correlation[leaves[rows]], present[rows])
+            _, log_det = np.linalg.slogdet(matrix)
+            scores = z[rows]
+            solved = np.linalg.solve(matrix, scores[..., None])[..., 0]
+            quadratic = np.einsum("ij,ij->i", scores, solved - scores)
+            out[rows] = -0.5 * (log_det + quadratic)
+        return out
+
+    def draw_scores(self, leaves, rng, given=None, given_present=None):
+        """Normal scores of rows drawn from the copulas of the leaves
+        ``leaves``; given the scores ``given`` of conditioned columns in each
+        leaf of the model (where ``given_present``), from the conditional
+        normal."""
+        unique, inverse = np.unique(leaves, return_inverse=True)
+        if given is None or not given_present.any():
+            mean = np.zeros((unique.size, self.continuous.size))
+            factor = self.cholesky[unique]
+        else:
+            mean, factor = _conditional_normal(
+                self.correlation[unique], given[unique], given_present[unique]
+            )
+        noise = rng.standard_normal((leaves.size, self.continuous.size))
+        z = np.empty_like(noise)
+        step = max(_PAIR_BLOCK // self.continuous.size**2, 1)
+        for start in range(0, leaves.size, step):
+            block = slice(start, start + step)
+            k = inverse[block]
+            z[block] = mean[k] + np.einsum("nij,nj->ni", factor[k], noise[block])
+        return z
 
     def log_probability(self, j, leaf, x):
         """Log probability (outcomes) or log density (continuous part) of the
@@ -433,39 +642,44 @@ class _ForestModel:
         outcome = np.where(on_point, index, column.n_points)
         own = _count(stats, leaf.astype(np.int64) * n_outcomes + outcome)
         prior_mass = stats.point_mass[leaf] + stats.continuous_mass[leaf]
-        pseudo = _PRIOR_WEIGHT + self.n_rows[leaf] - stats.kept[leaf]
+        pseudo = _PRIOR_WEIGHT + stats.rows[leaf] - stats.kept[leaf]
         prior = np.zeros(x.size)
         prior[on_point] = column.shares[index[on_point]]
         if column.has_continuous:
             rest = ~on_point & (x >= column.low) & (x <= column.high)
             prior[rest] = column.continuous_share * np.exp(column._log_pdf(x[rest]))
             own = own.astype(float)
-            stored = np.flatnonzero(rest & (own > 0))
-            if stored.size:
-                a, b = column._continuous_range(
-                    self.low[leaf[stored], j], self.high[leaf[stored], j]
-                )
-                own[stored] *= np.exp(
-                    _truncnorm_logpdf(
-                        x[stored],
-                        stats.mean[leaf[stored]],
-                        stats.sd[leaf[stored]],
-                        a,
-                        b,
+            # In a leaf with a normal, the pseudo-rows' share of the
+            # continuous part follows the normal too: one distribution per
+            # leaf, which the copula of the leaf couples to the others.
+            normal = np.flatnonzero(rest & stats.normal[leaf])
+            if normal.size:
+                lr = leaf[normal]
+                a, b = column._continuous_range(self.low[lr, j], self.high[lr, j])
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    share = np.where(
+                        prior_mass[normal] > 0,
+                        stats.continuous_mass[lr] / prior_mass[normal],
+                        0.0,
                     )
+                own[normal] = (own[normal] + pseudo[normal] * share) * np.exp(
+                    _truncnorm_logpdf(x[normal], stats.mean[lr], stats.sd[lr], a, b)
                 )
+                prior[normal] = 0.0
             own[~on_point & ~rest] = 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(prior_mass > 0, prior / prior_mass, 0.0)
             log_p = np.log(own + pseudo * share) - np.log(
-                self.n_rows[leaf] + _PRIOR_WEIGHT
+                stats.rows[leaf] + _PRIOR_WEIGHT
             )
         return np.where(inside, log_p, -np.inf)
 
-    def draw(self, j, leaf, rng):
-        """Values of column ``j`` from the leaves ``leaf``."""
+    def draw(self, j, leaf, rng, score=None):
+        """Values of column ``j`` from the leaves ``leaf``; the continuous
+        draws from a normal are its quantiles at the normal scores ``score``
+        (independent draws when None)."""
         column, stats = self.columns[j], self.leaf_columns[j]
-        total = self.n_rows[leaf] + _PRIOR_WEIGHT
+        total = stats.rows[leaf] + _PRIOR_WEIGHT
         u = rng.random_sample(leaf.size) * total
         own = u < stats.kept[leaf]
         values = np.empty(leaf.size)
@@ -473,6 +687,9 @@ class _ForestModel:
         values[prior] = column.draw_prior(
             self.low[leaf[prior], j], self.high[leaf[prior], j], rng
         )
+        continuous = np.zeros(leaf.size, dtype=bool)
+        if column.has_continuous:
+            continuous[prior] = column.point_index(column.feature(values[prior])) < 0
         rows = np.flatnonzero(own)
         if rows.size:
             entry = np.searchsorted(
@@ -483,12 +700,56 @@ class _ForestModel:
             on_point = outcome < column.n_points
             points = rows[on_point]
             values[points] = column.decode_points(column.points[outcome[on_point]])
-            rest = rows[~on_point]
+            continuous[rows[~on_point]] = True
+        if column.has_continuous:
+            rest = np.flatnonzero(continuous & stats.normal[leaf])
             if rest.size:
                 lr = leaf[rest]
                 a, b = column._continuous_range(self.low[lr, j], self.high[lr, j])
-                values[rest] = _truncnorm_draw(stats.mean[lr], stats.sd[lr], a, b, rng)
+                z = rng.standard_normal(rest.size) if score is None else score[rest]
+                values[rest] = _truncnorm_quantile(
+                    stats.mean[lr], stats.sd[lr], a, b, z
+                )
         return values
+
+
+def _group_code(model, j, leaves, x):
+    """Outcome code of the values ``x`` of column ``j`` in a group (a point,
+    or n_points for the continuous part; -1 for a value the leaves never
+    hold), and whether each is in the continuous part."""
+    column = model.columns[j]
+    index = column.point_index(column.feature(x))
+    if not column.has_continuous:
+        return index, np.zeros(x.size, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        continuous = (index < 0) & (x >= column.low) & (x <= column.high)
+    return np.where(continuous, column.n_points, index), continuous
+
+
+def _masked(correlation, present):
+    """The correlation matrices over the columns ``present``, the identity
+    on the others: their determinants and inverses are those of the
+    sub-matrices."""
+    on = present.astype(float)
+    return correlation * on[:, :, None] * on[:, None, :] + np.eye(present.shape[1]) * (
+        1.0 - on[:, None, :]
+    )
+
+
+def _conditional_normal(correlation, given, present):
+    """Mean and Cholesky factor of standard normals of correlations
+    ``correlation`` given the values ``given`` of the columns ``present``
+    (drawn around those values with unit variance, to be ignored)."""
+    on = present.astype(float)
+    inverse = np.linalg.inv(_masked(correlation, present))
+    gain = correlation @ (inverse * on[:, :, None] * on[:, None, :])
+    mean = np.einsum("uij,uj->ui", gain, np.where(present, given, 0.0))
+    covariance = correlation - gain @ correlation
+    covariance = 0.5 * (covariance + covariance.transpose(0, 2, 1))
+    covariance = covariance * (1 - on[:, :, None]) * (1 - on[:, None, :])
+    covariance += np.eye(present.shape[1]) * on[:, None, :]
+    covariance += np.eye(present.shape[1]) * 1e-12
+    return mean, np.linalg.cholesky(covariance)
 
 
 def _count(stats, keys):
@@ -517,18 +778,41 @@ def _log_normal_mass(alpha, beta):
         return log_hi + np.log(-np.expm1(np.minimum(log_lo - log_hi, -1e-300)))
 
 
-def _truncnorm_draw(mean, sd, a, b, rng):
-    """Normal draws truncated to ``[a, b]`` by the inverse CDF, in the lower
-    tail of the interval's mirror image when it lies above the mean."""
+def _flipped(mean, sd, a, b):
+    """Standardised bounds of a truncated normal, mirrored when the interval
+    lies above the mean, so that its tail probabilities are accurate."""
     alpha, beta = (a - mean) / sd, (b - mean) / sd
     flip = alpha > 0
     lo = np.where(flip, -beta, alpha)
     hi = np.where(flip, -alpha, beta)
+    return alpha, beta, flip, lo, hi
+
+
+def _truncnorm_quantile(mean, sd, a, b, score):
+    """The value of the normal truncated to ``[a, b]`` whose CDF is that of
+    the standard normal at ``score``: standard normal scores give its draws,
+    scores of a copula dependent ones."""
+    alpha, beta, flip, lo, hi = _flipped(mean, sd, a, b)
     p_lo, p_hi = special.ndtr(lo), special.ndtr(hi)
-    u = p_lo + rng.random_sample(mean.size) * (p_hi - p_lo)
+    u = p_lo + special.ndtr(np.where(flip, -score, score)) * (p_hi - p_lo)
     z = special.ndtri(np.clip(u, 1e-300, 1.0))
     z = np.clip(np.where(flip, -z, z), alpha, beta)
     return np.clip(mean + sd * z, a, b)
+
+
+def _truncnorm_score(x, mean, sd, a, b):
+    """Normal score ``Phi^-1(F(x))`` of ``x`` under the normal truncated to
+    ``[a, b]``, clipped to ``+-_MAX_SCORE``; the inverse of
+    ``_truncnorm_quantile``."""
+    _, _, flip, lo, hi = _flipped(mean, sd, a, b)
+    z = np.where(flip, mean - x, x - mean) / sd
+    p_lo, p_hi, p = special.ndtr(lo), special.ndtr(hi), special.ndtr(z)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        below = np.clip((p - p_lo) / (p_hi - p_lo), 0.0, 1.0)
+        above = np.clip((p_hi - p) / (p_hi - p_lo), 0.0, 1.0)
+    score = np.where(below < 0.5, special.ndtri(below), -special.ndtri(above))
+    score = np.clip(np.nan_to_num(score), -_MAX_SCORE, _MAX_SCORE)
+    return np.where(flip, -score, score)
 
 
 @synthesizer_docstring
@@ -541,10 +825,12 @@ class ForestSynthesizer(BaseSynthesizer):
     each column independently from the training rows of a leaf, and the
     forest refitted, until it cannot tell them apart (out-of-bag accuracy at
     most ``0.5 + delta``). Inside a leaf of that last forest the columns are
-    then nearly independent: each leaf keeps only a distribution per column
-    (outcome counts, and a truncated normal for numbers), and a row is drawn
-    by picking a tree, a leaf in proportion to its training rows, then each
-    column from the leaf. The likelihood is exact, so the model is also a
+    then nearly independent: each leaf keeps a distribution per column
+    (outcome counts, and a truncated normal for numbers), and what
+    dependence is left by a Gaussian copula of its numeric columns and the
+    combinations of its dependent discrete columns. A row is drawn by
+    picking a tree, a leaf in proportion to its training rows, then the
+    columns from the leaf. The likelihood is exact, so the model is also a
     density estimator.
 
     Parameters
@@ -568,6 +854,12 @@ class ForestSynthesizer(BaseSynthesizer):
         is a normal distribution of the leaf's mean and spread, truncated to
         its bounds; "margin" is the column's overall distribution restricted
         to the bounds (no statistic of the leaf's values is kept).
+    leaf_dependence : {"joint", "independent"}, default="joint"
+        Dependence of the columns inside a leaf: "joint" couples the normals
+        of the numeric columns by a Gaussian copula and draws groups of
+        dependent discrete columns together (see Notes; with
+        ``leaf_density="margin"`` there is no normal to couple);
+        "independent" draws each column on its own.
     splitter : {"best", "random"}, default="best"
         How the trees split: the best threshold of each candidate column (a
         random forest) or a random one (extremely randomized trees, about
@@ -611,6 +903,9 @@ class ForestSynthesizer(BaseSynthesizer):
         Columns in one-to-one correspondence with another in the training
         rows (a code and its label), ``{column: other}``: the forest models
         the other, and the column follows it (see Notes).
+    grouped_features_ : list of list
+        Groups of discrete columns drawn together inside a leaf, with
+        ``leaf_dependence="joint"`` (see Notes).
     %(synthesizer_attributes)s
 
     See Also
@@ -628,9 +923,12 @@ class ForestSynthesizer(BaseSynthesizer):
     .. math::
 
         p(x) = \\frac{1 - \\varepsilon}{T} \\sum_\\ell \\frac{n_\\ell}{n}
-        \\prod_j f_{\\ell j}(x_j) + \\varepsilon \\prod_j f_j(x_j),
+        f_\\ell(x) + \\varepsilon \\prod_j f_j(x_j),
 
-    where :math:`f_{\\ell j}` is column :math:`j`'s distribution in the leaf,
+    where :math:`f_\\ell` is the leaf's distribution, with
+    ``leaf_dependence="independent"`` :math:`f_\\ell(x) = \\prod_j
+    f_{\\ell j}(x_j)`: :math:`f_{\\ell j}` is column :math:`j`'s distribution
+    in the leaf,
     zero outside its bounds, and :math:`f_j` the column's overall
     distribution (a piecewise-linear one for numbers, shares of the
     outcomes otherwise), of weight :math:`\\varepsilon = 1 / (n + 1)`, so that
@@ -641,19 +939,56 @@ class ForestSynthesizer(BaseSynthesizer):
     each outcome (a category, a value of a discrete column, a spike,
     "missing") its count among the leaf's rows, and the continuous part of a
     numeric column its count times a normal density truncated to the bounds,
-    of the mean and variance of the leaf's values (plus the square of the
-    column's Silverman bandwidth), or of its nearest ancestor's when the leaf
-    holds fewer than 3 of them; a twentieth of a pseudo-row is spread as the
-    column's overall distribution restricted to the bounds. An outcome held
+    of the mean and variance of the leaf's values, or of its nearest
+    ancestor's when the leaf holds fewer than 3 of them; a twentieth of a
+    pseudo-row is spread as the column's overall distribution restricted to
+    the bounds (its share of the continuous part as the normal). An outcome
+    held
     by fewer than 10 training rows in all (a rare category or value, which
     could single out a row) is stored with a leaf only when at least 3 of
-    the leaf's rows hold it; otherwise those rows join the pseudo-row. So the
-    model stores no training row: counts, means and variances of at least 3
-    rows, and quantiles of the columns (midpoints between order statistics)
-    for their overall distributions. This is the adversarial random forest
-    of [1]_ (FORGE and FORDE), with these changes: the forest of lowest
-    out-of-bag accuracy is kept, and the leaf densities are smoothed and
-    pooled as above.
+    the leaf's rows hold it; otherwise those rows join the pseudo-row.
+
+    With ``leaf_dependence="joint"`` (the default), two things are added.
+    The continuous parts of the numeric columns are coupled by a Gaussian
+    copula: with :math:`z_j = \\Phi^{-1}(F_{\\ell j}(x_j))` the normal score
+    of :math:`x_j` under the leaf's truncated normal, :math:`f_\\ell` is
+    multiplied by
+
+    .. math::
+
+        c_\\ell(z) = |R_S|^{-1/2}
+        \\exp\\left(-\\tfrac12 z_S^\\top (R_S^{-1} - I) z_S\\right)
+
+    over the columns :math:`S` whose values are in their continuous part (a
+    spike or a missing value stays independent), :math:`R_S` the rows and
+    columns :math:`S` of the leaf's correlation :math:`R_\\ell`, that of the
+    normal scores of its rows shrunk toward the one pooled over all leaves
+    with 10 pseudo-rows (a pair seen together in fewer than 3 of its rows
+    takes the pooled one). Marginalising columns out keeps the sub-matrix.
+    And discrete columns, and numeric columns with spikes (their outcome: a
+    spike, or the continuous part), are grouped, at most 3 to a group, the
+    most dependent pairs first, while their mutual information given the
+    leaf is at least 0.01 nats; a group :math:`G` has in each leaf the
+    distribution
+
+    .. math::
+
+        f_{\\ell G}(x_G) = \\frac{\\sum_c n_{\\ell c} [x_G = c] +
+        (n'_\\ell + 0.05) \\prod_{j \\in G} f'_{\\ell j}(x_j)}{n_\\ell + 0.05},
+
+    the sum over the combinations :math:`c` of the members' outcomes stored
+    with the leaf (held by :math:`n_{\\ell c}` of its rows, at least 3;
+    a continuous part in a combination has the density of the leaf's
+    normal), and :math:`f'_{\\ell j}` the members' distributions over its
+    :math:`n'_\\ell` other rows.
+
+    So the model stores no training row: counts, means, variances and
+    correlations of at least 3 rows, and quantiles of the columns (midpoints
+    between order statistics) for their overall distributions. This is the
+    adversarial random forest of [1]_ (FORGE and FORDE), with these changes:
+    the forest of lowest out-of-bag accuracy is kept, the leaf densities are
+    smoothed and pooled as above, and the copula and the groups keep some
+    dependence inside the leaves.
 
     Two columns in one-to-one correspondence in the training rows (a code
     and its label; every value held by at least 10 rows) would be paired at
@@ -706,6 +1041,7 @@ class ForestSynthesizer(BaseSynthesizer):
         "max_rounds": [Interval(numbers.Integral, 0, None, closed="left")],
         "delta": [Interval(numbers.Real, 0, 0.5, closed="both")],
         "leaf_density": [StrOptions({"normal", "margin"})],
+        "leaf_dependence": [StrOptions({"joint", "independent"})],
         "splitter": [StrOptions({"best", "random"})],
         "max_samples": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_features": [
@@ -724,6 +1060,7 @@ class ForestSynthesizer(BaseSynthesizer):
         max_rounds=10,
         delta=0.0,
         leaf_density="normal",
+        leaf_dependence="joint",
         splitter="best",
         max_features="sqrt",
         max_samples=100_000,
@@ -741,6 +1078,7 @@ class ForestSynthesizer(BaseSynthesizer):
         self.max_rounds = max_rounds
         self.delta = delta
         self.leaf_density = leaf_density
+        self.leaf_dependence = leaf_dependence
         self.splitter = splitter
         self.max_features = max_features
         self.max_samples = max_samples
@@ -762,6 +1100,9 @@ class ForestSynthesizer(BaseSynthesizer):
         self.linked_features_ = {
             names[link.column]: names[link.parent] for link in model.links
         }
+        self.grouped_features_ = [
+            [names[model.kept[j]] for j in group.members] for group in model.groups
+        ]
 
     # -- fit ---------------------------------------------------------------
 
@@ -815,7 +1156,13 @@ class ForestSynthesizer(BaseSynthesizer):
             f"{values.shape[0]} rows: out-of-bag accuracy {best.oob_score_:.3f}"
         )
         model = _leaf_model(
-            best, features, values, columns, self.leaf_density == "normal"
+            best,
+            features,
+            values,
+            columns,
+            self.leaf_density == "normal",
+            self.leaf_dependence == "joint",
+            {int(np.flatnonzero(kept == link.parent)[0]) for link in links},
         )
         model.oob_accuracy = accuracy
         model.all_columns, model.kept, model.links = all_columns, kept, links
@@ -865,11 +1212,21 @@ class ForestSynthesizer(BaseSynthesizer):
         )
         leaf = np.minimum(leaf, model.n_leaves)
         values = np.empty((n_samples, len(model.all_columns)))
+        scores = {}
+        if model.coupled:
+            given, present = self._condition_scores(model, conditions)
+            z = model.draw_scores(leaf, rng, given, present)
+            scores = {k: z[:, c] for c, k in enumerate(model.continuous)}
+        drawn = np.empty((n_samples, len(model.columns)))
         for j, k in inner.items():
             if j in conditions:
-                values[:, j] = conditions[j]
+                drawn[:, k] = conditions[j]
             else:
-                values[:, j] = model.draw(k, leaf, rng)
+                drawn[:, k] = model.draw(k, leaf, rng, scores.get(k))
+        given = {inner[j]: value for j, value in conditions.items() if j in inner}
+        for group in model.groups:
+            drawn = group.draw(model, drawn, leaf, rng, given, scores)
+        values[:, model.kept] = drawn
         for link in model.links:
             a, b = link.parent, link.column
             if b in conditions:
@@ -893,17 +1250,33 @@ class ForestSynthesizer(BaseSynthesizer):
                 values[:, b] = link.draw(values[:, a], rng)
         return values
 
+    def _condition_scores(self, model, conditions):
+        """Normal scores of the conditioned values in every leaf, and where
+        they are coupled."""
+        leaves = np.arange(model.n_leaves + 1)
+        row = np.full((1, len(model.columns)), np.nan)
+        use = np.zeros(row.shape, dtype=bool)
+        for k, j in enumerate(model.kept):
+            if j in conditions:
+                row[0, k], use[0, k] = conditions[j], True
+        return model.scores(row, np.zeros(leaves.size, dtype=np.int64), leaves, use)
+
     def _condition_log_likelihood(self, model, conditions):
         leaves = np.arange(model.n_leaves + 1)
         inner = {j: k for k, j in enumerate(model.kept)}
         links = {link.column: link for link in model.links}
 
         def log_likelihood(columns):
-            total = np.zeros(leaves.size)
+            row = np.full((1, len(model.columns)), np.nan)
+            use = np.zeros(row.shape, dtype=bool)
             for j in columns:
                 if j in inner:
-                    x = np.full(leaves.size, conditions[j])
-                    total += model.log_probability(inner[j], leaves, x)
+                    row[0, inner[j]], use[0, inner[j]] = conditions[j], True
+            total = model.log_terms(
+                row, np.zeros(leaves.size, dtype=np.int64), leaves, use
+            )
+            for j in columns:
+                if j in inner:
                     continue
                 link = links[j]
                 x_b = np.full(1, conditions[j])
@@ -1001,18 +1374,16 @@ class ForestSynthesizer(BaseSynthesizer):
     def _pair_log_terms(self, model, values, free, rows, leaves):
         """``log w + log f(x)`` of each (row, leaf) pair, in blocks."""
         out = np.empty(rows.size)
-        step = max(_PAIR_BLOCK // max(values.shape[1], 1), 1)
+        width = max(
+            values.shape[1], *(group.counts.shape[1] for group in model.groups), 1
+        )
+        step = max(_PAIR_BLOCK // width, 1)
         for start in range(0, rows.size, step):
             block = slice(start, start + step)
             r, leaf = rows[block], leaves[block]
-            total = model.log_weight[leaf].copy()
-            for j in range(values.shape[1]):
-                used = ~free[r, j]
-                if used.any():
-                    total[used] += model.log_probability(
-                        j, leaf[used], values[r[used], j]
-                    )
-            out[block] = total
+            out[block] = model.log_weight[leaf] + model.log_terms(
+                values, r, leaf, ~free
+            )
         return out
 
 
@@ -1044,7 +1415,7 @@ def _redraw(nodes, features, rng):
     return synthetic
 
 
-def _leaf_model(forest, features, values, columns, normal):
+def _leaf_model(forest, features, values, columns, normal, copula, excluded=()):
     """The leaves of ``forest`` holding training rows, their bounds and the
     distribution of each column in each, from the training rows."""
     n_samples, n_columns = values.shape
@@ -1118,7 +1489,173 @@ def _leaf_model(forest, features, values, columns, normal):
         )
         for j, column in enumerate(columns)
     ]
-    return _ForestModel(columns, trees, low, high, n_rows, log_weight, leaf_columns, [])
+    model = _ForestModel(
+        columns, trees, low, high, n_rows, log_weight, leaf_columns, []
+    )
+    model.groups = []
+    if copula:
+        # The outcome of each row in each groupable column: its point, or
+        # the continuous part (code n_points) of a column with a normal in
+        # every leaf (a spike and the values around it).
+        codes = {}
+        for j, column in enumerate(columns):
+            n_codes = column.n_points + column.has_continuous
+            groupable = not column.has_continuous or (
+                _GROUP_CONTINUOUS and leaf_columns[j].normal[:-1].all()
+            )
+            if groupable and 2 <= n_codes <= _MAX_GROUP_OUTCOMES and j not in excluded:
+                index = column.point_index(column.feature(values[:, j]))
+                codes[j] = np.where(index >= 0, index, column.n_points)
+        for members in _column_groups(codes, leaf[: values.shape[0]]):
+            group, exclude = _group(members, codes, leaf, n_leaves)
+            model.groups.append(group)
+            for j in members:
+                # The same normals as the leaf's: only the counts change.
+                leaf_columns[j] = _leaf_column(
+                    columns[j],
+                    values[:, j],
+                    leaf,
+                    n_leaves,
+                    low[:, j],
+                    high[:, j],
+                    normal,
+                    None if j not in position else mean[:, position[j]],
+                    None if j not in position else variance[:, position[j]],
+                    exclude,
+                )
+    model.continuous = np.array(
+        [j for j in continuous if leaf_columns[j].normal.any()] if copula else [],
+        dtype=np.int64,
+    )
+    model.correlation = _leaf_correlations(model, values, leaf)
+    model.cholesky = np.linalg.cholesky(model.correlation)
+    return model
+
+
+def _column_groups(codes, leaf):
+    """Groups of discrete columns (``codes``: point index of each row, by
+    column) to draw together inside the leaves: pairs merged greedily, the
+    most dependent first, while their mutual information given the leaf
+    (``leaf``: each row's leaf in one tree) is at least
+    _GROUP_MIN_INFORMATION nats and the group has at most _MAX_GROUP_SIZE
+    columns."""
+    if _MAX_GROUP_SIZE < 2:
+        return []
+    _, leaf = np.unique(leaf, return_inverse=True)
+    size = np.bincount(leaf)[leaf]
+    width = {j: int(code.max()) + 1 for j, code in codes.items()}
+    with_leaf = {j: _counted(leaf * width[j] + code) for j, code in codes.items()}
+    information = []
+    for a, b in combinations(sorted(codes), 2):
+        joint = _counted((leaf * width[a] + codes[a]) * width[b] + codes[b])
+        value = np.mean(np.log(joint * size / (with_leaf[a] * with_leaf[b])))
+        if value >= _GROUP_MIN_INFORMATION:
+            information.append((value, a, b))
+    group_of = {j: [j] for j in codes}
+    for _, a, b in sorted(information, reverse=True):
+        if group_of[a] is group_of[b]:
+            continue
+        merged = group_of[a] + group_of[b]
+        if len(merged) <= _MAX_GROUP_SIZE:
+            for j in merged:
+                group_of[j] = merged
+    groups = {id(g): sorted(g) for g in group_of.values() if len(g) > 1}
+    return sorted(groups.values())
+
+
+def _counted(key):
+    """How many entries share each entry's key."""
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    return counts[inverse.ravel()]
+
+
+def _group(members, codes, leaf, n_leaves):
+    """The combinations of the members' outcomes stored in each leaf (those
+    held by at least _MIN_COUNT of its rows), and which entries of ``leaf``
+    (rows in trees) they hold."""
+    n_rows = codes[members[0]].size
+    n_trees = leaf.size // n_rows
+    # Mixed-radix codes of the combinations (at most _MAX_GROUP_OUTCOMES **
+    # _MAX_GROUP_SIZE of them): one integer per row.
+    widths = [int(codes[j].max()) + 1 for j in members]
+    packed = np.zeros(n_rows, dtype=np.int64)
+    for j, width in zip(members, widths, strict=True):
+        packed = packed * width + codes[j]
+    unique, combo = np.unique(packed, return_inverse=True)
+    combos = np.empty((unique.size, len(members)), dtype=np.int64)
+    for m in reversed(range(len(members))):
+        unique, combos[:, m] = np.divmod(unique, widths[m])
+    key = leaf * combos.shape[0] + np.tile(combo.ravel(), n_trees)
+    keys, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    # Unlike one column's outcomes, a combination is kept only with
+    # _MIN_COUNT rows of the leaf, however common: keeping those of at least
+    # _COMMON_COUNT rows in all with any count copied the combination of
+    # single rows of small leaves (DCR share on diamonds 0.664 against
+    # 0.576).
+    stored = counts >= _MIN_COUNT
+    exclude = stored[inverse.ravel()]
+    keys, counts = keys[stored], counts[stored]
+    entry_leaf = keys // combos.shape[0]
+    first = np.searchsorted(entry_leaf, entry_leaf, side="left")
+    slot = np.arange(keys.size) - first
+    n_slots = max(int(slot.max()) + 1 if slot.size else 0, 1)
+    outcomes = np.full((n_leaves + 1, n_slots, len(members)), -1, dtype=np.int64)
+    outcomes[entry_leaf, slot] = combos[keys % combos.shape[0]]
+    table = np.zeros((n_leaves + 1, n_slots))
+    table[entry_leaf, slot] = counts
+    rest = np.bincount(leaf[~exclude], minlength=n_leaves + 1).astype(float)
+    return _Group(np.array(members), outcomes, table, rest), exclude
+
+
+def _leaf_correlations(model, values, leaf):
+    """Correlation of the normal scores of the continuous columns in each
+    leaf (``leaf``: the leaf of each training row in each tree), shrunk
+    toward their correlation pooled over all leaves by _CORRELATION_PRIOR
+    pseudo-rows. A pair of columns seen together in fewer than _MIN_COUNT
+    rows of a leaf takes the pooled correlation."""
+    n_leaves, n_continuous = model.n_leaves, model.continuous.size
+    eye = np.eye(n_continuous)
+    correlation = np.repeat(eye[None], n_leaves + 1, axis=0)
+    if n_continuous < 2:
+        return correlation
+    pairs = np.triu_indices(n_continuous, 1)
+    # Sums over the rows of each leaf, per pair: rows seen together, the
+    # products of their scores and their squares; in blocks of (row, tree)
+    # entries, so that large tables do not hold all their scores at once.
+    sums = np.zeros((4, pairs[0].size, n_leaves + 1))
+    use = np.ones(values.shape, dtype=bool)
+    step = max(_PAIR_BLOCK // n_continuous, 1)
+    for start in range(0, leaf.size, step):
+        entries = np.arange(start, min(start + step, leaf.size))
+        z, present = model.scores(values, entries % values.shape[0], leaf[entries], use)
+        for k, (c, d) in enumerate(zip(*pairs, strict=True)):
+            both = (present[:, c] & present[:, d]).astype(float)
+            products = (1.0, z[:, c] * z[:, d], z[:, c] ** 2, z[:, d] ** 2)
+            for which, product in enumerate(products):
+                sums[which, k] += np.bincount(
+                    leaf[entries], both * product, minlength=n_leaves + 1
+                )
+    for k, (c, d) in enumerate(zip(*pairs, strict=True)):
+        count, cross, square_c, square_d = sums[:, k]
+        pooled_scale = np.sqrt(square_c.sum() * square_d.sum())
+        pooled = cross.sum() / pooled_scale if pooled_scale > 0 else 0.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            local = cross / np.sqrt(square_c * square_d)
+        weight = np.where(
+            (count >= _MIN_COUNT) & np.isfinite(local),
+            count / (count + _CORRELATION_PRIOR),
+            0.0,
+        )
+        shrunk = weight * np.nan_to_num(local) + (1 - weight) * pooled
+        correlation[:, c, d] = correlation[:, d, c] = shrunk
+    correlation[-1] = eye
+    # The nearest matrix with eigenvalues of at least _MIN_EIGENVALUE and a
+    # unit diagonal: pairwise estimates need not make a correlation matrix.
+    eigenvalues, vectors = np.linalg.eigh(correlation)
+    eigenvalues = np.maximum(eigenvalues, _MIN_EIGENVALUE)
+    correlation = (vectors * eigenvalues[:, None, :]) @ vectors.transpose(0, 2, 1)
+    scale = np.sqrt(np.diagonal(correlation, axis1=1, axis2=2))
+    return correlation / scale[:, :, None] / scale[:, None, :]
 
 
 def _node_bounds(structure, threshold, n_columns):
@@ -1185,15 +1722,21 @@ def _leaf_moments(structure, node_of_row, rest, covered):
     return mean, np.maximum(np.nan_to_num(variance), 0.0)
 
 
-def _leaf_column(column, x, leaf, n_leaves, low, high, normal, mean, variance):
+def _leaf_column(
+    column, x, leaf, n_leaves, low, high, normal, mean, variance, exclude=None
+):
     """Counts of one column's outcomes in every leaf (``leaf``: the leaf of
-    each training row in each tree, trees one after another), and the
-    normal of its continuous part (``mean``, ``variance``)."""
+    each training row in each tree, trees one after another; the entries
+    ``exclude`` left out), and the normal of its continuous part (``mean``,
+    ``variance``)."""
     n_trees = leaf.size // x.size
     feature = column.feature(x)
     index = np.tile(column.point_index(feature), n_trees)
     n_outcomes = column.n_points + 1
     outcome = np.where(index >= 0, index, column.n_points)
+    if exclude is not None:
+        leaf, outcome = leaf[~exclude], outcome[~exclude]
+    rows = np.bincount(leaf, minlength=n_leaves + 1).astype(float)
     keys, counts = np.unique(leaf * n_outcomes + outcome, return_counts=True)
     # Outcomes held by at least _COMMON_COUNT training rows are kept as
     # counted; rarer ones only with _MIN_COUNT rows in the leaf.
@@ -1201,14 +1744,19 @@ def _leaf_column(column, x, leaf, n_leaves, low, high, normal, mean, variance):
     common = np.r_[column.counts, n_continuous][keys % n_outcomes] >= _COMMON_COUNT
     stored = common | (counts >= _MIN_COUNT)
     sd = None
+    has_normal = np.zeros(n_leaves + 1, dtype=bool)
     if column.has_continuous:
+        has_normal[:] = normal & ~np.isnan(mean)
         is_continuous = keys % n_outcomes == column.n_points
         # Without a normal (too few values even at the root), or with
         # leaf_density="margin", the continuous part follows the overall
         # distribution inside the leaf's bounds.
         usable = normal & ~np.isnan(mean[keys // n_outcomes])
         stored &= ~is_continuous | usable
-        sd = np.sqrt(variance + column.bandwidth**2)
+        # No kernel bandwidth is added: the leaf's own spread did better
+        # (detection AUC on power plant 0.609 against 0.668, diamonds 0.737
+        # against 0.779, concrete 0.792 against 0.826).
+        sd = np.sqrt(variance)
         sd = np.where(sd > 0, sd, max(column.high - column.low, 1.0) * 1e-3)
     keys, counts = keys[stored], counts[stored].astype(float)
     cumulative = np.cumsum(counts)
@@ -1227,4 +1775,6 @@ def _leaf_column(column, x, leaf, n_leaves, low, high, normal, mean, variance):
         sd,
         point_mass,
         continuous_mass,
+        has_normal,
+        rows,
     )

@@ -388,3 +388,204 @@ def test_forests_learn_on_a_subsample_of_large_tables():
     X_new = synth.sample(n)
     assert np.corrcoef(X_new.T)[0, 1] > 0.8
     assert np.isfinite(synth.score_samples(X)).all()
+
+
+def _gaussian(rho, n, seed=0):
+    rng = np.random.RandomState(seed)
+    return rng.multivariate_normal([0, 0], [[1, rho], [rho, 1]], size=n)
+
+
+def test_copula_keeps_the_correlation_inside_leaves():
+    # Few large leaves: the dependence left inside them is most of it, and
+    # only the copula keeps it.
+    rho, n = 0.9, 3000
+    X = _gaussian(rho, n)
+    params = {"min_samples_leaf": 1000, "max_rounds": 0, "random_state": 0}
+    coupled = ForestSynthesizer(**params).fit(X)
+    independent = ForestSynthesizer(leaf_dependence="independent", **params).fit(X)
+    # Standard error of a sample correlation: (1 - rho^2) / sqrt(n).
+    tolerance = 4 * (1 - rho**2) / np.sqrt(n)
+    real = np.corrcoef(X.T)[0, 1]
+    drawn = np.corrcoef(coupled.sample(n).T)[0, 1]
+    assert abs(drawn - real) < tolerance + 0.02
+    assert np.corrcoef(independent.sample(n).T)[0, 1] < real - 10 * tolerance
+    # The leaves' correlations, of their rows' normal scores, are positive
+    # and strong on average (weaker in boxes cut across the diagonal).
+    model = coupled._models[0]
+    correlation = model.correlation[:-1, 0, 1]
+    assert (correlation > 0).all()
+    assert np.average(correlation, weights=model.n_rows[:-1]) > 0.5
+    assert coupled.score(X) > independent.score(X)
+
+
+def test_copula_density_integrates_to_one():
+    X = _gaussian(0.8, 1000)
+    synth = ForestSynthesizer(target_type="regression", random_state=0)
+    synth.fit(X[:, :1], X[:, 1])
+    model = synth._models[0]
+    assert model.coupled
+    # The joint density of (x, y), summed over a fine grid of y, gives the
+    # density of x with y marginalised out (its copula's sub-matrix).
+    y = np.linspace(X[:, 1].min(), X[:, 1].max(), 20_001)
+    for x in [-1.3, 0.1, 0.77, 2.0]:
+        values = np.column_stack([np.full(y.size, x), y])
+        joint = synth._log_density(model, values, [0, 1])
+        marginal = synth._log_density(model, values[:1], [0])[0]
+        total = np.exp(joint - marginal).sum() * (y[1] - y[0])
+        assert total == pytest.approx(1.0, abs=1e-3), x
+    # Held-out rows of the same distribution score finite.
+    held_out = _gaussian(0.8, 500, seed=1)
+    assert np.isfinite(synth.score_samples(held_out[:, :1])).all()
+    assert np.isfinite(synth.score(held_out[:, :1], held_out[:, 1]))
+
+
+def test_copula_conditions_are_exact():
+    X = _gaussian(0.9, 3000)
+    synth = ForestSynthesizer(random_state=0).fit(X)
+    value = 1.0
+    conditioned = synth.sample(3000, conditions={0: value})
+    assert (conditioned[:, 0] == value).all()
+    # The same model's rows with the first column near the value.
+    free = synth.sample(200_000, random_state=1)
+    near = free[np.abs(free[:, 0] - value) < 0.02, 1]
+    error = np.sqrt(near.var() / near.size + conditioned[:, 1].var() / 3000)
+    assert abs(near.mean() - conditioned[:, 1].mean()) < 4 * error
+    assert near.mean() > 0.6
+
+
+@pytest.fixture(scope="module")
+def household():
+    """Relationship, sex and marital status as in census data: a husband is a
+    married man, a wife a married woman, a child never married."""
+    rng = np.random.RandomState(0)
+    n = 4000
+    relationship = rng.choice(
+        ["husband", "wife", "child", "alone"], n, p=[0.4, 0.1, 0.2, 0.3]
+    )
+    sex = np.where(
+        relationship == "husband",
+        "male",
+        np.where(relationship == "wife", "female", rng.choice(["male", "female"], n)),
+    )
+    married = np.isin(relationship, ["husband", "wife"])
+    single = rng.choice(["never", "divorced"], n)
+    marital = np.where(
+        married, "married", np.where(relationship == "child", "never", single)
+    )
+    age = np.where(relationship == "child", 20, 45) + rng.normal(0, 8, n)
+    frame = pd.DataFrame(
+        {"relationship": relationship, "sex": sex, "marital": marital, "age": age}
+    )
+    # Columns of their own, as a census has many: the forest splits on them
+    # too, and leaves mix relationships.
+    for k in range(6):
+        frame[f"other_{k}"] = rng.normal(size=n)
+    return frame
+
+
+def _broken_pairs(frame):
+    husband = frame["relationship"] == "husband"
+    wife = frame["relationship"] == "wife"
+    return np.mean(
+        (husband & (frame["sex"] == "female"))
+        | (wife & (frame["sex"] == "male"))
+        | ((husband | wife) & (frame["marital"] != "married"))
+    )
+
+
+def test_dependent_categories_are_drawn_together(household):
+    synth = ForestSynthesizer(random_state=0).fit(household)
+    model = synth._models[0]
+    groups = [set(group) for group in synth.grouped_features_]
+    assert {"relationship", "sex", "marital"} in groups
+    # A combination is stored with a leaf only when 3 of its rows hold it.
+    for group in model.groups:
+        stored = group.counts[group.counts > 0]
+        assert stored.size and (stored >= 3).all()
+    new = synth.sample(len(household))
+    independent = ForestSynthesizer(leaf_dependence="independent", random_state=0)
+    old = independent.fit(household).sample(len(household))
+    # No row of the data breaks the pairs. Independent columns in the leaves
+    # break about a fifth of them; the groups only in the rows of
+    # combinations held by fewer than 3 rows of a leaf, drawn member by
+    # member.
+    assert _broken_pairs(household) == 0
+    assert _broken_pairs(old) > 0.15
+    assert _broken_pairs(new) < _broken_pairs(old) / 3
+    # Conditions on one member draw the others with it less often: wives
+    # (a tenth of the rows) are seldom 3 to a leaf, so their combinations
+    # are often drawn member by member.
+    wife = {"relationship": "wife"}
+    rows = synth.sample(2000, conditions=wife)
+    old_rows = independent.sample(2000, conditions=wife)
+    assert (rows["relationship"] == "wife").all()
+    assert _broken_pairs(rows) < 0.7 * _broken_pairs(old_rows)
+
+
+def test_grouped_densities_sum_to_one(household):
+    # The age is the target: score_samples sums it out.
+    data, age = household[["relationship", "sex", "marital"]], household["age"]
+    synth = ForestSynthesizer(random_state=0).fit(data, age)
+    assert synth.grouped_features_
+    grid = pd.DataFrame(
+        list(
+            product(
+                ["alone", "child", "husband", "wife"],
+                ["female", "male"],
+                ["divorced", "married", "never"],
+            )
+        ),
+        columns=data.columns,
+    )
+    total = np.exp(synth.score_samples(grid)).sum()
+    share = 1 / (len(data) + 1)
+    assert total == pytest.approx((1 - share) ** 6, rel=1e-9)
+    # A member left out is summed over: the marginal of two columns is the
+    # sum of the joint over the third.
+    X, y = household.drop(columns="sex"), household["sex"]
+    synth = ForestSynthesizer(random_state=0).fit(X, y)
+    assert any("sex" in group for group in synth.grouped_features_)
+    rows = X.iloc[:20]
+    joint = np.array(
+        [
+            [synth.score(rows.iloc[[i]], pd.Series([c])) for c in ["female", "male"]]
+            for i in range(len(rows))
+        ]
+    )
+    kept = 2 * np.log1p(-share)
+    np.testing.assert_allclose(
+        np.log(np.exp(joint).sum(axis=1)) - kept, synth.score_samples(rows)
+    )
+
+
+def test_spikes_are_grouped_and_densities_stay_exact():
+    # b is zero exactly when a is: the spikes of the two columns go together,
+    # and their continuous parts keep the leaves' normals.
+    rng = np.random.RandomState(0)
+    n = 3000
+    zero = rng.rand(n) < 0.4
+    a = np.where(zero, 0.0, rng.lognormal(1, 0.5, n))
+    b = np.where(zero, 0.0, 2 * a + rng.normal(0, 0.5, n))
+    X = np.column_stack([a, rng.normal(size=(n, 3))])
+    synth = ForestSynthesizer(target_type="regression", random_state=0).fit(X, b)
+    assert [0, "y"] in synth.grouped_features_
+    X_new, b_new = synth.sample(n)
+    independent = ForestSynthesizer(
+        leaf_dependence="independent", target_type="regression", random_state=0
+    ).fit(X, b)
+    X_old, b_old = independent.sample(n)
+    broken = np.mean((X_new[:, 0] == 0) != (b_new == 0))
+    assert broken < np.mean((X_old[:, 0] == 0) != (b_old == 0)) / 3
+    # Summed over b (its spike, and its continuous part on a fine grid), the
+    # joint density gives the density of the other columns.
+    model = synth._models[0]
+    grid = np.linspace(b[b != 0].min(), b.max(), 20_001)
+    for x in [0.0, 2.5]:
+        row = np.r_[x, 0.1, -0.2, 0.3]
+        values = np.column_stack([np.tile(row, (grid.size, 1)), grid])
+        columns = [0, 1, 2, 3, 4]
+        marginal = synth._log_density(model, values[:1], columns[:-1])[0]
+        joint = synth._log_density(model, values, columns) - marginal
+        spike = synth._log_density(model, np.r_[row, 0.0][None], columns)[0]
+        total = np.exp(joint).sum() * (grid[1] - grid[0]) + np.exp(spike - marginal)
+        assert total == pytest.approx(1.0, abs=2e-3), x
