@@ -28,7 +28,7 @@ _region_docstring = """region : {None, "nearest", "balanced"}, default=None
         default threshold: "nearest" removes them all, "balanced" those deep
         among the other classes. On 106 imbalanced data sets (see
         ``benchmarks/results_oversampling_broad.md``), "nearest" raised the
-        mean F1 by 0.02 to 0.025 and lowered the G-mean by up to 0.01;
+        mean F1 by 0.02 to 0.025 and lowered the G-mean by about 0.01;
         "balanced" raised the F1 by 0.006 to 0.01 at the same G-mean; neither
         changed the mean ROC AUC by more than 0.002."""
 
