@@ -1475,9 +1475,11 @@ def _leaf_model(forest, features, values, columns, normal, copula, excluded=()):
     mean = np.vstack([m for m, _ in moments] + [np.full((1, len(continuous)), np.nan)])
     variance = np.vstack([v for _, v in moments] + [np.zeros((1, len(continuous)))])
     position = {j: k for k, j in enumerate(continuous)}
-    leaf_columns = [
-        _leaf_column(
-            column,
+
+    def column_density(j, exclude=None):
+        """Leaf density of column ``j``, without the rows of ``exclude``."""
+        return _leaf_column(
+            columns[j],
             values[:, j],
             leaf,
             n_leaves,
@@ -1486,9 +1488,10 @@ def _leaf_model(forest, features, values, columns, normal, copula, excluded=()):
             normal,
             None if j not in position else mean[:, position[j]],
             None if j not in position else variance[:, position[j]],
+            exclude,
         )
-        for j, column in enumerate(columns)
-    ]
+
+    leaf_columns = [column_density(j) for j in range(len(columns))]
     model = _ForestModel(
         columns, trees, low, high, n_rows, log_weight, leaf_columns, []
     )
@@ -1511,18 +1514,7 @@ def _leaf_model(forest, features, values, columns, normal, copula, excluded=()):
             model.groups.append(group)
             for j in members:
                 # The same normals as the leaf's: only the counts change.
-                leaf_columns[j] = _leaf_column(
-                    columns[j],
-                    values[:, j],
-                    leaf,
-                    n_leaves,
-                    low[:, j],
-                    high[:, j],
-                    normal,
-                    None if j not in position else mean[:, position[j]],
-                    None if j not in position else variance[:, position[j]],
-                    exclude,
-                )
+                leaf_columns[j] = column_density(j, exclude)
     model.continuous = np.array(
         [j for j in continuous if leaf_columns[j].normal.any()] if copula else [],
         dtype=np.int64,
