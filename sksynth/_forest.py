@@ -168,19 +168,6 @@ class _Column:
     def _cdf(self, x):
         return np.interp(x, self.knots_x, self.knots_u)
 
-    def prior_log_density(self, x, feature):
-        """Overall log probability of point outcomes, log density of the
-        continuous part (``-inf`` for values the column never produces)."""
-        index = self.point_index(feature)
-        out = np.full(x.size, -np.inf)
-        on_point = index >= 0
-        with np.errstate(divide="ignore"):
-            out[on_point] = np.log(self.shares[index[on_point]])
-            if self.has_continuous:
-                rest = ~on_point & (x >= self.low) & (x <= self.high)
-                out[rest] = np.log(self.continuous_share) + self._log_pdf(x[rest])
-        return out
-
     def _log_pdf(self, x):
         knot = np.clip(
             np.searchsorted(self.knots_x, x, side="right") - 1, 0, self.slopes.size - 1

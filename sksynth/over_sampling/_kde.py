@@ -25,7 +25,7 @@ from .._kde import (
 )
 from .._progress import Progress, describe_class, describe_columns
 from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
-from ._region import ClassRegion, _region_docstring, draw_inside
+from ._region import REGION_CONSTRAINT, ClassRegion, _region_docstring, draw_inside
 
 # Multipliers of Scott's factor tried by the class-aware rule, widest first.
 _MULTIPLIERS = np.geomspace(1.0, 1 / 16, 9)
@@ -158,7 +158,7 @@ class KDEOverSampler(BaseSynthesisOverSampler):
             StrOptions({"auto"}),
             Interval(Real, 0, 1, closed="both"),
         ],
-        "region": [StrOptions({"nearest", "balanced"}), None],
+        "region": REGION_CONSTRAINT,
     }
 
     _sets_sample_indices = True

@@ -1,6 +1,7 @@
 """New rows kept inside their class's region (the ``region`` option)."""
 
 import numpy as np
+from sklearn.utils._param_validation import StrOptions
 
 from .._kde import Reference
 
@@ -12,6 +13,9 @@ _BALANCED_NEIGHBORS = 10
 _REDRAWS = 10
 # Most draws per missing row in a round (when few draws land inside).
 _MAX_DRAWS_PER_ROW = 10
+
+# Constraint of the ``region`` parameter, shared by the over-samplers.
+REGION_CONSTRAINT = [StrOptions({"nearest", "balanced"}), None]
 
 _region_docstring = """region : {None, "nearest", "balanced"}, default=None
         Where new rows may lie. None: wherever the model of their class

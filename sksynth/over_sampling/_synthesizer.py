@@ -29,7 +29,8 @@ from .._forest import ForestSynthesizer
 from .._progress import Progress, describe_class, describe_columns
 from .._tree import TreeSynthesizer
 from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
-from ._region import ClassRegion, _region_docstring, draw_inside
+from ._kde import _SharedSpace
+from ._region import REGION_CONSTRAINT, ClassRegion, _region_docstring, draw_inside
 
 # Classes this small may be too small for a synthesizer; its error then says so.
 _TINY_CLASS = 5
@@ -113,7 +114,7 @@ class SynthesizerOverSampler(BaseSynthesisOverSampler):
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
         "synthesizer": [HasMethods(["fit", "sample"]), None],
-        "region": [StrOptions({"nearest", "balanced"}), None],
+        "region": REGION_CONSTRAINT,
     }
 
     def __init__(
@@ -292,8 +293,6 @@ class ClassModels:
         """New rows as :meth:`draw` gives them, each inside its class's region
         (see :class:`~sksynth.over_sampling._region.ClassRegion`); rows that
         stay outside are copies of random rows of their class, with new keys."""
-        from ._kde import _SharedSpace
-
         space = _SharedSpace(X, self.schema, np.isin(y, list(n_per_class)), rng)
 
         def encode(rows):
@@ -446,7 +445,7 @@ class CopulaOverSampler(SynthesizerOverSampler):
 
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
-        "region": [StrOptions({"nearest", "balanced"}), None],
+        "region": REGION_CONSTRAINT,
         "marginals": GaussianCopulaSynthesizer._parameter_constraints["marginals"],
         "copula": GaussianCopulaSynthesizer._parameter_constraints["copula"],
         "ties": [StrOptions({"auto", "random", "average"})],
@@ -565,7 +564,7 @@ class TreeOverSampler(SynthesizerOverSampler):
 
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
-        "region": [StrOptions({"nearest", "balanced"}), None],
+        "region": REGION_CONSTRAINT,
         **{
             name: TreeSynthesizer._parameter_constraints[name]
             for name in ("max_depth", "min_samples_leaf", "max_predictors", "smoothing")
@@ -680,7 +679,7 @@ class ForestOverSampler(SynthesizerOverSampler):
 
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
-        "region": [StrOptions({"nearest", "balanced"}), None],
+        "region": REGION_CONSTRAINT,
         **{
             name: ForestSynthesizer._parameter_constraints[name]
             for name in (
