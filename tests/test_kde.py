@@ -155,8 +155,9 @@ def test_score_samples_in_blocks_matches_one_block(monkeypatch):
     ["normal", "lognormal", "levels", "spike", "rounded"],
 )
 def test_large_samples_map_scores_as_the_binary_search_does(column):
-    # Samples of many rows look up the column maps through equal-width
-    # cells; the values must be those of np.interp on the same table.
+    # Scores map to values through polynomial pieces of the score axis, not
+    # the normal CDF and the table: the values must be those of np.interp on
+    # the table, up to rounding, and the same whatever the batch size.
     import pickle
 
     from sksynth._margins import NormalScores, fit_margin

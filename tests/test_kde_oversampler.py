@@ -161,6 +161,14 @@ def test_nearest_rows_match_the_one_hot_distances():
     query = kde_core.embed(spread, n_levels, scores, codes)
     found = np.linalg.norm(query - full[nearest], axis=1)
     np.testing.assert_allclose(found, distance[:, 0], atol=1e-12)
+    # In single precision (the purity rule's), the same rows up to distances
+    # that agree to about seven digits, in blocks of twice as many entries.
+    single = kde_core.Reference(*split(ref_scores, ref_codes), dtype=np.float32)
+    assert single.dense.dtype == np.float32
+    nearest_single = single.nearest(*split(scores, codes))
+    np.testing.assert_allclose(
+        np.linalg.norm(query - full[nearest_single], axis=1), found, rtol=1e-5
+    )
     # Left out one at a time: the nearest other row, never the row itself.
     probe = np.arange(0, 800, 7)
     _, second = one_hot.kneighbors(full[probe])

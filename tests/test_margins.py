@@ -28,6 +28,7 @@ from sksynth._margins import (
     select_continuous,
 )
 from sksynth._margins._linear import CellInterp
+from sksynth._margins._scores import _ScorePieces
 
 # The column model must not warn, whatever the column: every estimator calls it.
 pytestmark = pytest.mark.filterwarnings("error")
@@ -861,3 +862,79 @@ def test_average_normal_scores_share_one_score_per_value_in_rank_order():
     np.testing.assert_array_equal(
         z, normal_scores(ties, np.random.RandomState(1), "average")
     )
+
+
+def _exact_score_map(z, u, x):
+    """``np.interp(Phi(z), u, x)``, above the median through ``1 - u`` and
+    ``Phi(-z)``: near 1 the CDF's rounding, times a steep table's slope,
+    would be the error measured."""
+    upper = z > 0
+    out = np.interp(ndtr(z), u, x)
+    out[upper] = np.interp(ndtr(-z[upper]), (1 - u)[::-1], x[::-1])
+    return out
+
+
+@PROPERTY_SETTINGS
+@given(
+    du=st.lists(
+        st.just(0.0) | st.floats(1e-9, 1.0, allow_subnormal=False),
+        min_size=1,
+        max_size=60,
+    ),
+    dx=st.lists(st.just(0.0) | st.floats(0.0, 1e3), min_size=60, max_size=60),
+    ends=st.tuples(
+        st.sampled_from([0.0, 1e-15, 1e-9, 1e-4]),
+        st.sampled_from([0.0, 1e-15, 1e-9, 1e-4]),
+    ),
+    seed=st.integers(0, 2**16),
+)
+def test_property_score_pieces_equal_the_normal_cdf_and_table(du, dx, ends, seed):
+    # Tables as the normal scores build them: increasing CDF values (repeated
+    # at an atom's value) from near 0 to near 1, non-decreasing values (flat
+    # on an atom). The pieces give the values of the normal CDF and the
+    # table up to rounding: within 1e-12 of the table's span.
+    u = np.cumsum(np.r_[0.0, du])
+    u = ends[0] + (1 - ends[0] - ends[1]) * u / max(u[-1], 1e-300)
+    assume(u[-1] > u[0])
+    x = np.cumsum(np.r_[0.0, dx[: u.size - 1]])
+    pieces = _ScorePieces.of(u, x)
+    if pieces is None:
+        # Fewer than two distinct finite scores: CDF values of 0 and 1 and
+        # at most one other.
+        assert np.unique(u[(u > 0) & (u < 1)]).size < 2
+        return
+    rng = np.random.RandomState(seed)
+    z = np.r_[
+        rng.uniform(pieces.low, pieces.high, 20_000),
+        rng.normal(size=20_000).clip(pieces.low, pieces.high),
+        pieces.low,
+        pieces.high,
+    ]
+    expected = _exact_score_map(z, u, x)
+    span = max(x[-1] - x[0], 1e-300)
+    # A value at a jump of the table (repeated CDF values) may take either
+    # side, and so may one a rounding away from it.
+    jumps = u[1:][np.diff(u) == 0]
+    jump = np.isclose(ndtr(z)[:, None], jumps, rtol=1e-12, atol=0).any(axis=1)
+    # Both carry the rounding of a CDF value (an ulp of 1/2 at the median),
+    # times the table's slope.
+    rising = np.diff(u) > 0
+    steep = np.max(np.diff(x)[rising] / np.diff(u)[rising], initial=0.0)
+    tolerance = 1e-12 * span + 4 * np.spacing(0.5) * steep
+    np.testing.assert_allclose(
+        pieces(z)[~jump], expected[~jump], rtol=0, atol=tolerance
+    )
+    assert np.all(np.diff(pieces(np.sort(z))) >= -tolerance)
+
+
+def test_score_pieces_keep_tail_values_to_rounding():
+    # The widest pieces and the largest Taylor remainders are far in the
+    # tails: a table of a million rows reaches beyond z = 5.
+    u = np.r_[5e-7, np.linspace(1e-3, 1 - 1e-3, 999), 1 - 5e-7]
+    x = stats.lognorm.ppf(u, 1.0)
+    pieces = _ScorePieces.of(u, x)
+    z = np.linspace(pieces.low, pieces.high, 200_001)
+    expected = _exact_score_map(z, u, x)
+    np.testing.assert_allclose(pieces(z), expected, rtol=0, atol=1e-12 * np.ptp(x))
+    # Every piece is at most as wide as the rule allows, so tails hold many.
+    assert np.diff(pieces.lookup.xp).max() < 0.1

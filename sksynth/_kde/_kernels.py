@@ -423,16 +423,16 @@ def score_spread(scores):
     return spread
 
 
-def _standard_normal(rng, shape):
-    """Standard normal draws, from a ``Generator`` seeded by ``rng``.
+def _generator(rng):
+    """A ``Generator`` seeded by ``rng`` for the normal draws.
 
     ``RandomState.standard_normal`` (polar method) costs about three times
     the ziggurat of ``Generator``; seeding one from ``rng`` keeps the draws
     reproducible from ``random_state``.
     """
     if isinstance(rng, np.random.RandomState):
-        rng = np.random.default_rng(rng.randint(0, 2**32, size=4, dtype=np.uint64))
-    return rng.standard_normal(shape)
+        return np.random.default_rng(rng.randint(0, 2**32, size=4, dtype=np.uint64))
+    return rng
 
 
 def sample_model(model, n_samples, rng, enforce_range, min_distance=0.0, weights=None):
@@ -493,28 +493,45 @@ def _draw(model, n_samples, rng, enforce_range, min_distance, weights):
         centre = rng.randint(0, model.n_centres, size=n_samples)
     else:
         centre = rng.choice(model.n_centres, size=n_samples, p=weights)
-    # Column-major: each column's draws are contiguous.
-    noise = _standard_normal(rng, (len(model.numeric), n_samples))
-    noise *= model.bandwidth[:, None]
-    if min_distance > 0 and noise.shape[0]:
-        _push_out(noise.T, model, min_distance)
-    values = np.empty((model.n_columns, n_samples))
+    generator = _generator(rng)
+    # A draw c + e is scaled back to the centres' variance around their mean
+    # (the shrunk smoothed bootstrap): (c - mean) / shrink + mean + e / shrink.
     shrink, mean = model.shrink, model.centre_mean
-    # The centres' scores column by column: a contiguous copy when there are
-    # more draws than centres (each column's look-ups then stay in cache).
+    scale = model.bandwidth / shrink
+    push = min_distance > 0 and len(model.numeric) > 0
+    if push:
+        # Column-major: each column's draws are contiguous, the same numbers
+        # as drawn column by column below.
+        noise = generator.standard_normal((len(model.numeric), n_samples))
+        noise *= model.bandwidth[:, None]
+        _push_out(noise.T, model, min_distance)
+        noise /= shrink[:, None]
+    else:
+        noise = np.empty((1, n_samples))
+    values = np.empty((model.n_columns, n_samples))
     centre_scores = model.scores.T
-    if n_samples >= model.n_centres:
-        centre_scores = np.ascontiguousarray(centre_scores)
+    shrunk = n_samples >= model.n_centres
+    if shrunk:
+        # More draws than centres: the centres shrunk once, column by column
+        # (each column's look-ups then stay in cache).
+        centre_scores = (centre_scores - mean[:, None]) / shrink[:, None]
+        centre_scores += mean[:, None]
     for k, j in enumerate(model.numeric):
         if model.maps[k] is None:
             values[j] = np.nan
             continue
-        scores = noise[k]
-        scores += centre_scores[k].take(centre)
-        # Back to the centres' variance (the shrunk smoothed bootstrap).
-        scores -= mean[k]
-        scores /= shrink[k]
-        scores += mean[k]
+        if push:
+            scores = noise[k]
+        else:
+            # One column's draws at a time: they stay in cache until mapped.
+            scores = generator.standard_normal(n_samples, out=noise[0])
+            scores *= scale[k]
+        centres = centre_scores[k].take(centre)
+        if not shrunk:
+            centres -= mean[k]
+            centres /= shrink[k]
+            centres += mean[k]
+        scores += centres
         values[j] = model.maps[k].from_scores(scores, enforce_range)
     for k, j in enumerate(model.categorical):
         codes = model.codes[:, k].take(centre)

@@ -12,8 +12,9 @@ import numpy as np
 # Categorical columns with more levels than this enter distances as compared
 # codes rather than as one-hot blocks (where that starts to be cheaper).
 ONE_HOT_MAX_LEVELS = 10
-# Entries of one (query x reference) block of squared distances.
-_DISTANCE_BLOCK = 2**21
+# Bytes of one (query x reference) block of squared distances: small enough
+# to stay in cache between the product, the sums and the minimum.
+_DISTANCE_BLOCK_BYTES = 2**21
 
 
 def embed(spread, n_levels, scores, codes):
@@ -56,10 +57,15 @@ class Reference:
     each wide categorical column, 1 when both codes are present and differ,
     1/2 when one is missing and 0 otherwise: what one-hot blocks scaled by
     :math:`1/\\sqrt{2}` give, without building them. Distances are computed in
-    blocks of at most ``_DISTANCE_BLOCK`` entries.
+    blocks of at most ``_DISTANCE_BLOCK_BYTES``.
+
+    ``dtype=np.float32`` halves the memory the distances move, for rules
+    that only compare them (a nearest row may then differ from the exact one
+    where two distances agree to about seven digits).
     """
 
-    def __init__(self, dense, codes):
+    def __init__(self, dense, codes, dtype=np.float64):
+        dense = np.asarray(dense, dtype=dtype)
         self.dense, self.codes = dense, codes
         self.squared_norm = _squared_norm(dense, codes)
         # One contiguous row per wide column, compared with each query block.
@@ -102,7 +108,9 @@ class Reference:
         rows, so it orders them alike), by blocks of query rows: ``(start,
         stop, squared)``."""
         n_queries = dense.shape[0]
-        block = max(1, _DISTANCE_BLOCK // max(self.dense.shape[0], 1))
+        dense = np.asarray(dense, dtype=self.dense.dtype)
+        entries = _DISTANCE_BLOCK_BYTES // self.dense.itemsize
+        block = max(1, entries // max(self.dense.shape[0], 1))
         for start in range(0, n_queries, block):
             stop = min(start + block, n_queries)
             # Scaling by -2 is exact: the same as scaling the product.

@@ -36,10 +36,12 @@ class CellInterp:
         first_edge = np.searchsorted(edges, xp, side="left")
         at_or_below = np.cumsum(np.bincount(first_edge, minlength=edges.size + 1))
         segment = np.clip(at_or_below[: edges.size] - 1, 0, self.last)
-        # -1 marks a cell with a knot inside: its values need the search.
-        self.cell_segment = np.where(
-            segment[1:] == segment[:-1], segment[:-1], -1
-        ).astype(np.int16 if xp.size < 2**15 else np.intp)
+        # -1 marks a cell with a knot inside: its values need the search. So
+        # do the two cells past the last edge, where the top value (or one a
+        # rounding above it) falls.
+        self.cell_segment = np.r_[
+            np.where(segment[1:] == segment[:-1], segment[:-1], -1), -1, -1
+        ].astype(np.int16 if xp.size < 2**15 else np.intp)
         step = np.diff(xp)
         self.slope = np.divide(
             np.diff(fp), step, out=np.zeros(step.size), where=step > 0
@@ -54,22 +56,27 @@ class CellInterp:
         if self.repeated_ends:
             below, above = x < xp[0], x > xp[-1]
         x = np.clip(x, xp[0], xp[-1])
-        cell = x - xp[0]
-        cell /= self.width
-        cell = cell.astype(np.intp)
-        np.minimum(cell, self.n_cells - 1, out=cell)
-        # take gathers faster than indexing with an array.
-        segment = self.cell_segment.take(cell).astype(np.intp)
-        unsure = np.flatnonzero(segment < 0)
-        segment[unsure] = np.clip(
-            np.searchsorted(xp, x[unsure], side="right") - 1, 0, self.last
-        )
+        segment = self.segments(x)
         x -= xp.take(segment)
         x *= self.slope.take(segment)
         x += self.fp.take(segment)
         if self.repeated_ends:
             x[below], x[above] = self.fp[0], self.fp[-1]
         return x
+
+    def segments(self, x):
+        """Segment of each value, ``i`` with ``xp[i] <= x < xp[i + 1]`` (the
+        last of equal knots), for values inside ``[xp[0], xp[-1]]``."""
+        cell = x - self.xp[0]
+        cell /= self.width
+        cell = cell.astype(np.intp)
+        # take gathers faster than indexing with an array.
+        segment = self.cell_segment.take(cell).astype(np.intp)
+        unsure = np.flatnonzero(segment < 0)
+        segment[unsure] = np.clip(
+            np.searchsorted(self.xp, x[unsure], side="right") - 1, 0, self.last
+        )
+        return segment
 
 
 def interp(x, xp, fp, cache=None, key=None):

@@ -448,9 +448,11 @@ def _purity_rule(candidates, space, rows, others, rng):
         own.scores[own_rows], own.codes[own_rows]
     )
     other_dense, other_codes = space.embed_rows(other_rows)
+    # The rule counts nearest rows: distances in single precision suffice.
     reference = Reference(
         np.concatenate([own_dense, other_dense]),
         np.concatenate([own_codes, other_codes]),
+        dtype=np.float32,
     )
     is_other = np.r_[np.zeros(own_rows.size), np.ones(other_rows.size)]
     if own_rows.size > 1:
