@@ -30,18 +30,30 @@ class CellInterp:
         self.last = xp.size - 2
         self.n_cells = _CELLS_PER_KNOT * xp.size
         self.width = (xp[-1] - xp[0]) / self.n_cells
-        edges = xp[0] + self.width * np.arange(self.n_cells + 1)
-        # Knots at or below each edge, counted from the first edge above each
-        # knot (the same as searching every edge among the knots, faster).
-        first_edge = np.searchsorted(edges, xp, side="left")
-        at_or_below = np.cumsum(np.bincount(first_edge, minlength=edges.size + 1))
-        segment = np.clip(at_or_below[: edges.size] - 1, 0, self.last)
-        # -1 marks a cell with a knot inside: its values need the search. So
-        # do the two cells past the last edge, where the top value (or one a
-        # rounding above it) falls.
-        self.cell_segment = np.r_[
-            np.where(segment[1:] == segment[:-1], segment[:-1], -1), -1, -1
-        ].astype(np.int16 if xp.size < 2**15 else np.intp)
+        n_edges = self.n_cells + 1
+        # The first edge at or above each knot (edge e at xp[0] + width * e),
+        # from its estimate, corrected by a step where rounding misplaced it.
+        first_edge = np.clip(np.ceil((xp - xp[0]) / self.width), 0, n_edges)
+        first_edge = first_edge.astype(np.intp)
+        first_edge += xp[0] + self.width * first_edge < xp
+        first_edge -= (first_edge > 0) & (xp[0] + self.width * (first_edge - 1) >= xp)
+        np.minimum(first_edge, n_edges, out=first_edge)
+        # Each edge's segment: the knots at or below it, less one (clipped),
+        # constant between consecutive first edges.
+        dtype = np.int16 if xp.size < 2**15 else np.intp
+        value = np.clip(np.arange(-1, xp.size), 0, self.last).astype(dtype)
+        segment = np.repeat(value, np.diff(np.r_[0, first_edge, n_edges]))
+        # -1 marks a cell with a knot inside (its segment changes at its top
+        # edge): its values need the search. So do the two cells past the
+        # last edge, where the top value (or one a rounding above it) falls.
+        cell_segment = np.empty(self.n_cells + 2, dtype=dtype)
+        cell_segment[: self.n_cells] = segment[:-1]
+        cell_segment[self.n_cells :] = -1
+        # (first_edge is sorted: its distinct values start its runs.)
+        top = first_edge[np.r_[True, first_edge[1:] != first_edge[:-1]]]
+        top = top[(top > 0) & (top < n_edges)]
+        cell_segment[top[segment[top] != segment[top - 1]] - 1] = -1
+        self.cell_segment = cell_segment
         step = np.diff(xp)
         self.slope = np.divide(
             np.diff(fp), step, out=np.zeros(step.size), where=step > 0

@@ -8,6 +8,8 @@ is a piecewise-linear CDF, and beyond the observed range the margin's
 exponential tails keep every number a finite score.
 """
 
+import math
+
 import numpy as np
 from scipy.special import ndtr, ndtri, ndtri_exp
 
@@ -226,12 +228,18 @@ class _ScorePieces:
         z, u, x = z[knots], table_u[knots], table_x[knots]
         width, du = np.diff(z), np.diff(u)
         slope = np.divide(np.diff(x), du, out=np.zeros(du.size), where=du > 0)
+        n = _PIECE_DEGREE
         r = np.maximum(np.abs(z[:-1]), np.abs(z[1:]))
-        hermite_bound = r**5 + 10 * r**3 + 15 * r
-        # (w / 2)^6 / 6! * bound <= tolerance * w / 2, and w <= log(2) / r.
+        # |He_n(z)| <= A_n(r) on |z| <= r: He_n's coefficients made positive,
+        # A_(k+1) = r A_k + k A_(k-1).
+        bound = [np.ones(r.size), r]
+        for k in range(1, n):
+            bound.append(r * bound[-1] + k * bound[-2])
+        # 2 A_n (w / 2)^(n+1) / (n+1)! <= tolerance * w, and w <= log(2) / r.
         with np.errstate(divide="ignore"):
             allowed = np.minimum(
-                (_PIECE_TOLERANCE * 32 * 720 / hermite_bound) ** 0.2,
+                (_PIECE_TOLERANCE * math.factorial(n + 1) * 2.0**n / bound[n])
+                ** (1 / n),
                 np.log(2) / r,
             )
         # A flat segment (an atom's value) is one piece whatever its width.
