@@ -54,10 +54,17 @@ _MAX_SCORE = 8.0
 _CORRELATION_PRIOR = 10.0
 # Discrete columns of at most _MAX_GROUP_OUTCOMES outcomes are drawn together
 # inside a leaf, in groups of at most _MAX_GROUP_SIZE, when their mutual
-# information given the leaf is at least _GROUP_MIN_INFORMATION nats; with
+# information given the leaf, less its chance level, is at least
+# _GROUP_MIN_INFORMATION nats; with
 # _GROUP_CONTINUOUS, numeric columns with spikes too (the continuous part one
 # more outcome): computer activity 0.954 against 0.964, TSTR 0.949 against
-# 0.934; California housing 0.813 against 0.806.
+# 0.934; California housing 0.813 against 0.806. Less the chance level of
+# the information (see _column_groups), a workclass missing with an
+# occupation went from 1.3 % to 0.4 % of Adult's new rows (none in the
+# data); mean of benchmark seeds 0 to 2, detection AUC on Adult 0.558
+# against 0.570, diamonds 0.727 against 0.742, German credit 0.543 against
+# 0.565, with DCR shares 0.587 against 0.576, 0.585 against 0.567 and
+# 0.605 against 0.619 (the groups hold more combinations of rows).
 _MAX_GROUP_OUTCOMES = 100
 _MAX_GROUP_SIZE = 3
 _GROUP_MIN_INFORMATION = 0.01
@@ -955,8 +962,9 @@ class ForestSynthesizer(BaseSynthesizer):
     And discrete columns, and numeric columns with spikes (their outcome: a
     spike, or the continuous part), are grouped, at most 3 to a group, the
     most dependent pairs first, while their mutual information given the
-    leaf is at least 0.01 nats; a group :math:`G` has in each leaf the
-    distribution
+    leaf, less its chance level (the same with one column shuffled inside
+    the leaves), is at least 0.01 nats; a group :math:`G` has in each leaf
+    the distribution
 
     .. math::
 
@@ -1149,6 +1157,7 @@ class ForestSynthesizer(BaseSynthesizer):
             columns,
             self.leaf_density == "normal",
             self.leaf_dependence == "joint",
+            rng,
             {int(np.flatnonzero(kept == link.parent)[0]) for link in links},
         )
         model.oob_accuracy = accuracy
@@ -1402,7 +1411,7 @@ def _redraw(nodes, features, rng):
     return synthetic
 
 
-def _leaf_model(forest, features, values, columns, normal, copula, excluded=()):
+def _leaf_model(forest, features, values, columns, normal, copula, rng, excluded=()):
     """The leaves of ``forest`` holding training rows, their bounds and the
     distribution of each column in each, from the training rows."""
     n_samples, n_columns = values.shape
@@ -1496,7 +1505,7 @@ def _leaf_model(forest, features, values, columns, normal, copula, excluded=()):
             if groupable and 2 <= n_codes <= _MAX_GROUP_OUTCOMES and j not in excluded:
                 index = column.point_index(column.feature(values[:, j]))
                 codes[j] = np.where(index >= 0, index, column.n_points)
-        for members in _column_groups(codes, leaf[: values.shape[0]]):
+        for members in _column_groups(codes, leaf[: values.shape[0]], rng):
             group, exclude = _group(members, codes, leaf, n_leaves)
             model.groups.append(group)
             for j in members:
@@ -1511,27 +1520,50 @@ def _leaf_model(forest, features, values, columns, normal, copula, excluded=()):
     return model
 
 
-def _column_groups(codes, leaf):
+def _column_groups(codes, leaf, rng):
     """Groups of discrete columns (``codes``: point index of each row, by
     column) to draw together inside the leaves: pairs merged greedily, the
     most dependent first, while their mutual information given the leaf
-    (``leaf``: each row's leaf in one tree) is at least
-    _GROUP_MIN_INFORMATION nats and the group has at most _MAX_GROUP_SIZE
-    columns."""
+    (``leaf``: each row's leaf in one tree), less its chance level, is at
+    least _GROUP_MIN_INFORMATION nats and the group has at most
+    _MAX_GROUP_SIZE columns.
+
+    The plug-in estimate of the information counts the chance pairings of
+    the few rows of a leaf as dependence, the more so the more outcomes the
+    columns have: on Adult, age and hours per week (a few rows per value in
+    a leaf) scored 0.78 nats and age and occupation 0.51, all of it chance,
+    while workclass and occupation, missing together, scored 0.15 and were
+    not grouped together. The chance level of a pair is the estimate
+    with the second column shuffled inside the leaves (same counts, no
+    dependence); what is left ranks the pairs by the dependence the leaves
+    hold (0.04 nats for workclass and occupation, 0.00 for age and hours).
+    """
     if _MAX_GROUP_SIZE < 2:
         return []
     _, leaf = np.unique(leaf, return_inverse=True)
     size = np.bincount(leaf)[leaf]
+    # Row ``by_leaf[p]`` takes the code of row ``shuffled[p]``, of the same
+    # leaf since both orders sort the rows by leaf.
+    by_leaf = np.argsort(leaf, kind="stable")
+    shuffled = np.lexsort((rng.random_sample(leaf.size), leaf))
+    source = np.empty_like(by_leaf)
+    source[by_leaf] = shuffled
     width = {j: int(code.max()) + 1 for j, code in codes.items()}
     with_leaf = {j: _counted(leaf * width[j] + code) for j, code in codes.items()}
-    information = []
+
+    def information(a, b, code_b, with_leaf_b):
+        joint = _counted((leaf * width[a] + codes[a]) * width[b] + code_b)
+        return np.mean(np.log(joint * size / (with_leaf[a] * with_leaf_b)))
+
+    dependence = []
     for a, b in combinations(sorted(codes), 2):
-        joint = _counted((leaf * width[a] + codes[a]) * width[b] + codes[b])
-        value = np.mean(np.log(joint * size / (with_leaf[a] * with_leaf[b])))
+        value = information(a, b, codes[b], with_leaf[b]) - information(
+            a, b, codes[b][source], with_leaf[b][source]
+        )
         if value >= _GROUP_MIN_INFORMATION:
-            information.append((value, a, b))
+            dependence.append((value, a, b))
     group_of = {j: [j] for j in codes}
-    for _, a, b in sorted(information, reverse=True):
+    for _, a, b in sorted(dependence, reverse=True):
         if group_of[a] is group_of[b]:
             continue
         merged = group_of[a] + group_of[b]

@@ -522,6 +522,40 @@ def test_dependent_categories_are_drawn_together(household):
     assert _broken_pairs(rows) < 0.7 * _broken_pairs(old_rows)
 
 
+def test_groups_rank_dependence_above_chance():
+    # Workclass and occupation are missing together, and otherwise
+    # independent of each other and of the age and the hours, integers of
+    # many values: a few rows per value in a leaf pair them by chance, which
+    # the plug-in information counted as dependence and ranked above the
+    # shared missing values (the group was age, hours and occupation, and
+    # new rows had a workclass missing with an occupation on half of them).
+    rng = np.random.RandomState(0)
+    n = 3000
+    missing = rng.rand(n) < 0.05
+    workclass = rng.choice([f"w{k}" for k in range(7)], n).astype(object)
+    occupation = rng.choice([f"o{k}" for k in range(14)], n).astype(object)
+    workclass[missing] = occupation[missing] = None
+    X = pd.DataFrame(
+        {
+            "age": rng.randint(17, 91, n),
+            "hours": rng.randint(1, 100, n),
+            "workclass": workclass,
+            "occupation": occupation,
+            "income": rng.normal(size=n),
+        }
+    )
+    synth = ForestSynthesizer(random_state=0).fit(X)
+    assert synth.grouped_features_ == [["workclass", "occupation"]]
+    new = synth.sample(n)
+    broken = np.mean(new["workclass"].isna() & new["occupation"].notna())
+    # Combinations held by fewer than 3 rows of a leaf are still drawn
+    # member by member: some rows keep breaking the pair, but less than a
+    # third of those with a missing workclass.
+    missing_share = new["workclass"].isna().mean()
+    assert abs(missing_share - missing.mean()) < _binomial_tolerance(0.05, n)
+    assert broken < missing_share / 3
+
+
 def test_grouped_densities_sum_to_one(household):
     # The age is the target: score_samples sums it out.
     data, age = household[["relationship", "sex", "marital"]], household["age"]
