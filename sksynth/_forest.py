@@ -312,8 +312,22 @@ class _Link:
 
 def _find_links(columns, values):
     """Pairs of discrete columns in one-to-one correspondence in the training
-    rows, each outcome held by at least _COMMON_COUNT rows (so the mapping
-    singles out no row); a column takes part in one pair at most."""
+    rows, with at least two outcomes held by _COMMON_COUNT rows or more; a
+    column takes part in one pair at most.
+
+    The link maps every outcome, the rare ones too (held by fewer than
+    _COMMON_COUNT rows, such as the one "Preschool" row among Adult's
+    incomes above 50K): dropping the link for them left both columns to the
+    forest, which gave a code another level's label on 15 % of the rows a
+    forest over-sampled. The mapping singles out no row: the parent's rare
+    outcomes follow the rule of every column (kept with a leaf only when 3
+    of its rows hold them, else drawn at their overall rate inside the
+    leaf's bounds), and the linked column, a relabelling of the parent,
+    adds nothing a row holds beyond the parent's value. Common outcomes are
+    required so that the correspondence is seen on many rows, not met by
+    chance between columns of values held by a row or two each (names and
+    phone numbers), whose pairs would copy rows.
+    """
     codes, sizes = {}, {}
     for j, column in enumerate(columns):
         if column.has_continuous or not 2 <= column.n_points <= _MAX_LINK_OUTCOMES:
@@ -321,7 +335,7 @@ def _find_links(columns, values):
         index = column.point_index(column.feature(values[:, j]))
         counts = np.bincount(index[index >= 0], minlength=column.n_points)
         seen = counts[counts > 0]
-        if (index < 0).any() or seen.size < 2 or (seen < _COMMON_COUNT).any():
+        if (index < 0).any() or (seen >= _COMMON_COUNT).sum() < 2:
             continue
         codes[j], sizes[j] = index, seen.size
     links, used = [], set()
@@ -987,10 +1001,12 @@ class ForestSynthesizer(BaseSynthesizer):
     dependence inside the leaves.
 
     Two columns in one-to-one correspondence in the training rows (a code
-    and its label; every value held by at least 10 rows) would be paired at
-    random inside a leaf: the forest models one of them, :math:`a`, and the
-    other follows it, :math:`p(b \\mid a) = (1 - \\varepsilon) [b = g(a)] +
-    \\varepsilon f_b(b)` (``linked_features_``). Marginals and conditions sum
+    and its label; at least two values held by 10 rows or more, so that the
+    correspondence is no chance of values held by a row or two) would be
+    paired at random inside a leaf: the forest models one of them,
+    :math:`a`, and the other follows it, rare values too,
+    :math:`p(b \\mid a) = (1 - \\varepsilon) [b = g(a)] + \\varepsilon
+    f_b(b)` (``linked_features_``). Marginals and conditions sum
     over :math:`a` exactly, through :math:`g^{-1}(b)`.
 
     Each change was kept for what it bought in
