@@ -355,6 +355,71 @@ def test_one_to_one_densities_sum_to_one(coded):
     assert total == pytest.approx(np.exp(log_factor[0]) * (1 - share) ** 4, rel=1e-9)
 
 
+def _coded_with_rare(rng, n, n_codes, rare_rows):
+    """A code and its label (one-to-one), the code ``n_codes + 1`` on
+    ``rare_rows`` rows, all with x near 10."""
+    code = rng.choice(np.arange(1, n_codes + 1), n)
+    code[:rare_rows] = n_codes + 1
+    labels = np.array([f"label {k}" for k in range(n_codes + 2)])
+    x = rng.normal(size=n)
+    x[:rare_rows] = 10.0 + rng.normal(0, 0.01, rare_rows)
+    return pd.DataFrame({"code": code.astype(float), "label": labels[code], "x": x})
+
+
+def _paired(new, X):
+    pairs = set(zip(X["code"], X["label"], strict=True))
+    return np.mean([p in pairs for p in zip(new["code"], new["label"], strict=True)])
+
+
+def test_links_map_rare_outcomes_without_copying_their_rows():
+    # The code 7 is held by 2 rows: the link still holds it (dropping the
+    # link drew codes and labels apart), and it is drawn at most at its
+    # overall rate, anywhere, not with the x of its rows.
+    rng = np.random.RandomState(0)
+    n = 3000
+    X = _coded_with_rare(rng, n, 6, 2)
+    synth = ForestSynthesizer(random_state=0).fit(X)
+    assert synth.linked_features_ == {"label": "code"}
+    new = synth.sample(30_000)
+    assert _paired(new, X) > 1 - 5 / n
+    rare = new["code"] == 7
+    assert rare.mean() <= 2 / n + _binomial_tolerance(2 / n, len(new))
+    assert not rare[new["x"] > 9].any()
+    rows = synth.sample(1000, conditions={"code": 7.0})
+    assert (rows["label"] == "label 7").mean() > 1 - 5 / n
+
+
+def test_over_sampler_keeps_links_of_outcomes_rare_in_a_class():
+    # A code held by 3 rows of the minority class (about 300 rows): its model
+    # still links codes and labels, which were paired at random on a
+    # quarter of the new rows when the rare code dropped the link.
+    rng = np.random.RandomState(0)
+    n = 3000
+    X = _coded_with_rare(rng, n, 12, 3)
+    y = np.where(np.arange(n) < 3, 1, (rng.rand(n) < 0.1).astype(int))
+    X_res, _ = ForestOverSampler(random_state=0).fit_resample(X, y)
+    new = X_res.iloc[n:]
+    assert len(new) == 2 * (y == 0).sum() - n
+    assert _paired(new, X) > 1 - 5 / (y == 1).sum()
+
+
+def test_columns_of_rare_values_are_not_linked():
+    # Names and phone numbers, each held by the 2 rows of a household: one to
+    # one, but by chance of values held by few rows, and pairing them would
+    # copy rows.
+    rng = np.random.RandomState(0)
+    household = np.repeat(np.arange(100), 2)
+    X = pd.DataFrame(
+        {
+            "name": np.array([f"name {k}" for k in rng.permutation(100)])[household],
+            "phone": rng.permutation(100)[household] + 5550000,
+            "x": rng.normal(size=household.size),
+        }
+    )
+    synth = ForestSynthesizer(id_columns=None, random_state=0).fit(X)
+    assert synth.linked_features_ == {}
+
+
 def test_leaves_hold_their_rows_at_float32_precision():
     # The trees compare float32 values: a number within half a float32 step
     # above a leaf's bound still falls in the leaf, and must keep a density
@@ -522,10 +587,46 @@ def test_dependent_categories_are_drawn_together(household):
     assert _broken_pairs(rows) < 0.7 * _broken_pairs(old_rows)
 
 
+def test_groups_rank_dependence_above_chance():
+    # Workclass and occupation are missing together, and otherwise
+    # independent of each other and of the age and the hours, integers of
+    # many values: a few rows per value in a leaf pair them by chance, which
+    # the plug-in information counted as dependence and ranked above the
+    # shared missing values (the group was age, hours and occupation, and
+    # new rows had a workclass missing with an occupation on half of them).
+    rng = np.random.RandomState(0)
+    n = 3000
+    missing = rng.rand(n) < 0.05
+    workclass = rng.choice([f"w{k}" for k in range(7)], n).astype(object)
+    occupation = rng.choice([f"o{k}" for k in range(14)], n).astype(object)
+    workclass[missing] = occupation[missing] = None
+    X = pd.DataFrame(
+        {
+            "age": rng.randint(17, 91, n),
+            "hours": rng.randint(1, 100, n),
+            "workclass": workclass,
+            "occupation": occupation,
+            "income": rng.normal(size=n),
+        }
+    )
+    synth = ForestSynthesizer(random_state=0).fit(X)
+    assert synth.grouped_features_ == [["workclass", "occupation"]]
+    new = synth.sample(n)
+    broken = np.mean(new["workclass"].isna() & new["occupation"].notna())
+    # Combinations held by fewer than 3 rows of a leaf are still drawn
+    # member by member: some rows keep breaking the pair, but less than a
+    # third of those with a missing workclass.
+    missing_share = new["workclass"].isna().mean()
+    assert abs(missing_share - missing.mean()) < _binomial_tolerance(0.05, n)
+    assert broken < missing_share / 3
+
+
 def test_grouped_densities_sum_to_one(household):
-    # The age is the target: score_samples sums it out.
+    # The age is the target: score_samples sums it out. Leaves of 100 rows
+    # mix relationships (smaller ones split on the three columns until they
+    # hold no dependence left to group).
     data, age = household[["relationship", "sex", "marital"]], household["age"]
-    synth = ForestSynthesizer(random_state=0).fit(data, age)
+    synth = ForestSynthesizer(min_samples_leaf=100, random_state=0).fit(data, age)
     assert synth.grouped_features_
     grid = pd.DataFrame(
         list(
