@@ -21,7 +21,7 @@ from sksynth._data import (
     TargetSchema,
 )
 from sksynth._data._columns import missing_mask_object
-from sksynth._data._encoding import numeric_array_specs, numeric_spec
+from sksynth._data._encoding import _column_extremes, numeric_array_specs, numeric_spec
 
 N_SAMPLES = 2000
 # Derandomized: the same examples on every run, like a fixed seed.
@@ -1182,3 +1182,19 @@ def test_one_column_frame_target_keeps_its_name():
     decoded = target.decode(target.encode(y))
     assert decoded.name == "income"
     assert decoded.tolist() == ["lo", "hi", "lo", "hi"]
+
+
+@PROPERTY_SETTINGS
+@given(
+    block=hnp.arrays(
+        np.float64,
+        st.tuples(st.integers(1, 300), st.integers(1, 6)),
+        elements=st.floats(allow_nan=True, allow_infinity=True),
+    )
+)
+def test_property_column_extremes_equal_the_plain_reduction(block):
+    # Rows folded into wide rows, then reduced: the same minimum and maximum
+    # (NaN where a column holds one) whatever the number of rows.
+    low, high = _column_extremes(block)
+    np.testing.assert_array_equal(low, np.minimum.reduce(block, axis=0))
+    np.testing.assert_array_equal(high, np.maximum.reduce(block, axis=0))

@@ -45,6 +45,8 @@ from ._identifiers import IdentifierFormat, is_auto_identifier
 
 # Rows per block when profiling the columns of a numeric array.
 SPEC_BLOCK_ROWS = 32_768
+# Rows folded into one wide row by :func:`_column_extremes`.
+_EXTREMES_FOLD = 64
 
 
 @dataclass
@@ -92,6 +94,27 @@ def numeric_spec(name, dtype, values, kind=None, discrete="auto"):
     )
 
 
+def _column_extremes(block):
+    """Minimum and maximum of each column of a 2-d float block (NaN where a
+    column holds one).
+
+    Reduced over rows of many columns at once: the rows are regrouped into
+    wide rows of ``_EXTREMES_FOLD`` rows each, so the reduction's inner loop
+    runs over a thousand values rather than a row's few (twice as fast for
+    20 columns), then the ``_EXTREMES_FOLD`` partial results are reduced.
+    """
+    n_rows, n_columns = block.shape
+    folded = n_rows - n_rows % _EXTREMES_FOLD
+    extremes = []
+    for reduce in (np.minimum.reduce, np.maximum.reduce):
+        part = block[folded:]
+        if folded:
+            wide = reduce(block[:folded].reshape(-1, _EXTREMES_FOLD * n_columns))
+            part = np.concatenate([wide.reshape(_EXTREMES_FOLD, n_columns), part])
+        extremes.append(reduce(part, axis=0))
+    return extremes
+
+
 def numeric_array_specs(X, discrete):
     """Specs of every column of a numeric array, profiled from row blocks read
     once (ranges, missing values, whole numbers), then each column's support."""
@@ -105,8 +128,7 @@ def numeric_array_specs(X, discrete):
         # minimum / maximum give NaN for a column holding one: only those
         # columns are read again, for their missing values (fmin / fmax skip
         # NaN).
-        block_low = np.minimum.reduce(block, axis=0)
-        block_high = np.maximum.reduce(block, axis=0)
+        block_low, block_high = _column_extremes(block)
         holes = np.flatnonzero(np.isnan(block_low))
         if holes.size:
             part = block[:, holes]
@@ -525,8 +547,12 @@ def decode_numbers(spec, values, enforce_range):
         limits = integer_limits(spec.dtype)
         if limits is not None:
             decoded = np.clip(decoded, *limits)
-    # A small negative number rounded to zero is -0.0, written out as "-0.0".
-    return decoded + 0.0
+    # A small negative number rounded to zero is -0.0, written out as "-0.0";
+    # adding zero makes it 0.0 (in place when ``decoded`` is a new array).
+    if decoded is values or getattr(decoded, "dtype", None) != np.float64:
+        return decoded + 0.0
+    decoded += 0.0
+    return decoded
 
 
 def integer_limits(dtype):

@@ -532,7 +532,7 @@ def _draw(model, n_samples, rng, enforce_range, min_distance, weights):
             centres /= shrink[k]
             centres += mean[k]
         scores += centres
-        values[j] = model.maps[k].from_scores(scores, enforce_range)
+        model.maps[k].from_scores(scores, enforce_range, out=values[j])
     for k, j in enumerate(model.categorical):
         codes = model.codes[:, k].take(centre)
         if model.n_levels[k] > 1 and model.lambdas[k] > 0:

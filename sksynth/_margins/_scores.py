@@ -104,21 +104,34 @@ class NormalScores:
         z[observed] = ndtri(np.clip(self.cdf(x[observed]), 1e-300, 1.0))
         return z
 
-    def from_scores(self, z, enforce_range):
-        """Values of normal scores; within the observed range if asked."""
-        if not z.size:
-            return np.empty(z.shape)
-        low = z.min()
-        if np.isnan(low):
-            missing = np.isnan(z)
+    def from_scores(self, z, enforce_range, out=None):
+        """Values of normal scores; within the observed range if asked.
+
+        ``out``, an array of ``z``'s shape, receives the values when given.
+        """
+        if z.size:
+            low, high = z.min(), z.max()
+            pieces = self._pieces()
+            # (NaN compares false: scores with missing values go the long way.)
+            if pieces is not None and low >= pieces.low and high <= pieces.high:
+                return pieces(z, out)
+        x = self._from_some_scores(z, enforce_range)
+        if out is None:
+            return x
+        out[...] = x
+        return out
+
+    def _from_some_scores(self, z, enforce_range):
+        """:meth:`from_scores` of scores that may be missing or beyond the
+        pieces of the score axis."""
+        missing = np.isnan(z)
+        if missing.any():
             x = np.full(z.shape, np.nan)
             x[~missing] = self.from_scores(z[~missing], enforce_range)
             return x
         pieces = self._pieces()
         if pieces is None:
             return self._from_cdf(ndtr(z), enforce_range)
-        if low >= pieces.low and z.max() <= pieces.high:
-            return pieces(z)
         # Scores beyond the table's: the normal CDF, then the tails.
         inside = (z >= pieces.low) & (z <= pieces.high)
         x = np.empty(z.shape)
@@ -271,12 +284,16 @@ class _ScorePieces:
             coefficients.append(s * sign * hermite[k - 1] * phi / factorial)
         return cls(breaks, mid, coefficients)
 
-    def __call__(self, z):
-        """Values of scores inside ``[low, high]``."""
+    def __call__(self, z, out=None):
+        """Values of scores inside ``[low, high]`` (into ``out`` if given)."""
         piece = self.lookup.segments(z)
-        t = z - self.mid.take(piece)
-        x = self.coefficients[0].take(piece)
+        # Pieces are valid indices: mode="clip" skips the bounds check and
+        # the buffering of ``out``.
+        t = self.mid.take(piece, mode="clip")
+        np.subtract(z, t, out=t)
+        x = self.coefficients[0].take(piece, out=out, mode="clip")
+        term = np.empty(z.shape)
         for coefficient in self.coefficients[1:]:
             x *= t
-            x += coefficient.take(piece)
+            x += coefficient.take(piece, out=term, mode="clip")
         return x
