@@ -526,7 +526,7 @@ def _draw(model, n_samples, rng, enforce_range, min_distance, weights):
             # One column's draws at a time: they stay in cache until mapped.
             scores = generator.standard_normal(n_samples, out=noise[0])
             scores *= scale[k]
-        centres = centre_scores[k].take(centre)
+        centres = centre_scores[k].take(centre, mode="clip")
         if not shrunk:
             centres -= mean[k]
             centres /= shrink[k]

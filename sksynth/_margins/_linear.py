@@ -82,8 +82,9 @@ class CellInterp:
         cell = x - self.xp[0]
         cell /= self.width
         cell = cell.astype(np.intp)
-        # take gathers faster than indexing with an array.
-        segment = self.cell_segment.take(cell).astype(np.intp)
+        # take gathers faster than indexing with an array; the cells are
+        # valid indices (mode="clip" skips the bounds check).
+        segment = self.cell_segment.take(cell, mode="clip").astype(np.intp)
         unsure = np.flatnonzero(segment < 0)
         segment[unsure] = np.clip(
             np.searchsorted(self.xp, x[unsure], side="right") - 1, 0, self.last
