@@ -676,13 +676,18 @@ def test_normal_scores_of_ties_are_standard_normal_and_keep_the_order(draw):
 # -- table look-ups ----------------------------------------------------------------
 
 
+def _increments(high, max_size):
+    """Steps of an increasing table: zero (a repeated knot) or 1e-9 to ``high``."""
+    return st.lists(
+        st.just(0.0) | st.floats(1e-9, high, allow_subnormal=False),
+        min_size=1,
+        max_size=max_size,
+    )
+
+
 @PROPERTY_SETTINGS
 @given(
-    steps=st.lists(
-        st.just(0.0) | st.floats(1e-9, 1e3, allow_subnormal=False),
-        min_size=1,
-        max_size=40,
-    ),
+    steps=_increments(1e3, 40),
     start=st.floats(-1e6, 1e6),
     fp=st.lists(st.floats(-1e6, 1e6), min_size=41, max_size=41),
     seed=st.integers(0, 2**16),
@@ -876,11 +881,7 @@ def _exact_score_map(z, u, x):
 
 @PROPERTY_SETTINGS
 @given(
-    du=st.lists(
-        st.just(0.0) | st.floats(1e-9, 1.0, allow_subnormal=False),
-        min_size=1,
-        max_size=60,
-    ),
+    du=_increments(1.0, 60),
     dx=st.lists(st.just(0.0) | st.floats(0.0, 1e3), min_size=60, max_size=60),
     ends=st.tuples(
         st.sampled_from([0.0, 1e-15, 1e-9, 1e-4]),
