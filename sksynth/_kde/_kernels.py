@@ -423,12 +423,14 @@ def score_spread(scores):
     return spread
 
 
-def _generator(rng):
-    """A ``Generator`` seeded by ``rng`` for the normal draws.
+def generator_from(rng):
+    """A ``Generator`` seeded by ``rng`` (a ``RandomState``; a ``Generator``
+    is returned as is).
 
     ``RandomState.standard_normal`` (polar method) costs about three times
-    the ziggurat of ``Generator``; seeding one from ``rng`` keeps the draws
-    reproducible from ``random_state``.
+    the ziggurat of ``Generator``, and ``RandomState.choice`` without
+    replacement permutes its whole population; seeding a ``Generator`` from
+    ``rng`` keeps the draws reproducible from ``random_state``.
     """
     if isinstance(rng, np.random.RandomState):
         return np.random.default_rng(rng.randint(0, 2**32, size=4, dtype=np.uint64))
@@ -493,21 +495,20 @@ def _draw(model, n_samples, rng, enforce_range, min_distance, weights):
         centre = rng.randint(0, model.n_centres, size=n_samples)
     else:
         centre = rng.choice(model.n_centres, size=n_samples, p=weights)
-    generator = _generator(rng)
+    generator = generator_from(rng)
     # A draw c + e is scaled back to the centres' variance around their mean
     # (the shrunk smoothed bootstrap): (c - mean) / shrink + mean + e / shrink.
     shrink, mean = model.shrink, model.centre_mean
     scale = model.bandwidth / shrink
-    push = min_distance > 0 and len(model.numeric) > 0
-    if push:
-        # Column-major: each column's draws are contiguous, the same numbers
-        # as drawn column by column below.
+    noise = None
+    if min_distance > 0 and len(model.numeric):
+        # All columns at once, column-major (the same numbers as drawn column
+        # by column below): the push acts on whole rows.
         noise = generator.standard_normal((len(model.numeric), n_samples))
         noise *= model.bandwidth[:, None]
         _push_out(noise.T, model, min_distance)
         noise /= shrink[:, None]
-    else:
-        noise = np.empty((1, n_samples))
+    buffer = np.empty(n_samples) if noise is None else None
     values = np.empty((model.n_columns, n_samples))
     centre_scores = model.scores.T
     shrunk = n_samples >= model.n_centres
@@ -520,11 +521,11 @@ def _draw(model, n_samples, rng, enforce_range, min_distance, weights):
         if model.maps[k] is None:
             values[j] = np.nan
             continue
-        if push:
+        if noise is not None:
             scores = noise[k]
         else:
             # One column's draws at a time: they stay in cache until mapped.
-            scores = generator.standard_normal(n_samples, out=noise[0])
+            scores = generator.standard_normal(n_samples, out=buffer)
             scores *= scale[k]
         centres = centre_scores[k].take(centre, mode="clip")
         if not shrunk:

@@ -14,6 +14,7 @@ from .._kde import (
     Reference,
     encode_centres,
     fit_score_maps,
+    generator_from,
     sample_model,
     score_mean,
     score_spread,
@@ -413,13 +414,9 @@ def _map_sample(grow, rng):
 
 
 def _choice(rng, population, size):
-    """``size`` distinct items of ``population`` drawn at random.
-
-    Drawn by a ``Generator`` seeded from ``rng``: ``RandomState.choice``
-    permutes the whole population (a million rows) to draw a few thousand.
-    """
-    seed = rng.randint(0, 2**32, size=4, dtype=np.uint64)
-    return np.random.default_rng(seed).choice(population, size, replace=False)
+    """``size`` distinct items of ``population`` drawn at random, without
+    permuting all of it (see :func:`generator_from`)."""
+    return generator_from(rng).choice(population, size, replace=False)
 
 
 def _with_extremes(values, weights, columns):
