@@ -11,6 +11,7 @@ from scipy import special
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseSynthesizer, impossible_conditions_error
+from ._data import MAX_DISCRETE_LEVELS, is_spike
 from ._docstring import synthesizer_docstring
 from ._progress import Progress
 from ._tree import _column_margin
@@ -75,6 +76,11 @@ _GROUP_MIN_INFORMATION = 0.01
 _GROUP_ENTRIES = 100_000
 _GROUP_CONTINUOUS = True
 _MIN_EIGENVALUE = 0.02
+# A discrete column of more than MAX_DISCRETE_LEVELS values is smoothed when
+# its values fill at least this share of their grid between the quantiles
+# _GRID_TAIL and 1 - _GRID_TAIL of its rows (see _fills_grid).
+_MIN_GRID_FILL = 0.2
+_GRID_TAIL = 0.05
 
 
 def _float32_floor(threshold):
@@ -97,8 +103,10 @@ class _Column:
     ``high`` with a piecewise-linear distribution through ``knots``.
     """
 
-    def __init__(self, spec, x):
-        self.margin = _column_margin(spec, x, True)
+    def __init__(self, spec, x, points=None):
+        # The overall margin, for the values the model never produces; a
+        # column given its ``points`` (on the trees' axis) has none.
+        self.margin = _column_margin(spec, x, True) if points is None else None
         missing = np.isnan(x)
         observed = x[~missing]
         if spec.is_levels:
@@ -107,7 +115,8 @@ class _Column:
                 observed.astype(np.int64), minlength=points.size
             ).astype(float)
         else:
-            points = np.asarray(self.margin.atoms, dtype=float)
+            if points is None:
+                points = np.asarray(self.margin.atoms, dtype=float)
             found = _lookup(points, observed)
             counts = np.bincount(found[found >= 0], minlength=points.size).astype(float)
         lowest = points[0] if points.size else 0.0
@@ -127,6 +136,10 @@ class _Column:
         total = max(x.size, 1)
         self.counts = counts
         self.shares = counts / total
+        self.n_continuous = rest.size
+        # Edges of the cells of a smoothed discrete column's values (see
+        # _Axis), whose continuous part gives each value a cell's mass.
+        self.cells = None
         self.continuous_share = rest.size / total
         self.cumulative = np.r_[0.0, np.cumsum(self.shares)]
         self.has_continuous = rest.size > 0
@@ -186,6 +199,13 @@ class _Column:
         )
         with np.errstate(divide="ignore"):
             return np.log(self.slopes[knot])
+
+    def cell_of(self, x):
+        """The edges of the cells holding ``x``."""
+        k = np.clip(
+            np.searchsorted(self.cells, x, side="right") - 1, 0, self.cells.size - 2
+        )
+        return self.cells[k], self.cells[k + 1]
 
     def draw_prior(self, low, high, rng):
         """Values from the overall distribution inside ``(low, high]``."""
@@ -255,6 +275,128 @@ def _knots(sorted_values, low, high):
     if x[-1] < high:
         x, u = np.r_[x[:-1], high], np.r_[u[:-1], 1.0]
     return x, u
+
+
+class _Axis:
+    """The axis on which the forest models a numeric column with a continuous
+    part: its normal scores under the column's overall distribution (the
+    piecewise-linear one of its continuous part, ``_Column.knots_*``), a
+    map linear between the knots.
+
+    Trees split the same way on either axis; what changes is the leaves'
+    normals, fitted to normal scores rather than raw values: a skewed or
+    many-peaked column is nearly normal on this axis, and a normal of a
+    wide leaf puts no mass in the gaps between the column's values.
+
+    A many-valued discrete column (``support``: its values; ``counts``: the
+    rows of each in its continuous part, spikes left out) is smoothed: each
+    value is the centre of a cell reaching halfway to its neighbours, the
+    knots are the cells' edges with the rows below them (a value's rows
+    spread over its cell: its scores span a width of its share), the data
+    layer snaps draws to the nearest value, and a value's probability is
+    the density of its score times its cell's width in scores.
+    """
+
+    def __init__(self, column, support=None, counts=None):
+        knots_x, knots_u = column.knots_x, column.knots_u
+        if support is not None:
+            knots_x = np.r_[support[0], 0.5 * (support[1:] + support[:-1]), support[-1]]
+            knots_u = np.r_[0.0, np.cumsum(counts)] / counts.sum()
+        self.knots_x = knots_x
+        # The ends of the range take the scores of half a row in the tails.
+        tail = 0.5 / (column.n_continuous + 1)
+        self.knots_s = special.ndtri(np.clip(knots_u, tail, 1.0 - tail))
+        with np.errstate(divide="ignore"):
+            # Cells of spikes and of values this fit never saw are empty.
+            width = np.diff(self.knots_s)
+            self.log_slopes = np.log(width / np.diff(knots_x))
+        self.smoothed = support is not None
+        points = column.points
+        if column.has_missing:
+            points = points[1:]
+        self.points_x = points
+        self.points_s = self.forward(points)
+
+    def forward(self, x):
+        """Scores of values ``x`` (NaN stays NaN)."""
+        # Values beyond the range are beyond every leaf: zero density.
+        return np.interp(x, self.knots_x, self.knots_s, left=-np.inf, right=np.inf)
+
+    def inverse(self, s):
+        """Values of scores ``s``: a point's score gives the point exactly."""
+        index = _lookup(self.points_s, s)
+        x = np.interp(s, self.knots_s, self.knots_x)
+        on_point = index >= 0
+        x[on_point] = self.points_x[index[on_point]]
+        return x
+
+    def log_jacobian(self, x):
+        """Log of what the density of a score gains in turning into that of
+        the value ``x`` of the continuous part: the map's slope, or for a
+        smoothed discrete column the probability of the value's cell (its
+        width in scores)."""
+        segment = np.clip(
+            np.searchsorted(self.knots_x, x, side="right") - 1,
+            0,
+            self.log_slopes.size - 1,
+        )
+        if self.smoothed:
+            # The model gives the value its cell's probability.
+            return np.zeros(np.shape(x))
+        return self.log_slopes[segment]
+
+
+def _fills_grid(values, counts):
+    """Whether the distinct ``values`` of a column (held by ``counts`` rows)
+    fill their grid: at least _MIN_GRID_FILL of the multiples of their
+    smallest gap between the values at the 5th and 95th percentiles of the
+    rows are values. Measurements rounded to a grid fill it (carats, ages,
+    coordinates); amounts of a few rows each do not (capital gains)."""
+    share = np.cumsum(counts) / counts.sum()
+    low, high = np.searchsorted(share, [_GRID_TAIL, 1.0 - _GRID_TAIL])
+    high = min(high, values.size - 1)
+    if high <= low:
+        return False
+    step = np.diff(values).min()
+    n_grid = round((values[high] - values[low]) / step) + 1
+    return high - low + 1 >= _MIN_GRID_FILL * n_grid
+
+
+def _forest_column(spec, column, x):
+    """The column as the forest models it (``column``: its points are all
+    its outcomes), and its axis: a many-valued numeric column is modelled on
+    the axis of its normal scores (see ``_Axis``), its spikes points of that
+    axis; a discrete one of more than MAX_DISCRETE_LEVELS values is smoothed
+    (its spikes points, the rest a continuous part) rather than modelled as
+    that many outcomes, which the leaves drew independently of the other
+    columns: diamonds' carat and its dimensions, California's longitude and
+    latitude."""
+    support = counts = None
+    if (
+        spec.is_numeric
+        and spec.is_discrete
+        and spec.support.values.size > MAX_DISCRETE_LEVELS
+    ):
+        observed = x[~np.isnan(x)]
+        values, seen = np.unique(observed, return_counts=True)
+        cell = _lookup(spec.support.values, values)
+        if (
+            values.size > MAX_DISCRETE_LEVELS
+            and (cell >= 0).all()
+            and _fills_grid(values, seen)
+        ):
+            spikes = is_spike(seen / observed.size)
+            column = _Column(spec, x, points=values[spikes])
+            support = spec.support.values
+            counts = np.zeros(support.size)
+            counts[cell] = seen
+    if not column.has_continuous:
+        return column, None
+    axis = _Axis(column, support, counts)
+    scored = _Column(spec, axis.forward(x), points=axis.points_s)
+    if support is not None:
+        scored.cells = axis.knots_s
+    return scored, axis
 
 
 class _Link:
@@ -518,6 +660,7 @@ class _ForestModel:
     correlation: np.ndarray = None
     cholesky: np.ndarray = None
     groups: list = None  # _Group of discrete columns drawn together
+    axes: list = None  # _Axis of each column the forest models, or None
 
     def log_terms(self, values, rows, leaves, use):
         """Log density of the used columns (``use``) of the rows ``rows`` in
@@ -552,6 +695,28 @@ class _ForestModel:
     def n_leaves(self):
         return self.n_rows.size - 1
 
+    def on_axes(self, values, free):
+        """``values`` (of the columns the forest models) on the trees' axes,
+        and the log Jacobian of each row: what the densities of the used
+        (not ``free``) values of continuous parts gain in going back."""
+        values = values.copy()
+        log_jacobian = np.zeros(values.shape[0])
+        for j, axis in enumerate(self.axes):
+            if axis is None:
+                continue
+            x = values[:, j].copy()
+            column = self.columns[j]
+            values[:, j] = s = axis.forward(x)
+            with np.errstate(invalid="ignore"):
+                rest = (
+                    ~free[:, j]
+                    & (column.point_index(column.feature(s)) < 0)
+                    & (x >= axis.knots_x[0])
+                    & (x <= axis.knots_x[-1])
+                )
+            log_jacobian[rest] += axis.log_jacobian(x[rest])
+        return values, log_jacobian
+
     def features(self, values):
         return np.column_stack(
             [c.feature(values[:, j]) for j, c in enumerate(self.columns)]
@@ -561,8 +726,19 @@ class _ForestModel:
         """Log density of the leaves' truncated normals of column ``j``."""
         column, stats = self.columns[j], self.leaf_columns[j]
         a, b = column._continuous_range(self.low[leaf, j], self.high[leaf, j])
-        with np.errstate(invalid="ignore"):
-            log_pdf = _truncnorm_logpdf(x, stats.mean[leaf], stats.sd[leaf], a, b)
+        mean, sd = stats.mean[leaf], stats.sd[leaf]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if column.cells is None:
+                log_pdf = _truncnorm_logpdf(x, mean, sd, a, b)
+            else:
+                low, high = column.cell_of(x)
+                low, high = np.maximum(low, a), np.minimum(high, b)
+                log_pdf = np.where(
+                    high > low,
+                    _log_normal_mass((low - mean) / sd, (high - mean) / sd)
+                    - _log_normal_mass((a - mean) / sd, (b - mean) / sd),
+                    -np.inf,
+                )
         return np.where(stats.normal[leaf], log_pdf, -np.inf)
 
     def normal_quantile(self, j, leaf, z):
@@ -660,7 +836,19 @@ class _ForestModel:
         prior[on_point] = column.shares[index[on_point]]
         if column.has_continuous:
             rest = ~on_point & (x >= column.low) & (x <= column.high)
-            prior[rest] = column.continuous_share * np.exp(column._log_pdf(x[rest]))
+            if column.cells is None:
+                density = np.exp(column._log_pdf(x[rest]))
+            else:
+                # The overall mass of the value's cell inside the bounds.
+                a, b = column._continuous_range(
+                    self.low[leaf[rest], j], self.high[leaf[rest], j]
+                )
+                low, high = column.cell_of(x[rest])
+                density = np.maximum(
+                    column._cdf(np.minimum(high, b)) - column._cdf(np.maximum(low, a)),
+                    0.0,
+                )
+            prior[rest] = column.continuous_share * density
             own = own.astype(float)
             # In a leaf with a normal, the pseudo-rows' share of the
             # continuous part follows the normal too: one distribution per
@@ -676,7 +864,7 @@ class _ForestModel:
                         0.0,
                     )
                 own[normal] = (own[normal] + pseudo[normal] * share) * np.exp(
-                    _truncnorm_logpdf(x[normal], stats.mean[lr], stats.sd[lr], a, b)
+                    self.log_normal(j, lr, x[normal])
                 )
                 prior[normal] = 0.0
             own[~on_point & ~rest] = 0.0
@@ -961,6 +1149,22 @@ class ForestSynthesizer(BaseSynthesizer):
     could single out a row) is stored with a leaf only when at least 3 of
     the leaf's rows hold it; otherwise those rows join the pseudo-row.
 
+    The values of a numeric column's continuous part are, for the trees and
+    the leaves, their normal scores :math:`\\Phi^{-1}(F_j(x))` under the
+    column's overall piecewise-linear distribution :math:`F_j` (the ends of
+    the range at the scores of half a row in the tails): the leaves' normals
+    are normals of scores, and a density of :math:`x` is the density of its
+    score times the map's slope. A skewed or many-peaked column is nearly
+    normal on that axis, and a leaf spanning two peaks puts no mass between
+    them. A discrete column of more than 20 values that fill their grid
+    (at least a fifth of the multiples of their smallest gap between the
+    5th and 95th percentiles of the rows: carats, ages, coordinates; not
+    amounts held by a few rows each) is smoothed rather than modelled as
+    that many outcomes, which a leaf would draw independently of the other
+    columns: each value is the centre of a cell reaching halfway to its
+    neighbours, spanning scores in proportion to its rows; a draw is the
+    value of its cell, and a value's probability is its cell's mass.
+
     With ``leaf_dependence="joint"`` (the default), two things are added.
     The continuous parts of the numeric columns are coupled by a Gaussian
     copula: with :math:`z_j = \\Phi^{-1}(F_{\\ell j}(x_j))` the normal score
@@ -977,7 +1181,9 @@ class ForestSynthesizer(BaseSynthesizer):
     columns :math:`S` of the leaf's correlation :math:`R_\\ell`, that of the
     normal scores of its rows shrunk toward the one pooled over all leaves
     with 10 pseudo-rows (a pair seen together in fewer than 3 of its rows
-    takes the pooled one). Marginalising columns out keeps the sub-matrix.
+    takes the pooled one). Marginalising columns out keeps the sub-matrix. The cell of a
+    smoothed discrete value takes the copula's density at the value's score
+    (the midpoint rule over the cell).
     And discrete columns, and numeric columns with spikes (their outcome: a
     spike, or the continuous part), are grouped, at most 3 to a group, the
     most dependent pairs first, while their mutual information given the
@@ -1136,8 +1342,17 @@ class ForestSynthesizer(BaseSynthesizer):
             )
             progress.lap(f"one-to-one columns: {names}", 2)
         kept = np.array([j for j in range(values.shape[1]) if j not in linked])
+        parents = {link.parent for link in links}
         values = values[:, kept]
-        columns = [all_columns[j] for j in kept]
+        columns, axes = [], []
+        for k, j in enumerate(kept):
+            column, axis = all_columns[j], None
+            if j not in parents:
+                column, axis = _forest_column(layout.columns[j], column, values[:, k])
+                if axis is not None:
+                    values[:, k] = axis.forward(values[:, k])
+            columns.append(column)
+            axes.append(axis)
         features = np.column_stack(
             [c.feature(values[:, j]) for j, c in enumerate(columns)]
         ).astype(np.float32)
@@ -1183,6 +1398,7 @@ class ForestSynthesizer(BaseSynthesizer):
         )
         model.oob_accuracy = accuracy
         model.all_columns, model.kept, model.links = all_columns, kept, links
+        model.axes = axes
         progress.lap(f"leaf densities of {model.n_leaves} leaves")
         return model
 
@@ -1219,6 +1435,13 @@ class ForestSynthesizer(BaseSynthesizer):
 
     def _sample_table(self, model, n_samples, rng, conditions):
         inner = {j: k for k, j in enumerate(model.kept)}
+        values_given = conditions
+        conditions = {
+            j: value
+            if j not in inner or model.axes[inner[j]] is None
+            else float(model.axes[inner[j]].forward(np.float64(value)))
+            for j, value in conditions.items()
+        }
         log_weight = model.log_weight
         if conditions:
             log_weight = log_weight + self._condition_log_likelihood(model, conditions)
@@ -1243,7 +1466,13 @@ class ForestSynthesizer(BaseSynthesizer):
         given = {inner[j]: value for j, value in conditions.items() if j in inner}
         for group in model.groups:
             drawn = group.draw(model, drawn, leaf, rng, given, scores)
+        for k, axis in enumerate(model.axes):
+            if axis is not None:
+                drawn[:, k] = axis.inverse(drawn[:, k])
         values[:, model.kept] = drawn
+        for j, value in values_given.items():
+            values[:, j] = value
+        conditions = values_given
         for link in model.links:
             a, b = link.parent, link.column
             if b in conditions:
@@ -1367,6 +1596,10 @@ class ForestSynthesizer(BaseSynthesizer):
         return log_density
 
     def _forest_log_density(self, model, values, free):
+        values, log_jacobian = model.on_axes(values, free)
+        return log_jacobian + self._axes_log_density(model, values, free)
+
+    def _axes_log_density(self, model, values, free):
         n_samples = values.shape[0]
         features = model.features(values)
         log_density = self._pair_log_terms(
