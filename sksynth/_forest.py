@@ -200,12 +200,12 @@ class _Column:
         with np.errstate(divide="ignore"):
             return np.log(self.slopes[knot])
 
-    def cell_of(self, x):
-        """The edges of the cells holding ``x``."""
+    def cell_within(self, x, a, b):
+        """The edges of the cells holding ``x``, cut to the bounds ``[a, b]``."""
         k = np.clip(
             np.searchsorted(self.cells, x, side="right") - 1, 0, self.cells.size - 2
         )
-        return self.cells[k], self.cells[k + 1]
+        return np.maximum(self.cells[k], a), np.minimum(self.cells[k + 1], b)
 
     def draw_prior(self, low, high, rng):
         """Values from the overall distribution inside ``(low, high]``."""
@@ -289,12 +289,12 @@ class _Axis:
     wide leaf puts no mass in the gaps between the column's values.
 
     A many-valued discrete column (``support``: its values; ``counts``: the
-    rows of each in its continuous part, spikes left out) is smoothed: each
-    value is the centre of a cell reaching halfway to its neighbours, the
-    knots are the cells' edges with the rows below them (a value's rows
-    spread over its cell: its scores span a width of its share), the data
-    layer snaps draws to the nearest value, and a value's probability is
-    the density of its score times its cell's width in scores.
+    rows of each) is smoothed: each value is the centre of a cell reaching
+    halfway to its neighbours, the knots are the cells' edges with the rows
+    below them (a value's scores span a width of its share of the rows, so
+    heaped values keep their shares), the data layer snaps draws to the
+    nearest value, and the model gives a value its cell's probability
+    (``_Column.cells``); its spikes stay points, at their cells' centres.
     """
 
     def __init__(self, column, support=None, counts=None):
@@ -332,17 +332,15 @@ class _Axis:
 
     def log_jacobian(self, x):
         """Log of what the density of a score gains in turning into that of
-        the value ``x`` of the continuous part: the map's slope, or for a
-        smoothed discrete column the probability of the value's cell (its
-        width in scores)."""
+        the value ``x`` of the continuous part: the map's slope (nothing for a
+        smoothed discrete column, whose cell's probability the model gives)."""
+        if self.smoothed:
+            return np.zeros(np.shape(x))
         segment = np.clip(
             np.searchsorted(self.knots_x, x, side="right") - 1,
             0,
             self.log_slopes.size - 1,
         )
-        if self.smoothed:
-            # The model gives the value its cell's probability.
-            return np.zeros(np.shape(x))
         return self.log_slopes[segment]
 
 
@@ -699,14 +697,14 @@ class _ForestModel:
         """``values`` (of the columns the forest models) on the trees' axes,
         and the log Jacobian of each row: what the densities of the used
         (not ``free``) values of continuous parts gain in going back."""
-        values = values.copy()
+        scores = values.copy()
         log_jacobian = np.zeros(values.shape[0])
         for j, axis in enumerate(self.axes):
             if axis is None:
                 continue
-            x = values[:, j].copy()
+            x = values[:, j]
             column = self.columns[j]
-            values[:, j] = s = axis.forward(x)
+            scores[:, j] = s = axis.forward(x)
             with np.errstate(invalid="ignore"):
                 rest = (
                     ~free[:, j]
@@ -715,7 +713,7 @@ class _ForestModel:
                     & (x <= axis.knots_x[-1])
                 )
             log_jacobian[rest] += axis.log_jacobian(x[rest])
-        return values, log_jacobian
+        return scores, log_jacobian
 
     def features(self, values):
         return np.column_stack(
@@ -731,8 +729,7 @@ class _ForestModel:
             if column.cells is None:
                 log_pdf = _truncnorm_logpdf(x, mean, sd, a, b)
             else:
-                low, high = column.cell_of(x)
-                low, high = np.maximum(low, a), np.minimum(high, b)
+                low, high = column.cell_within(x, a, b)
                 log_pdf = np.where(
                     high > low,
                     _log_normal_mass((low - mean) / sd, (high - mean) / sd)
@@ -843,11 +840,8 @@ class _ForestModel:
                 a, b = column._continuous_range(
                     self.low[leaf[rest], j], self.high[leaf[rest], j]
                 )
-                low, high = column.cell_of(x[rest])
-                density = np.maximum(
-                    column._cdf(np.minimum(high, b)) - column._cdf(np.maximum(low, a)),
-                    0.0,
-                )
+                low, high = column.cell_within(x[rest], a, b)
+                density = np.maximum(column._cdf(high) - column._cdf(low), 0.0)
             prior[rest] = column.continuous_share * density
             own = own.astype(float)
             # In a leaf with a normal, the pseudo-rows' share of the
@@ -1181,9 +1175,9 @@ class ForestSynthesizer(BaseSynthesizer):
     columns :math:`S` of the leaf's correlation :math:`R_\\ell`, that of the
     normal scores of its rows shrunk toward the one pooled over all leaves
     with 10 pseudo-rows (a pair seen together in fewer than 3 of its rows
-    takes the pooled one). Marginalising columns out keeps the sub-matrix. The cell of a
-    smoothed discrete value takes the copula's density at the value's score
-    (the midpoint rule over the cell).
+    takes the pooled one). Marginalising columns out keeps the sub-matrix.
+    The cell of a smoothed discrete value takes the copula's density at the
+    value's score (the midpoint rule over the cell).
     And discrete columns, and numeric columns with spikes (their outcome: a
     spike, or the continuous part), are grouped, at most 3 to a group, the
     most dependent pairs first, while their mutual information given the
@@ -1435,8 +1429,8 @@ class ForestSynthesizer(BaseSynthesizer):
 
     def _sample_table(self, model, n_samples, rng, conditions):
         inner = {j: k for k, j in enumerate(model.kept)}
-        values_given = conditions
-        conditions = {
+        # The conditions as the forest sees them: on the columns' axes.
+        on_axes = {
             j: value
             if j not in inner or model.axes[inner[j]] is None
             else float(model.axes[inner[j]].forward(np.float64(value)))
@@ -1444,7 +1438,7 @@ class ForestSynthesizer(BaseSynthesizer):
         }
         log_weight = model.log_weight
         if conditions:
-            log_weight = log_weight + self._condition_log_likelihood(model, conditions)
+            log_weight = log_weight + self._condition_log_likelihood(model, on_axes)
         weight = np.exp(log_weight - log_weight.max())
         cumulative = np.cumsum(weight)
         leaf = np.searchsorted(
@@ -1454,25 +1448,25 @@ class ForestSynthesizer(BaseSynthesizer):
         values = np.empty((n_samples, len(model.all_columns)))
         scores = {}
         if model.coupled:
-            given, present = self._condition_scores(model, conditions)
+            given, present = self._condition_scores(model, on_axes)
             z = model.draw_scores(leaf, rng, given, present)
             scores = {k: z[:, c] for c, k in enumerate(model.continuous)}
         drawn = np.empty((n_samples, len(model.columns)))
         for j, k in inner.items():
-            if j in conditions:
-                drawn[:, k] = conditions[j]
+            if j in on_axes:
+                drawn[:, k] = on_axes[j]
             else:
                 drawn[:, k] = model.draw(k, leaf, rng, scores.get(k))
-        given = {inner[j]: value for j, value in conditions.items() if j in inner}
+        given = {inner[j]: value for j, value in on_axes.items() if j in inner}
         for group in model.groups:
             drawn = group.draw(model, drawn, leaf, rng, given, scores)
         for k, axis in enumerate(model.axes):
             if axis is not None:
                 drawn[:, k] = axis.inverse(drawn[:, k])
         values[:, model.kept] = drawn
-        for j, value in values_given.items():
+        # Exactly as given (a value and back need not round-trip).
+        for j, value in conditions.items():
             values[:, j] = value
-        conditions = values_given
         for link in model.links:
             a, b = link.parent, link.column
             if b in conditions:
