@@ -762,3 +762,34 @@ def test_grid_fill_tells_measurements_from_amounts():
     for x, fills in [(ages, True), (gains, False), (grid, True)]:
         values, counts = np.unique(x, return_counts=True)
         assert _fills_grid(values, counts) == fills
+
+
+def test_a_top_coded_value_keeps_its_share():
+    # Ages of 52 and over recorded as 52, as in California housing (6.0 % of
+    # its rows, drawn on 11.5 % when the heap's cell of scores reached the
+    # end of the axis): a heap at an end of a smoothed column is a point,
+    # and the end values sit at the centres of their cells.
+    rng = np.random.RandomState(3)
+    n = 20_000
+    age = np.round(rng.normal(28, 12, n))
+    age = np.where((age < 1) | (age > 50), rng.randint(1, 51, n), age)
+    u = rng.rand(n)
+    age[u < 0.06] = 52
+    age[(u >= 0.06) & (u < 0.062)] = 51
+    X = pd.DataFrame(
+        {
+            "age": age.astype(int),
+            "rooms": rng.lognormal(7 + age / 50, 0.5, n),
+            "x": rng.normal(size=n) + age / 10,
+        }
+    )
+    synth = ForestSynthesizer(random_state=0).fit(X)
+    assert synth.discrete_features_ == ["age"]
+    axis = synth._models[0].axes[0]
+    assert axis.points_x.tolist() == [52.0]
+    assert axis.knots_x[0] == 0.5 and axis.knots_x[-1] == 52.5
+    new = synth.sample(50_000)
+    for value in [52, 51, 50, 1]:
+        real = np.mean(X["age"] == value)
+        tolerance = _binomial_tolerance(real, n) + _binomial_tolerance(real, 50_000)
+        assert abs(np.mean(new["age"] == value) - real) < tolerance, value
