@@ -89,6 +89,15 @@ _GRID_TAIL = 0.05
 _SPIKE_CELL = 1e-4
 # ... and this many times an average value's share at an end of the range.
 _CENSORED_RATIO = 3.0
+# A value of a column's continuous part held by _COMMON_COUNT rows or more is
+# a heap (the value of a cell, see _heaped_knots) when it holds at least
+# _HEAP_RATIO times the rows of an average point of the column's grid within
+# _HEAP_WINDOW points of it.
+_HEAP_RATIO = 3.0
+_HEAP_WINDOW = 5
+# ... in a column whose heaps hold at least this share of its continuous
+# part (a column recorded on a coarser grid than its decimals, mostly).
+_HEAP_MIN_SHARE = 0.3
 
 
 def _float32_floor(threshold):
@@ -145,8 +154,8 @@ class _Column:
         self.counts = counts
         self.shares = counts / total
         self.n_continuous = rest.size
-        # Edges of the cells of a smoothed discrete column's values (see
-        # _Axis), whose continuous part gives each value a cell's mass.
+        # The cells of values of the continuous part that the model gives a
+        # probability rather than a density (see _Axis), or None.
         self.cells = None
         self.continuous_share = rest.size / total
         self.cumulative = np.r_[0.0, np.cumsum(self.shares)]
@@ -209,11 +218,11 @@ class _Column:
             return np.log(self.slopes[knot])
 
     def cell_within(self, x, a, b):
-        """The edges of the cells holding ``x``, cut to the bounds ``[a, b]``."""
-        k = np.clip(
-            np.searchsorted(self.cells, x, side="right") - 1, 0, self.cells.size - 2
-        )
-        return np.maximum(self.cells[k], a), np.minimum(self.cells[k + 1], b)
+        """Which values ``x`` are in a cell, and the edges of their cells cut
+        to the bounds ``[a, b]`` (those of others are meaningless)."""
+        inside, k = self.cells.find(x)
+        cells = self.cells
+        return inside, np.maximum(cells.low[k], a), np.minimum(cells.high[k], b)
 
     def draw_prior(self, low, high, rng):
         """Values from the overall distribution inside ``(low, high]``."""
@@ -261,6 +270,24 @@ def _lookup(points, x):
     return np.where(points[index] == x, index, -1)
 
 
+class _Cells:
+    """Intervals ``[low[k], high[k]]`` of an axis, sorted and disjoint but
+    for shared edges, each holding one value: the model gives that value
+    the interval's probability, not a density."""
+
+    def __init__(self, low, high, values):
+        full = high > low
+        self.low, self.high, self.values = low[full], high[full], values[full]
+
+    def find(self, x):
+        """Whether each ``x`` is in a cell, and the index of that cell (of
+        the nearest one below, or the first, when it is not)."""
+        k = np.clip(np.searchsorted(self.low, x, side="right") - 1, 0, None)
+        with np.errstate(invalid="ignore"):
+            inside = (x >= self.low[k]) & (x <= self.high[k])
+        return inside, k
+
+
 def _knots(sorted_values, low, high):
     """Knots ``(x, u)`` of a piecewise-linear CDF of sorted values: the ends of
     the range ``[low, high]`` and midpoints between order statistics at least
@@ -287,36 +314,25 @@ def _knots(sorted_values, low, high):
 
 class _Axis:
     """The axis on which the forest models a numeric column with a continuous
-    part: its normal scores under the column's overall distribution (the
-    piecewise-linear one of its continuous part, ``_Column.knots_*``), a
-    map linear between the knots.
+    part: its normal scores under the column's overall distribution, a map
+    linear between knots ``(knots_x, knots_u)``: by default those of the
+    piecewise-linear distribution of its continuous part (``_Column.knots_*``).
 
     Trees split the same way on either axis; what changes is the leaves'
     normals, fitted to normal scores rather than raw values: a skewed or
     many-peaked column is nearly normal on this axis, and a normal of a
     wide leaf puts no mass in the gaps between the column's values.
 
-    A many-valued discrete column (``support``: its values; ``counts``: the
-    rows of each) is smoothed: each value is the centre of a cell reaching
-    halfway to its neighbours, the knots are the cells' edges with the rows
-    below them (a value's scores span a width of its share of the rows, so
-    heaped values keep their shares), the data layer snaps draws to the
-    nearest value, and the model gives a value its cell's probability
-    (``_Column.cells``); its spikes, and a heap at an end of its range, stay
-    points, each in a cell of scores of _SPIKE_CELL of the rows.
+    ``cells`` (``(low, high, values)`` on the column's scale, see
+    :func:`_smoothed_knots` and :func:`_heaped_knots`) are intervals each
+    standing for one value, whose scores span a width of its share of the
+    rows (so that heaped values keep their shares): a score in a cell gives
+    the cell's value, and the model gives that value the cell's probability
+    (``_Column.cells``), not a density. Points (spikes) stay points.
     """
 
-    def __init__(self, column, support=None, counts=None):
-        knots_x, knots_u = column.knots_x, column.knots_u
-        if support is not None:
-            # The end values at the centres of their cells too: at the ends
-            # of the axis, the rows of a top-coded value (an age of 52 on
-            # 6.0 % of California's rows) sat far from the others, and the
-            # normals of the leaves between sent 11.5 % of draws there.
-            middle = 0.5 * (support[1:] + support[:-1])
-            ends = 2 * support[[0, -1]] - middle[[0, -1]]
-            knots_x = np.r_[ends[0], middle, ends[1]]
-            knots_u = np.r_[0.0, np.cumsum(counts)] / counts.sum()
+    def __init__(self, column, knots=None, cells=None):
+        knots_x, knots_u = (column.knots_x, column.knots_u) if knots is None else knots
         self.knots_x = knots_x
         # The ends of the range take the scores of half a row in the tails.
         tail = 0.5 / (column.n_continuous + 1)
@@ -325,7 +341,11 @@ class _Axis:
             # Cells of spikes and of values this fit never saw are empty.
             width = np.diff(self.knots_s)
             self.log_slopes = np.log(width / np.diff(knots_x))
-        self.smoothed = support is not None
+        self.cells = self.scored_cells = None
+        if cells is not None:
+            low, high, values = cells
+            self.cells = _Cells(low, high, values)
+            self.scored_cells = _Cells(self.forward(low), self.forward(high), values)
         points = column.points
         if column.has_missing:
             points = points[1:]
@@ -338,25 +358,106 @@ class _Axis:
         return np.interp(x, self.knots_x, self.knots_s, left=-np.inf, right=np.inf)
 
     def inverse(self, s):
-        """Values of scores ``s``: a point's score gives the point exactly."""
-        index = _lookup(self.points_s, s)
+        """Values of scores ``s``: a point's score gives the point exactly,
+        and a score in a cell the cell's value."""
         x = np.interp(s, self.knots_s, self.knots_x)
+        if self.scored_cells is not None:
+            inside, k = self.scored_cells.find(s)
+            x[inside] = self.scored_cells.values[k[inside]]
+        index = _lookup(self.points_s, s)
         on_point = index >= 0
         x[on_point] = self.points_x[index[on_point]]
         return x
 
     def log_jacobian(self, x):
         """Log of what the density of a score gains in turning into that of
-        the value ``x`` of the continuous part: the map's slope (nothing for a
-        smoothed discrete column, whose cell's probability the model gives)."""
-        if self.smoothed:
-            return np.zeros(np.shape(x))
+        the value ``x`` of the continuous part: the map's slope (nothing for
+        a value of a cell, whose probability the model gives)."""
         segment = np.clip(
             np.searchsorted(self.knots_x, x, side="right") - 1,
             0,
             self.log_slopes.size - 1,
         )
-        return self.log_slopes[segment]
+        out = self.log_slopes[segment]
+        if self.cells is not None:
+            out[self.cells.find(x)[0]] = 0.0
+        return out
+
+
+def _smoothed_knots(support, counts):
+    """Knots and cells of a smoothed discrete column (``support``: its
+    values; ``counts``: the rows each stands for): each value the centre of
+    a cell reaching halfway to its neighbours, the knots the cells' edges
+    with the rows below them."""
+    # The end values at the centres of their cells too: at the ends of the
+    # axis, the rows of a top-coded value (an age of 52 on 6.0 % of
+    # California's rows) sat far from the others, and the normals of the
+    # leaves between sent 11.5 % of draws there.
+    middle = 0.5 * (support[1:] + support[:-1])
+    ends = 2 * support[[0, -1]] - middle[[0, -1]]
+    knots_x = np.r_[ends[0], middle, ends[1]]
+    knots_u = np.r_[0.0, np.cumsum(counts)] / counts.sum()
+    return (knots_x, knots_u), (knots_x[:-1], knots_x[1:], support)
+
+
+def _stands_out(values, counts, step):
+    """Whether each value holds at least _HEAP_RATIO times the rows of an
+    average point of the grid of ``step`` within _HEAP_WINDOW steps of it
+    (itself left out): a heap of a coarser grid, not a value in a dense
+    part of a column."""
+    cumulative = np.r_[0, np.cumsum(counts)]
+    width = _HEAP_WINDOW * step
+    first = np.searchsorted(values, values - width * (1 + 1e-9), side="left")
+    last = np.searchsorted(values, values + width * (1 + 1e-9), side="right")
+    around = cumulative[last] - cumulative[first] - counts
+    return counts >= _HEAP_RATIO * around / (2 * _HEAP_WINDOW)
+
+
+def _heaped_knots(column, x):
+    """Knots and cells of a many-valued column whose continuous part has
+    heaps, values held by at least _COMMON_COUNT rows (none at an end of
+    the range, see _CENSORED_RATIO), or None when it has none.
+
+    Each heap is the centre of a cell of half the smallest gap between the
+    column's values either way, spanning its rows; the knots between the
+    cells are those of the other values (see :func:`_knots`), with the rows
+    of the heaps below added. Measurements recorded to a coarser grid than
+    their decimals (computer activity's ``exec``, multiples of 0.2 on 87 %
+    of its rows though it has two decimals) keep their values' shares
+    instead of spreading them over the values in between.
+    """
+    observed = x[~np.isnan(x)]
+    values, counts = np.unique(observed, return_counts=True)
+    if values.size < 3:
+        return None
+    rest = column.point_index(values) < 0
+    half = np.diff(values).min() / 2
+    heap = rest & (counts >= _COMMON_COUNT) & _stands_out(values, counts, 2 * half)
+    heap[[0, -1]] = False
+    if counts[heap].sum() < _HEAP_MIN_SHARE * counts[rest].sum():
+        return None
+    centre, held = values[heap], counts[heap].astype(float)
+    other = rest & ~heap
+    sparse = np.repeat(values[other], counts[other])
+    if sparse.size >= 2:
+        sparse_x, sparse_u = _knots(sparse, column.low, column.high)
+    else:
+        sparse_x, sparse_u = np.array([column.low, column.high]), np.array([0.0, 1.0])
+    low, high = centre - half, centre + half
+    outside = np.searchsorted(high, sparse_x, side="left") == np.searchsorted(
+        low, sparse_x, side="right"
+    )
+    sparse_x, sparse_u = sparse_x[outside], sparse_u[outside]
+    below = np.r_[0.0, np.cumsum(held)]
+    knots_x = np.r_[sparse_x, low, high]
+    rows_below = np.r_[
+        sparse.size * sparse_u + below[np.searchsorted(centre, sparse_x)],
+        sparse.size * np.interp(low, sparse_x, sparse_u) + below[:-1],
+        sparse.size * np.interp(high, sparse_x, sparse_u) + below[1:],
+    ]
+    knots_x, first = np.unique(knots_x, return_index=True)
+    knots_u = rows_below[first] / (sparse.size + held.sum())
+    return (knots_x, np.maximum.accumulate(knots_u)), (low, high, centre)
 
 
 def _fills_grid(values, counts):
@@ -384,7 +485,7 @@ def _forest_column(spec, column, x):
     that many outcomes, which the leaves drew independently of the other
     columns: diamonds' carat and its dimensions, California's longitude and
     latitude."""
-    support = counts = None
+    knots = None
     if (
         spec.is_numeric
         and spec.is_discrete
@@ -409,12 +510,14 @@ def _forest_column(spec, column, x):
             support = spec.support.values
             counts = np.zeros(support.size)
             counts[cell] = np.where(spikes, _SPIKE_CELL * observed.size, seen)
+            knots = _smoothed_knots(support, counts)
     if not column.has_continuous:
         return column, None
-    axis = _Axis(column, support, counts)
+    if knots is None and spec.is_numeric:
+        knots = _heaped_knots(column, x)
+    axis = _Axis(column, *(knots or ()))
     scored = _Column(spec, axis.forward(x), points=axis.points_s)
-    if support is not None:
-        scored.cells = axis.knots_s
+    scored.cells = axis.scored_cells
     return scored, axis
 
 
@@ -747,14 +850,19 @@ class _ForestModel:
         a, b = column._continuous_range(self.low[leaf, j], self.high[leaf, j])
         mean, sd = stats.mean[leaf], stats.sd[leaf]
         with np.errstate(invalid="ignore", divide="ignore"):
-            if column.cells is None:
-                log_pdf = _truncnorm_logpdf(x, mean, sd, a, b)
-            else:
-                low, high = column.cell_within(x, a, b)
-                log_pdf = np.where(
-                    high > low,
-                    _log_normal_mass((low - mean) / sd, (high - mean) / sd)
-                    - _log_normal_mass((a - mean) / sd, (b - mean) / sd),
+            log_pdf = _truncnorm_logpdf(x, mean, sd, a, b)
+            if column.cells is not None:
+                inside, low, high = column.cell_within(x, a, b)
+                log_pdf[inside] = np.where(
+                    high[inside] > low[inside],
+                    _log_normal_mass(
+                        (low[inside] - mean[inside]) / sd[inside],
+                        (high[inside] - mean[inside]) / sd[inside],
+                    )
+                    - _log_normal_mass(
+                        (a[inside] - mean[inside]) / sd[inside],
+                        (b[inside] - mean[inside]) / sd[inside],
+                    ),
                     -np.inf,
                 )
         return np.where(stats.normal[leaf], log_pdf, -np.inf)
@@ -854,15 +962,16 @@ class _ForestModel:
         prior[on_point] = column.shares[index[on_point]]
         if column.has_continuous:
             rest = ~on_point & (x >= column.low) & (x <= column.high)
-            if column.cells is None:
-                density = np.exp(column._log_pdf(x[rest]))
-            else:
-                # The overall mass of the value's cell inside the bounds.
+            density = np.exp(column._log_pdf(x[rest]))
+            if column.cells is not None:
+                # The overall mass of a value's cell inside the bounds.
                 a, b = column._continuous_range(
                     self.low[leaf[rest], j], self.high[leaf[rest], j]
                 )
-                low, high = column.cell_within(x[rest], a, b)
-                density = np.maximum(column._cdf(high) - column._cdf(low), 0.0)
+                in_cell, low, high = column.cell_within(x[rest], a, b)
+                density[in_cell] = np.maximum(
+                    column._cdf(high[in_cell]) - column._cdf(low[in_cell]), 0.0
+                )
             prior[rest] = column.continuous_share * density
             own = own.astype(float)
             # In a leaf with a normal, the pseudo-rows' share of the
@@ -1180,7 +1289,13 @@ class ForestSynthesizer(BaseSynthesizer):
     neighbours, spanning scores in proportion to its rows; a draw is the
     value of its cell, and a value's probability is its cell's mass. Its
     spikes, and a value heaped at an end of its range (a top code), stay
-    outcomes.
+    outcomes. A many-valued column recorded mostly on a coarser grid than
+    its decimals (rates in multiples of 0.2 with two decimals) keeps its
+    heaps the same way: a value held by at least 10 rows, and by 3 times
+    the rows of an average point of the column's grid within 5 points of
+    it, is the centre of a cell of half the column's smallest gap either
+    way, spanning scores in proportion to its rows, when such heaps hold at
+    least three tenths of the column's continuous part.
 
     With ``leaf_dependence="joint"`` (the default), two things are added.
     The continuous parts of the numeric columns are coupled by a Gaussian
