@@ -258,6 +258,123 @@ def test_decoded_zero_is_not_negative_zero():
     assert decoded.to_csv(index=False).splitlines()[1] == "0.0,0.0"
 
 
+def _house_values(n=3000, seed=0):
+    """Values in hundreds with a top code of 500,001 on 5 % of the rows and
+    one value of 14,999, as California housing's median house value."""
+    rng = np.random.RandomState(seed)
+    values = np.round(rng.lognormal(12, 0.5, n), -2).clip(15_000, 500_000)
+    values[rng.rand(n) < 0.05] = 500_001
+    values[0] = 14_999
+    return values.astype(np.int64)
+
+
+def test_whole_numbers_on_a_coarser_grid_keep_its_exceptions():
+    spec = _spec(_house_values())
+
+    assert spec.kind == INTEGER
+    support = spec.support
+    assert support.decimals == -2
+    np.testing.assert_array_equal(support.exceptions, [14_999, 500_001])
+    assert support.describe() == "multiples of 100 and 2 other values"
+    np.testing.assert_array_equal(
+        support.snap(np.array([123_449.0, 123_451.0, 500_000.7, 500_001.2, np.nan])),
+        [123_400, 123_500, 500_001, 500_001, np.nan],
+    )
+    np.testing.assert_array_equal(
+        support.contains([123_400, 123_450, 14_999, 500_001]), [1, 0, 1, 1]
+    )
+
+
+@pytest.mark.parametrize(
+    "column, decimals",
+    [
+        # Counts: most values are off any coarser grid.
+        (np.random.RandomState(0).poisson(300, 3000), 0),
+        # Prices in tens, stored with two decimals.
+        (np.round(np.random.RandomState(1).lognormal(6, 1, 3000), -1) + 0.0, -1),
+        # Rates in tenths but for a code of 99.99, stored with two decimals.
+        (np.r_[np.round(np.random.RandomState(2).normal(5, 2, 3000), 1), 99.99], 1),
+        # Rates in tenths, but ten values with two decimals: too many
+        # exceptions for 130 values on the grid.
+        (
+            np.r_[
+                np.round(np.random.RandomState(2).normal(5, 2, 3000), 1),
+                np.round(5.01 + 0.01 * np.arange(11), 2),
+            ],
+            2,
+        ),
+        # Fewer than 20 values on the grid of tens.
+        (np.r_[np.arange(0, 190, 10), np.arange(3, 300, 7)].repeat(2), 0),
+    ],
+    ids=["counts", "tens", "tenths", "too-many-exceptions", "few-on-grid"],
+)
+def test_coarser_grid_rule(column, decimals):
+    support = _spec(column, discrete_features=[]).support
+
+    assert support.kind == "lattice"
+    assert support.decimals == decimals
+
+
+@PROPERTY_SETTINGS
+@given(
+    decimals=st.integers(-3, 2),
+    exceptions=st.lists(st.floats(-1e4, 1e4), min_size=1, max_size=5),
+    values=st.lists(st.floats(-1e4, 1e4), min_size=1, max_size=40),
+)
+def test_property_a_grid_with_exceptions_snaps_onto_itself(
+    decimals, exceptions, values
+):
+    support = Support("lattice", decimals=decimals, exceptions=np.unique(exceptions))
+    x = np.array(values)
+
+    snapped = support.snap(x)
+
+    assert support.contains(snapped).all()
+    np.testing.assert_array_equal(support.snap(snapped), snapped)
+    # The nearer of the grid's multiple and the exceptions.
+    grid = np.round(x, decimals)
+    nearest = np.min(np.abs(x[:, None] - np.array(exceptions)[None]), axis=1)
+    assert np.all(np.abs(snapped - x) <= np.minimum(np.abs(grid - x), nearest))
+
+
+def test_synthetic_values_stay_on_the_coarser_grid():
+    from sksynth import GaussianCopulaSynthesizer, TreeSynthesizer
+
+    real = _house_values()
+    X = pd.DataFrame({"value": real, "rooms": real / 1000 + np.arange(real.size) % 7})
+    for synthesizer in (GaussianCopulaSynthesizer, TreeSynthesizer):
+        new = synthesizer(random_state=0).fit(X).sample(5000)["value"]
+        on_grid = (new % 100 == 0) | new.isin([14_999, 500_001])
+        assert on_grid.all(), synthesizer.__name__
+        # The top code keeps its share.
+        share = np.mean(real == 500_001)
+        assert abs(np.mean(new == 500_001) - share) < 4 * np.sqrt(share / 3000)
+
+
+def test_condition_off_a_coarser_grid_names_the_grid_and_its_exceptions():
+    spec = _spec(_house_values(), name="house_value")
+
+    assert encode_condition(spec, 500_001) == 500_001
+    assert encode_condition(spec, 123_400) == 123_400
+    with pytest.raises(
+        ValueError,
+        match="'house_value' the value 123450, which is not a multiple of 100: in "
+        "fit, every value of that column was one \\(but for 14999, 500001\\)",
+    ):
+        encode_condition(spec, 123_450)
+
+
+def test_new_values_off_the_coarser_grid_widen_it():
+    from sksynth._data._widening import widen, widening_of
+
+    schema = TableSchema.from_data(pd.DataFrame({"value": _house_values()}))
+    more = pd.DataFrame({"value": np.array([123_456, 200_000])})
+    widened = widen(schema, widening_of(schema, more)[0])
+
+    assert widened.columns[0].support.decimals == 0
+    assert widened.columns[0].support.describe().startswith("multiples of 1 ")
+
+
 # -- Support --------------------------------------------------------------------
 
 

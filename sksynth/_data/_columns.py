@@ -50,6 +50,11 @@ _DECIMALS_PROBE = 1000
 _MAX_SPIKES = 100
 # Float64 holds every whole number exactly up to 2**53.
 MAX_EXACT_INTEGER = 2.0**53
+# A lattice column is on a coarser grid when at most this many of its
+# distinct values are off it (see _coarser_grid), looked for this many
+# powers of ten up.
+_MAX_GRID_EXCEPTIONS = 10
+_MAX_COARSER_STEPS = 15
 UNSEEN = -1.0
 
 
@@ -61,7 +66,8 @@ class Support:
     ----------
     kind : {"finite", "lattice", "continuous"}
         "finite": only the values seen in ``fit`` (``values``); "lattice":
-        multiples of ``10 ** -decimals`` (whole numbers for ``decimals=0``);
+        multiples of ``10 ** -decimals`` (whole numbers for ``decimals=0``,
+        multiples of 100 for ``decimals=-2``), and the ``exceptions``;
         "continuous": any number.
     values : ndarray or None
         Sorted distinct values of a finite support.
@@ -70,12 +76,16 @@ class Support:
     declared : bool, default=False
         Whether the user said whether the column is discrete
         (``discrete_features`` given as a list), rather than the "auto" rule.
+    exceptions : ndarray or None
+        Sorted values of a lattice's column that are off it, kept as they
+        are: house values in multiples of 100 but for a top code of 500,001.
     """
 
     kind: str = "continuous"
     values: np.ndarray | None = None
     decimals: int | None = None
     declared: bool = False
+    exceptions: np.ndarray | None = None
 
     @property
     def is_finite(self):
@@ -86,7 +96,13 @@ class Support:
         if self.kind == FINITE:
             return _nearest_value(self.values, x)
         if self.kind == LATTICE:
-            return np.round(x, self.decimals)
+            snapped = np.round(x, self.decimals)
+            if self.exceptions is None:
+                return snapped
+            nearest = _nearest_value(self.exceptions, x)
+            with np.errstate(invalid="ignore"):
+                closer = np.abs(x - nearest) < np.abs(x - snapped)
+            return np.where(closer, nearest, snapped)
         return x
 
     def contains(self, x):
@@ -99,14 +115,21 @@ class Support:
             return self.values[index] == x
         if self.kind == LATTICE:
             with np.errstate(invalid="ignore"):
-                return np.round(x, self.decimals) == x
+                on = np.round(x, self.decimals) == x
+            if self.exceptions is not None:
+                on |= np.isin(x, self.exceptions)
+            return on
         return np.isfinite(x)
 
     def describe(self):
         if self.kind == FINITE:
             return f"discrete ({self.values.size} values)"
         if self.kind == LATTICE:
-            return f"multiples of {10.0**-self.decimals:g}"
+            text = f"multiples of {10.0**-self.decimals:g}"
+            if self.exceptions is not None:
+                n = self.exceptions.size
+                text += f" and {n} other value{'s' if n > 1 else ''}"
+            return text
         return "continuous"
 
 
@@ -420,12 +443,43 @@ def numeric_support(observed, dtype, whole, discrete="auto"):
         values, counts = _distinct_counts(observed, probe=discrete == "auto")
         if values is not None and (discrete is True or is_discrete_column(counts)):
             return Support(FINITE, values=values, declared=declared)
-    if whole:
-        return Support(LATTICE, decimals=0, declared=declared)
-    decimals = _decimal_places(observed, dtype)
-    if decimals is not None:
-        return Support(LATTICE, decimals=decimals, declared=declared)
-    return Support(declared=declared)
+    decimals = 0 if whole else _decimal_places(observed, dtype)
+    if decimals is None:
+        return Support(declared=declared)
+    decimals, exceptions = _coarser_grid(observed, decimals, dtype)
+    return Support(LATTICE, decimals=decimals, declared=declared, exceptions=exceptions)
+
+
+def _coarser_grid(observed, decimals, dtype):
+    """The coarsest grid of multiples of ``10 ** -d`` (``d < decimals``) on
+    which all but a few distinct values lie, and those values (sorted): prices
+    in hundreds with a top code, rates in tenths; ``(decimals, None)`` when
+    there is none.
+
+    At least MAX_DISCRETE_LEVELS distinct values lie on the grid, and at most
+    _MAX_GRID_EXCEPTIONS (and a hundredth of the distinct values, at least
+    one) do not.
+    """
+    storage = float_storage(dtype) or np.float64
+    head = observed[:_DECIMALS_PROBE]
+    found, exceptions = decimals, None
+    for coarser in range(decimals - 1, decimals - _MAX_COARSER_STEPS - 1, -1):
+        # Most columns fail on their first values (counts, amounts).
+        off_head = head[~_on_grid(head, coarser, storage)]
+        if np.unique(off_head).size > _MAX_GRID_EXCEPTIONS:
+            break
+        on = _on_grid(observed, coarser, storage)
+        off = np.unique(observed[~on])
+        n_on = np.unique(observed[on]).size
+        limit = min(_MAX_GRID_EXCEPTIONS, max(1, (n_on + off.size) // 100))
+        if off.size > limit or n_on < MAX_DISCRETE_LEVELS:
+            break
+        found, exceptions = coarser, (off if off.size else None)
+    return found, exceptions
+
+
+def _on_grid(x, decimals, storage):
+    return np.round(x, decimals).astype(storage).astype(float) == x
 
 
 def _distinct_counts(observed, probe):

@@ -107,6 +107,18 @@ def _check_on_support(spec, encoded, value, what):
             f"not a whole {unit}: every value of that column in fit was. Pass a "
             f"value on the {unit}."
         )
+    if support.decimals < 0 or support.exceptions is not None:
+        others = support.exceptions if support.exceptions is not None else []
+        but = (
+            " (but for " + ", ".join(_shown(spec, v) for v in others) + ")"
+            if len(others)
+            else ""
+        )
+        raise ValueError(
+            f"`conditions` gives {what} {spec.label} the value {value!r}, which is "
+            f"not a multiple of {10.0**-support.decimals:g}: in fit, every value of "
+            f"that column was one{but}. Pass such a value."
+        )
     if spec.kind == INTEGER or support.decimals == 0:
         raise ValueError(
             f"`conditions` gives {what} {spec.label} the value {value!r}, which is "

@@ -22,6 +22,7 @@ from ._columns import (
     LATTICE,
     Support,
     _decimal_places,
+    is_whole,
 )
 from ._containers import is_dataframe
 
@@ -113,7 +114,10 @@ def widening_of(schema, X):
                 widening.decimals[k] = _decimal_places(new, spec.dtype)
         elif spec.support is not None and spec.support.kind == LATTICE:
             if not spec.support.contains(observed).all():
-                widening.decimals[k] = _decimal_places(observed, spec.dtype)
+                # Whole numbers off a grid of hundreds need no decimals.
+                widening.decimals[k] = (
+                    0 if is_whole(observed) else _decimal_places(observed, spec.dtype)
+                )
     return widening, values
 
 
