@@ -848,3 +848,15 @@ def test_heaps_of_a_coarser_grid_keep_their_shares():
 
     masses = marginal(np.r_[axis.points_x, axis.cells.values]).sum()
     assert masses + marginal(grid).sum() * step == pytest.approx(1.0, abs=0.02)
+
+
+def test_a_few_heaps_in_a_continuous_column_get_no_cells():
+    # Ten values of 12 rows each in a column of 4000 measurements: heaps
+    # that hold 3 % of the column, not a column recorded on a coarser grid;
+    # it keeps the axis of its overall distribution.
+    rng = np.random.RandomState(4)
+    x = np.round(rng.normal(50, 10, 4000), 2)
+    x[:120] = np.repeat(np.arange(35.5, 65, 3.0), 12)
+    X = pd.DataFrame({"x": x, "y": x + rng.normal(0, 5, 4000)})
+    axis = ForestSynthesizer(random_state=0).fit(X)._models[0].axes[0]
+    assert axis.cells is None
