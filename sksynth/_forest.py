@@ -344,8 +344,9 @@ class _Axis:
         self.cells = self.scored_cells = None
         if cells is not None:
             low, high, values = cells
-            self.cells = _Cells(low, high, values)
-            self.scored_cells = _Cells(self.forward(low), self.forward(high), values)
+            scored = _Cells(self.forward(low), self.forward(high), values)
+            if scored.values.size:
+                self.cells, self.scored_cells = _Cells(low, high, values), scored
         points = column.points
         if column.has_missing:
             points = points[1:]
@@ -415,8 +416,10 @@ def _stands_out(values, counts, step):
 
 def _heaped_knots(column, x):
     """Knots and cells of a many-valued column whose continuous part has
-    heaps, values held by at least _COMMON_COUNT rows (none at an end of
-    the range, see _CENSORED_RATIO), or None when it has none.
+    heaps: values held by at least _COMMON_COUNT rows that stand out from
+    the grid around them (see :func:`_stands_out`), but for the ends of the
+    range (whose cells of scores would reach the ends of the axis), when
+    they hold at least _HEAP_MIN_SHARE of the continuous part; else None.
 
     Each heap is the centre of a cell of half the smallest gap between the
     column's values either way, spanning its rows; the knots between the
