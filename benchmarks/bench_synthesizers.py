@@ -84,7 +84,7 @@ PREFERRED_ORDER = (
 #: Name of the row giving the real-data ceiling of each data set.
 CEILING = "real holdout"
 #: Bar colours of the figures.
-FAMILY_COLORS = {"sksynth": "tab:blue", "SDV": "tab:orange"}
+FAMILY_COLORS = {"sksynth": "tab:blue", "SDV": "tab:orange", "arfpy": "tab:green"}
 #: Result columns: (key, header of the markdown table, number format).
 COLUMNS = (
     ("fit_s", "fit s", "{:.2f}"),
@@ -223,7 +223,7 @@ class Method:
     """Fit and sample functions of one synthesizer, behind one interface."""
 
     name: str
-    family: str  # "sksynth" or "SDV"
+    family: str  # "sksynth", "SDV" or "arfpy"
     make: object  # make(dataset, seed) -> (fit, sample)
     params: dict = field(default_factory=dict)
 
@@ -323,6 +323,67 @@ def _sdv_method(name, cls, params):
         return fit, sample
 
     return Method(name, "SDV", make, params)
+
+
+def arfpy_version():
+    """arfpy's version, or None when it cannot be imported."""
+    try:
+        import arfpy  # noqa: F401
+    except ImportError:
+        return None
+    from importlib.metadata import version
+
+    return version("arfpy")
+
+
+def arfpy_synthesizers():
+    """arfpy's adversarial random forest (30 trees, leaves of 5: its defaults),
+    as it samples and with its numbers snapped to the nearest training value
+    of each column (its draws are continuous: an age of 113.4 days)."""
+    return [
+        Method("arfpy ARF", "arfpy", _arfpy_make(snap=False)),
+        Method("arfpy ARF (snapped)", "arfpy", _arfpy_make(snap=True)),
+    ]
+
+
+def _arfpy_make(snap):
+    def make(dataset, seed):
+        from arfpy import arf
+
+        state = {}
+
+        def fit():
+            # arfpy draws from numpy's global generator.
+            np.random.seed(seed)
+            state["model"] = arf.arf(x=dataset.train, verbose=False)
+            state["model"].forde()
+
+        def sample():
+            drawn = state["model"].forge(n=len(dataset.train))
+            drawn = drawn[dataset.train.columns]
+            return _on_training_values(drawn, dataset.train) if snap else drawn
+
+        return fit, sample
+
+    return make
+
+
+def _on_training_values(synthetic, train):
+    """``synthetic`` with each numeric column snapped to the nearest value the
+    column takes in ``train``, in its dtype."""
+    out = synthetic.copy()
+    for name in train.columns:
+        column = train[name]
+        if not pd.api.types.is_numeric_dtype(column) or column.dtype == bool:
+            continue
+        values = np.unique(column.dropna().to_numpy(dtype=float))
+        x = pd.to_numeric(out[name], errors="coerce").to_numpy(dtype=float)
+        right = np.clip(np.searchsorted(values, x), 1, max(values.size - 1, 1))
+        left = right - 1
+        nearer = np.where(x - values[left] <= values[right] - x, left, right)
+        snapped = np.where(np.isnan(x), np.nan, values[nearer])
+        out[name] = pd.Series(snapped, index=out.index).astype(column.dtype)
+    return out
 
 
 # -- scoring ---------------------------------------------------------------------
@@ -473,6 +534,8 @@ def run(
         notes.append("sdv is not installed: no SDV rows (pip install sdv).")
     else:
         notes.append("SDV left out (--no-sdv).")
+    if arfpy_version() is not None:
+        methods.extend(arfpy_synthesizers())
     if synthesizers:
         methods = [m for m in methods if any(s in m.name for s in synthesizers)]
     for note in notes:
