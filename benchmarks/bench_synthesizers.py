@@ -371,18 +371,16 @@ def _arfpy_make(snap):
 def _on_training_values(synthetic, train):
     """``synthetic`` with each numeric column snapped to the nearest value the
     column takes in ``train``, in its dtype."""
+    from sksynth._data import Support
+
     out = synthetic.copy()
     for name in train.columns:
         column = train[name]
         if not pd.api.types.is_numeric_dtype(column) or column.dtype == bool:
             continue
-        values = np.unique(column.dropna().to_numpy(dtype=float))
+        values = Support("finite", values=np.unique(column.dropna().to_numpy(float)))
         x = pd.to_numeric(out[name], errors="coerce").to_numpy(dtype=float)
-        right = np.clip(np.searchsorted(values, x), 1, max(values.size - 1, 1))
-        left = right - 1
-        nearer = np.where(x - values[left] <= values[right] - x, left, right)
-        snapped = np.where(np.isnan(x), np.nan, values[nearer])
-        out[name] = pd.Series(snapped, index=out.index).astype(column.dtype)
+        out[name] = pd.Series(values.snap(x), index=out.index).astype(column.dtype)
     return out
 
 

@@ -856,16 +856,12 @@ class _ForestModel:
             log_pdf = _truncnorm_logpdf(x, mean, sd, a, b)
             if column.cells is not None:
                 inside, low, high = column.cell_within(x, a, b)
-                log_pdf[inside] = np.where(
-                    high[inside] > low[inside],
-                    _log_normal_mass(
-                        (low[inside] - mean[inside]) / sd[inside],
-                        (high[inside] - mean[inside]) / sd[inside],
-                    )
-                    - _log_normal_mass(
-                        (a[inside] - mean[inside]) / sd[inside],
-                        (b[inside] - mean[inside]) / sd[inside],
-                    ),
+                k = np.flatnonzero(inside)
+                m, s = mean[k], sd[k]
+                log_pdf[k] = np.where(
+                    high[k] > low[k],
+                    _log_normal_mass((low[k] - m) / s, (high[k] - m) / s)
+                    - _log_normal_mass((a[k] - m) / s, (b[k] - m) / s),
                     -np.inf,
                 )
         return np.where(stats.normal[leaf], log_pdf, -np.inf)

@@ -479,6 +479,8 @@ def _coarser_grid(observed, decimals, dtype):
 
 
 def _on_grid(x, decimals, storage):
+    """Whether each of ``x`` is a multiple of ``10 ** -decimals`` as stored
+    in ``storage``."""
     return np.round(x, decimals).astype(storage).astype(float) == x
 
 
@@ -526,8 +528,7 @@ def _decimal_places(observed, dtype):
 
 
 def _has_decimals(x, decimals, storage):
-    rounded = np.round(x, decimals).astype(storage).astype(float)
-    return bool(np.all(rounded == x))
+    return bool(np.all(_on_grid(x, decimals, storage)))
 
 
 def is_whole(observed):

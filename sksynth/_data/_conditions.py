@@ -108,12 +108,10 @@ def _check_on_support(spec, encoded, value, what):
             f"value on the {unit}."
         )
     if support.decimals < 0 or support.exceptions is not None:
-        others = support.exceptions if support.exceptions is not None else []
-        but = (
-            " (but for " + ", ".join(_shown(spec, v) for v in others) + ")"
-            if len(others)
-            else ""
-        )
+        but = ""
+        if support.exceptions is not None:
+            shown = ", ".join(_shown(spec, v) for v in support.exceptions)
+            but = f" (but for {shown})"
         raise ValueError(
             f"`conditions` gives {what} {spec.label} the value {value!r}, which is "
             f"not a multiple of {10.0**-support.decimals:g}: in fit, every value of "
