@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import BaseSynthesizer, impossible_conditions_error
 from ._data import MAX_DISCRETE_LEVELS, is_spike
 from ._docstring import synthesizer_docstring
+from ._leaf_splits import SplitColumns, TreeArrays, float32_floor, split_leaves
 from ._progress import Progress
 from ._tree import _column_margin
 
@@ -100,16 +101,6 @@ _HEAP_WINDOW = 5
 _HEAP_MIN_SHARE = 0.3
 
 
-def _float32_floor(threshold):
-    """Largest float32 at most ``threshold``: a tree sends ``x`` (a float32)
-    left when ``x <= threshold``, which is ``x <= _float32_floor(threshold)``,
-    so the bounds of a leaf are exact in float32."""
-    rounded = threshold.astype(np.float32)
-    above = rounded.astype(np.float64) > threshold
-    rounded[above] = np.nextafter(rounded[above], np.float32(-np.inf))
-    return rounded
-
-
 class _Column:
     """One column of the forest model, and its overall distribution.
 
@@ -124,6 +115,7 @@ class _Column:
         # The overall margin, for the values the model never produces; a
         # column given its ``points`` (on the trees' axis) has none.
         self.margin = _column_margin(spec, x, True) if points is None else None
+        self.is_levels = spec.is_levels
         missing = np.isnan(x)
         observed = x[~missing]
         if spec.is_levels:
@@ -1148,8 +1140,10 @@ class ForestSynthesizer(BaseSynthesizer):
     shuffled on its own). Rows are then redrawn from the forest's leaves,
     each column independently from the training rows of a leaf, and the
     forest refitted, until it cannot tell them apart (out-of-bag accuracy at
-    most ``0.5 + delta``). Inside a leaf of that last forest the columns are
-    then nearly independent: each leaf keeps a distribution per column
+    most ``0.5 + delta``). The leaves of that last forest are split further
+    where the other columns of their training rows depend on one (density
+    splits). Inside a leaf the columns are then nearly independent: each
+    leaf keeps a distribution per column
     (outcome counts, and a truncated normal for numbers), and what
     dependence is left by a Gaussian copula of its numeric columns and the
     combinations of its dependent discrete columns. A row is drawn by
@@ -1165,6 +1159,11 @@ class ForestSynthesizer(BaseSynthesizer):
     min_samples_leaf : int, default=10
         Smallest number of rows (training and synthetic) in a leaf of each
         tree. Smaller leaves are more faithful and less private.
+    leaf_split_rows : int or None, default=5
+        The leaves of the kept forest are split further on the training rows
+        alone, where those rows form clusters that a leaf's distribution
+        would blur (density splits, see Notes), into parts of at least this
+        many training rows. None keeps the forest's leaves.
     max_rounds : int, default=10
         Largest number of adversarial rounds: each redraws the synthetic
         rows from the forest's leaves and refits the forest. 0 fits one
@@ -1272,6 +1271,28 @@ class ForestSynthesizer(BaseSynthesizer):
     could single out a row) is stored with a leaf only when at least 3 of
     the leaf's rows hold it; otherwise those rows join the pseudo-row.
 
+    The forest's leaves stop at ``min_samples_leaf`` rows, real and
+    synthetic, whatever their training rows look like: a leaf may hold rows
+    around two cities, and its normals put rows between them. With
+    ``leaf_split_rows`` (the default), each leaf of at least twice that many
+    training rows (of the forest's subsample) is cut on the column and value
+    where the log-likelihood of the other columns gains most, a normal per
+    numeric column (on its axis, see below) and outcome shares per
+    categorical one fitted to each side against the leaf's, when the gain
+    beats the Bayesian information criterion's price of a part's
+    parameters; the parts are cut again the same way, down to parts of
+    ``leaf_split_rows`` rows. The cut column's own gain does not count (its
+    normal truncated to each side fits it already), so a leaf whose columns
+    are independent stays whole. Benchmark seeds 0 to 2, gradient-boosting
+    detection AUC against the forest's leaves alone: California housing
+    0.696 against 0.753, computer activity 0.805 against 0.875 (models
+    trained on its rows: R^2 0.944 against 0.911), concrete 0.579 against
+    0.667, power plant 0.502 against 0.526, diamonds and Adult within 0.01.
+    The share of synthetic rows closer to a training row than to a held-out
+    one rose by 0.02 to 0.07 on California housing, computer activity,
+    concrete, power plant and breast cancer, and by at most 0.006 on the
+    others (smaller leaves, less privacy; see the user guide).
+
     The values of a numeric column's continuous part are, for the trees and
     the leaves, their normal scores :math:`\\Phi^{-1}(F_j(x))` under the
     column's overall piecewise-linear distribution :math:`F_j` (the ends of
@@ -1337,7 +1358,8 @@ class ForestSynthesizer(BaseSynthesizer):
     correlations of at least 3 rows, and quantiles of the columns (midpoints
     between order statistics) for their overall distributions. This is the
     adversarial random forest of [1]_ (FORGE and FORDE), with these changes:
-    the forest of lowest out-of-bag accuracy is kept, the leaf densities are
+    the forest of lowest out-of-bag accuracy is kept, its leaves are split
+    further where their rows depend on a column, the leaf densities are
     smoothed and pooled as above, and the copula and the groups keep some
     dependence inside the leaves.
 
@@ -1391,6 +1413,7 @@ class ForestSynthesizer(BaseSynthesizer):
         **BaseSynthesizer._parameter_constraints,
         "n_estimators": [Interval(numbers.Integral, 1, None, closed="left")],
         "min_samples_leaf": [Interval(numbers.Integral, 1, None, closed="left")],
+        "leaf_split_rows": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "max_rounds": [Interval(numbers.Integral, 0, None, closed="left")],
         "delta": [Interval(numbers.Real, 0, 0.5, closed="both")],
         "leaf_density": [StrOptions({"normal", "margin"})],
@@ -1410,6 +1433,7 @@ class ForestSynthesizer(BaseSynthesizer):
         *,
         n_estimators=10,
         min_samples_leaf=10,
+        leaf_split_rows=5,
         max_rounds=10,
         delta=0.0,
         leaf_density="normal",
@@ -1428,6 +1452,7 @@ class ForestSynthesizer(BaseSynthesizer):
     ):
         self.n_estimators = n_estimators
         self.min_samples_leaf = min_samples_leaf
+        self.leaf_split_rows = leaf_split_rows
         self.max_rounds = max_rounds
         self.delta = delta
         self.leaf_density = leaf_density
@@ -1526,6 +1551,8 @@ class ForestSynthesizer(BaseSynthesizer):
             self.leaf_dependence == "joint",
             rng,
             {int(np.flatnonzero(kept == link.parent)[0]) for link in links},
+            self.leaf_split_rows,
+            sample,
         )
         model.oob_accuracy = accuracy
         model.all_columns, model.kept, model.links = all_columns, kept, links
@@ -1796,11 +1823,33 @@ def _redraw(nodes, features, rng):
     return synthetic
 
 
-def _leaf_model(forest, features, values, columns, normal, copula, rng, excluded=()):
+def _leaf_model(
+    forest,
+    features,
+    values,
+    columns,
+    normal,
+    copula,
+    rng,
+    excluded=(),
+    split_rows=None,
+    sample=None,
+):
     """The leaves of ``forest`` holding training rows, their bounds and the
-    distribution of each column in each, from the training rows."""
+    distribution of each column in each, from the training rows; with
+    ``split_rows``, the leaves split further on the rows ``sample`` (the
+    forest's own, by default all) into parts of at least that many (see
+    :mod:`sksynth._leaf_splits`)."""
     n_samples, n_columns = values.shape
     nodes = forest.apply(features)
+    if split_rows is not None:
+        sample = features if sample is None else sample
+        sample_nodes = nodes if sample is features else forest.apply(sample)
+        split_columns = SplitColumns.of(
+            sample,
+            [c.is_levels for c in columns],
+            [c.n_points - c.has_missing if c.is_levels else 0 for c in columns],
+        )
     trees, lows, highs, leaf_of_row = [], [], [], []
     # The values of the continuous part of each column, NaN elsewhere.
     continuous = [j for j, c in enumerate(columns) if c.has_continuous]
@@ -1821,21 +1870,27 @@ def _leaf_model(forest, features, values, columns, normal, copula, rng, excluded
     moments = []
     offset = 0
     for t, estimator in enumerate(forest.estimators_):
-        structure = estimator.tree_
+        structure = TreeArrays.of(
+            estimator.tree_, float32_floor(estimator.tree_.threshold)
+        )
+        if split_rows is not None:
+            split_leaves(
+                structure, sample, sample_nodes[:, t], split_columns, split_rows
+            )
+            nodes[:, t] = structure.descend(features, nodes[:, t])
         counts = np.bincount(nodes[:, t], minlength=structure.node_count)
         covered = (structure.children_left == -1) & (counts > 0)
         leaf_index = np.full(structure.node_count, -1, dtype=np.int64)
         leaf_index[covered] = offset + np.arange(int(covered.sum()))
-        threshold = _float32_floor(structure.threshold)
-        low, high = _node_bounds(structure, threshold, n_columns)
+        low, high = _node_bounds(structure, structure.threshold, n_columns)
         lows.append(low[covered])
         highs.append(high[covered])
         trees.append(
             _Tree(
-                structure.children_left.astype(np.int64),
-                structure.children_right.astype(np.int64),
-                np.maximum(structure.feature, 0).astype(np.int64),
-                threshold,
+                structure.children_left,
+                structure.children_right,
+                structure.feature,
+                structure.threshold,
                 leaf_index,
             )
         )

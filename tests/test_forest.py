@@ -461,11 +461,16 @@ def _gaussian(rho, n, seed=0):
 
 
 def test_copula_keeps_the_correlation_inside_leaves():
-    # Few large leaves: the dependence left inside them is most of it, and
-    # only the copula keeps it.
+    # Few large leaves (not split further): the dependence left inside them
+    # is most of it, and only the copula keeps it.
     rho, n = 0.9, 3000
     X = _gaussian(rho, n)
-    params = {"min_samples_leaf": 1000, "max_rounds": 0, "random_state": 0}
+    params = {
+        "min_samples_leaf": 1000,
+        "leaf_split_rows": None,
+        "max_rounds": 0,
+        "random_state": 0,
+    }
     coupled = ForestSynthesizer(**params).fit(X)
     independent = ForestSynthesizer(leaf_dependence="independent", **params).fit(X)
     # Standard error of a sample correlation: (1 - rho^2) / sqrt(n).
@@ -622,11 +627,13 @@ def test_groups_rank_dependence_above_chance():
 
 
 def test_grouped_densities_sum_to_one(household):
-    # The age is the target: score_samples sums it out. Leaves of 100 rows
-    # mix relationships (smaller ones split on the three columns until they
-    # hold no dependence left to group).
+    # The age is the target: score_samples sums it out. Leaves of 100 rows,
+    # not split further, mix relationships (smaller ones split on the three
+    # columns until they hold no dependence left to group).
     data, age = household[["relationship", "sex", "marital"]], household["age"]
-    synth = ForestSynthesizer(min_samples_leaf=100, random_state=0).fit(data, age)
+    synth = ForestSynthesizer(
+        min_samples_leaf=100, leaf_split_rows=None, random_state=0
+    ).fit(data, age)
     assert synth.grouped_features_
     grid = pd.DataFrame(
         list(

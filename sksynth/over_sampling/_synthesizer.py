@@ -637,6 +637,11 @@ class ForestOverSampler(SynthesizerOverSampler):
         Smallest number of rows (a class's and synthetic ones) in a leaf, as
         in :class:`~sksynth.ForestSynthesizer`.
 
+    leaf_split_rows : int or None, default=5
+        Smallest number of a class's rows in a part of a leaf split further
+        where those rows depend on a column (None: no such split), as in
+        :class:`~sksynth.ForestSynthesizer`.
+
     max_rounds : int, default=10
         Largest number of adversarial rounds, as in
         :class:`~sksynth.ForestSynthesizer`.
@@ -685,6 +690,7 @@ class ForestOverSampler(SynthesizerOverSampler):
             for name in (
                 "n_estimators",
                 "min_samples_leaf",
+                "leaf_split_rows",
                 "max_rounds",
                 "delta",
                 "leaf_density",
@@ -703,6 +709,7 @@ class ForestOverSampler(SynthesizerOverSampler):
         constraints=None,
         n_estimators=10,
         min_samples_leaf=10,
+        leaf_split_rows=5,
         max_rounds=10,
         delta=0.0,
         leaf_density="normal",
@@ -718,6 +725,7 @@ class ForestOverSampler(SynthesizerOverSampler):
         self.constraints = constraints
         self.n_estimators = n_estimators
         self.min_samples_leaf = min_samples_leaf
+        self.leaf_split_rows = leaf_split_rows
         self.max_rounds = max_rounds
         self.delta = delta
         self.leaf_density = leaf_density
@@ -727,6 +735,7 @@ class ForestOverSampler(SynthesizerOverSampler):
         return ForestSynthesizer(
             n_estimators=self.n_estimators,
             min_samples_leaf=self.min_samples_leaf,
+            leaf_split_rows=self.leaf_split_rows,
             max_rounds=self.max_rounds,
             delta=self.delta,
             leaf_density=self.leaf_density,
