@@ -286,6 +286,10 @@ def test_bad_parameters_are_named():
         ForestSynthesizer(leaf_density="kernel").fit(X)
     with pytest.raises(ValueError, match="delta"):
         ForestSynthesizer(delta=0.7).fit(X)
+    with pytest.raises(ValueError, match="leaf_split_rows"):
+        ForestSynthesizer(leaf_split_rows=0).fit(X)
+    with pytest.raises(ValueError, match="leaf_split_rows"):
+        ForestOverSampler(leaf_split_rows=2.5).fit_resample(X, np.arange(50) % 2)
 
 
 def test_over_sampler_balances_classes(frame):

@@ -163,3 +163,15 @@ def test_split_leaves_keep_the_density_normalised(rows):
         marginal = synth._log_density(model, values[:1], [0])[0]
         total = np.exp(joint - marginal).sum() * (grid[1] - grid[0])
         assert total == pytest.approx(1.0, abs=2e-3), value
+
+
+def test_over_sampler_passes_the_split_size():
+    from sksynth.over_sampling import ForestOverSampler
+
+    X, _ = _coast(400)
+    y = np.r_[np.zeros(300, dtype=int), np.ones(100, dtype=int)]
+    for rows in (None, 3):
+        sampler = ForestOverSampler(leaf_split_rows=rows, random_state=0)
+        X_res, y_res = sampler.fit_resample(X, y)
+        assert np.bincount(y_res).tolist() == [300, 300]
+        assert sampler.synthesizers_[1].leaf_split_rows == rows
