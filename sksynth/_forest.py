@@ -1,5 +1,6 @@
 """Adversarial random forest synthesizer: the leaves of a forest that cannot
-tell real rows from synthetic ones, columns independent inside each leaf."""
+tell real rows from synthetic ones, split further where their rows depend on
+a column (see _leaf_splits), columns nearly independent inside each leaf."""
 
 import numbers
 import warnings
@@ -1161,9 +1162,11 @@ class ForestSynthesizer(BaseSynthesizer):
         tree. Smaller leaves are more faithful and less private.
     leaf_split_rows : int or None, default=5
         The leaves of the kept forest are split further on the training rows
-        alone, where those rows form clusters that a leaf's distribution
-        would blur (density splits, see Notes), into parts of at least this
-        many training rows. None keeps the forest's leaves.
+        alone where the other columns of a leaf's rows depend on one (rows
+        of two separate clusters, which the leaf's normals would join):
+        density splits (see Notes), into parts of at least this many
+        training rows. Smaller parts are more faithful and less private;
+        None keeps the forest's leaves.
     max_rounds : int, default=10
         Largest number of adversarial rounds: each redraws the synthetic
         rows from the forest's leaves and refits the forest. 0 fits one
