@@ -121,9 +121,12 @@ def split_leaves(tree, features, node, columns, min_rows):
     ranks = np.column_stack(
         [np.unique(column, return_inverse=True)[1] for column in features.T]
     ).astype(np.int64)
+    # A leaf left whole in one pass would be left whole in the next: each
+    # pass looks at the parts the last one cut.
+    fresh = np.ones(tree.node_count, dtype=bool)
     for _ in range(_MAX_PASSES):
         counts = np.bincount(node, minlength=tree.node_count)
-        splittable = (tree.children_left == -1) & (counts >= 2 * min_rows)
+        splittable = fresh & (tree.children_left == -1) & (counts >= 2 * min_rows)
         rows = np.flatnonzero(splittable[node])
         if not rows.size:
             break
@@ -132,7 +135,9 @@ def split_leaves(tree, features, node, columns, min_rows):
         )
         if not parents.size:
             break
+        first = tree.node_count
         tree.add_splits(parents, feature, threshold)
+        fresh = np.arange(tree.node_count) >= first
         node[rows] = tree.descend(features[rows], node[rows])
     return node
 
