@@ -1293,7 +1293,7 @@ class ForestSynthesizer(BaseSynthesizer):
     0.667, power plant 0.502 against 0.526, diamonds and Adult within 0.01.
     The share of synthetic rows closer to a training row than to a held-out
     one rose by 0.02 to 0.07 on California housing, computer activity,
-    concrete, power plant and breast cancer, and by at most 0.006 on the
+    concrete, power plant and breast cancer, and by at most 0.011 on the
     others (smaller leaves, less privacy; see the user guide).
 
     The values of a numeric column's continuous part are, for the trees and
