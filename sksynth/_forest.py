@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import BaseSynthesizer, impossible_conditions_error
 from ._data import MAX_DISCRETE_LEVELS, is_spike
 from ._docstring import synthesizer_docstring
-from ._leaf_splits import SplitColumns, TreeArrays, float32_floor, split_leaves
+from ._leaf_splits import SplitColumns, TreeArrays, split_leaves
 from ._progress import Progress
 from ._tree import _column_margin
 
@@ -629,14 +629,10 @@ def _find_links(columns, values):
 
 
 @dataclass(eq=False)
-class _Tree:
-    """The arrays of one fitted tree (its thresholds as float32 floors), and
-    the model's index of each of its leaves (-1: no training row)."""
+class _Tree(TreeArrays):
+    """The arrays of one fitted tree, density splits included, and the
+    model's index of each of its leaves (-1: no training row)."""
 
-    left: np.ndarray
-    right: np.ndarray
-    feature: np.ndarray
-    threshold: np.ndarray
     leaf_index: np.ndarray
 
     def pairs(self, features, free):
@@ -647,16 +643,17 @@ class _Tree:
         node = np.zeros(rows.size, dtype=np.int64)
         found_rows, found_nodes = [], []
         while rows.size:
-            leaf = self.left[node] == -1
+            leaf = self.children_left[node] == -1
             found_rows.append(rows[leaf])
             found_nodes.append(node[leaf])
             rows, node = rows[~leaf], node[~leaf]
             column = self.feature[node]
             goes_left = features[rows, column] <= self.threshold[node]
             both = free[rows, column]
-            step = np.where(goes_left, self.left[node], self.right[node])
+            left, right = self.children_left, self.children_right
+            step = np.where(goes_left, left[node], right[node])
             rows = np.r_[rows[~both], rows[both], rows[both]]
-            node = np.r_[step[~both], self.left[node[both]], self.right[node[both]]]
+            node = np.r_[step[~both], left[node[both]], right[node[both]]]
         rows = np.concatenate(found_rows)
         leaves = self.leaf_index[np.concatenate(found_nodes)]
         covered = leaves >= 0
@@ -1283,8 +1280,8 @@ class ForestSynthesizer(BaseSynthesizer):
     numeric column (on its axis, see below) and outcome shares per
     categorical one fitted to each side against the leaf's, when the gain
     beats the Bayesian information criterion's price of a part's
-    parameters; the parts are cut again the same way, down to parts of
-    ``leaf_split_rows`` rows. The cut column's own gain does not count (its
+    parameters; the parts are cut again the same way, each holding at least
+    ``leaf_split_rows`` of those rows. The cut column's own gain does not count (its
     normal truncated to each side fits it already), so a leaf whose columns
     are independent stays whole. Benchmark seeds 0 to 2, gradient-boosting
     detection AUC against the forest's leaves alone: California housing
@@ -1873,9 +1870,7 @@ def _leaf_model(
     moments = []
     offset = 0
     for t, estimator in enumerate(forest.estimators_):
-        structure = TreeArrays.of(
-            estimator.tree_, float32_floor(estimator.tree_.threshold)
-        )
+        structure = TreeArrays.of(estimator.tree_)
         if split_rows is not None:
             split_leaves(
                 structure, sample, sample_nodes[:, t], split_columns, split_rows
@@ -1885,18 +1880,10 @@ def _leaf_model(
         covered = (structure.children_left == -1) & (counts > 0)
         leaf_index = np.full(structure.node_count, -1, dtype=np.int64)
         leaf_index[covered] = offset + np.arange(int(covered.sum()))
-        low, high = _node_bounds(structure, structure.threshold, n_columns)
+        low, high = _node_bounds(structure, n_columns)
         lows.append(low[covered])
         highs.append(high[covered])
-        trees.append(
-            _Tree(
-                structure.children_left,
-                structure.children_right,
-                structure.feature,
-                structure.threshold,
-                leaf_index,
-            )
-        )
+        trees.append(_Tree(**vars(structure), leaf_index=leaf_index))
         leaf_of_row.append(leaf_index[nodes[:, t]])
         offset += int(covered.sum())
         moments.append(_leaf_moments(structure, nodes[:, t], rest, covered))
@@ -2120,7 +2107,7 @@ def _leaf_correlations(model, values, leaf):
     return correlation / scale[:, :, None] / scale[:, None, :]
 
 
-def _node_bounds(structure, threshold, n_columns):
+def _node_bounds(structure, n_columns):
     """Bounds ``(low, high]`` of every node on every column, from the root
     down, one depth at a time."""
     n_nodes = structure.node_count
@@ -2134,7 +2121,7 @@ def _node_bounds(structure, threshold, n_columns):
         for children, bound in ((left[parents], high), (right[parents], low)):
             low[children] = low[parents]
             high[children] = high[parents]
-            bound[children, column] = threshold[parents]
+            bound[children, column] = structure.threshold[parents]
         parents = np.r_[left[parents], right[parents]]
     return low, high
 

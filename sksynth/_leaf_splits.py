@@ -29,26 +29,24 @@ _VARIANCE_FLOOR = 1e-3
 
 @dataclass(eq=False)
 class TreeArrays:
-    """The nodes of a tree (as ``sklearn.tree._tree.Tree`` holds them) with
-    the density splits below its leaves: nodes ``first_split`` and above are
-    theirs (children always come after their parent)."""
+    """The nodes of a tree (as ``sklearn.tree._tree.Tree`` holds them), with
+    the density splits below its leaves added after them (children always
+    come after their parent). A row goes left when its float32 value is at
+    most the node's float32 threshold."""
 
     children_left: np.ndarray
     children_right: np.ndarray
     feature: np.ndarray
     threshold: np.ndarray
-    first_split: int
 
     @classmethod
-    def of(cls, structure, threshold):
-        """The arrays of a fitted tree, with its ``threshold`` (float32: a
-        row goes left when its float32 value is at most the threshold)."""
+    def of(cls, structure):
+        """The arrays of a fitted ``sklearn`` tree."""
         return cls(
             structure.children_left.astype(np.int64),
             structure.children_right.astype(np.int64),
             np.maximum(structure.feature, 0).astype(np.int64),
-            np.asarray(threshold, dtype=np.float32),
-            structure.node_count,
+            float32_floor(structure.threshold),
         )
 
     @property
@@ -85,15 +83,18 @@ class TreeArrays:
 
 @dataclass(eq=False)
 class SplitColumns:
-    """How the density splits see the columns of ``features``: numeric
-    columns by their mean and variance (``floors``: the smallest variance a
-    part may have), categorical ones (codes ``0 .. n_levels - 1``, missing
-    below) by their outcome shares."""
+    """How the density splits see the columns of the rows ``features``
+    (those of every tree): numeric columns by their mean and variance
+    (``floors``: the smallest variance a part may have), categorical ones
+    (codes ``0 .. n_levels - 1``, missing below) by their outcome shares;
+    ``ranks`` holds each value's rank in its column (equal values, equal
+    ranks), so that a leaf's rows sort by one integer key."""
 
     numeric: np.ndarray
     floors: np.ndarray
     categorical: np.ndarray
     n_levels: np.ndarray
+    ranks: np.ndarray
 
     @classmethod
     def of(cls, features, is_levels, n_levels):
@@ -102,7 +103,12 @@ class SplitColumns:
         variance = features[:, numeric].astype(np.float64).var(axis=0)
         floors = np.maximum(_VARIANCE_FLOOR * variance, np.finfo(float).tiny)
         categorical = np.flatnonzero(is_levels)
-        return cls(numeric, floors, categorical, np.asarray(n_levels)[categorical])
+        ranks = np.column_stack(
+            [np.unique(column, return_inverse=True)[1] for column in features.T]
+        ).astype(np.int64)
+        return cls(
+            numeric, floors, categorical, np.asarray(n_levels)[categorical], ranks
+        )
 
     @property
     def n_parameters(self):
@@ -113,14 +119,10 @@ class SplitColumns:
 
 def split_leaves(tree, features, node, columns, min_rows):
     """Cut the leaves of ``tree`` (a :class:`TreeArrays`) on the training
-    rows ``features`` (``node``: the leaf of each), in place; returns the
-    leaf of each row after the cuts."""
+    rows ``features`` (``node``: the leaf of each; ``columns``: a
+    :class:`SplitColumns` of those rows), in place; returns the leaf of each
+    row after the cuts."""
     node = node.astype(np.int64)
-    # Each column's values by rank (equal values, equal ranks): a leaf's rows
-    # sort by one integer key.
-    ranks = np.column_stack(
-        [np.unique(column, return_inverse=True)[1] for column in features.T]
-    ).astype(np.int64)
     # A leaf left whole in one pass would be left whole in the next: each
     # pass looks at the parts the last one cut.
     fresh = np.ones(tree.node_count, dtype=bool)
@@ -131,7 +133,7 @@ def split_leaves(tree, features, node, columns, min_rows):
         if not rows.size:
             break
         parents, feature, threshold = _best_splits(
-            features[rows], ranks[rows], node[rows], columns, min_rows
+            features[rows], columns.ranks[rows], node[rows], columns, min_rows
         )
         if not parents.size:
             break

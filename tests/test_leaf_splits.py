@@ -13,7 +13,7 @@ from sksynth._leaf_splits import SplitColumns, TreeArrays, split_leaves
 def _one_leaf():
     """A tree of one node, a leaf."""
     return TreeArrays(
-        np.array([-1]), np.array([-1]), np.array([0]), np.array([-2.0], np.float32), 1
+        np.array([-1]), np.array([-1]), np.array([0]), np.array([-2.0], np.float32)
     )
 
 
