@@ -370,15 +370,21 @@ def child(kind, name, n_rows):
     before = _rss_mib()
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
     with threadpool_limits(1):
+        start = resource.getrusage(resource.RUSAGE_SELF)
         wall, cpu = time.perf_counter(), time.process_time()
         X_res, _ = sampler.fit_resample(X, y)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        end = resource.getrusage(resource.RUSAGE_SELF)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
     print(
         json.dumps(
             {
                 "wall s": wall,
                 "cpu s": cpu,
+                # CPU time in the process's own code and in the kernel (mostly
+                # mapping and zeroing the fresh memory of large arrays).
+                "user s": end.ru_utime - start.ru_utime,
+                "system s": end.ru_stime - start.ru_stime,
                 "peak extra MiB": peak - before,
                 "peak moved": bool(peak > peak_before),
                 "rows out": int(X_res.shape[0]),
@@ -415,6 +421,8 @@ def part_b(n_numeric_rows, n_mixed_rows, repeats, mixed_repeats):
         runs=("wall s", "size"),
         wall=("wall s", "median"),
         cpu=("cpu s", "median"),
+        user=("user s", "median"),
+        system=("system s", "median"),
         peak=("peak extra MiB", "max"),
         load=("load", "mean"),
     )
@@ -435,6 +443,8 @@ def part_b(n_numeric_rows, n_mixed_rows, repeats, mixed_repeats):
         columns={
             "wall": "wall s (median)",
             "cpu": "CPU s (median)",
+            "user": "user s (median)",
+            "system": "system s (median)",
             "peak": "peak extra MiB",
             "load": "load avg",
         }
@@ -445,6 +455,8 @@ def part_b(n_numeric_rows, n_mixed_rows, repeats, mixed_repeats):
         "runs",
         "wall s (median)",
         "CPU s (median)",
+        "user s (median)",
+        "system s (median)",
         "peak extra MiB",
         "wall / base",
         "cpu / base",
@@ -457,7 +469,10 @@ def part_b(n_numeric_rows, n_mixed_rows, repeats, mixed_repeats):
         "\nEach run is a fresh process (one BLAS/OpenMP thread) that builds the "
         "data, then times one `fit_resample`. peak extra MiB: `ru_maxrss` after "
         "the call minus the resident size just before it (the input data "
-        "excluded; the largest over the runs). load avg: 1-minute load average "
+        "excluded; the largest over the runs). CPU s is user s (the process's "
+        "own code) plus system s (the kernel, mostly mapping and zeroing the "
+        "fresh memory of large arrays, which varies with the machine's memory "
+        "state). load avg: 1-minute load average "
         "at the start of the runs (2 cores)."
     )
     if not table["peak moved"].all():
