@@ -77,6 +77,23 @@ _MAX_GROUP_SIZE = 3
 _GROUP_MIN_INFORMATION = 0.01
 _GROUP_ENTRIES = 100_000
 _GROUP_CONTINUOUS = True
+# A group of discrete columns draws the rows of a leaf outside its stored
+# combinations (the rest) from its members' own distributions in the leaf,
+# with the combinations the data rule out left out: those held by at most
+# _EXCLUDED_SHARE of the rows that independent columns would give them, when
+# that is at least _EXCLUDED_EXPECTED rows (Husband with Female on Adult; a
+# combination merely rare in a small table is kept). A share _RARE_REST of
+# the rest still draws every combination (each keeps a positive density),
+# and so does a leaf whose members' distributions put more than
+# 1 - _MIN_ALLOWED on the excluded ones. Rejected draws are drawn again up to
+# _MAX_REDRAWS times, then from the enumerated combinations; groups of more
+# than _MAX_COMBINATIONS possible combinations are left as they were.
+_RARE_REST = 0.01
+_EXCLUDED_SHARE = 0.01
+_EXCLUDED_EXPECTED = 10.0
+_MIN_ALLOWED = 0.05
+_MAX_REDRAWS = 20
+_MAX_COMBINATIONS = 1_000_000
 _MIN_EIGENVALUE = 0.02
 # A discrete column of more than MAX_DISCRETE_LEVELS values is smoothed when
 # its values fill at least this share of their grid between the quantiles
@@ -690,6 +707,147 @@ class _Group:
     outcomes: np.ndarray  # (n_leaves + 1, n_slots, n_members) point indices
     counts: np.ndarray  # (n_leaves + 1, n_slots), 0 for an empty slot
     rest: np.ndarray  # rows of each leaf outside the stored combinations
+    # (n_excluded, n_members) point indices of the combinations the data
+    # rule out (see _excluded_combinations), or None: the rest of a leaf is
+    # then drawn from the members' own distributions alone.
+    excluded: np.ndarray | None = None
+    excluded_keys: np.ndarray | None = None  # their mixed-radix keys, sorted
+    widths: np.ndarray | None = None  # the radix of each member
+
+    def _key(self, indices):
+        """Mixed-radix key of each row of member outcomes; -1 for a row with
+        an outcome the data never show (no such combination is excluded)."""
+        key = np.zeros(indices.shape[0], dtype=np.int64)
+        for m in range(indices.shape[1]):
+            key = key * self.widths[m] + indices[:, m]
+        unseen = ((indices < 0) | (indices >= self.widths)).any(axis=1)
+        return np.where(unseen, -1, key)
+
+    def _excluded_shares(self, model, leaves):
+        """Probability of each excluded combination in each leaf ``leaves``
+        under the members' own distributions, shape (leaves.size,
+        n_excluded)."""
+        unique, inverse = np.unique(leaves, return_inverse=True)
+        shares = np.ones((unique.size, self.excluded.shape[0]))
+        for m, j in enumerate(self.members):
+            column = model.columns[j]
+            points = column.decode_points(column.points)
+            log_p = model.log_probability(
+                j, np.repeat(unique, points.size), np.tile(points, unique.size)
+            ).reshape(unique.size, points.size)
+            shares *= np.exp(log_p)[:, self.excluded[:, m]]
+        return shares[inverse.ravel()]
+
+    def _rest_masses(self, model, leaves, indices, given, log_independent):
+        """What the rest of the leaves ``leaves`` gives the outcomes
+        ``indices`` of the members ``given`` (a mask per row): their
+        probability under the members' own distributions, and under those
+        distributions with the excluded combinations left out (renormalised;
+        NaN in a leaf that barely holds anything else)."""
+        independent = np.exp(log_independent)
+        shares = self._excluded_shares(model, leaves)
+        total = shares.sum(axis=1)
+        match = np.ones(shares.shape, dtype=bool)
+        for m in range(len(self.members)):
+            match &= ~given[:, m, None] | (
+                self.excluded[None, :, m] == indices[:, m, None]
+            )
+        allowed = np.maximum(independent - np.sum(shares * match, axis=1), 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            restricted = np.where(
+                total <= 1 - _MIN_ALLOWED, allowed / (1 - total), np.nan
+            )
+        return independent, restricted
+
+    def _log_rest(self, model, indices, given, leaves, log_independent):
+        """Log probability of the rest of the leaves ``leaves`` at the
+        members' outcomes ``indices`` (only the ``given`` ones count), given
+        their log probability ``log_independent`` under the members' own
+        distributions: a share _RARE_REST of it, and the rest without the
+        excluded combinations."""
+        if self.excluded is None:
+            return log_independent
+        independent, restricted = self._rest_masses(
+            model, leaves, indices, given, log_independent
+        )
+        mixed = (1 - _RARE_REST) * restricted + _RARE_REST * independent
+        with np.errstate(divide="ignore"):
+            return np.where(np.isnan(restricted), log_independent, np.log(mixed))
+
+    def _draw_rest(self, model, values, rows, leaves, indices, given, log_given, rng):
+        """Redraw the members of the rows ``rows`` (in the rest of the
+        leaves ``leaves``) that fell on an excluded combination, but for a
+        share of them (see _RARE_REST); members ``given`` keep their
+        outcomes ``indices``, of log probability ``log_given`` under the
+        members' own distributions."""
+        if not rows.size:
+            return
+        given_rows = np.broadcast_to(given, indices.shape)
+        independent, restricted = self._rest_masses(
+            model, leaves, indices, given_rows, log_given
+        )
+        # The rows of the restricted part, by its share of the rest.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            part = (1 - _RARE_REST) * restricted
+            chance = part / (part + _RARE_REST * independent)
+        keep = ~np.isnan(restricted)
+        keep &= rng.random_sample(rows.size) < np.where(keep, chance, 0.0)
+        pending = np.flatnonzero(keep)
+        free = [m for m in range(len(self.members)) if not given[m]]
+        codes = indices.copy()
+        for _ in range(_MAX_REDRAWS):
+            # Rejection: the members' own draws until their combination is
+            # not excluded.
+            for m in free:
+                j = self.members[m]
+                x = values[rows[pending], j]
+                codes[pending, m] = _group_code(model, j, leaves[pending], x)[0]
+            hit = np.isin(self._key(codes[pending]), self.excluded_keys)
+            pending = pending[hit]
+            if not pending.size:
+                return
+            for m in free:
+                j = self.members[m]
+                values[rows[pending], j] = model.draw(j, leaves[pending], rng)
+        # Rows whose conditions leave few combinations: drawn from all the
+        # combinations of their free members, the excluded ones left out.
+        self._draw_enumerated(
+            model, values, rows[pending], leaves[pending], codes[pending], free, rng
+        )
+
+    def _draw_enumerated(self, model, values, rows, leaves, codes, free, rng):
+        sizes = [model.columns[self.members[m]].n_points for m in free]
+        grid = np.stack(np.unravel_index(np.arange(np.prod(sizes)), sizes), axis=1)
+        step = max(_PAIR_BLOCK // grid.shape[0], 1)
+        for start in range(0, rows.size, step):
+            block = slice(start, start + step)
+            leaf, n = leaves[block], leaves[block].size
+            log_p = np.zeros((n, grid.shape[0]))
+            full = np.repeat(codes[block, None, :], grid.shape[0], axis=1)
+            for i, m in enumerate(free):
+                j = self.members[m]
+                column = model.columns[j]
+                points = column.decode_points(column.points)
+                log_m = model.log_probability(
+                    j, np.repeat(leaf, points.size), np.tile(points, n)
+                ).reshape(n, points.size)
+                log_p += log_m[:, grid[:, i]]
+                full[:, :, m] = grid[None, :, i]
+            excluded = np.isin(
+                self._key(full.reshape(-1, len(self.members))), self.excluded_keys
+            ).reshape(n, grid.shape[0])
+            weight = np.where(excluded, 0.0, np.exp(log_p))
+            cumulative = np.cumsum(weight, axis=1)
+            u = rng.random_sample(n) * cumulative[:, -1]
+            pick = np.minimum(
+                np.sum(cumulative <= u[:, None], axis=1), grid.shape[0] - 1
+            )
+            for i, m in enumerate(free):
+                j = self.members[m]
+                column = model.columns[j]
+                values[rows[block], j] = column.decode_points(
+                    column.points[grid[pick, i]]
+                )
 
     def log_density(self, model, values, rows, leaves, use, log_independent):
         """Log probability of the used members' values of the rows ``rows``
@@ -697,9 +855,11 @@ class _Group:
         values under the members' own distributions."""
         match = np.ones(self.counts[leaves].shape, dtype=bool)
         log_continuous = np.zeros(rows.size)
+        indices = np.empty((rows.size, len(self.members)), dtype=np.int64)
         for m, j in enumerate(self.members):
             x = values[rows, j]
             index, continuous = _group_code(model, j, leaves, x)
+            indices[:, m] = index
             match &= ~use[rows, j, None] | (
                 self.outcomes[leaves, :, m] == index[:, None]
             )
@@ -709,10 +869,13 @@ class _Group:
             if on.size:
                 log_continuous[on] += model.log_normal(j, leaves[on], x[on])
         joint = np.sum(self.counts[leaves] * match, axis=1)
+        log_rest = self._log_rest(
+            model, indices, use[rows][:, self.members], leaves, log_independent
+        )
         with np.errstate(divide="ignore"):
             log_joint = np.logaddexp(
                 np.where(joint > 0, np.log(joint) + log_continuous, -np.inf),
-                np.log(self.rest[leaves] + _PRIOR_WEIGHT) + log_independent,
+                np.log(self.rest[leaves] + _PRIOR_WEIGHT) + log_rest,
             )
         return log_joint - np.log(model.n_rows[leaves] + _PRIOR_WEIGHT)
 
@@ -723,21 +886,42 @@ class _Group:
         Continuous values are drawn from the leaf's normal at the normal
         scores ``scores`` (index -> scores) when given."""
         weight = self.counts[leaves].copy()
-        log_rest = np.log(self.rest[leaves] + _PRIOR_WEIGHT)
+        log_independent = np.zeros(leaves.size)
+        given = np.array([j in conditions for j in self.members])
+        indices = np.full((leaves.size, len(self.members)), -1, dtype=np.int64)
         for m, j in enumerate(self.members):
             if j in conditions:
                 x = np.full(leaves.size, conditions[j])
                 index, continuous = _group_code(model, j, leaves, x)
+                indices[:, m] = index
                 weight *= self.outcomes[leaves, :, m] == index[:, None]
-                log_rest += model.log_probability(j, leaves, x)
+                log_independent += model.log_probability(j, leaves, x)
                 on = np.flatnonzero(continuous)
                 if on.size:
                     weight[on] *= np.exp(model.log_normal(j, leaves[on], x[on]))[
                         :, None
                     ]
+        given_rows = np.broadcast_to(given, indices.shape)
+        log_rest = np.log(self.rest[leaves] + _PRIOR_WEIGHT)
+        if given.any():
+            log_rest += self._log_rest(
+                model, indices, given_rows, leaves, log_independent
+            )
         cumulative = np.cumsum(np.c_[weight, np.exp(log_rest)], axis=1)
         u = rng.random_sample(leaves.size) * cumulative[:, -1]
         slot = np.sum(cumulative <= u[:, None], axis=1)
+        if self.excluded is not None:
+            rest = np.flatnonzero(slot == weight.shape[1])
+            self._draw_rest(
+                model,
+                values,
+                rest,
+                leaves[rest],
+                indices[rest],
+                given,
+                log_independent[rest],
+                rng,
+            )
         rows = np.flatnonzero(slot < weight.shape[1])
         for m, j in enumerate(self.members):
             if j not in conditions and rows.size:
@@ -1346,13 +1530,28 @@ class ForestSynthesizer(BaseSynthesizer):
     .. math::
 
         f_{\\ell G}(x_G) = \\frac{\\sum_c n_{\\ell c} [x_G = c] +
-        (n'_\\ell + 0.05) \\prod_{j \\in G} f'_{\\ell j}(x_j)}{n_\\ell + 0.05},
+        (n'_\\ell + 0.05)\\, r_{\\ell G}(x_G)}{n_\\ell + 0.05},
 
     the sum over the combinations :math:`c` of the members' outcomes stored
     with the leaf (held by :math:`n_{\\ell c}` of its rows, at least 3;
     a continuous part in a combination has the density of the leaf's
-    normal), and :math:`f'_{\\ell j}` the members' distributions over its
-    :math:`n'_\\ell` other rows.
+    normal), and :math:`r_{\\ell G}` the distribution of its
+    :math:`n'_\\ell` other rows: the product :math:`p_\\ell(x_G) =
+    \\prod_{j \\in G} f'_{\\ell j}(x_j)` of the members' distributions over
+    those rows. For a group of discrete columns, the combinations the data
+    rule out, the set :math:`E` of those held by at most a hundredth of the
+    rows that independent members would give them when that is at least 10
+    rows (``relationship`` "Husband" with ``sex`` "Female" on Adult), are
+    left out of all but a hundredth of it:
+
+    .. math::
+
+        r_{\\ell G}(x_G) = 0.99\\, \\frac{[x_G \\notin E]\\, p_\\ell(x_G)}
+        {1 - \\sum_{c \\in E} p_\\ell(c)} + 0.01\\, p_\\ell(x_G),
+
+    so that such a combination keeps a small, positive density (a leaf
+    whose :math:`p_\\ell` puts more than 0.95 on :math:`E` keeps
+    :math:`p_\\ell`). New rows are drawn from it by rejection.
 
     So the model stores no training row: counts, means, variances and
     correlations of at least 3 rows, and quantiles of the columns (midpoints
@@ -1783,7 +1982,14 @@ class ForestSynthesizer(BaseSynthesizer):
         """``log w + log f(x)`` of each (row, leaf) pair, in blocks."""
         out = np.empty(rows.size)
         width = max(
-            values.shape[1], *(group.counts.shape[1] for group in model.groups), 1
+            values.shape[1],
+            *(group.counts.shape[1] for group in model.groups),
+            *(
+                group.excluded.shape[0]
+                for group in model.groups
+                if group.excluded is not None
+            ),
+            1,
         )
         step = max(_PAIR_BLOCK // width, 1)
         for start in range(0, rows.size, step):
@@ -1941,7 +2147,8 @@ def _leaf_model(
         # Female on 1.6 % against 0.14 %).
         n_trees = min(leaf.size, max(_GROUP_ENTRIES, n_samples)) // n_samples
         for members in _column_groups(codes, leaf[: n_trees * n_samples], rng):
-            group, exclude = _group(members, codes, leaf, n_leaves)
+            discrete = not any(columns[j].has_continuous for j in members)
+            group, exclude = _group(members, codes, leaf, n_leaves, discrete)
             model.groups.append(group)
             for j in members:
                 # The same normals as the leaf's: only the counts change.
@@ -2018,10 +2225,11 @@ def _counted(key):
     return counts[inverse.ravel()]
 
 
-def _group(members, codes, leaf, n_leaves):
+def _group(members, codes, leaf, n_leaves, discrete):
     """The combinations of the members' outcomes stored in each leaf (those
     held by at least _MIN_COUNT of its rows), and which entries of ``leaf``
-    (rows in trees) they hold."""
+    (rows in trees) they hold. For ``discrete`` members (no continuous
+    part), the combinations held by at least _COMMON_COUNT rows in all too."""
     n_rows = codes[members[0]].size
     n_trees = leaf.size // n_rows
     # Mixed-radix codes of the combinations (at most _MAX_GROUP_OUTCOMES **
@@ -2053,7 +2261,39 @@ def _group(members, codes, leaf, n_leaves):
     table = np.zeros((n_leaves + 1, n_slots))
     table[entry_leaf, slot] = counts
     rest = np.bincount(leaf[~exclude], minlength=n_leaves + 1).astype(float)
-    return _Group(np.array(members), outcomes, table, rest), exclude
+    group = _Group(np.array(members), outcomes, table, rest)
+    if discrete:
+        _exclude_combinations(group, [codes[j] for j in members], widths)
+    return group, exclude
+
+
+def _exclude_combinations(group, codes, widths):
+    """Set the combinations of a group's outcomes (``codes`` of its rows,
+    member by member) that the data rule out: held by at most
+    _EXCLUDED_SHARE of the rows independent members would give them, and
+    those at least _EXCLUDED_EXPECTED."""
+    n_combinations = int(np.prod(widths))
+    if n_combinations > _MAX_COMBINATIONS:
+        return
+    n_rows = codes[0].size
+    key = np.zeros(n_rows, dtype=np.int64)
+    expected = np.full(1, float(n_rows))
+    for code, width in zip(codes, widths, strict=True):
+        key = key * width + code
+        share = np.bincount(code, minlength=width) / n_rows
+        expected = np.multiply.outer(expected, share).ravel()
+    observed = np.bincount(key, minlength=n_combinations)
+    keys = np.flatnonzero(
+        (expected >= _EXCLUDED_EXPECTED) & (observed <= _EXCLUDED_SHARE * expected)
+    )
+    if not keys.size:
+        return
+    excluded = np.empty((keys.size, len(widths)), dtype=np.int64)
+    rest = keys
+    for m in reversed(range(len(widths))):
+        rest, excluded[:, m] = np.divmod(rest, widths[m])
+    group.excluded, group.excluded_keys = excluded, keys
+    group.widths = np.asarray(widths, dtype=np.int64)
 
 
 def _leaf_correlations(model, values, leaf):

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sksynth import ForestOverSampler, ForestSynthesizer
+from sksynth import ForestOverSampler, ForestSynthesizer, _forest
 
 
 def _binomial_tolerance(p, n, z=4.0):
@@ -580,20 +580,20 @@ def test_dependent_categories_are_drawn_together(household):
     independent = ForestSynthesizer(leaf_dependence="independent", random_state=0)
     old = independent.fit(household).sample(len(household))
     # No row of the data breaks the pairs. Independent columns in the leaves
-    # break about a fifth of them; the groups only in the rows of
-    # combinations held by fewer than 3 rows of a leaf, drawn member by
-    # member.
+    # break about a fifth of them. The groups draw the rows of combinations
+    # held by fewer than 3 rows of a leaf from the combinations common in
+    # the data, but for 1 % of them (drawn member by member).
     assert _broken_pairs(household) == 0
     assert _broken_pairs(old) > 0.15
-    assert _broken_pairs(new) < _broken_pairs(old) / 3
-    # Conditions on one member draw the others with it less often: wives
-    # (a tenth of the rows) are seldom 3 to a leaf, so their combinations
-    # are often drawn member by member.
+    assert _broken_pairs(new) < 0.002
+    # So do conditions on one member: wives (a tenth of the rows) are seldom
+    # 3 to a leaf.
     wife = {"relationship": "wife"}
     rows = synth.sample(2000, conditions=wife)
     old_rows = independent.sample(2000, conditions=wife)
     assert (rows["relationship"] == "wife").all()
-    assert _broken_pairs(rows) < 0.7 * _broken_pairs(old_rows)
+    assert _broken_pairs(old_rows) > 0.2
+    assert _broken_pairs(rows) < 0.01
 
 
 def test_groups_rank_dependence_above_chance():
@@ -622,12 +622,82 @@ def test_groups_rank_dependence_above_chance():
     assert synth.grouped_features_ == [["workclass", "occupation"]]
     new = synth.sample(n)
     broken = np.mean(new["workclass"].isna() & new["occupation"].notna())
-    # Combinations held by fewer than 3 rows of a leaf are still drawn
-    # member by member: some rows keep breaking the pair, but less than a
-    # third of those with a missing workclass.
+    # Combinations held by fewer than 3 rows of a leaf are drawn from those
+    # common in the data but for 1 % of them: few rows break the pair.
     missing_share = new["workclass"].isna().mean()
     assert abs(missing_share - missing.mean()) < _binomial_tolerance(0.05, n)
-    assert broken < missing_share / 3
+    assert broken < missing_share / 20
+
+
+def test_only_combinations_the_data_rule_out_are_excluded():
+    # 2,000 rows: a husband (0, a third of the rows) is never a woman (1,
+    # half of the rows), where independent columns would give 333 such rows;
+    # a wife (1) is a man on 30 rows (a tenth of what independence gives:
+    # kept). The last level of the third column is rare (1 %): its
+    # combinations with a husband and a woman are missing too, but
+    # independence gives them fewer than 10 rows.
+    rng = np.random.RandomState(0)
+    n = 2000
+    relationship = rng.choice(3, n, p=[1 / 3, 1 / 3, 1 / 3])
+    sex = np.where(relationship == 0, 0, rng.randint(0, 2, n))
+    wives = np.flatnonzero(relationship == 1)
+    sex[wives] = 1
+    sex[wives[:30]] = 0
+    third = np.where(rng.rand(n) < 0.01, 2, rng.randint(0, 2, n))
+    group = _forest._Group(np.arange(3), None, None, None)
+    _forest._exclude_combinations(group, [relationship, sex, third], [3, 2, 3])
+    excluded = {tuple(row) for row in group.excluded}
+    # Husband (0) with woman (1), whatever the third column.
+    assert excluded == {(0, 1, 0), (0, 1, 1)}
+    assert (0, 1, 2) not in excluded  # expected 1.7 rows: merely rare
+    assert not any(row[:2] == (1, 0) for row in excluded)
+
+
+def test_excluded_combinations_keep_a_finite_density(household):
+    synth = ForestSynthesizer(random_state=0).fit(household)
+    assert any(group.excluded is not None for group in synth._models[0].groups)
+    rows = household.iloc[:50].copy()
+    husbands = rows["relationship"] == "husband"
+    rows.loc[husbands, "sex"] = "female"
+    scores = synth.score_samples(rows)
+    assert np.isfinite(scores).all()
+    # A husband who is a woman is far less likely than a husband.
+    original = synth.score_samples(household.iloc[:50])
+    assert (scores[husbands] < original[husbands] - 3).all()
+    assert np.allclose(scores[~husbands], original[~husbands])
+
+
+def test_grouped_conditions_are_exact(household):
+    # Leaves of 100 rows mix relationships: most of a wife's combinations
+    # are not stored with her leaf and come from the common ones. Rows drawn
+    # given the sex follow the model's own conditional distribution, the
+    # ratio of its densities.
+    data, age = household[["relationship", "sex", "marital"]], household["age"]
+    synth = ForestSynthesizer(
+        min_samples_leaf=100, leaf_split_rows=None, random_state=0
+    ).fit(data, age)
+    levels = {
+        "relationship": ["alone", "child", "husband", "wife"],
+        "marital": ["divorced", "married", "never"],
+    }
+    grid = pd.DataFrame(
+        list(product(levels["relationship"], ["female"], levels["marital"])),
+        columns=data.columns,
+    )
+    density = np.exp(synth.score_samples(grid))
+    n = 20_000
+    rows, _ = synth.sample(n, random_state=1, conditions={"sex": "female"})
+    assert (rows["sex"] == "female").all()
+    for column in levels:
+        expected = pd.Series(density).groupby(grid[column].to_numpy()).sum()
+        expected /= density.sum()
+        drawn = rows[column].value_counts(normalize=True)
+        for level, p in expected.items():
+            assert abs(drawn.get(level, 0.0) - p) < _binomial_tolerance(p, n)
+    # Wives and husbands are married, and no husband is a woman.
+    assert ((rows["relationship"] == "husband").mean()) < 0.002
+    wives = rows[rows["relationship"] == "wife"]
+    assert (wives["marital"] == "married").mean() > 0.99
 
 
 def test_grouped_densities_sum_to_one(household):
