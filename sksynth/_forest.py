@@ -701,14 +701,15 @@ class _Group:
     """Discrete columns drawn together inside a leaf: the combinations of
     their outcomes held by at least _MIN_COUNT of a leaf's rows, counted,
     and for the leaf's other rows the columns' own distributions (their
-    ``leaf_columns``, counted over those rows only)."""
+    ``leaf_columns``, counted over those rows only), without the
+    combinations the data rule out (see _RARE_REST)."""
 
     members: np.ndarray  # indices into the model's columns
     outcomes: np.ndarray  # (n_leaves + 1, n_slots, n_members) point indices
     counts: np.ndarray  # (n_leaves + 1, n_slots), 0 for an empty slot
     rest: np.ndarray  # rows of each leaf outside the stored combinations
     # (n_excluded, n_members) point indices of the combinations the data
-    # rule out (see _excluded_combinations), or None: the rest of a leaf is
+    # rule out (see _exclude_combinations), or None: the rest of a leaf is
     # then drawn from the members' own distributions alone.
     excluded: np.ndarray | None = None
     excluded_keys: np.ndarray | None = None  # their mixed-radix keys, sorted
@@ -729,14 +730,21 @@ class _Group:
         n_excluded)."""
         unique, inverse = np.unique(leaves, return_inverse=True)
         shares = np.ones((unique.size, self.excluded.shape[0]))
-        for m, j in enumerate(self.members):
-            column = model.columns[j]
-            points = column.decode_points(column.points)
-            log_p = model.log_probability(
-                j, np.repeat(unique, points.size), np.tile(points, unique.size)
-            ).reshape(unique.size, points.size)
+        for m in range(len(self.members)):
+            log_p = self._outcome_log_probabilities(model, m, unique)
             shares *= np.exp(log_p)[:, self.excluded[:, m]]
         return shares[inverse.ravel()]
+
+    def _outcome_log_probabilities(self, model, m, leaves):
+        """Log probability of every outcome of member ``m`` in each leaf
+        ``leaves`` under its own distribution, shape (leaves.size, n_points)."""
+        j = self.members[m]
+        column = model.columns[j]
+        points = column.decode_points(column.points)
+        log_p = model.log_probability(
+            j, np.repeat(leaves, points.size), np.tile(points, leaves.size)
+        )
+        return log_p.reshape(leaves.size, points.size)
 
     def _rest_masses(self, model, leaves, indices, given, log_independent):
         """What the rest of the leaves ``leaves`` gives the outcomes
@@ -816,6 +824,9 @@ class _Group:
         )
 
     def _draw_enumerated(self, model, values, rows, leaves, codes, free, rng):
+        """Draw the ``free`` members of the rows ``rows`` from every
+        combination of their outcomes, the excluded ones left out (the other
+        members keep their outcomes ``codes``)."""
         sizes = [model.columns[self.members[m]].n_points for m in free]
         grid = np.stack(np.unravel_index(np.arange(np.prod(sizes)), sizes), axis=1)
         step = max(_PAIR_BLOCK // grid.shape[0], 1)
@@ -825,12 +836,7 @@ class _Group:
             log_p = np.zeros((n, grid.shape[0]))
             full = np.repeat(codes[block, None, :], grid.shape[0], axis=1)
             for i, m in enumerate(free):
-                j = self.members[m]
-                column = model.columns[j]
-                points = column.decode_points(column.points)
-                log_m = model.log_probability(
-                    j, np.repeat(leaf, points.size), np.tile(points, n)
-                ).reshape(n, points.size)
+                log_m = self._outcome_log_probabilities(model, m, leaf)
                 log_p += log_m[:, grid[:, i]]
                 full[:, :, m] = grid[None, :, i]
             excluded = np.isin(

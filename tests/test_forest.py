@@ -667,15 +667,19 @@ def test_excluded_combinations_keep_a_finite_density(household):
     assert np.allclose(scores[~husbands], original[~husbands])
 
 
-def test_grouped_conditions_are_exact(household):
-    # Leaves of 100 rows mix relationships: most of a wife's combinations
-    # are not stored with her leaf and come from the common ones. Rows drawn
-    # given the sex follow the model's own conditional distribution, the
-    # ratio of its densities.
+@pytest.mark.parametrize("redraws", [20, 0])
+def test_grouped_conditions_are_exact(household, monkeypatch, redraws):
+    # Leaves of 100 rows mix relationships: many combinations are not stored
+    # with a leaf and come from its members' own distributions, the excluded
+    # ones left out (by rejection, or, with no redraws, from the enumerated
+    # combinations). Rows drawn given the sex follow the model's own
+    # conditional distribution, the ratio of its densities.
+    monkeypatch.setattr(_forest, "_MAX_REDRAWS", redraws)
     data, age = household[["relationship", "sex", "marital"]], household["age"]
     synth = ForestSynthesizer(
         min_samples_leaf=100, leaf_split_rows=None, random_state=0
     ).fit(data, age)
+    assert any(group.excluded is not None for group in synth._models[0].groups)
     levels = {
         "relationship": ["alone", "child", "husband", "wife"],
         "marital": ["divorced", "married", "never"],
@@ -709,6 +713,8 @@ def test_grouped_densities_sum_to_one(household):
         min_samples_leaf=100, leaf_split_rows=None, random_state=0
     ).fit(data, age)
     assert synth.grouped_features_
+    # Husbands who are women, and spouses not married, are ruled out.
+    assert any(group.excluded is not None for group in synth._models[0].groups)
     grid = pd.DataFrame(
         list(
             product(
