@@ -81,8 +81,10 @@ _GROUP_CONTINUOUS = True
 # combinations (the rest) from its members' own distributions in the leaf,
 # with the combinations the data rule out left out: those held by at most
 # _EXCLUDED_SHARE of the rows that independent columns would give them, when
-# that is at least _EXCLUDED_EXPECTED rows (Husband with Female on Adult; a
-# combination merely rare in a small table is kept). A share _RARE_REST of
+# that is at least _EXCLUDED_EXPECTED rows, or holding a pair of outcomes so
+# ruled out (Husband with Female on Adult; a combination merely rare in a
+# small table is kept; groups of more than _MAX_EXCLUDED such combinations
+# are left as they were). A share _RARE_REST of
 # the rest still draws every combination (each keeps a positive density),
 # and so does a leaf whose members' distributions put more than
 # 1 - _MIN_ALLOWED on the excluded ones. Rejected draws are drawn again up to
@@ -94,6 +96,7 @@ _EXCLUDED_EXPECTED = 10.0
 _MIN_ALLOWED = 0.05
 _MAX_REDRAWS = 20
 _MAX_COMBINATIONS = 1_000_000
+_MAX_EXCLUDED = 2000
 _MIN_EIGENVALUE = 0.02
 # A discrete column of more than MAX_DISCRETE_LEVELS values is smoothed when
 # its values fill at least this share of their grid between the quantiles
@@ -753,14 +756,19 @@ class _Group:
         distributions with the excluded combinations left out (renormalised;
         NaN in a leaf that barely holds anything else)."""
         independent = np.exp(log_independent)
-        shares = self._excluded_shares(model, leaves)
-        total = shares.sum(axis=1)
-        match = np.ones(shares.shape, dtype=bool)
-        for m in range(len(self.members)):
-            match &= ~given[:, m, None] | (
-                self.excluded[None, :, m] == indices[:, m, None]
-            )
-        allowed = np.maximum(independent - np.sum(shares * match, axis=1), 0.0)
+        total, matched = np.empty(leaves.size), np.empty(leaves.size)
+        step = max(_PAIR_BLOCK // self.excluded.shape[0], 1)
+        for start in range(0, leaves.size, step):
+            block = slice(start, start + step)
+            shares = self._excluded_shares(model, leaves[block])
+            total[block] = shares.sum(axis=1)
+            match = np.ones(shares.shape, dtype=bool)
+            for m in range(len(self.members)):
+                match &= ~given[block, m, None] | (
+                    self.excluded[None, :, m] == indices[block, m, None]
+                )
+            matched[block] = np.sum(shares * match, axis=1)
+        allowed = np.maximum(independent - matched, 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             restricted = np.where(
                 total <= 1 - _MIN_ALLOWED, allowed / (1 - total), np.nan
@@ -1547,8 +1555,9 @@ class ForestSynthesizer(BaseSynthesizer):
     those rows. For a group of discrete columns, the combinations the data
     rule out, the set :math:`E` of those held by at most a hundredth of the
     rows that independent members would give them when that is at least 10
-    rows (``relationship`` "Husband" with ``sex`` "Female" on Adult), are
-    left out of all but a hundredth of it:
+    rows, or holding a pair of outcomes so ruled out (``relationship``
+    "Husband" with ``sex`` "Female" on Adult), are left out of all but a
+    hundredth of it:
 
     .. math::
 
@@ -2275,30 +2284,41 @@ def _group(members, codes, leaf, n_leaves, discrete):
 
 def _exclude_combinations(group, codes, widths):
     """Set the combinations of a group's outcomes (``codes`` of its rows,
-    member by member) that the data rule out: held by at most
-    _EXCLUDED_SHARE of the rows independent members would give them, and
-    those at least _EXCLUDED_EXPECTED."""
+    member by member) that the data rule out: those of a sub-combination
+    (all the members, or a pair of them) held by at most _EXCLUDED_SHARE of
+    the rows independent members would give it, and that at least
+    _EXCLUDED_EXPECTED. A pair ruled out (a wife who is divorced) rules out
+    its combinations with every outcome of the other members, however few
+    rows independence gives each."""
     n_combinations = int(np.prod(widths))
     if n_combinations > _MAX_COMBINATIONS:
         return
     n_rows = codes[0].size
-    key = np.zeros(n_rows, dtype=np.int64)
-    expected = np.full(1, float(n_rows))
-    for code, width in zip(codes, widths, strict=True):
-        key = key * width + code
-        share = np.bincount(code, minlength=width) / n_rows
-        expected = np.multiply.outer(expected, share).ravel()
-    observed = np.bincount(key, minlength=n_combinations)
-    keys = np.flatnonzero(
-        (expected >= _EXCLUDED_EXPECTED) & (observed <= _EXCLUDED_SHARE * expected)
-    )
-    if not keys.size:
+
+    def ruled_out(members):
+        key = np.zeros(n_rows, dtype=np.int64)
+        expected = np.full(1, float(n_rows))
+        for m in members:
+            key = key * widths[m] + codes[m]
+            share = np.bincount(codes[m], minlength=widths[m]) / n_rows
+            expected = np.multiply.outer(expected, share).ravel()
+        observed = np.bincount(key, minlength=expected.size)
+        out = (expected >= _EXCLUDED_EXPECTED) & (
+            observed <= _EXCLUDED_SHARE * expected
+        )
+        # As an array over the outcomes of all the members, 1 along the others.
+        shape = [widths[m] if m in members else 1 for m in range(len(widths))]
+        return out.reshape(shape)
+
+    mask = ruled_out(range(len(widths)))
+    if len(widths) > 2:
+        for pair in combinations(range(len(widths)), 2):
+            mask = mask | ruled_out(pair)
+    keys = np.flatnonzero(mask.ravel())
+    if not 0 < keys.size <= _MAX_EXCLUDED:
         return
-    excluded = np.empty((keys.size, len(widths)), dtype=np.int64)
-    rest = keys
-    for m in reversed(range(len(widths))):
-        rest, excluded[:, m] = np.divmod(rest, widths[m])
-    group.excluded, group.excluded_keys = excluded, keys
+    group.excluded = np.stack(np.unravel_index(keys, widths), axis=1)
+    group.excluded_keys = keys
     group.widths = np.asarray(widths, dtype=np.int64)
 
 

@@ -631,11 +631,9 @@ def test_groups_rank_dependence_above_chance():
 
 def test_only_combinations_the_data_rule_out_are_excluded():
     # 2,000 rows: a husband (0, a third of the rows) is never a woman (1,
-    # half of the rows), where independent columns would give 333 such rows;
-    # a wife (1) is a man on 30 rows (a tenth of what independence gives:
-    # kept). The last level of the third column is rare (1 %): its
-    # combinations with a husband and a woman are missing too, but
-    # independence gives them fewer than 10 rows.
+    # half of the rows), where independent columns would give 333 such
+    # rows; a wife (1) is a man on 30 rows (a tenth of what independence
+    # gives: kept). The last level of the third column is rare (1 %).
     rng = np.random.RandomState(0)
     n = 2000
     relationship = rng.choice(3, n, p=[1 / 3, 1 / 3, 1 / 3])
@@ -647,10 +645,15 @@ def test_only_combinations_the_data_rule_out_are_excluded():
     group = _forest._Group(np.arange(3), None, None, None)
     _forest._exclude_combinations(group, [relationship, sex, third], [3, 2, 3])
     excluded = {tuple(row) for row in group.excluded}
-    # Husband (0) with woman (1), whatever the third column.
-    assert excluded == {(0, 1, 0), (0, 1, 1)}
-    assert (0, 1, 2) not in excluded  # expected 1.7 rows: merely rare
-    assert not any(row[:2] == (1, 0) for row in excluded)
+    # The pair rules out its combinations with every level of the third
+    # column, the rare one too (fewer than 10 rows expected of each).
+    assert excluded == {(0, 1, 0), (0, 1, 1), (0, 1, 2)}
+    # A wife who is a man is merely rarer than chance; so is any combination
+    # with the rare level, which independence gives a handful of rows.
+    group = _forest._Group(np.arange(3), None, None, None)
+    sex[relationship == 0] = rng.randint(0, 2, (relationship == 0).sum())
+    _forest._exclude_combinations(group, [relationship, sex, third], [3, 2, 3])
+    assert group.excluded is None
 
 
 def test_excluded_combinations_keep_a_finite_density(household):
