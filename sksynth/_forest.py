@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseSynthesizer, impossible_conditions_error
 from ._data import MAX_DISCRETE_LEVELS, is_spike
+from ._data._schema import caller_stacklevel
 from ._docstring import synthesizer_docstring
 from ._leaf_splits import SplitColumns, TreeArrays, split_leaves
 from ._progress import Progress
@@ -1816,6 +1817,7 @@ class ForestSynthesizer(BaseSynthesizer):
         }
         log_weight = model.log_weight
         if conditions:
+            self._warn_ruled_out(model, on_axes)
             log_weight = log_weight + self._condition_log_likelihood(model, on_axes)
         weight = np.exp(log_weight - log_weight.max())
         cumulative = np.cumsum(weight)
@@ -1867,6 +1869,42 @@ class ForestSynthesizer(BaseSynthesizer):
             else:
                 values[:, b] = link.draw(values[:, a], rng)
         return values
+
+    def _warn_ruled_out(self, model, conditions):
+        """Warn when ``conditions`` (on the columns' axes) give members of a
+        group outcomes that every combination of its other members makes one
+        the data rule out: such rows come from the small density the model
+        keeps for those combinations."""
+        for group in model.groups:
+            if group.excluded is None:
+                continue
+            columns = [model.kept[k] for k in group.members]
+            given = np.array([j in conditions for j in columns])
+            if not given.any():
+                continue
+            codes = np.zeros(len(columns), dtype=np.int64)
+            for m in np.flatnonzero(given):
+                x = np.array([conditions[columns[m]]], dtype=float)
+                codes[m] = _group_code(model, group.members[m], None, x)[0][0]
+            free = np.flatnonzero(~given)
+            sizes = group.widths[free]
+            combinations = np.tile(codes, (int(np.prod(sizes)), 1))
+            combinations[:, free] = np.stack(
+                np.unravel_index(np.arange(combinations.shape[0]), sizes), axis=1
+            )
+            if np.isin(group._key(combinations), group.excluded_keys).all():
+                names = self._modelled_names()
+                named = [names[columns[m]] for m in np.flatnonzero(given)]
+                warnings.warn(
+                    f"`conditions` give columns {named} "
+                    "a combination the data rule out (held by at most a "
+                    "hundredth of the rows independent columns would give "
+                    "it): the rows drawn come from the small density the "
+                    "model keeps for it. Condition on combinations seen in "
+                    "fit.",
+                    UserWarning,
+                    stacklevel=caller_stacklevel(),
+                )
 
     def _condition_scores(self, model, conditions):
         """Normal scores of the conditioned values in every leaf, and where

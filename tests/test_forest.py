@@ -1,6 +1,7 @@
 """ForestSynthesizer and ForestOverSampler: what users rely on."""
 
 import dataclasses
+import warnings
 from collections import Counter
 from itertools import product
 
@@ -668,6 +669,19 @@ def test_excluded_combinations_keep_a_finite_density(household):
     original = synth.score_samples(household.iloc[:50])
     assert (scores[husbands] < original[husbands] - 3).all()
     assert np.allclose(scores[~husbands], original[~husbands])
+
+
+def test_conditions_on_a_ruled_out_combination_warn(household):
+    synth = ForestSynthesizer(random_state=0).fit(household)
+    with pytest.warns(UserWarning, match=r"\['relationship', 'sex'\].*rule out"):
+        rows = synth.sample(
+            200, conditions={"relationship": "husband", "sex": "female"}
+        )
+    assert len(rows) == 200
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        synth.sample(200, conditions={"relationship": "wife", "sex": "female"})
+        synth.sample(200, conditions={"sex": "female"})
 
 
 @pytest.mark.parametrize("redraws", [20, 0])
