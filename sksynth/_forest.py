@@ -896,10 +896,11 @@ class _Group:
 
     def draw(self, model, values, leaves, rng, conditions, scores):
         """Replace the members' independent draws ``values`` (columns in
-        model order) by a stored combination where the leaf picks one;
-        conditioned members (``conditions``: index -> value) must match.
-        Continuous values are drawn from the leaf's normal at the normal
-        scores ``scores`` (index -> scores) when given."""
+        model order) by a stored combination where the leaf picks one, and
+        elsewhere those that fall on a combination the data rule out (see
+        :meth:`_draw_rest`); conditioned members (``conditions``: index ->
+        value) must match. Continuous values are drawn from the leaf's
+        normal at the normal scores ``scores`` (index -> scores) when given."""
         weight = self.counts[leaves].copy()
         log_independent = np.zeros(leaves.size)
         given = np.array([j in conditions for j in self.members])
