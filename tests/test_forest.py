@@ -3,11 +3,13 @@
 import dataclasses
 import warnings
 from collections import Counter
-from itertools import product
+from itertools import combinations, product
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sksynth import ForestOverSampler, ForestSynthesizer, _forest
 
@@ -655,6 +657,50 @@ def test_only_combinations_the_data_rule_out_are_excluded():
     sex[relationship == 0] = rng.randint(0, 2, (relationship == 0).sum())
     _forest._exclude_combinations(group, [relationship, sex, third], [3, 2, 3])
     assert group.excluded is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    widths=st.lists(st.integers(1, 5), min_size=2, max_size=3),
+    n_rows=st.integers(20, 3000),
+    zeros=st.integers(0, 3),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_excluded_combinations_are_exactly_the_ruled_out_ones(
+    widths, n_rows, zeros, seed
+):
+    # Random outcomes, some pairs of outcomes never together: a combination
+    # is excluded exactly when it, or a pair of its outcomes, is held by at
+    # most a hundredth of the rows independence gives it, that being at
+    # least 10 rows.
+    rng = np.random.RandomState(seed)
+    codes = [rng.randint(0, w, n_rows) for w in widths]
+    for _ in range(zeros):
+        a, b = rng.choice(len(widths), 2, replace=False)
+        value_a, value_b = rng.randint(widths[a]), rng.randint(widths[b])
+        both = (codes[a] == value_a) & (codes[b] == value_b)
+        codes[b][both] = (value_b + 1) % widths[b]
+    group = _forest._Group(np.arange(len(widths)), None, None, None)
+    _forest._exclude_combinations(group, codes, widths)
+    excluded = set() if group.excluded is None else set(map(tuple, group.excluded))
+
+    def ruled_out(members, combination):
+        held = np.ones(n_rows, dtype=bool)
+        expected = float(n_rows)
+        for m in members:
+            held &= codes[m] == combination[m]
+            expected *= np.mean(codes[m] == combination[m])
+        return expected >= 10 and held.sum() <= 0.01 * expected
+
+    for combination in product(*(range(w) for w in widths)):
+        subsets = [range(len(widths))]
+        if len(widths) > 2:
+            subsets += list(combinations(range(len(widths)), 2))
+        expected = any(ruled_out(members, combination) for members in subsets)
+        assert (combination in excluded) == expected, combination
+    if group.excluded is not None:
+        keys = group._key(group.excluded)
+        assert np.array_equal(keys, group.excluded_keys)
 
 
 def test_excluded_combinations_keep_a_finite_density(household):
