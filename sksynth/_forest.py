@@ -784,25 +784,17 @@ class _Group:
         excluded combinations."""
         if self.excluded is None:
             return log_independent
-        independent, restricted = self._rest_masses(
-            model, leaves, indices, given, log_independent
-        )
-        mixed = (1 - _RARE_REST) * restricted + _RARE_REST * independent
-        with np.errstate(divide="ignore"):
-            return np.where(np.isnan(restricted), log_independent, np.log(mixed))
+        masses = self._rest_masses(model, leaves, indices, given, log_independent)
+        return _mixed_log_rest(*masses, log_independent)
 
-    def _draw_rest(self, model, values, rows, leaves, indices, given, log_given, rng):
+    def _draw_rest(self, model, values, rows, leaves, indices, given, masses, rng):
         """Redraw the members of the rows ``rows`` (in the rest of the
         leaves ``leaves``) that fell on an excluded combination, but for a
         share of them (see _RARE_REST); members ``given`` keep their
-        outcomes ``indices``, of log probability ``log_given`` under the
-        members' own distributions."""
+        outcomes ``indices``, whose :meth:`_rest_masses` are ``masses``."""
         if not rows.size:
             return
-        given_rows = np.broadcast_to(given, indices.shape)
-        independent, restricted = self._rest_masses(
-            model, leaves, indices, given_rows, log_given
-        )
+        independent, restricted = masses
         # The rows of the restricted part, by its share of the rest.
         with np.errstate(divide="ignore", invalid="ignore"):
             part = (1 - _RARE_REST) * restricted
@@ -836,8 +828,7 @@ class _Group:
         """Draw the ``free`` members of the rows ``rows`` from every
         combination of their outcomes, the excluded ones left out (the other
         members keep their outcomes ``codes``)."""
-        sizes = [model.columns[self.members[m]].n_points for m in free]
-        grid = np.stack(np.unravel_index(np.arange(np.prod(sizes)), sizes), axis=1)
+        grid = _product_grid([model.columns[self.members[m]].n_points for m in free])
         step = max(_PAIR_BLOCK // grid.shape[0], 1)
         for start in range(0, rows.size, step):
             block = slice(start, start + step)
@@ -919,24 +910,33 @@ class _Group:
                     ]
         given_rows = np.broadcast_to(given, indices.shape)
         log_rest = np.log(self.rest[leaves] + _PRIOR_WEIGHT)
-        if given.any():
-            log_rest += self._log_rest(
-                model, indices, given_rows, leaves, log_independent
+        masses = None
+        if given.any() and self.excluded is not None:
+            # Once for all the rows: the rest's weight needs them, and the
+            # rows drawn from it below.
+            masses = self._rest_masses(
+                model, leaves, indices, given_rows, log_independent
             )
+            log_rest += _mixed_log_rest(*masses, log_independent)
+        elif given.any():
+            log_rest += log_independent
         cumulative = np.cumsum(np.c_[weight, np.exp(log_rest)], axis=1)
         u = rng.random_sample(leaves.size) * cumulative[:, -1]
         slot = np.sum(cumulative <= u[:, None], axis=1)
         if self.excluded is not None:
             rest = np.flatnonzero(slot == weight.shape[1])
+            if masses is None:
+                masses = self._rest_masses(
+                    model,
+                    leaves[rest],
+                    indices[rest],
+                    given_rows[rest],
+                    log_independent[rest],
+                )
+            else:
+                masses = tuple(mass[rest] for mass in masses)
             self._draw_rest(
-                model,
-                values,
-                rest,
-                leaves[rest],
-                indices[rest],
-                given,
-                log_independent[rest],
-                rng,
+                model, values, rest, leaves[rest], indices[rest], given, masses, rng
             )
         rows = np.flatnonzero(slot < weight.shape[1])
         for m, j in enumerate(self.members):
@@ -1225,6 +1225,23 @@ class _ForestModel:
                     stats.mean[lr], stats.sd[lr], a, b, z
                 )
         return values
+
+
+def _mixed_log_rest(independent, restricted, log_independent):
+    """Log probability of a group's rest (see _RARE_REST) from the masses
+    of :meth:`_Group._rest_masses`."""
+    mixed = (1 - _RARE_REST) * restricted + _RARE_REST * independent
+    with np.errstate(divide="ignore"):
+        return np.where(np.isnan(restricted), log_independent, np.log(mixed))
+
+
+def _product_grid(sizes):
+    """Every combination of outcomes of columns of ``sizes`` outcomes, one
+    per row (the last column varying fastest)."""
+    n = int(np.prod(sizes))
+    return np.stack(np.unravel_index(np.arange(n), tuple(sizes)), axis=1).reshape(
+        n, len(sizes)
+    )
 
 
 def _group_code(model, j, leaves, x):
@@ -1888,11 +1905,9 @@ class ForestSynthesizer(BaseSynthesizer):
                 x = np.array([conditions[columns[m]]], dtype=float)
                 codes[m] = _group_code(model, group.members[m], None, x)[0][0]
             free = np.flatnonzero(~given)
-            sizes = group.widths[free]
-            combinations = np.tile(codes, (int(np.prod(sizes)), 1))
-            combinations[:, free] = np.stack(
-                np.unravel_index(np.arange(combinations.shape[0]), sizes), axis=1
-            )
+            grid = _product_grid(group.widths[free])
+            combinations = np.tile(codes, (grid.shape[0], 1))
+            combinations[:, free] = grid
             if np.isin(group._key(combinations), group.excluded_keys).all():
                 names = self._modelled_names()
                 named = [names[columns[m]] for m in np.flatnonzero(given)]
@@ -2201,8 +2216,9 @@ def _leaf_model(
         # Female on 1.6 % against 0.14 %).
         n_trees = min(leaf.size, max(_GROUP_ENTRIES, n_samples)) // n_samples
         for members in _column_groups(codes, leaf[: n_trees * n_samples], rng):
-            discrete = not any(columns[j].has_continuous for j in members)
-            group, exclude = _group(members, codes, leaf, n_leaves, discrete)
+            group, exclude = _group(members, codes, leaf, n_leaves)
+            if not any(columns[j].has_continuous for j in members):
+                _exclude_combinations(group, [codes[j] for j in members])
             model.groups.append(group)
             for j in members:
                 # The same normals as the leaf's: only the counts change.
@@ -2279,11 +2295,10 @@ def _counted(key):
     return counts[inverse.ravel()]
 
 
-def _group(members, codes, leaf, n_leaves, discrete):
+def _group(members, codes, leaf, n_leaves):
     """The combinations of the members' outcomes stored in each leaf (those
     held by at least _MIN_COUNT of its rows), and which entries of ``leaf``
-    (rows in trees) they hold. For ``discrete`` members (no continuous
-    part), the combinations held by at least _COMMON_COUNT rows in all too."""
+    (rows in trees) they hold."""
     n_rows = codes[members[0]].size
     n_trees = leaf.size // n_rows
     # Mixed-radix codes of the combinations (at most _MAX_GROUP_OUTCOMES **
@@ -2315,13 +2330,10 @@ def _group(members, codes, leaf, n_leaves, discrete):
     table = np.zeros((n_leaves + 1, n_slots))
     table[entry_leaf, slot] = counts
     rest = np.bincount(leaf[~exclude], minlength=n_leaves + 1).astype(float)
-    group = _Group(np.array(members), outcomes, table, rest)
-    if discrete:
-        _exclude_combinations(group, [codes[j] for j in members], widths)
-    return group, exclude
+    return _Group(np.array(members), outcomes, table, rest), exclude
 
 
-def _exclude_combinations(group, codes, widths):
+def _exclude_combinations(group, codes):
     """Set the combinations of a group's outcomes (``codes`` of its rows,
     member by member) that the data rule out: those of a sub-combination
     (all the members, or a pair of them) held by at most _EXCLUDED_SHARE of
@@ -2329,6 +2341,7 @@ def _exclude_combinations(group, codes, widths):
     _EXCLUDED_EXPECTED. A pair ruled out (a wife who is divorced) rules out
     its combinations with every outcome of the other members, however few
     rows independence gives each."""
+    widths = [int(code.max()) + 1 for code in codes]
     n_combinations = int(np.prod(widths))
     if n_combinations > _MAX_COMBINATIONS:
         return

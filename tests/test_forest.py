@@ -646,7 +646,7 @@ def test_only_combinations_the_data_rule_out_are_excluded():
     sex[wives[:30]] = 0
     third = np.where(rng.rand(n) < 0.01, 2, rng.randint(0, 2, n))
     group = _forest._Group(np.arange(3), None, None, None)
-    _forest._exclude_combinations(group, [relationship, sex, third], [3, 2, 3])
+    _forest._exclude_combinations(group, [relationship, sex, third])
     excluded = {tuple(row) for row in group.excluded}
     # The pair rules out its combinations with every level of the third
     # column, the rare one too (fewer than 10 rows expected of each).
@@ -655,7 +655,7 @@ def test_only_combinations_the_data_rule_out_are_excluded():
     # with the rare level, which independence gives a handful of rows.
     group = _forest._Group(np.arange(3), None, None, None)
     sex[relationship == 0] = rng.randint(0, 2, (relationship == 0).sum())
-    _forest._exclude_combinations(group, [relationship, sex, third], [3, 2, 3])
+    _forest._exclude_combinations(group, [relationship, sex, third])
     assert group.excluded is None
 
 
@@ -681,7 +681,7 @@ def test_excluded_combinations_are_exactly_the_ruled_out_ones(
         both = (codes[a] == value_a) & (codes[b] == value_b)
         codes[b][both] = (value_b + 1) % widths[b]
     group = _forest._Group(np.arange(len(widths)), None, None, None)
-    _forest._exclude_combinations(group, codes, widths)
+    _forest._exclude_combinations(group, codes)
     excluded = set() if group.excluded is None else set(map(tuple, group.excluded))
 
     def ruled_out(members, combination):
