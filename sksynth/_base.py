@@ -26,6 +26,7 @@ from ._margins import column_novelty
 from ._progress import LARGE_DRAW, Progress, describe_columns, describe_label
 from ._summary import ColumnSummary
 from .constraints._enforce import fit_rules, sample_with_rules
+from .constraints._linked import linking_of
 
 # Bytes per value a draw of ``sample`` holds at its peak (the encoded table,
 # the latent draws and the decoded output, each 8 bytes per value or more).
@@ -182,7 +183,9 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         check_unique_columns(X)
         X = validate_data(self, X, skip_check_array=True)
         rng = check_random_state(self.random_state)
-        self._rules = fit_rules(self.constraints, X, self.enforce_range)
+        self._rules = fit_rules(
+            self.constraints, X, self.enforce_range, linking_of(self)
+        )
         if self._rules is not None:
             X = self._rules.transform(X)
         self._schema = TableSchema.from_data(
@@ -295,7 +298,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 "pass constraints=rules."
             )
         X = validate_data(self, X, skip_check_array=True)
-        rules = fit_rules(self.constraints, X, self.enforce_range)
+        rules = fit_rules(self.constraints, X, self.enforce_range, linking_of(self))
         table = X if rules is None else rules.transform(X)
         schema = TableSchema.from_data(
             table, self.categorical_features, self.id_columns, self.discrete_features

@@ -98,6 +98,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         columns, and less noise from a few dozen rows (see Notes).
     %(categorical_features)s
     %(column_options)s
+    %(linked_columns)s
     enforce_range : bool, default=True
         Whether sampled numeric values stay inside the range seen in ``fit``.
         The margins are truncated to that range (no mass piles up at the
@@ -204,6 +205,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
 
     _parameter_constraints: dict = {
         **BaseSynthesizer._parameter_constraints,
+        "linked_columns": [StrOptions({"auto"}), None],
         "marginals": [StrOptions(_MARGIN_OPTIONS), dict],
         "copula": [StrOptions({"gaussian", "t"})],
         "ties": [StrOptions({"random", "average"})],
@@ -219,6 +221,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         id_columns="auto",
         discrete_features="auto",
         constraints=None,
+        linked_columns="auto",
         enforce_range=True,
         target_type="auto",
         random_state=None,
@@ -231,6 +234,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
         self.id_columns = id_columns
         self.discrete_features = discrete_features
         self.constraints = constraints
+        self.linked_columns = linked_columns
         self.enforce_range = enforce_range
         self.target_type = target_type
         self.random_state = random_state

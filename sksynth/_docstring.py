@@ -1,7 +1,8 @@
 """Docstring text shared by the synthesizers, written once.
 
 Class docstrings hold ``%(categorical_features)s``, ``%(column_options)s``,
-``%(verbose)s`` and ``%(synthesizer_attributes)s`` where this text goes.
+``%(linked_columns)s``, ``%(verbose)s`` and ``%(synthesizer_attributes)s``
+where this text goes.
 (imbalanced-learn's ``Substitution`` formats with braces, which numpydoc's
 ``{"a", "b"}`` value sets already use, hence ``%``-formatting here.)
 """
@@ -49,6 +50,28 @@ def constraints_docstring(rows, fitted_on):
         {fitted_on}; the rules used are in ``constraints_``."""
 
 
+def linked_columns_docstring(rows):
+    """The ``linked_columns`` parameter's text, for models that draw
+    columns apart (``rows``: "synthetic rows")."""
+    return f"""linked_columns : "auto" or None, default="auto"
+        Few-valued columns the data link, learnt as one column of the
+        combinations seen, so that {rows} keep the rules they follow. Two
+        columns are linked when a pair of their values (a husband who is
+        female) is held by at most 1/100 of the rows that independent
+        columns would give it, and that is at least 10 rows. Linked pairs
+        join in groups of at most 300 combinations seen, the pairs whose
+        ruled-out values chance would give most rows first, each seen at
+        least 50 times on average; each group is a
+        :class:`~sksynth.constraints.FixedCombinations` rule, listed in
+        ``constraints_``. Only the columns of a DataFrame whose column names
+        are all strings are linked; columns read by the rules of
+        ``constraints`` or named in ``categorical_features``,
+        ``discrete_features`` or ``id_columns`` keep their own treatment (a
+        position or a mask there turns linking off), and columns with more
+        than 64 values (20 for numbers) are never linked. None models every
+        column on its own."""
+
+
 _COLUMN_OPTIONS = _COLUMN_OPTIONS_PREFIX + constraints_docstring(
     "synthetic row", "the training rows"
 )
@@ -62,8 +85,9 @@ VERBOSE = """verbose : int, default=0
         finer steps (one line per column for some models)."""
 
 _SYNTHESIZER_ATTRIBUTES = """constraints_ : list
-        The rules enforced (empty without ``constraints``);
-        ``describe_constraints()`` tells how each is enforced.
+        The rules enforced: those of ``constraints``, and those of the
+        linked columns (see ``linked_columns``, where a synthesizer has
+        it); ``describe_constraints()`` tells how each is enforced.
     column_kinds_ : dict
         Kind of each column as seen in ``fit``: "continuous", "integer",
         "boolean", "categorical", "datetime", "timedelta" or "identifier".
@@ -95,6 +119,7 @@ def synthesizer_docstring(cls):
     cls.__doc__ = cls.__doc__ % {
         "categorical_features": _CATEGORICAL_FEATURES,
         "column_options": _COLUMN_OPTIONS,
+        "linked_columns": linked_columns_docstring("synthetic rows"),
         "verbose": VERBOSE,
         "synthesizer_attributes": _SYNTHESIZER_ATTRIBUTES,
     }

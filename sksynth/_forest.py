@@ -18,6 +18,7 @@ from ._docstring import synthesizer_docstring
 from ._leaf_splits import SplitColumns, TreeArrays, split_leaves
 from ._progress import Progress
 from ._tree import _column_margin
+from .constraints._linked import ruled_out
 
 # Pseudo-rows of a leaf spread as the column's overall distribution inside the
 # leaf's bounds (additive smoothing): every value the bounds allow keeps a
@@ -80,20 +81,18 @@ _GROUP_ENTRIES = 100_000
 _GROUP_CONTINUOUS = True
 # A group of discrete columns draws the rows of a leaf outside its stored
 # combinations (the rest) from its members' own distributions in the leaf,
-# with the combinations the data rule out left out: those held by at most
-# _EXCLUDED_SHARE of the rows that independent columns would give them, when
-# that is at least _EXCLUDED_EXPECTED rows, or holding a pair of outcomes so
-# ruled out (Husband with Female on Adult; a combination merely rare in a
-# small table is kept; groups of more than _MAX_EXCLUDED such combinations
-# are left as they were). A share _RARE_REST of
-# the rest still draws every combination (each keeps a positive density),
+# with the combinations the data rule out left out (see
+# sksynth.constraints._linked.ruled_out: held by at most 1/100 of the rows
+# that independent columns would give them, when that is at least 10 rows),
+# or holding a pair of outcomes so ruled out (Husband with Female on Adult;
+# a combination merely rare in a small table is kept; groups of more than
+# _MAX_EXCLUDED such combinations are left as they were). A share _RARE_REST
+# of the rest still draws every combination (each keeps a positive density),
 # and so does a leaf whose members' distributions put more than
 # 1 - _MIN_ALLOWED on the excluded ones. Rejected draws are drawn again up to
 # _MAX_REDRAWS times, then from the enumerated combinations; groups of more
 # than _MAX_COMBINATIONS possible combinations are left as they were.
 _RARE_REST = 0.01
-_EXCLUDED_SHARE = 0.01
-_EXCLUDED_EXPECTED = 10.0
 _MIN_ALLOWED = 0.05
 _MAX_REDRAWS = 20
 _MAX_COMBINATIONS = 1_000_000
@@ -2336,18 +2335,18 @@ def _group(members, codes, leaf, n_leaves):
 def _exclude_combinations(group, codes):
     """Set the combinations of a group's outcomes (``codes`` of its rows,
     member by member) that the data rule out: those of a sub-combination
-    (all the members, or a pair of them) held by at most _EXCLUDED_SHARE of
-    the rows independent members would give it, and that at least
-    _EXCLUDED_EXPECTED. A pair ruled out (a wife who is divorced) rules out
-    its combinations with every outcome of the other members, however few
-    rows independence gives each."""
+    (all the members, or a pair of them) that
+    :func:`~sksynth.constraints._linked.ruled_out` rules out. A pair ruled
+    out (a wife who is divorced) rules out its combinations with every
+    outcome of the other members, however few rows independence gives
+    each."""
     widths = [int(code.max()) + 1 for code in codes]
     n_combinations = int(np.prod(widths))
     if n_combinations > _MAX_COMBINATIONS:
         return
     n_rows = codes[0].size
 
-    def ruled_out(members):
+    def ruled_out_of(members):
         key = np.zeros(n_rows, dtype=np.int64)
         expected = np.full(1, float(n_rows))
         for m in members:
@@ -2355,17 +2354,15 @@ def _exclude_combinations(group, codes):
             share = np.bincount(codes[m], minlength=widths[m]) / n_rows
             expected = np.multiply.outer(expected, share).ravel()
         observed = np.bincount(key, minlength=expected.size)
-        out = (expected >= _EXCLUDED_EXPECTED) & (
-            observed <= _EXCLUDED_SHARE * expected
-        )
+        out = ruled_out(observed, expected)
         # As an array over the outcomes of all the members, 1 along the others.
         shape = [widths[m] if m in members else 1 for m in range(len(widths))]
         return out.reshape(shape)
 
-    mask = ruled_out(range(len(widths)))
+    mask = ruled_out_of(range(len(widths)))
     if len(widths) > 2:
         for pair in combinations(range(len(widths)), 2):
-            mask = mask | ruled_out(pair)
+            mask = mask | ruled_out_of(pair)
     keys = np.flatnonzero(mask.ravel())
     if not 0 < keys.size <= _MAX_EXCLUDED:
         return

@@ -548,6 +548,7 @@ class MixtureSynthesizer(BaseSynthesizer):
         time and memory.
     %(categorical_features)s
     %(column_options)s
+    %(linked_columns)s
     enforce_range : bool, default=True
         Whether sampled numeric values stay inside the range seen in ``fit``.
         The model never draws outside it; this also clips what the data layer
@@ -653,6 +654,7 @@ class MixtureSynthesizer(BaseSynthesizer):
 
     _parameter_constraints: dict = {
         **BaseSynthesizer._parameter_constraints,
+        "linked_columns": [StrOptions({"auto"}), None],
         "n_components": [
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
@@ -677,6 +679,7 @@ class MixtureSynthesizer(BaseSynthesizer):
         id_columns="auto",
         discrete_features="auto",
         constraints=None,
+        linked_columns="auto",
         enforce_range=True,
         target_type="auto",
         random_state=None,
@@ -692,6 +695,7 @@ class MixtureSynthesizer(BaseSynthesizer):
         self.id_columns = id_columns
         self.discrete_features = discrete_features
         self.constraints = constraints
+        self.linked_columns = linked_columns
         self.enforce_range = enforce_range
         self.target_type = target_type
         self.random_state = random_state

@@ -368,9 +368,12 @@ def test_predicate_is_enforced_by_rejection_and_named_when_too_rare():
     synth = KDESynthesizer(constraints=[rule], random_state=0).fit(X)
     X_new = synth.sample(500)
     assert len(X_new) == 500 and (X_new["price"] > 10).all()
-    assert synth.describe_constraints() == (
-        "price above 10  (rejection: it has no transform)"
-    )
+    assert synth.describe_constraints().splitlines() == [
+        "price above 10  (rejection: it has no transform)",
+        # The columns the data link (see linked_columns).
+        "fixed combinations of education, education_num  "
+        "(models one column of the 4 combinations seen)",
+    ]
 
     rare = Predicate(lambda df: df["price"] > 1e6, name="price above a million")
     synth = KDESynthesizer(constraints=[rare], random_state=0).fit(X)

@@ -75,6 +75,7 @@ class KDESynthesizer(BaseSynthesizer):
         from copying training rows.
     %(categorical_features)s
     %(column_options)s
+    %(linked_columns)s
     enforce_range : bool, default=True
         Whether sampled numeric values stay inside the range seen in ``fit``.
         The kernel is then truncated to that range: no mass leaks out of it
@@ -191,6 +192,7 @@ class KDESynthesizer(BaseSynthesizer):
 
     _parameter_constraints: dict = {
         **BaseSynthesizer._parameter_constraints,
+        "linked_columns": [StrOptions({"auto"}), None],
         "bandwidth": [
             StrOptions({"auto", "scott", "silverman"}),
             Interval(Real, 0, None, closed="neither"),
@@ -213,6 +215,7 @@ class KDESynthesizer(BaseSynthesizer):
         id_columns="auto",
         discrete_features="auto",
         constraints=None,
+        linked_columns="auto",
         enforce_range=True,
         target_type="auto",
         random_state=None,
@@ -225,6 +228,7 @@ class KDESynthesizer(BaseSynthesizer):
         self.id_columns = id_columns
         self.discrete_features = discrete_features
         self.constraints = constraints
+        self.linked_columns = linked_columns
         self.enforce_range = enforce_range
         self.target_type = target_type
         self.random_state = random_state

@@ -461,18 +461,28 @@ def _constant(value):
     return kind, f"the constant {value!r} ({kind})"
 
 
-def fit_rules(constraints, X, keep_range=True):
+def fit_rules(constraints, X, keep_range=True, linked=None):
     """The :class:`RuleSet` of an estimator's ``constraints`` fitted on
     ``X`` (None without rules); ``keep_range``: the estimator's
-    ``enforce_range``."""
+    ``enforce_range``; ``linked``: None, or the columns never linked (see
+    :func:`~sksynth.constraints._linked.linking_of`): a
+    :class:`FixedCombinations` rule is added for each group of the other
+    columns the data link, among those no other rule reads."""
     if constraints is None:
-        return None
-    if isinstance(constraints, str):
+        rules = []
+    elif isinstance(constraints, str):
         from ._detect import detect_constraints
 
         rules = detect_constraints(X)
     else:
         rules = list(constraints)
+    if linked is not None:
+        from ._linked import linked_columns
+
+        taken = set(linked)
+        for rule in rules:
+            taken.update(getattr(rule, "columns", None) or ())
+        rules += [FixedCombinations(group) for group in linked_columns(X, taken)]
     if not rules:
         return None
     return RuleSet(rules, keep_range).fit(X)

@@ -13,6 +13,7 @@ from .._data._widening import Widening, widen, widening_of
 from .._progress import Progress
 from .._summary import DEFAULT_SAMPLE_ROWS, RowSample, TableSummary, row_keys
 from ..constraints._enforce import fit_rules, merge_extensions
+from ..constraints._linked import linking_of
 
 # Results merged per task of the reduction tree.
 _SPLIT_EVERY = 8
@@ -109,7 +110,12 @@ def fit_collection(estimator, X, y=None, sample_size=DEFAULT_SAMPLE_ROWS):
     X_sample, y_sample = sample.rows()
     X_sample = validate_data(estimator, X_sample, skip_check_array=True)
     estimator.__dict__.pop("_summary", None)
-    rules = fit_rules(estimator.constraints, X_sample, estimator.enforce_range)
+    rules = fit_rules(
+        estimator.constraints,
+        X_sample,
+        estimator.enforce_range,
+        linking_of(estimator),
+    )
     table = X_sample if rules is None else rules.transform(X_sample)
     schema = TableSchema.from_data(
         table,

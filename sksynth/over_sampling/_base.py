@@ -19,9 +19,10 @@ from .._data import (
     missing_mask_object,
     take_rows,
 )
-from .._docstring import constraints_docstring
+from .._docstring import constraints_docstring, linked_columns_docstring
 from ..constraints._enforce import fit_rules
 from ..constraints._frames import as_frame
+from ..constraints._linked import linking_of
 
 # Fresh resamplings to replace new rows that break a rule enforced by rejection.
 _MAX_REDRAWS = 10
@@ -56,7 +57,9 @@ _column_options_docstring = """id_columns : "auto", None or array-like, default=
 _resampler_attributes_docstring = """sampling_strategy_ : dict
         Number of rows added to each class.
     constraints_ : list
-        The rules every new row keeps (empty without ``constraints``).
+        The rules every new row keeps: those of ``constraints``, and those
+        of the linked columns (see ``linked_columns``, where an over-sampler
+        has it).
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -74,6 +77,7 @@ DOCSTRINGS = {
     "random_state": _random_state_docstring,
     "categorical_features": _categorical_features_docstring,
     "column_options": _column_options_docstring,
+    "linked_columns": linked_columns_docstring("new rows"),
     "resampler_attributes": _resampler_attributes_docstring,
     "verbose": _verbose_docstring,
 }
@@ -137,7 +141,9 @@ class BaseSynthesisOverSampler(BaseOverSampler):
         if y is not None:
             _check_no_missing_target(y)
         check_unique_columns(X)
-        rules = fit_rules(self.constraints, X) if y is not None else None
+        rules = None
+        if y is not None:
+            rules = fit_rules(self.constraints, X, linked=linking_of(self))
         self.constraints_ = [] if rules is None else list(rules.rules)
         if rules is None:
             return super().fit_resample(X, y, **params)

@@ -64,6 +64,7 @@ class KDEOverSampler(BaseSynthesisOverSampler):
     {categorical_features}
 
     {column_options}
+    {linked_columns}
 
     bandwidth : {{"auto", "scott", "silverman"}} or float, default="auto"
         Kernel standard deviation of the numeric columns, in units of each
@@ -151,6 +152,7 @@ class KDEOverSampler(BaseSynthesisOverSampler):
 
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
+        "linked_columns": [StrOptions({"auto"}), None],
         "bandwidth": [
             StrOptions({"auto", "scott", "silverman"}),
             Interval(Real, 0, None, closed="neither"),
@@ -173,6 +175,7 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         id_columns="auto",
         discrete_features="auto",
         constraints=None,
+        linked_columns="auto",
         bandwidth="auto",
         categorical_bandwidth="auto",
         region=None,
@@ -185,6 +188,7 @@ class KDEOverSampler(BaseSynthesisOverSampler):
         self.id_columns = id_columns
         self.discrete_features = discrete_features
         self.constraints = constraints
+        self.linked_columns = linked_columns
         self.bandwidth = bandwidth
         self.categorical_bandwidth = categorical_bandwidth
         self.region = region

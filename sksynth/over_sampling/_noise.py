@@ -6,7 +6,7 @@ from numbers import Real
 import numpy as np
 from imblearn.utils import Substitution
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._base import _warn_auto_identifiers
 from .._data import TableSchema, column_roles
@@ -35,6 +35,7 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
     {categorical_features}
 
     {column_options}
+    {linked_columns}
 
     n_copies : float, default=None
         Grow every class by this many times its size (rounded), e.g. 1 to
@@ -90,6 +91,7 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
 
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
+        "linked_columns": [StrOptions({"auto"}), None],
         "n_copies": [Interval(Real, 0, None, closed="neither"), None],
         "noise_level": [Interval(Real, 0, None, closed="left")],
         "multiplicative_noise": [Interval(Real, 0, None, closed="left")],
@@ -107,6 +109,7 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
         id_columns="auto",
         discrete_features="auto",
         constraints=None,
+        linked_columns="auto",
         n_copies=None,
         noise_level=0.1,
         multiplicative_noise=0.0,
@@ -120,6 +123,7 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
         self.id_columns = id_columns
         self.discrete_features = discrete_features
         self.constraints = constraints
+        self.linked_columns = linked_columns
         self.n_copies = n_copies
         self.noise_level = noise_level
         self.multiplicative_noise = multiplicative_noise

@@ -268,6 +268,9 @@ class ClassModels:
                 settings = _column_settings(
                     models.schema, X_class, sampler.categorical_features, discrete
                 )
+                if hasattr(sampler, "linked_columns"):
+                    # Linked on all the rows, by the over-sampler's rules.
+                    settings["linked_columns"] = None
                 sampler.synthesizers_[klass] = sampler._fit_class(
                     X_class, klass, rng, settings
                 )
@@ -372,6 +375,7 @@ class CopulaOverSampler(SynthesizerOverSampler):
     {categorical_features}
 
     {column_options}
+    {linked_columns}
 
     marginals : str or dict, default="auto"
         Distribution of the numeric columns, as in
@@ -445,6 +449,7 @@ class CopulaOverSampler(SynthesizerOverSampler):
 
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
+        "linked_columns": [StrOptions({"auto"}), None],
         "region": REGION_CONSTRAINT,
         "marginals": GaussianCopulaSynthesizer._parameter_constraints["marginals"],
         "copula": GaussianCopulaSynthesizer._parameter_constraints["copula"],
@@ -460,6 +465,7 @@ class CopulaOverSampler(SynthesizerOverSampler):
         id_columns="auto",
         discrete_features="auto",
         constraints=None,
+        linked_columns="auto",
         marginals="auto",
         copula="gaussian",
         ties="auto",
@@ -473,6 +479,7 @@ class CopulaOverSampler(SynthesizerOverSampler):
         self.id_columns = id_columns
         self.discrete_features = discrete_features
         self.constraints = constraints
+        self.linked_columns = linked_columns
         self.marginals = marginals
         self.copula = copula
         self.ties = ties

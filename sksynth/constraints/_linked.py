@@ -1,0 +1,154 @@
+"""Columns the data link: few-valued columns some pairs of whose values the
+data rule out (a husband who is female, a missing employer with an
+occupation), though independent columns would give those pairs many rows.
+
+A model that draws such columns apart from one another (a copula, a kernel
+density, a latent-class mixture) breaks the rule in a share of its rows;
+learning each linked group as one column of the combinations seen (a
+:class:`~sksynth.constraints.FixedCombinations` rule) keeps it.
+"""
+
+from itertools import combinations
+
+import numpy as np
+
+from .._data import is_dataframe
+from ._frames import import_pandas
+
+# A pair of values (or a combination) is ruled out when it is held by at most
+# RULED_OUT_SHARE of the rows that independent columns would give it, and
+# that is at least RULED_OUT_EXPECTED rows: a rare pair in a small table is
+# not ruled out, only one the data had room to show and did not.
+RULED_OUT_SHARE = 0.01
+RULED_OUT_EXPECTED = 10.0
+# Columns that can be linked: at most this many distinct values for numbers,
+# this many for other columns (a missing value counts as a value).
+_MAX_NUMBER_VALUES = 20
+_MAX_LEVELS = 64
+# A linked group holds at most this many combinations of its columns, and
+# its rows hold each combination _ROWS_PER_COMBINATION times on average: a
+# group of many columns in a small table (strongly dependent columns, with
+# pairs of extreme values never seen together) would be learnt as a list of
+# the rows' combinations.
+_MAX_COMBINATIONS = 300
+_ROWS_PER_COMBINATION = 50
+# Columns are screened on their first rows (more distinct values there than
+# allowed rules a column out at once), and linked on at most this many rows.
+_SCREEN_ROWS = 1000
+_LINK_ROWS = 200_000
+
+
+def ruled_out(observed, expected):
+    """Which cells of a contingency table the data rule out, from the rows
+    ``observed`` in each and those ``expected`` of independent columns."""
+    return (expected >= RULED_OUT_EXPECTED) & (observed <= RULED_OUT_SHARE * expected)
+
+
+def linked_columns(X, skip=()):
+    """Groups of columns of a DataFrame ``X`` the data link, each a list of
+    its column names in the order of ``X``.
+
+    Two columns are linked when a pair of their values is ruled out (see
+    :func:`ruled_out`). Linked pairs are merged into groups greedily, the
+    pairs whose ruled-out cells independence would give most rows first; a
+    merge that would make a group of more than ``_MAX_COMBINATIONS``
+    combinations seen, or of fewer than ``_ROWS_PER_COMBINATION`` rows per
+    combination seen, is skipped. Columns in ``skip`` (those of the user's
+    rules, or named in the estimator's column options) are left out.
+
+    Only DataFrames whose column names are all strings are linked: the model
+    then learns a column named after the group's members (``"a+b"``), and
+    no other input names or positions its columns in a way that survives
+    the merge (an array's columns are positions, which would shift).
+    """
+    if not is_dataframe(X) or not all(isinstance(c, str) for c in X.columns):
+        return []
+    pd = import_pandas()
+    n_rows = X.shape[0]
+    rows = None
+    if n_rows > _LINK_ROWS:
+        rows = np.sort(
+            np.random.default_rng(0).choice(n_rows, _LINK_ROWS, replace=False)
+        )
+    labels = list(X.columns)
+    coded = []
+    for j, label in enumerate(labels):
+        if label in skip:
+            continue
+        codes = _few_value_codes(X.iloc[:, j], pd)
+        if codes is not None:
+            coded.append((j, codes if rows is None else codes[rows]))
+    if len(coded) < 2:
+        return []
+    n = coded[0][1].size
+    counts = [np.bincount(codes) for _, codes in coded]
+    pairs = []
+    for a, b in combinations(range(len(coded)), 2):
+        width = counts[b].size
+        observed = np.bincount(
+            coded[a][1] * width + coded[b][1], minlength=counts[a].size * width
+        )
+        expected = np.multiply.outer(counts[a], counts[b]).ravel() / n
+        out = ruled_out(observed, expected)
+        if out.any():
+            pairs.append((-expected[out].sum(), a, b))
+    most = min(_MAX_COMBINATIONS, n / _ROWS_PER_COMBINATION)
+    groups = {a: ([a], coded[a][1], counts[a].size) for a in range(len(coded))}
+    for _, a, b in sorted(pairs):
+        members_a, codes_a, _ = groups[a]
+        members_b, codes_b, width_b = groups[b]
+        if members_a is members_b:
+            continue
+        seen, codes = np.unique(codes_a * width_b + codes_b, return_inverse=True)
+        if seen.size > most:
+            continue
+        merged = (sorted(members_a + members_b), codes.ravel(), seen.size)
+        for member in merged[0]:
+            groups[member] = merged
+    found = {id(group[0]): group[0] for group in groups.values() if len(group[0]) > 1}
+    return sorted(
+        ([labels[coded[k][0]] for k in members] for members in found.values()),
+        key=lambda group: labels.index(group[0]),
+    )
+
+
+def _few_value_codes(series, pd):
+    """Codes of a column's values (a missing value its own code) when it has
+    2 to ``_MAX_LEVELS`` of them (``_MAX_NUMBER_VALUES`` for numbers), else
+    None. Dates and durations are never linked."""
+    dtype = series.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(
+        dtype
+    ):
+        return None
+    number = pd.api.types.is_numeric_dtype(dtype) and not (
+        pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype)
+    )
+    limit = _MAX_NUMBER_VALUES if number else _MAX_LEVELS
+    if series.iloc[:_SCREEN_ROWS].nunique(dropna=False) > limit:
+        return None
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    if not 2 <= len(uniques) <= limit:
+        return None
+    return np.asarray(codes, dtype=np.int64)
+
+
+def linking_of(estimator):
+    """The columns an estimator never links, for ``fit_rules``: None when it
+    links none (``linked_columns=None``, or no such parameter), or when a
+    column option names columns by position or mask (the columns of the
+    table the model learns would shift); otherwise the columns named in its
+    column options (``categorical_features``, ``discrete_features``,
+    ``id_columns``), which keep their own treatment."""
+    if getattr(estimator, "linked_columns", None) != "auto":
+        return None
+    kept = set()
+    for option in ("categorical_features", "discrete_features", "id_columns"):
+        selected = getattr(estimator, option, None)
+        if selected is None or isinstance(selected, str):
+            continue
+        names = list(np.asarray(selected, dtype=object).ravel())
+        if not all(isinstance(name, str) for name in names):
+            return None
+        kept.update(names)
+    return kept

@@ -1,0 +1,306 @@
+"""Linked columns: few-valued columns some pairs of whose values the data rule
+out are learnt as one column of their combinations (``linked_columns``)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+
+from sksynth import (
+    CopulaOverSampler,
+    ForestSynthesizer,
+    GaussianCopulaSynthesizer,
+    KDEOverSampler,
+    KDESynthesizer,
+    MixtureSynthesizer,
+    NoiseAugmenter,
+    TreeSynthesizer,
+)
+from sksynth.constraints import FixedCombinations, Inequality
+from sksynth.constraints._linked import (
+    _MAX_COMBINATIONS,
+    RULED_OUT_EXPECTED,
+    RULED_OUT_SHARE,
+    linked_columns,
+)
+
+LINKING_SYNTHESIZERS = [
+    GaussianCopulaSynthesizer(random_state=0),
+    KDESynthesizer(random_state=0),
+    MixtureSynthesizer(random_state=0),
+]
+LINKING_OVER_SAMPLERS = [
+    CopulaOverSampler(random_state=0),
+    KDEOverSampler(random_state=0),
+    NoiseAugmenter(random_state=0),
+]
+
+
+def _name(estimator):
+    return type(estimator).__name__
+
+
+def household(n=3000, seed=0):
+    """A table with the rules of a census: a husband is a man, a wife a
+    woman, and both are married; a colour, a count and an income that
+    follow no rule."""
+    rng = np.random.RandomState(seed)
+    sex = rng.choice(["Female", "Male"], n)
+    other = rng.choice(["Own-child", "Not-in-family", "Unmarried"], n)
+    spouse = rng.rand(n) < 0.5
+    relationship = np.where(spouse, np.where(sex == "Male", "Husband", "Wife"), other)
+    unmarried = rng.choice(["Never-married", "Divorced", "Widowed"], n)
+    marital = np.where(spouse, "Married", unmarried)
+    return pd.DataFrame(
+        {
+            "income": rng.lognormal(10, 0.5, n),
+            "marital_status": pd.Categorical(marital),
+            "colour": pd.Categorical(rng.choice(["red", "green", "blue"], n)),
+            "relationship": pd.Categorical(relationship),
+            "children": rng.poisson(1.0, n),
+            "sex": pd.Categorical(sex),
+        }
+    )
+
+
+def _breaks(X):
+    """Rows that break the household rules."""
+    relationship, sex = X["relationship"].astype(str), X["sex"].astype(str)
+    married = X["marital_status"].astype(str) == "Married"
+    spouse = relationship.isin(["Husband", "Wife"])
+    wrong_sex = ((relationship == "Husband") & (sex == "Female")) | (
+        (relationship == "Wife") & (sex == "Male")
+    )
+    return int((wrong_sex | (spouse != married)).sum())
+
+
+GROUP = ["marital_status", "relationship", "sex"]
+
+
+# -- finding the linked columns -------------------------------------------------
+def test_columns_with_ruled_out_pairs_are_linked_and_the_others_not():
+    assert linked_columns(household()) == [GROUP]
+
+
+def test_only_frames_with_string_names_are_linked():
+    # An array's columns are positions, which the merge would shift.
+    X = household()
+    codes = np.column_stack([X[c].cat.codes for c in GROUP] + [X["children"]])
+    assert linked_columns(codes) == []
+    assert linked_columns(pd.DataFrame(codes)) == []
+    named = pd.DataFrame(codes, columns=["m", "r", "s", "c"])
+    assert linked_columns(named) == [["m", "r", "s"]]
+
+
+def spouses(n, seed=0):
+    """Relationship and sex, 1.5 % of the rows a husband or a wife."""
+    rng = np.random.RandomState(seed)
+    sex = rng.choice(["Female", "Male"], n)
+    other = rng.choice(["Own-child", "Unmarried"], n)
+    spouse = rng.rand(n) < 0.015
+    relationship = np.where(spouse, np.where(sex == "Male", "Husband", "Wife"), other)
+    return pd.DataFrame({"relationship": relationship, "sex": sex})
+
+
+def test_a_pair_chance_gives_few_rows_is_not_ruled_out():
+    # 1,000 rows: independence gives female husbands about 1000 * 0.0075 *
+    # 0.5 rows, fewer than RULED_OUT_EXPECTED; their absence rules nothing
+    # out. Ten times the rows leave room for them, and it does.
+    small, large = spouses(1000), spouses(10_000)
+    for X in (small, large):
+        husbands = (X["relationship"] == "Husband").sum()
+        expected = husbands * (X["sex"] == "Female").mean()
+        assert (expected < RULED_OUT_EXPECTED) == (X is small)
+    assert linked_columns(small) == []
+    assert linked_columns(large) == [["relationship", "sex"]]
+
+
+def test_a_group_needs_rows_for_each_combination():
+    # The household's three columns hold 20 combinations, marital status
+    # and relationship 11, relationship and sex 8. 1,000 rows hold the 20
+    # combinations 50 times on average; 600 rows only the first merge (the
+    # pair whose ruled-out pairs chance gives most rows); 300 rows none: a
+    # group is not learnt as a list of its rows' combinations.
+    assert linked_columns(household(1000)) == [GROUP]
+    assert linked_columns(household(600)) == [GROUP[:2]]
+    assert linked_columns(household(300)) == []
+
+
+def test_a_pair_held_by_more_than_the_ruled_out_share_links_nothing():
+    X = household(4000)
+    # Female husbands in 3 % of the rows independence gives them (about 15
+    # of 500): an exception, not a rule.
+    husbands = np.flatnonzero(X["relationship"] == "Husband")[:15]
+    X.loc[husbands, "sex"] = "Female"
+    expected = (X["relationship"] == "Husband").sum() * (X["sex"] == "Female").mean()
+    assert 15 > RULED_OUT_SHARE * expected
+    groups = linked_columns(X)
+    # The wife's pair and marriage still link all three.
+    assert groups == [GROUP]
+    wifeless = X[X["relationship"] != "Wife"].reset_index(drop=True)
+    assert linked_columns(wifeless[["relationship", "sex"]]) == []
+
+
+def test_groups_stay_within_the_combinations_cap():
+    rng = np.random.RandomState(0)
+    n = 40_000
+    a = rng.randint(0, 60, n)
+    # b is never a's value: the diagonal is ruled out, and the pair holds
+    # about 60 * 59 combinations, more than the cap.
+    b = (a + rng.randint(1, 60, n)) % 60
+    X = pd.DataFrame({"a": a.astype(str), "b": b.astype(str)})
+    assert 60 * 59 > _MAX_COMBINATIONS
+    assert linked_columns(X) == []
+
+
+def test_skipped_dates_and_many_valued_columns_are_never_linked():
+    X = household()
+    assert linked_columns(X, skip={"sex"}) == [["marital_status", "relationship"]]
+    X["sex"] = np.where(X["sex"] == "Male", 1.5, 2.5) + np.arange(len(X)) * 1e-3
+    X["when"] = pd.Timestamp("2020-01-01") + pd.to_timedelta(
+        np.where(X["relationship"] == "Husband", 0, 1), "D"
+    )
+    assert linked_columns(X) == [["marital_status", "relationship"]]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n_rows=st.integers(20, 600),
+    widths=st.lists(st.integers(2, 6), min_size=2, max_size=5),
+    zeros=st.integers(0, 6),
+    seed=st.integers(0, 2**16),
+)
+def test_property_linked_groups_hold_ruled_out_pairs(n_rows, widths, zeros, seed):
+    # Random few-valued columns, some pairs of values removed by redrawing
+    # rows that hold them: every column of a group shares a ruled-out pair
+    # with another member, groups are disjoint and within the cap.
+    rng = np.random.RandomState(seed)
+    codes = np.column_stack([rng.randint(0, w, n_rows) for w in widths])
+    for _ in range(zeros):
+        i, j = rng.choice(len(widths), 2, replace=False)
+        a, b = rng.randint(widths[i]), rng.randint(widths[j])
+        hit = (codes[:, i] == a) & (codes[:, j] == b)
+        codes[hit, j] = (b + 1) % widths[j]
+    names = [f"c{i}" for i in range(len(widths))]
+    groups = [
+        [names.index(c) for c in g]
+        for g in linked_columns(pd.DataFrame(codes, columns=names))
+    ]
+    members = [c for group in groups for c in group]
+    assert len(members) == len(set(members))
+    for group in groups:
+        assert len(group) >= 2 and group == sorted(group)
+        assert len({tuple(row) for row in codes[:, group]}) <= _MAX_COMBINATIONS
+        for i in group:
+            linked = False
+            for j in group:
+                if i == j:
+                    continue
+                observed = pd.crosstab(codes[:, i], codes[:, j]).to_numpy()
+                expected = np.outer(observed.sum(1), observed.sum(0)) / n_rows
+                linked |= bool(
+                    np.any(
+                        (expected >= RULED_OUT_EXPECTED)
+                        & (observed <= RULED_OUT_SHARE * expected)
+                    )
+                )
+            assert linked
+
+
+# -- synthesizers and over-samplers ----------------------------------------------
+@pytest.mark.parametrize("synthesizer", LINKING_SYNTHESIZERS, ids=_name)
+def test_synthetic_rows_keep_the_rules_of_linked_columns(synthesizer):
+    X = household()
+    synth = clone(synthesizer).fit(X)
+    X_new = synth.sample(5000, random_state=0)
+
+    assert _breaks(X_new) == 0
+    pd.testing.assert_series_equal(X_new.dtypes, X.dtypes)
+    assert [rule.columns for rule in synth.constraints_] == [GROUP]
+    assert isinstance(synth.constraints_[0], FixedCombinations)
+    assert synth.describe_constraints().startswith(
+        "fixed combinations of marital_status, relationship, sex"
+    )
+    # The group's shares are those of the data, up to sampling noise.
+    real = X["relationship"].value_counts(normalize=True)
+    drawn = X_new["relationship"].value_counts(normalize=True)
+    tolerance = 4 * np.sqrt(0.25 * 0.75 / 5000 + 0.25 * 0.75 / len(X))
+    assert np.abs(drawn[real.index] - real).max() < tolerance
+
+    # Conditions on one member of a group fix it and keep the rules.
+    given_sex = synth.sample(500, random_state=1, conditions={"sex": "Female"})
+    assert (given_sex["sex"] == "Female").all()
+    assert _breaks(given_sex) == 0
+    assert (given_sex["relationship"] == "Wife").mean() > 0.3
+
+    # Rows that break a rule keep a finite, lower score.
+    broken = X.head(40).copy()
+    husband = broken["relationship"] == "Husband"
+    broken.loc[husband, "sex"] = "Female"
+    scores = synth.score_samples(broken)
+    assert np.isfinite(scores).all()
+    husband = husband.to_numpy()
+    assert np.all(scores[husband] < synth.score_samples(X.head(40))[husband])
+
+
+@pytest.mark.parametrize("synthesizer", LINKING_SYNTHESIZERS, ids=_name)
+def test_without_linking_columns_are_modelled_apart(synthesizer):
+    X = household()
+    synth = clone(synthesizer).set_params(linked_columns=None).fit(X)
+    assert synth.constraints_ == []
+    assert synth.describe_constraints() == ""
+    if not isinstance(synthesizer, MixtureSynthesizer):
+        # A copula or a kernel density draws the columns apart: rows break
+        # the rules (the mixture's classes may separate them by chance).
+        assert _breaks(synth.sample(5000, random_state=0)) > 0
+
+
+def test_user_rules_keep_their_columns():
+    X = household()
+    rule = FixedCombinations(["relationship", "sex"])
+    synth = GaussianCopulaSynthesizer(random_state=0, constraints=[rule]).fit(X)
+    assert synth.constraints_ == [rule]
+    found = GaussianCopulaSynthesizer(
+        random_state=0, constraints=[Inequality("children", "income")]
+    ).fit(X)
+    assert [r.columns for r in found.constraints_] == [["children", "income"], GROUP]
+
+
+def test_column_options_by_name_keep_their_columns_and_by_position_stop_linking():
+    X = household()
+    named = GaussianCopulaSynthesizer(
+        random_state=0, categorical_features=["sex", "colour"]
+    ).fit(X)
+    assert [r.columns for r in named.constraints_] == [GROUP[:2]]
+    by_position = GaussianCopulaSynthesizer(
+        random_state=0, categorical_features=[1, 3, 5]
+    )
+    assert by_position.fit(X).constraints_ == []
+    array = GaussianCopulaSynthesizer(random_state=0).fit(
+        np.column_stack([X[c].cat.codes for c in GROUP]).astype(float)
+    )
+    assert array.constraints_ == []
+
+
+def test_synthesizers_that_model_the_rules_do_not_link():
+    # The trees and the forest condition columns on one another.
+    for synth in (TreeSynthesizer(), ForestSynthesizer()):
+        assert "linked_columns" not in synth.get_params()
+
+
+@pytest.mark.parametrize("sampler", LINKING_OVER_SAMPLERS, ids=_name)
+def test_new_rows_of_over_samplers_keep_the_rules(sampler):
+    X = household()
+    y = np.where(np.random.RandomState(1).rand(len(X)) < 0.1, "rare", "common")
+    sampler = clone(sampler)
+    X_res, y_res = sampler.fit_resample(X, y)
+    new = X_res.iloc[len(X) :]
+    assert len(new) == (y == "common").sum() - (y == "rare").sum()
+    assert _breaks(new) == 0
+    pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
+    assert [rule.columns for rule in sampler.constraints_] == [GROUP]
+    for model in getattr(sampler, "synthesizers_", {}).values():
+        # Linked once, on all the rows, by the over-sampler's rule.
+        assert model.linked_columns is None
