@@ -982,8 +982,10 @@ def _sample_folder(synthesizer, args, columns, random_state):
 def _after_fit(synthesizer, args, constraints, columns, time_formats):
     """Print the rules kept and save the model (``--save``)."""
     name = type(synthesizer).__name__
-    if constraints is not None:
-        _print_rules_kept(synthesizer.describe_constraints().splitlines(), "synthetic")
+    # Rules of --constraints, and the groups of linked columns.
+    rules = synthesizer.describe_constraints().splitlines()
+    if constraints is not None or rules:
+        _print_rules_kept(rules, "synthetic")
     if args.save:
         import joblib
 
@@ -1232,7 +1234,7 @@ def balance(args):
     _print_class_counts(
         y.value_counts(dropna=False), y_resampled.value_counts(dropna=False)
     )
-    if constraints is not None:
+    if constraints is not None or over_sampler.constraints_:
         _print_rules_kept(list(map(str, over_sampler.constraints_)), "new")
     return 0
 
