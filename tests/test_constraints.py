@@ -372,7 +372,7 @@ def test_predicate_is_enforced_by_rejection_and_named_when_too_rare():
         "price above 10  (rejection: it has no transform)",
         # The columns the data link (see linked_columns).
         "fixed combinations of education, education_num  "
-        "(models one column of the 4 combinations seen)",
+        "(linked columns; models one column of the 4 combinations seen)",
     ]
 
     rare = Predicate(lambda df: df["price"] > 1e6, name="price above a million")

@@ -220,8 +220,9 @@ def test_synthetic_rows_keep_the_rules_of_linked_columns(synthesizer):
     pd.testing.assert_series_equal(X_new.dtypes, X.dtypes)
     assert [rule.columns for rule in synth.constraints_] == [GROUP]
     assert isinstance(synth.constraints_[0], FixedCombinations)
-    assert synth.describe_constraints().startswith(
-        "fixed combinations of marital_status, relationship, sex"
+    assert synth.describe_constraints() == (
+        "fixed combinations of marital_status, relationship, sex  (linked "
+        "columns; models one column of the 20 combinations seen)"
     )
     # The group's shares are those of the data, up to sampling noise.
     real = X["relationship"].value_counts(normalize=True)
@@ -231,6 +232,8 @@ def test_synthetic_rows_keep_the_rules_of_linked_columns(synthesizer):
 
     # Conditions on one member of a group fix it and keep the rules.
     given_sex = synth.sample(500, random_state=1, conditions={"sex": "Female"})
+    with pytest.raises(ValueError, match="linked_columns=None models them apart"):
+        synth.sample(5, conditions={"relationship": "Husband", "sex": "Female"})
     assert (given_sex["sex"] == "Female").all()
     assert _breaks(given_sex) == 0
     assert (given_sex["relationship"] == "Wife").mean() > 0.3

@@ -482,7 +482,10 @@ def fit_rules(constraints, X, keep_range=True, linked=None):
         taken = set(linked)
         for rule in rules:
             taken.update(getattr(rule, "columns", None) or ())
-        rules += [FixedCombinations(group) for group in linked_columns(X, taken)]
+        for group in linked_columns(X, taken):
+            rule = FixedCombinations(group)
+            rule.linked_ = True  # found by linking, not given: messages say so
+            rules.append(rule)
     if not rules:
         return None
     return RuleSet(rules, keep_range).fit(X)
@@ -622,6 +625,8 @@ class RuleSet:
             elif isinstance(unit, FixedCombinations):
                 n = len(unit.combinations_)
                 how[id(unit)] = f"models one column of the {n} combinations seen"
+                if getattr(unit, "linked_", False):
+                    how[id(unit)] = "linked columns; " + how[id(unit)]
             elif isinstance(unit, Formula):
                 how[id(unit)] = f"computes {unit.column}"
             else:
@@ -777,9 +782,16 @@ class RuleSet:
                 match &= _matches(unit.combinations_[name], conditions[name])
             if not match.any():
                 values = {name: conditions[name] for name in given}
+                linked = ""
+                if getattr(unit, "linked_", False):
+                    linked = (
+                        " (the data link these columns, see `linked_columns`; "
+                        "linked_columns=None models them apart)"
+                    )
                 raise ValueError(
                     f"`conditions` {values} match no combination of rule '{unit}' "
-                    "seen in fit: condition on a combination the training rows hold."
+                    f"seen in fit{linked}: condition on a combination the training "
+                    "rows hold."
                 )
             if match.sum() == 1:
                 model[unit.merged_name] = f"combination {np.flatnonzero(match)[0]}"
