@@ -307,3 +307,18 @@ def test_new_rows_of_over_samplers_keep_the_rules(sampler):
     for model in getattr(sampler, "synthesizers_", {}).values():
         # Linked once, on all the rows, by the over-sampler's rule.
         assert model.linked_columns is None
+
+
+def test_chunked_and_dask_fits_link_columns():
+    dd = pytest.importorskip("dask.dataframe")
+    X = household(8000)
+    chunked = GaussianCopulaSynthesizer(random_state=0)
+    for start in range(0, len(X), 2000):
+        chunked.partial_fit(X.iloc[start : start + 2000])
+    lazy = GaussianCopulaSynthesizer(random_state=0).fit(
+        dd.from_pandas(X, npartitions=4)
+    )
+    for synth in (chunked, lazy):
+        # partial_fit links on the first chunk, a Dask fit on its sample.
+        assert [rule.columns for rule in synth.constraints_] == [GROUP]
+        assert _breaks(synth.sample(3000, random_state=0)) == 0
