@@ -99,10 +99,15 @@ def linked_columns(X, skip=()):
         members_b, codes_b, width_b = groups[b]
         if members_a is members_b:
             continue
-        seen, codes = np.unique(codes_a * width_b + codes_b, return_inverse=True)
-        if seen.size > most:
+        # The combinations seen, numbered (keys are below a group's
+        # combinations times a column's values: a count, not a sort).
+        key = codes_a * width_b + codes_b
+        present = np.bincount(key) > 0
+        n_seen = int(np.count_nonzero(present))
+        if n_seen > most:
             continue
-        merged = (sorted(members_a + members_b), codes.ravel(), seen.size)
+        number = np.cumsum(present) - 1
+        merged = (sorted(members_a + members_b), number[key], n_seen)
         for member in merged[0]:
             groups[member] = merged
     found = {id(group[0]): group[0] for group in groups.values() if len(group[0]) > 1}
