@@ -372,6 +372,7 @@ class TreeSynthesizer(BaseSynthesizer):
         spikes (zeros, a cap) and few-valued, boolean and categorical columns.
     %(categorical_features)s
     %(column_options)s
+    %(linked_columns)s
     enforce_range : bool, default=True
         Whether sampled numeric values stay inside the range seen in ``fit``.
         Smoothed values are reflected at the bounds of that range.
@@ -458,6 +459,7 @@ class TreeSynthesizer(BaseSynthesizer):
 
     _parameter_constraints: dict = {
         **BaseSynthesizer._parameter_constraints,
+        "linked_columns": [StrOptions({"auto"}), None],
         "visit_order": [StrOptions({"auto"}), "array-like"],
         "max_depth": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "min_samples_leaf": [
@@ -480,6 +482,7 @@ class TreeSynthesizer(BaseSynthesizer):
         id_columns="auto",
         discrete_features="auto",
         constraints=None,
+        linked_columns="auto",
         enforce_range=True,
         target_type="auto",
         random_state=None,
@@ -494,6 +497,7 @@ class TreeSynthesizer(BaseSynthesizer):
         self.id_columns = id_columns
         self.discrete_features = discrete_features
         self.constraints = constraints
+        self.linked_columns = linked_columns
         self.enforce_range = enforce_range
         self.target_type = target_type
         self.random_state = random_state

@@ -518,6 +518,7 @@ class TreeOverSampler(SynthesizerOverSampler):
     {categorical_features}
 
     {column_options}
+    {linked_columns}
 
     max_depth : int, default=None
         Maximum depth of each tree, as in :class:`~sksynth.TreeSynthesizer`.
@@ -571,6 +572,7 @@ class TreeOverSampler(SynthesizerOverSampler):
 
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
+        "linked_columns": [StrOptions({"auto"}), None],
         "region": REGION_CONSTRAINT,
         **{
             name: TreeSynthesizer._parameter_constraints[name]
@@ -587,6 +589,7 @@ class TreeOverSampler(SynthesizerOverSampler):
         id_columns="auto",
         discrete_features="auto",
         constraints=None,
+        linked_columns="auto",
         max_depth=None,
         min_samples_leaf="auto",
         max_predictors=50,
@@ -601,6 +604,7 @@ class TreeOverSampler(SynthesizerOverSampler):
         self.id_columns = id_columns
         self.discrete_features = discrete_features
         self.constraints = constraints
+        self.linked_columns = linked_columns
         self.max_depth = max_depth
         self.min_samples_leaf = min_samples_leaf
         self.max_predictors = max_predictors
