@@ -8,16 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import clone
 
+import sksynth
 from sksynth import (
-    CopulaOverSampler,
     ForestSynthesizer,
     GaussianCopulaSynthesizer,
-    KDEOverSampler,
     KDESynthesizer,
-    MixtureSynthesizer,
-    NoiseAugmenter,
-    TreeOverSampler,
-    TreeSynthesizer,
 )
 from sksynth.constraints import FixedCombinations, Inequality
 from sksynth.constraints._linked import (
@@ -27,18 +22,30 @@ from sksynth.constraints._linked import (
     linked_columns,
 )
 
-LINKING_SYNTHESIZERS = [
-    GaussianCopulaSynthesizer(random_state=0),
-    KDESynthesizer(random_state=0),
-    MixtureSynthesizer(random_state=0),
-    TreeSynthesizer(random_state=0),
+# Every exported estimator with a linked_columns parameter, found by it.
+LINKING = [
+    estimator(random_state=0)
+    for estimator in (getattr(sksynth, name) for name in sksynth.__all__)
+    if isinstance(estimator, type)
+    and hasattr(estimator, "get_params")
+    and "linked_columns" in estimator().get_params()
 ]
-LINKING_OVER_SAMPLERS = [
-    CopulaOverSampler(random_state=0),
-    KDEOverSampler(random_state=0),
-    NoiseAugmenter(random_state=0),
-    TreeOverSampler(random_state=0),
-]
+LINKING_SYNTHESIZERS = [e for e in LINKING if not hasattr(e, "fit_resample")]
+LINKING_OVER_SAMPLERS = [e for e in LINKING if hasattr(e, "fit_resample")]
+
+
+def test_the_estimators_that_link_are_those_expected():
+    names = sorted(type(e).__name__ for e in LINKING)
+    assert names == [
+        "CopulaOverSampler",
+        "GaussianCopulaSynthesizer",
+        "KDEOverSampler",
+        "KDESynthesizer",
+        "MixtureSynthesizer",
+        "NoiseAugmenter",
+        "TreeOverSampler",
+        "TreeSynthesizer",
+    ]
 
 
 def _name(estimator):
