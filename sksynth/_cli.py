@@ -723,6 +723,7 @@ def _make_synthesizer(
     random_state,
     constraints=None,
     verbose=0,
+    linked_columns="auto",
 ):
     import sksynth
 
@@ -734,6 +735,7 @@ def _make_synthesizer(
         constraints=constraints,
         random_state=random_state,
         verbose=verbose,
+        **_linking(synthesizer_class, linked_columns),
     )
 
 
@@ -745,6 +747,7 @@ def _make_over_sampler(
     random_state,
     constraints=None,
     verbose=0,
+    linked_columns="auto",
 ):
     import sksynth
 
@@ -756,7 +759,21 @@ def _make_over_sampler(
         constraints=constraints,
         random_state=random_state,
         verbose=verbose,
+        **_linking(over_sampler_class, linked_columns),
     )
+
+
+def _linking(estimator_class, linked_columns):
+    """``linked_columns`` for an estimator that takes it (the forest does
+    not: its groups leave out what the data rule out)."""
+    if "linked_columns" in estimator_class().get_params():
+        return {"linked_columns": linked_columns}
+    return {}
+
+
+def _linked_option(args):
+    """``linked_columns`` of ``--no-linked-columns``."""
+    return None if args.no_linked_columns else "auto"
 
 
 def _sample(synthesizer, n_samples, columns, random_state=None):
@@ -875,6 +892,7 @@ def fit_sample(args):
         args.random_state,
         constraints,
         _verbosity(args, max(len(X), args.n_samples)),
+        _linked_option(args),
     )
     name = type(synthesizer).__name__
     with _progress(f"fitting {name} to {len(X)} rows"), _library_errors():
@@ -908,6 +926,7 @@ def _fit_sample_dask(args):
             args.random_state,
             constraints,
             verbose,
+            _linked_option(args),
         )
         name = type(synthesizer).__name__
         message = f"fitting {name} to the {X.npartitions} partitions of '{args.data}'"
@@ -1224,6 +1243,7 @@ def balance(args):
         args.random_state,
         constraints,
         _verbosity(args, len(X)),
+        _linked_option(args),
     )
     name = type(over_sampler).__name__
     with _progress(f"resampling with {name}"), _library_errors():
@@ -1277,6 +1297,7 @@ def _balance_dask(args):
             args.random_state,
             None,
             verbose,
+            _linked_option(args),
         )
         name = type(over_sampler).__name__
         with _progress(f"resampling with {name}"), _library_errors():
@@ -1855,6 +1876,18 @@ def _add_constraints(parser, help_text):
     parser.add_argument("--constraints", metavar="auto|FILE", help=help_text)
 
 
+def _add_linked_columns(parser, rows):
+    parser.add_argument(
+        "--no-linked-columns",
+        action="store_true",
+        help="model every column on its own. By default few-valued columns the "
+        "data link (a pair of values never seen together though chance would "
+        "give it 10 rows or more, such as a husband who is female) are learnt "
+        f"as one column of their combinations, so that {rows} keep those rules "
+        "(the forest leaves such combinations out by itself)",
+    )
+
+
 _RULES_FILE_HELP = (
     "a JSON file of rules as `sksynth detect-constraints --output FILE` writes "
     "it (edited or not)"
@@ -1932,6 +1965,7 @@ def _add_fit_sample_parser(commands):
         f"training rows) or {_RULES_FILE_HELP}; rules name columns other than "
         "--target",
     )
+    _add_linked_columns(parser, "synthetic rows")
     _add_common(parser)
     _add_na_values(parser)
     _add_time_options(parser)
@@ -2049,6 +2083,7 @@ def _add_balance_parser(commands):
         f"without --target) or {_RULES_FILE_HELP}; rules name columns other "
         "than --target",
     )
+    _add_linked_columns(parser, "new rows")
     _add_common(parser)
     _add_na_values(parser)
     _add_time_options(parser)

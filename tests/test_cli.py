@@ -1263,3 +1263,42 @@ def test_demo_says_each_margin_in_plain_words(capsys):
         elif "normal(" in lines[i]:
             mean = sksynth._margins.plain_number(float(params["loc"]))
             assert words.startswith(f"symmetric bell curve around {mean};")
+
+
+def test_linked_columns_are_printed_and_can_be_turned_off(tmp_path, capsys):
+    # A husband is a man and a wife a woman: the copula learns the two
+    # columns as one, says so, and --no-linked-columns models them apart.
+    rng = np.random.RandomState(0)
+    sex = rng.choice(["Female", "Male"], 2000)
+    spouse = rng.rand(2000) < 0.5
+    relationship = np.where(
+        spouse,
+        np.where(sex == "Male", "Husband", "Wife"),
+        rng.choice(["Own-child", "Unmarried"], 2000),
+    )
+    data = tmp_path / "people.csv"
+    frame = pd.DataFrame({"age": rng.randint(18, 90, 2000), "sex": sex})
+    frame.assign(relationship=relationship).to_csv(data, index=False)
+    output = tmp_path / "synthetic.csv"
+    argv = ["fit-sample", str(data), "--synthesizer", "copula", "-n", "3000"]
+    argv += ["-o", str(output), "--random-state", "0"]
+
+    def wrong_sex(path):
+        rows = pd.read_csv(path)
+        husband = (rows["relationship"] == "Husband") & (rows["sex"] == "Female")
+        wife = (rows["relationship"] == "Wife") & (rows["sex"] == "Male")
+        return int((husband | wife).sum())
+
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert (
+        "Rules every synthetic row keeps:\n  fixed combinations of sex, "
+        "relationship  (linked columns;" in out
+    )
+    assert wrong_sex(output) == 0
+    assert main([*argv, "--no-linked-columns"]) == 0
+    assert "Rules every synthetic row keeps" not in capsys.readouterr().out
+    assert wrong_sex(output) > 0
+    balanced = tmp_path / "balanced.csv"
+    argv = ["balance", str(data), "--target", "sex", "--method", "forest"]
+    assert main([*argv, "-o", str(balanced), "--no-linked-columns"]) == 0
