@@ -333,3 +333,27 @@ def test_chunked_and_dask_fits_link_columns():
         # partial_fit links on the first chunk, a Dask fit on its sample.
         assert [rule.columns for rule in synth.constraints_] == [GROUP]
         assert _breaks(synth.sample(3000, random_state=0)) == 0
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [s for s in LINKING_OVER_SAMPLERS if type(s).__name__ != "NoiseAugmenter"],
+    ids=_name,
+)
+def test_over_samplers_link_columns_on_dask_input(sampler):
+    dd = pytest.importorskip("dask.dataframe")
+    X = household()
+    y = pd.Series(
+        np.where(np.random.RandomState(1).rand(len(X)) < 0.1, "rare", "common"),
+        name="label",
+    )
+    sampler = clone(sampler)
+    X_res, y_res = sampler.fit_resample(
+        dd.from_pandas(X, npartitions=3), dd.from_pandas(y, npartitions=3)
+    )
+    X_res = X_res.compute()
+    new = X_res.iloc[len(X) :]
+    assert len(new) == (y == "common").sum() - (y == "rare").sum()
+    assert _breaks(new) == 0
+    pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
+    assert [rule.columns for rule in sampler.constraints_] == [GROUP]

@@ -14,7 +14,9 @@ New identifier keys are unique among the new rows (each new partition draws
 keys in its own block) and differ from the keys of the collected rows (of
 the partition copied, for ``NoiseAugmenter``); keys of rows left out of the
 collected table are not known to the driver, and a new key may repeat one of
-them. ``constraints`` are not supported on Dask input, and
+them. ``constraints`` are not supported on Dask input; the columns the
+collected rows link (``linked_columns``) are learnt as one column, as in
+memory, except by ``NoiseAugmenter``, which copies partitions. And
 ``sample_indices_`` is not set (row positions of a Dask table are not known
 without a pass over it).
 """
@@ -62,6 +64,7 @@ def fit_resample(sampler, X, y):
         return X, y
     n_rows = sum(counts.values())  # new rows are numbered from here on
     if _copies_rows(sampler):
+        sampler.constraints_ = []  # partitions are copied, not linked
         parts = (X_parts, y_parts, per_partition)
         return _resample_by_copies(sampler, X, y, parts, n_rows, rng)
     grow = [k for k, n in sampler.sampling_strategy_.items() if n > 0]
@@ -252,14 +255,34 @@ def _collect_partition(X, y, shares, seed_sequence):
 
 def _fit_drawer(sampler, X, y, rng):
     """The sampler's models of the classes to grow, fitted as in memory, with
-    a ``draw(n_per_class, rng)`` of new rows."""
+    a ``draw(n_per_class, rng)`` of new rows. Columns the collected rows link
+    (``linked_columns``) are learnt as one, and drawn rows turned back."""
+    from ..constraints._enforce import fit_rules
+    from ..constraints._linked import linking_of
     from ..over_sampling import KDEOverSampler
     from ..over_sampling._synthesizer import ClassModels
 
+    rules = fit_rules(None, X, linked=linking_of(sampler))
+    sampler.constraints_ = [] if rules is None else list(rules.rules)
+    if rules is not None:
+        X = rules.transform(X)
     if isinstance(sampler, KDEOverSampler):
         schema, _, models = sampler._fit_class_models(X, y, rng)
-        return _KDEDrawer(schema, models)
-    return ClassModels.fit(sampler, X, y, rng)
+        drawer = _KDEDrawer(schema, models)
+    else:
+        drawer = ClassModels.fit(sampler, X, y, rng)
+    return drawer if rules is None else _LinkedDrawer(drawer, rules)
+
+
+class _LinkedDrawer:
+    """New rows of a drawer fitted on the table the rules of the linked
+    columns transform, turned back to the table's columns."""
+
+    def __init__(self, drawer, rules):
+        self.drawer, self.rules = drawer, rules
+
+    def draw(self, n_per_class, rng):
+        return self.rules.inverse_transform(self.drawer.draw(n_per_class, rng))
 
 
 class _KDEDrawer:
