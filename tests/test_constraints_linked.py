@@ -14,7 +14,12 @@ from sksynth import (
     GaussianCopulaSynthesizer,
     KDESynthesizer,
 )
-from sksynth.constraints import FixedCombinations, Inequality
+from sksynth.constraints import (
+    FixedCombinations,
+    Implication,
+    Inequality,
+    detect_constraints,
+)
 from sksynth.constraints._linked import (
     _MAX_COMBINATIONS,
     RULED_OUT_EXPECTED,
@@ -280,6 +285,33 @@ def test_user_rules_keep_their_columns():
         random_state=0, constraints=[Inequality("children", "income")]
     ).fit(X)
     assert [r.columns for r in found.constraints_] == [["children", "income"], GROUP]
+
+
+def test_detected_implications_yield_to_linked_groups_and_given_ones_do_not():
+    # constraints="auto" finds that a husband is a married man: the linked
+    # group keeps that and models the three columns jointly, so the
+    # implications are dropped. Rules given by the user keep their columns.
+    X = household()
+    found = detect_constraints(X)
+    assert len(found) == 4 and all(isinstance(r, Implication) for r in found)
+    auto = GaussianCopulaSynthesizer(random_state=0, constraints="auto").fit(X)
+    assert [r.columns for r in auto.constraints_] == [GROUP]
+    assert _breaks(auto.sample(3000, random_state=0)) == 0
+    given = GaussianCopulaSynthesizer(random_state=0, constraints=found[:2]).fit(X)
+    assert given.constraints_ == found[:2]
+
+    # Two husbands of 40,000 rows are divorced: "if Husband then Married" is
+    # found (within the tolerance) but broken by training rows; it stays,
+    # applied after the group, and every synthetic row keeps it.
+    X = household(40_000)
+    husbands = np.flatnonzero(X["relationship"] == "Husband")[:2]
+    X.loc[husbands, "marital_status"] = "Divorced"
+    rule = Implication("relationship", "Husband", "marital_status", "Married")
+    assert rule in detect_constraints(X) and not rule.is_valid(X).all()
+    auto = GaussianCopulaSynthesizer(random_state=0, constraints="auto").fit(X)
+    assert rule in auto.constraints_
+    assert [r.columns for r in auto.constraints_ if getattr(r, "linked_", 0)] == [GROUP]
+    assert rule.is_valid(auto.sample(5000, random_state=0)).all()
 
 
 def test_column_options_by_name_keep_their_columns_and_by_position_stop_linking():

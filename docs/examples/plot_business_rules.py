@@ -140,10 +140,12 @@ print(X_plain.loc[~possible.is_valid(X_plain), ["education", "education_num"]].h
 # --------------------------------------
 # ``constraints_`` holds the rules in use, and ``describe_constraints()``
 # says how each is kept: a fixed combination is modelled as one categorical
-# column of the combinations seen, so only those can be drawn; an
-# implication sets its column where the condition holds. When two rules
-# would set the same column, the second is enforced by rejection (rows that
-# break it are drawn again). Linked columns no rule reads come last.
+# column of the combinations seen, so only those can be drawn. The columns
+# the data link come last; the implications found between them (a husband
+# is married, and male) are left to their group, whose combinations keep
+# them and are learnt jointly. An implication kept sets its column where
+# its condition holds, and when two rules would set the same column, the
+# second is enforced by rejection (rows that break it are drawn again).
 
 synth = fitted["GaussianCopula", 'constraints="auto"'][0]
 print(synth.describe_constraints())

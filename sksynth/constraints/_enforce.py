@@ -477,18 +477,53 @@ def fit_rules(constraints, X, keep_range=True, linked=None):
     else:
         rules = list(constraints)
     if linked is not None:
-        from ._linked import linked_columns
-
-        taken = set(linked)
-        for rule in rules:
-            taken.update(getattr(rule, "columns", None) or ())
-        for group in linked_columns(X, taken):
-            rule = FixedCombinations(group)
-            rule.linked_ = True  # found by linking, not given: messages say so
-            rules.append(rule)
+        rules = _with_linked_groups(rules, X, linked, isinstance(constraints, str))
     if not rules:
         return None
     return RuleSet(rules, keep_range).fit(X)
+
+
+def _with_linked_groups(rules, X, kept, detected):
+    """``rules`` and a :class:`FixedCombinations` rule for each group of
+    columns the data link, among the columns not in ``kept`` that no rule
+    reads but a detected implication.
+
+    Detected rules (``constraints="auto"``) leave their columns to the
+    groups: an implication between two columns of one group that every
+    training row keeps is dropped, since the group's combinations keep it
+    (and model the columns jointly, where the implication would set one from
+    the other), as :func:`~sksynth.constraints.detect_constraints` drops
+    those inside its fixed combinations. One that a few training rows break
+    stays, applied after the group (implications come after every other
+    rule), so that every synthetic row still keeps it.
+    """
+    from ._linked import linked_columns
+
+    def columns_of(rule):
+        return set(getattr(rule, "columns", None) or ())
+
+    taken = set(kept)
+    for rule in rules:
+        if not (detected and isinstance(rule, Implication)):
+            taken.update(columns_of(rule))
+    groups = linked_columns(X, taken)
+    if detected and groups:
+        frame = as_frame(X)
+        rules = [
+            rule
+            for rule in rules
+            if not (
+                isinstance(rule, Implication)
+                and any(columns_of(rule) <= set(group) for group in groups)
+                and rule.is_valid(frame).all()
+            )
+        ]
+    out = list(rules)
+    for group in groups:
+        rule = FixedCombinations(group)
+        rule.linked_ = True  # found by linking, not given: messages say so
+        out.append(rule)
+    return out
 
 
 _PRIORITY = {Formula: 0, FixedCombinations: 1, GapTransform: 2}
