@@ -1309,6 +1309,8 @@ def _balance_dask(args):
     added = pd.Series(dict(over_sampler.sampling_strategy_), dtype="int64")
     after = counts.add(added.reindex(counts.index, fill_value=0), fill_value=0)
     _print_class_counts(counts, after.astype("int64"))
+    if getattr(over_sampler, "constraints_", None):  # the linked columns
+        _print_rules_kept(list(map(str, over_sampler.constraints_)), "new")
     return 0
 
 

@@ -239,3 +239,32 @@ def test_missing_input_fails_before_a_cluster_starts(tmp_path, capsys, monkeypat
     monkeypatch.chdir(tmp_path)
     assert _fit_sample("missing/*.parquet", "out/", "--workers", "2") == 2
     assert "input 'missing/*.parquet' matches no file" in _error_line(capsys)
+
+
+def test_balance_a_folder_keeps_the_rules_of_linked_columns(tmp_path, capsys):
+    # A husband is a man, a wife a woman: the copula over-sampler learns the
+    # two columns as one on the collected rows, and says so.
+    folder = tmp_path / "people"
+    folder.mkdir()
+    for i in range(2):
+        rng = np.random.RandomState(i)
+        sex = rng.choice(["Female", "Male"], 1500)
+        other = rng.choice(["Own-child", "Unmarried"], 1500)
+        spouse = rng.rand(1500) < 0.5
+        relationship = np.where(
+            spouse, np.where(sex == "Male", "Husband", "Wife"), other
+        )
+        label = np.where(rng.rand(1500) < 0.1, "rare", "common")
+        part = pd.DataFrame({"sex": sex, "relationship": relationship, "label": label})
+        part.to_parquet(folder / f"part-{i}.parquet", index=False)
+    output = tmp_path / "balanced"
+    argv = ["balance", str(folder), "--target", "label", "--method", "copula"]
+    assert main([*argv, "-o", str(output), "--random-state", "0"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "Rules every new row keeps:\n  fixed combinations of sex, relationship" in out
+    )
+    rows = pd.read_parquet(output)
+    husband = (rows["relationship"] == "Husband") & (rows["sex"] == "Female")
+    wife = (rows["relationship"] == "Wife") & (rows["sex"] == "Male")
+    assert not (husband | wife).any()
