@@ -389,3 +389,16 @@ def test_over_samplers_link_columns_on_dask_input(sampler):
     assert _breaks(new) == 0
     pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
     assert [rule.columns for rule in sampler.constraints_] == [GROUP]
+
+
+def test_a_wide_table_is_linked_on_fewer_rows(monkeypatch):
+    # Every pair of columns is counted: with many pairs, on a sample of the
+    # rows (here as if the table were wide). 2,000 rows still find the
+    # group; 40 rows give no pair the 10 rows needed to rule it out.
+    import sksynth.constraints._linked as linked
+
+    X = household(20_000)
+    monkeypatch.setattr(linked, "_PAIR_CELLS", 1)
+    assert linked_columns(X) == [GROUP]
+    monkeypatch.setattr(linked, "_MIN_LINK_ROWS", 40)
+    assert linked_columns(X) == []

@@ -33,9 +33,13 @@ _MAX_LEVELS = 64
 _MAX_COMBINATIONS = 300
 _ROWS_PER_COMBINATION = 50
 # Columns are screened on their first rows (more distinct values there than
-# allowed rules a column out at once), and linked on at most this many rows.
+# allowed rules a column out at once), and linked on at most _LINK_ROWS rows;
+# on a wide table, on fewer (the pairs of columns times the rows counted at
+# most _PAIR_CELLS, with at least _MIN_LINK_ROWS rows).
 _SCREEN_ROWS = 1000
 _LINK_ROWS = 200_000
+_PAIR_CELLS = 100_000_000
+_MIN_LINK_ROWS = 2_000
 
 
 def ruled_out(observed, expected):
@@ -65,11 +69,6 @@ def linked_columns(X, skip=()):
         return []
     pd = import_pandas()
     n_rows = X.shape[0]
-    rows = None
-    if n_rows > _LINK_ROWS:
-        rows = np.sort(
-            np.random.default_rng(0).choice(n_rows, _LINK_ROWS, replace=False)
-        )
     labels = list(X.columns)
     coded = []
     for j, label in enumerate(labels):
@@ -77,10 +76,15 @@ def linked_columns(X, skip=()):
             continue
         codes = _few_value_codes(X.iloc[:, j], pd)
         if codes is not None:
-            coded.append((j, codes if rows is None else codes[rows]))
+            coded.append((j, codes))
     if len(coded) < 2:
         return []
-    n = coded[0][1].size
+    # Every pair of columns is counted: on a wide table, on fewer rows.
+    n_pairs = len(coded) * (len(coded) - 1) // 2
+    n = min(n_rows, _LINK_ROWS, max(_MIN_LINK_ROWS, _PAIR_CELLS // n_pairs))
+    if n < n_rows:
+        rows = np.sort(np.random.default_rng(0).choice(n_rows, n, replace=False))
+        coded = [(j, codes[rows]) for j, codes in coded]
     counts = [np.bincount(codes) for _, codes in coded]
     pairs = []
     for a, b in combinations(range(len(coded)), 2):
@@ -92,7 +96,7 @@ def linked_columns(X, skip=()):
         out = ruled_out(observed, expected)
         if out.any():
             pairs.append((-expected[out].sum(), a, b))
-    most = min(_MAX_COMBINATIONS, n / _ROWS_PER_COMBINATION)
+    most = min(_MAX_COMBINATIONS, n_rows / _ROWS_PER_COMBINATION)
     groups = {a: ([a], coded[a][1], counts[a].size) for a in range(len(coded))}
     for _, a, b in sorted(pairs):
         members_a, codes_a, _ = groups[a]
