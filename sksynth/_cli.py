@@ -766,7 +766,7 @@ def _make_over_sampler(
 def _linking(estimator_class, linked_columns):
     """``linked_columns`` for an estimator that takes it (the forest does
     not: its groups leave out what the data rule out)."""
-    if "linked_columns" in estimator_class().get_params():
+    if "linked_columns" in estimator_class._get_param_names():
         return {"linked_columns": linked_columns}
     return {}
 

@@ -21,6 +21,7 @@ from ._margins import (
     plain_words,
 )
 from ._progress import Progress
+from .constraints._linked import LINKED_COLUMNS_PARAMETER
 
 _MARGIN_OPTIONS = {"auto", EMPIRICAL, *FAMILIES}
 _T_COPULA_DEGREES = np.array([2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 20.0, 30.0, 50.0, 100.0])
@@ -205,7 +206,7 @@ class GaussianCopulaSynthesizer(BaseSynthesizer):
 
     _parameter_constraints: dict = {
         **BaseSynthesizer._parameter_constraints,
-        "linked_columns": [StrOptions({"auto"}), None],
+        "linked_columns": LINKED_COLUMNS_PARAMETER,
         "marginals": [StrOptions(_MARGIN_OPTIONS), dict],
         "copula": [StrOptions({"gaussian", "t"})],
         "ties": [StrOptions({"random", "average"})],

@@ -13,6 +13,7 @@ from ._data import INTEGER, MAX_DISCRETE_LEVELS, is_spike
 from ._docstring import synthesizer_docstring
 from ._margins import Ties, fit_level_margin, fit_margin
 from ._progress import Progress
+from .constraints._linked import LINKED_COLUMNS_PARAMETER
 
 # An integer column with more distinct values than this, or with values that
 # repeat less than twice on average, is binned as a continuous one (and
@@ -654,7 +655,7 @@ class MixtureSynthesizer(BaseSynthesizer):
 
     _parameter_constraints: dict = {
         **BaseSynthesizer._parameter_constraints,
-        "linked_columns": [StrOptions({"auto"}), None],
+        "linked_columns": LINKED_COLUMNS_PARAMETER,
         "n_components": [
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),

@@ -12,6 +12,7 @@ from ._data import CATEGORICAL, MAX_DISCRETE_LEVELS
 from ._docstring import synthesizer_docstring
 from ._margins import fit_level_margin, fit_margin, silverman_bandwidth
 from ._progress import Progress
+from .constraints._linked import LINKED_COLUMNS_PARAMETER
 
 # A value held by at least this many training rows does not single out a row:
 # it is drawn as it is, never smoothed (this keeps heaping such as round hours).
@@ -459,7 +460,7 @@ class TreeSynthesizer(BaseSynthesizer):
 
     _parameter_constraints: dict = {
         **BaseSynthesizer._parameter_constraints,
-        "linked_columns": [StrOptions({"auto"}), None],
+        "linked_columns": LINKED_COLUMNS_PARAMETER,
         "visit_order": [StrOptions({"auto"}), "array-like"],
         "max_depth": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "min_samples_leaf": [

@@ -32,8 +32,8 @@ LINKING = [
     estimator(random_state=0)
     for estimator in (getattr(sksynth, name) for name in sksynth.__all__)
     if isinstance(estimator, type)
-    and hasattr(estimator, "get_params")
-    and "linked_columns" in estimator().get_params()
+    and hasattr(estimator, "_get_param_names")
+    and "linked_columns" in estimator._get_param_names()
 ]
 LINKING_SYNTHESIZERS = [e for e in LINKING if not hasattr(e, "fit_resample")]
 LINKING_OVER_SAMPLERS = [e for e in LINKING if hasattr(e, "fit_resample")]

@@ -9,6 +9,7 @@ from .._base import BaseSynthesizer
 from .._data import column_roles
 from .._docstring import synthesizer_docstring
 from .._progress import Progress
+from ..constraints._linked import LINKED_COLUMNS_PARAMETER
 from ._bandwidth import (
     BANDWIDTH_GRID,
     CATEGORICAL_GRID,
@@ -192,7 +193,7 @@ class KDESynthesizer(BaseSynthesizer):
 
     _parameter_constraints: dict = {
         **BaseSynthesizer._parameter_constraints,
-        "linked_columns": [StrOptions({"auto"}), None],
+        "linked_columns": LINKED_COLUMNS_PARAMETER,
         "bandwidth": [
             StrOptions({"auto", "scott", "silverman"}),
             Interval(Real, 0, None, closed="neither"),

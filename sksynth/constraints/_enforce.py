@@ -461,10 +461,10 @@ def _constant(value):
     return kind, f"the constant {value!r} ({kind})"
 
 
-def fit_rules(constraints, X, keep_range=True, linked=None):
+def fit_rules(constraints, X, keep_range=True, linking=None):
     """The :class:`RuleSet` of an estimator's ``constraints`` fitted on
     ``X`` (None without rules); ``keep_range``: the estimator's
-    ``enforce_range``; ``linked``: None, or the columns never linked (see
+    ``enforce_range``; ``linking``: None, or the columns never linked (see
     :func:`~sksynth.constraints._linked.linking_of`): a
     :class:`FixedCombinations` rule is added for each group of the other
     columns the data link, among those no other rule reads."""
@@ -476,8 +476,8 @@ def fit_rules(constraints, X, keep_range=True, linked=None):
         rules = detect_constraints(X)
     else:
         rules = list(constraints)
-    if linked is not None:
-        rules = _with_linked_groups(rules, X, linked, isinstance(constraints, str))
+    if linking is not None:
+        rules = _with_linked_groups(rules, X, linking, isinstance(constraints, str))
     if not rules:
         return None
     return RuleSet(rules, keep_range).fit(X)

@@ -11,9 +11,14 @@ learning each linked group as one column of the combinations seen (a
 from itertools import combinations
 
 import numpy as np
+from sklearn.utils._param_validation import StrOptions
 
 from .._data import is_dataframe
 from ._frames import import_pandas
+
+#: Validation of the ``linked_columns`` parameter, shared by the estimators
+#: that take it.
+LINKED_COLUMNS_PARAMETER = [StrOptions({"auto"}), None]
 
 # A pair of values (or a combination) is ruled out when it is held by at most
 # RULED_OUT_SHARE of the rows that independent columns would give it, and

@@ -262,7 +262,7 @@ def _fit_drawer(sampler, X, y, rng):
     from ..over_sampling import KDEOverSampler
     from ..over_sampling._synthesizer import ClassModels
 
-    rules = fit_rules(None, X, linked=linking_of(sampler))
+    rules = fit_rules(None, X, linking=linking_of(sampler))
     sampler.constraints_ = [] if rules is None else list(rules.rules)
     if rules is not None:
         X = rules.transform(X)

@@ -143,7 +143,7 @@ class BaseSynthesisOverSampler(BaseOverSampler):
         check_unique_columns(X)
         rules = None
         if y is not None:
-            rules = fit_rules(self.constraints, X, linked=linking_of(self))
+            rules = fit_rules(self.constraints, X, linking=linking_of(self))
         self.constraints_ = [] if rules is None else list(rules.rules)
         if rules is None:
             return super().fit_resample(X, y, **params)

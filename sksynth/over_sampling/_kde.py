@@ -25,6 +25,7 @@ from .._kde import (
     with_bandwidth,
 )
 from .._progress import Progress, describe_class, describe_columns
+from ..constraints._linked import LINKED_COLUMNS_PARAMETER
 from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
 from ._region import REGION_CONSTRAINT, ClassRegion, _region_docstring, draw_inside
 
@@ -152,7 +153,7 @@ class KDEOverSampler(BaseSynthesisOverSampler):
 
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
-        "linked_columns": [StrOptions({"auto"}), None],
+        "linked_columns": LINKED_COLUMNS_PARAMETER,
         "bandwidth": [
             StrOptions({"auto", "scott", "silverman"}),
             Interval(Real, 0, None, closed="neither"),

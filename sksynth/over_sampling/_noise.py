@@ -6,11 +6,12 @@ from numbers import Real
 import numpy as np
 from imblearn.utils import Substitution
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 
 from .._base import _warn_auto_identifiers
 from .._data import TableSchema, column_roles
 from .._progress import Progress, describe_class, describe_columns
+from ..constraints._linked import LINKED_COLUMNS_PARAMETER
 from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
 
 
@@ -91,7 +92,7 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
 
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
-        "linked_columns": [StrOptions({"auto"}), None],
+        "linked_columns": LINKED_COLUMNS_PARAMETER,
         "n_copies": [Interval(Real, 0, None, closed="neither"), None],
         "noise_level": [Interval(Real, 0, None, closed="left")],
         "multiplicative_noise": [Interval(Real, 0, None, closed="left")],

@@ -28,6 +28,7 @@ from .._data import (
 from .._forest import ForestSynthesizer
 from .._progress import Progress, describe_class, describe_columns
 from .._tree import TreeSynthesizer
+from ..constraints._linked import LINKED_COLUMNS_PARAMETER
 from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
 from ._kde import _SharedSpace
 from ._region import REGION_CONSTRAINT, ClassRegion, _region_docstring, draw_inside
@@ -449,7 +450,7 @@ class CopulaOverSampler(SynthesizerOverSampler):
 
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
-        "linked_columns": [StrOptions({"auto"}), None],
+        "linked_columns": LINKED_COLUMNS_PARAMETER,
         "region": REGION_CONSTRAINT,
         "marginals": GaussianCopulaSynthesizer._parameter_constraints["marginals"],
         "copula": GaussianCopulaSynthesizer._parameter_constraints["copula"],
@@ -572,7 +573,7 @@ class TreeOverSampler(SynthesizerOverSampler):
 
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
-        "linked_columns": [StrOptions({"auto"}), None],
+        "linked_columns": LINKED_COLUMNS_PARAMETER,
         "region": REGION_CONSTRAINT,
         **{
             name: TreeSynthesizer._parameter_constraints[name]
