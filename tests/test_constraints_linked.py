@@ -18,12 +18,17 @@ from sksynth.constraints import (
     FixedCombinations,
     Implication,
     Inequality,
+    MutuallyExclusive,
     detect_constraints,
+    load_constraints,
+    rule_from_dict,
+    save_constraints,
 )
 from sksynth.constraints._linked import (
     _MAX_COMBINATIONS,
     RULED_OUT_EXPECTED,
     RULED_OUT_SHARE,
+    exclusive_columns,
     linked_columns,
 )
 
@@ -402,3 +407,163 @@ def test_a_wide_table_is_linked_on_fewer_rows(monkeypatch):
     assert linked_columns(X) == [GROUP]
     monkeypatch.setattr(linked, "_MIN_LINK_ROWS", 40)
     assert linked_columns(X) == []
+
+
+# -- amounts that exclude one another -------------------------------------------
+def ledger(n=3000, seed=0, overlap=0):
+    """A gain and a loss never both non-zero (but in ``overlap`` rows), a
+    bonus that is zero in 70 % of the rows whatever the others, a refund
+    whose baseline is -1, and an income with no baseline."""
+    rng = np.random.RandomState(seed)
+    kind = rng.choice(["gain", "loss", "none"], n, p=[0.15, 0.1, 0.75])
+    both = np.flatnonzero(kind == "none")[:overlap]
+    gain = np.where(kind == "gain", rng.lognormal(8, 1, n), 0.0)
+    loss = np.where(kind == "loss", rng.lognormal(7, 0.5, n).round(), 0.0)
+    gain[both], loss[both] = 1000.0, 500.0
+    return pd.DataFrame(
+        {
+            "gain": gain,
+            "income": rng.lognormal(10, 0.5, n),
+            "loss": loss.astype(np.int64),
+            "bonus": np.where(rng.rand(n) < 0.7, 0.0, rng.gamma(2.0, 100.0, n)),
+            "refund": np.where(kind == "gain", rng.gamma(2.0, 10.0, n), -1.0),
+        }
+    )
+
+
+def _both_in_use(X):
+    return int(((X["gain"] != 0) & (X["loss"] != 0)).sum())
+
+
+def test_amounts_that_exclude_one_another_are_found():
+    # Independence gives gain and loss 0.15 * 0.1 * 3000 = 45 rows in use
+    # together: none is ruled out. The bonus is independent; the refund's
+    # baseline is -1, not 0, and it is in use with the gain only.
+    assert exclusive_columns(ledger()) == [(["gain", "loss"], 0)]
+    assert exclusive_columns(ledger(), skip={"loss"}) == []
+    # Inside a linked group the combinations keep the rule already.
+    assert exclusive_columns(ledger(), groups=[["gain", "loss"]]) == []
+    # A missing value counts as the baseline.
+    X = ledger()
+    X.loc[(X["gain"] == 0) & (X.index % 3 == 0), "gain"] = np.nan
+    assert exclusive_columns(X) == [(["gain", "loss"], 0)]
+    assert MutuallyExclusive(["gain", "loss"]).is_valid(X).all()
+    # Arrays and non-string names: not linked, as in linked_columns.
+    assert exclusive_columns(ledger().to_numpy()) == []
+
+
+def test_exclusion_needs_room_to_show_and_no_exceptions():
+    # 600 rows: chance gives the pair 9 rows, too few to rule it out.
+    expected = 0.15 * 0.1 * 600
+    assert expected < RULED_OUT_EXPECTED
+    assert exclusive_columns(ledger(600)) == []
+    # One row of 3,000 with both in use (1/45 of chance) is above the 1/100
+    # cut: the pair is not ruled out.
+    assert 1 > RULED_OUT_SHARE * 45
+    assert exclusive_columns(ledger(overlap=1)) == []
+
+
+def test_exclusive_groups_hold_only_pairwise_exclusive_columns():
+    rng = np.random.RandomState(0)
+    n = 6000
+    kind = rng.choice(4, n, p=[0.2, 0.2, 0.2, 0.4])
+    X = pd.DataFrame(
+        {
+            name: np.where(kind == k, rng.gamma(2.0, 50.0, n), 0.0)
+            for k, name in enumerate(["rent", "mortgage", "board"])
+        }
+    )
+    # A fee paid by owners and renters alike excludes only the board.
+    X["fee"] = np.where((kind < 2) & (rng.rand(n) < 0.5), 20.0, 0.0)
+    groups = exclusive_columns(X)
+    assert groups == [(["rent", "mortgage", "board"], 0)]
+
+
+def test_the_mutually_exclusive_rule():
+    rule = MutuallyExclusive(["gain", "loss"])
+    X = pd.DataFrame({"gain": [0, 500, 0, 300, np.nan], "loss": [0, 0, 120, 50, 80]})
+    assert rule.is_valid(X).tolist() == [True, True, True, False, True]
+    assert str(rule) == "at most one of gain, loss differs from 0"
+    assert rule_from_dict(rule.to_dict()) == rule
+    assert MutuallyExclusive([0, 1], baseline=-1).is_valid(
+        np.array([[-1, 2], [3, 4]])
+    ).tolist() == [True, False]
+    with pytest.raises(ValueError, match="two or more columns"):
+        MutuallyExclusive(["gain"])
+    with pytest.raises(ValueError, match="'debt'"):
+        MutuallyExclusive(["gain", "debt"]).is_valid(X)
+
+
+def test_mutually_exclusive_rules_go_through_json(tmp_path):
+    path = tmp_path / "rules.json"
+    rules = [MutuallyExclusive(["gain", "loss"], baseline=0.0)]
+    save_constraints(rules, path)
+    assert load_constraints(path) == rules
+
+
+def test_a_given_rule_most_rows_break_is_named_in_a_warning():
+    X = ledger(overlap=200)
+    with pytest.warns(UserWarning, match="at most one of gain, loss"):
+        GaussianCopulaSynthesizer(
+            random_state=0, constraints=[MutuallyExclusive(["gain", "loss"])]
+        ).fit(X)
+
+
+@pytest.mark.parametrize("synthesizer", LINKING_SYNTHESIZERS, ids=_name)
+def test_synthetic_rows_keep_amounts_apart(synthesizer):
+    X = ledger()
+    synth = clone(synthesizer).fit(X)
+    X_new = synth.sample(4000, random_state=0)
+
+    assert _both_in_use(X_new) == 0
+    pd.testing.assert_series_equal(X_new.dtypes, X.dtypes)
+    assert synth.constraints_ == [MutuallyExclusive(["gain", "loss"])]
+    assert synth.describe_constraints() == (
+        "at most one of gain, loss differs from 0  (linked columns; rejection: "
+        "rows with two in use are drawn again)"
+    )
+    # Redrawing the rows that break the rule leaves each amount in use as
+    # often as the model draws it without the rule, up to sampling noise.
+    apart = clone(synthesizer).set_params(linked_columns=None).fit(X)
+    X_apart = apart.sample(4000, random_state=1)
+    for name, share in (("gain", 0.15), ("loss", 0.1)):
+        tolerance = 4 * np.sqrt(share * (1 - share) * 2 / 4000)
+        drawn = (X_apart[name] != 0).mean()
+        assert abs((X_new[name] != 0).mean() - drawn) < tolerance
+
+    given = synth.sample(200, random_state=1, conditions={"gain": 0.0})
+    assert (given["gain"] == 0).all()
+    with pytest.raises(ValueError, match="linked_columns=None models them apart"):
+        synth.sample(5, conditions={"gain": 1000.0, "loss": 500})
+
+    # The rule changes no model: a row with both in use scores the model's
+    # density plus the penalty of a novel outcome, the others the same.
+    rows = X.head(20).copy()
+    broken = rows.assign(gain=1000.0, loss=500)
+    np.testing.assert_allclose(
+        synth.score_samples(broken) - apart.score_samples(broken),
+        np.log(1 / (len(X) + 1)),
+    )
+    np.testing.assert_allclose(synth.score_samples(rows), apart.score_samples(rows))
+
+
+@pytest.mark.parametrize("synthesizer", LINKING_SYNTHESIZERS, ids=_name)
+def test_without_linking_amounts_are_drawn_apart(synthesizer):
+    synth = clone(synthesizer).set_params(linked_columns=None).fit(ledger())
+    assert synth.constraints_ == []
+    if isinstance(synthesizer, GaussianCopulaSynthesizer):
+        # A copula draws the columns' spikes apart: both in use in some rows.
+        assert _both_in_use(synth.sample(4000, random_state=0)) > 0
+
+
+@pytest.mark.parametrize("sampler", LINKING_OVER_SAMPLERS, ids=_name)
+def test_new_rows_of_over_samplers_keep_amounts_apart(sampler):
+    X = ledger()
+    y = np.where(np.random.RandomState(1).rand(len(X)) < 0.1, "rare", "common")
+    sampler = clone(sampler)
+    X_res, _ = sampler.fit_resample(X, y)
+    new = X_res.iloc[len(X) :]
+    assert len(new) == (y == "common").sum() - (y == "rare").sum()
+    assert _both_in_use(new) == 0
+    pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
+    assert sampler.constraints_ == [MutuallyExclusive(["gain", "loss"])]

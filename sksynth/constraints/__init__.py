@@ -4,8 +4,9 @@ Pass rules to any synthesizer or over-sampler as ``constraints=[...]`` (or
 ``constraints="auto"`` to use those :func:`detect_constraints` finds); each
 rule is enforced exactly (by a transform of the table the model learns, by
 moving a column to its bound in the drawn rows that break an inequality, or
-by setting an implication's value), a :class:`Predicate` and a rule whose
-enforcement would clash with another's by rejection.
+by setting an implication's value), a :class:`Predicate`, a
+:class:`MutuallyExclusive` rule and a rule whose enforcement would clash with
+another's by rejection.
 :func:`save_constraints` and :func:`load_constraints` keep rules in JSON
 files a user can read and edit.
 """
@@ -18,6 +19,7 @@ from ._rules import (
     Formula,
     Implication,
     Inequality,
+    MutuallyExclusive,
     Predicate,
     Range,
     rule_from_dict,
@@ -29,6 +31,7 @@ __all__ = [
     "Formula",
     "Implication",
     "Inequality",
+    "MutuallyExclusive",
     "Predicate",
     "Range",
     "detect_constraints",

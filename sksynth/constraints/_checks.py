@@ -14,7 +14,7 @@ import numpy as np
 
 from .._data import caller_stacklevel, is_missing_value
 from ._frames import kind_of, missing_mask, same_values
-from ._rules import Implication, Inequality, Range
+from ._rules import Implication, Inequality, MutuallyExclusive, Range
 
 # A rule broken by more of the training rows than this is named in a warning.
 _BROKEN_SHARE_WARNING = 0.01
@@ -27,7 +27,7 @@ def check_rules(rules, frame):
         if isinstance(rule, Implication):
             _check_implication(rule, frame)
     for rule in rules:
-        if not isinstance(rule, Inequality | Range | Implication):
+        if not isinstance(rule, Inequality | Range | Implication | MutuallyExclusive):
             continue
         share = float(np.mean(~rule.is_valid(frame))) if len(frame) else 0.0
         if share > _BROKEN_SHARE_WARNING:

@@ -24,6 +24,7 @@ from ._rules import (
     Formula,
     Implication,
     Inequality,
+    MutuallyExclusive,
     Range,
     _cast,
     _is_integer_dtype,
@@ -345,6 +346,8 @@ def _units(rules, frame):
                 implications.append(part)
             elif part._has_transform:
                 units.append(part)
+            elif isinstance(part, MutuallyExclusive):
+                rejected.append((part, "rows with two in use are drawn again"))
             else:
                 rejected.append((part, "it has no transform"))
     # Implications on a cycle (previous 0 exactly when pdays is -1): setting
@@ -485,8 +488,9 @@ def fit_rules(constraints, X, keep_range=True, linking=None):
 
 def _with_linked_groups(rules, X, kept, detected):
     """``rules`` and a :class:`FixedCombinations` rule for each group of
-    columns the data link, among the columns not in ``kept`` that no rule
-    reads but a detected implication.
+    columns the data link, and a :class:`MutuallyExclusive` rule for each
+    group of amounts that exclude one another, among the columns not in
+    ``kept`` that no rule reads but a detected implication.
 
     Detected rules (``constraints="auto"``) leave their columns to the
     groups: an implication between two columns of one group that every
@@ -497,7 +501,7 @@ def _with_linked_groups(rules, X, kept, detected):
     stays, applied after the group (implications come after every other
     rule), so that every synthetic row still keeps it.
     """
-    from ._linked import linked_columns
+    from ._linked import exclusive_columns, linked_columns
 
     def columns_of(rule):
         return set(getattr(rule, "columns", None) or ())
@@ -519,8 +523,12 @@ def _with_linked_groups(rules, X, kept, detected):
             )
         ]
     out = list(rules)
-    for group in groups:
-        rule = FixedCombinations(group)
+    found = [FixedCombinations(group) for group in groups]
+    found += [
+        MutuallyExclusive(columns, baseline)
+        for columns, baseline in exclusive_columns(X, taken, groups)
+    ]
+    for rule in found:
         rule.linked_ = True  # found by linking, not given: messages say so
         out.append(rule)
     return out
@@ -588,7 +596,7 @@ class RuleSet:
                     "`constraints` holds "
                     f"{type(rule).__name__}, which is not a rule; use the rules of "
                     "sksynth.constraints (Inequality, Range, FixedCombinations, "
-                    "Formula, Implication, Predicate)."
+                    "Formula, Implication, MutuallyExclusive, Predicate)."
                 )
             for name in rule._unknown_columns(frame.columns):
                 bound = (
@@ -680,6 +688,8 @@ class RuleSet:
                 how[id(clip.rule)] = f"sets {clip.column}"
         for rule, why in self._rejected:
             how[id(rule)] = f"rejection: {why}"
+            if getattr(rule, "linked_", False):
+                how[id(rule)] = "linked columns; " + how[id(rule)]
         lines = []
         for rule in self.rules:
             parts = rule.inequalities() if isinstance(rule, Range) else [rule]
@@ -832,6 +842,9 @@ class RuleSet:
                 model[unit.merged_name] = f"combination {np.flatnonzero(match)[0]}"
                 for name in given:
                     del checked[name]
+        for rule, _ in self._rejected:
+            if isinstance(rule, MutuallyExclusive):
+                _check_exclusive_conditions(rule, conditions)
         # Gap columns conditioned with all their lows: the difference.
         for key in list(checked):
             unit = written[key]
@@ -873,6 +886,34 @@ class RuleSet:
             rules = [rule for rule in rules if not any(rule is u for u in merged)]
         valid &= self.is_valid(frame, rules)
         return np.where(valid, 0.0, np.log(1.0 / (n_train + 1.0)))
+
+
+def _check_exclusive_conditions(rule, conditions):
+    """Raise, naming the rule, when ``conditions`` set two or more of a
+    :class:`MutuallyExclusive` rule's columns away from its baseline (no
+    drawn row could keep both the conditions and the rule)."""
+    pd = import_pandas()
+    in_use = {
+        name: conditions[name]
+        for name in rule.columns
+        if name in conditions
+        and not (
+            same_values(pd.Series([conditions[name]]), rule.baseline)[0]
+            or is_missing_value(conditions[name])
+        )
+    }
+    if len(in_use) < 2:
+        return
+    linked = ""
+    if getattr(rule, "linked_", False):
+        linked = (
+            " (the data link these columns, see `linked_columns`; "
+            "linked_columns=None models them apart)"
+        )
+    raise ValueError(
+        f"`conditions` {in_use} break rule '{rule}'{linked}: condition at most one "
+        "of its columns on a value other than the baseline."
+    )
 
 
 def sample_with_rules(ruleset, draw, n_samples, conditions):

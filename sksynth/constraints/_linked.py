@@ -6,6 +6,11 @@ A model that draws such columns apart from one another (a copula, a kernel
 density, a latent-class mixture) breaks the rule in a share of its rows;
 learning each linked group as one column of the combinations seen (a
 :class:`~sksynth.constraints.FixedCombinations` rule) keeps it.
+
+Amounts that exclude one another (a capital gain and a capital loss, never
+both non-zero) are linked the same way, through the share of rows where each
+leaves its most common value: such a group becomes a
+:class:`~sksynth.constraints.MutuallyExclusive` rule.
 """
 
 from itertools import combinations
@@ -45,6 +50,11 @@ _SCREEN_ROWS = 1000
 _LINK_ROWS = 200_000
 _PAIR_CELLS = 100_000_000
 _MIN_LINK_ROWS = 2_000
+# A number column takes part in MutuallyExclusive groups when one value (its
+# baseline, such as 0) holds at least _BASELINE_SHARE of its rows (and at
+# least _SCREEN_BASELINE_SHARE of its first rows, screened first).
+_BASELINE_SHARE = 0.5
+_SCREEN_BASELINE_SHARE = 0.3
 
 
 def ruled_out(observed, expected):
@@ -84,11 +94,9 @@ def linked_columns(X, skip=()):
             coded.append((j, codes))
     if len(coded) < 2:
         return []
-    # Every pair of columns is counted: on a wide table, on fewer rows.
-    n_pairs = len(coded) * (len(coded) - 1) // 2
-    n = min(n_rows, _LINK_ROWS, max(_MIN_LINK_ROWS, _PAIR_CELLS // n_pairs))
-    if n < n_rows:
-        rows = np.sort(np.random.default_rng(0).choice(n_rows, n, replace=False))
+    rows = _counted_rows(n_rows, len(coded))
+    n = n_rows if rows is None else rows.size
+    if rows is not None:
         coded = [(j, codes[rows]) for j, codes in coded]
     counts = [np.bincount(codes) for _, codes in coded]
     pairs = []
@@ -124,6 +132,107 @@ def linked_columns(X, skip=()):
         ([labels[coded[k][0]] for k in members] for members in found.values()),
         key=lambda group: labels.index(group[0]),
     )
+
+
+def _counted_rows(n_rows, n_columns):
+    """The rows on which every pair of ``n_columns`` columns is counted (None:
+    all of them): on a wide table, fewer."""
+    n_pairs = max(n_columns * (n_columns - 1) // 2, 1)
+    n = min(n_rows, _LINK_ROWS, max(_MIN_LINK_ROWS, _PAIR_CELLS // n_pairs))
+    if n >= n_rows:
+        return None
+    return np.sort(np.random.default_rng(0).choice(n_rows, n, replace=False))
+
+
+def exclusive_columns(X, skip=(), groups=()):
+    """Groups of number columns of a DataFrame ``X`` at most one of which
+    leaves its baseline in a row, as ``[(columns, baseline)]``.
+
+    A column's baseline is its most common value, when it holds at least
+    half of the rows (a missing value counts as the baseline). Two columns of
+    one baseline exclude each other when the rows where both leave it are
+    ruled out (see :func:`ruled_out`); groups are grown greedily, the pairs
+    independence would give most such rows first, and a column joins a group
+    only if it excludes every member. Columns in ``skip`` are left out, and
+    so are pairs inside one of the linked ``groups`` (their combinations are
+    kept already). DataFrames whose column names are all strings only, as
+    in :func:`linked_columns`.
+    """
+    if not is_dataframe(X) or not all(isinstance(c, str) for c in X.columns):
+        return []
+    pd = import_pandas()
+    labels = list(X.columns)
+    candidates = []
+    for j, label in enumerate(labels):
+        if label in skip:
+            continue
+        baseline = _screened_baseline(X.iloc[:, j], pd)
+        if baseline is not None:
+            candidates.append((j, baseline))
+    if len(candidates) < 2:
+        return []
+    n_rows = X.shape[0]
+    rows = _counted_rows(n_rows, len(candidates))
+    n = n_rows if rows is None else rows.size
+    in_use = []
+    for j, baseline in list(candidates):
+        x = X.iloc[:, j].to_numpy(dtype=float, na_value=np.nan)
+        x = x if rows is None else x[rows]
+        used = ~np.isnan(x) & (x != baseline)
+        if used.sum() <= (1 - _BASELINE_SHARE) * n:
+            in_use.append((j, baseline, used))
+    group_of = {label: k for k, group in enumerate(groups) for label in group}
+    exclusive, pairs = set(), []
+    for a, b in combinations(range(len(in_use)), 2):
+        (ja, base_a, used_a), (jb, base_b, used_b) = in_use[a], in_use[b]
+        same_group = group_of.get(labels[ja], -1) == group_of.get(labels[jb], -2)
+        if base_a != base_b or same_group:
+            continue
+        observed = np.count_nonzero(used_a & used_b)
+        expected = np.count_nonzero(used_a) * np.count_nonzero(used_b) / n
+        if ruled_out(np.array([observed]), np.array([expected]))[0]:
+            exclusive.add((a, b))
+            pairs.append((-expected, a, b))
+    members = {a: [a] for a in range(len(in_use))}
+    for _, a, b in sorted(pairs):
+        if members[a] is members[b]:
+            continue
+        joined = sorted(members[a] + members[b])
+        if all(pair in exclusive for pair in combinations(joined, 2)):
+            for k in joined:
+                members[k] = joined
+    found = {id(group): group for group in members.values() if len(group) > 1}
+    return sorted(
+        (
+            ([labels[in_use[k][0]] for k in group], in_use[group[0]][1])
+            for group in found.values()
+        ),
+        key=lambda item: labels.index(item[0][0]),
+    )
+
+
+def _screened_baseline(series, pd):
+    """The most common value of a number column's first rows, when it holds
+    at least ``_SCREEN_BASELINE_SHARE`` of them (else None)."""
+    dtype = series.dtype
+    if (
+        not pd.api.types.is_numeric_dtype(dtype)
+        or pd.api.types.is_bool_dtype(dtype)
+        or isinstance(dtype, pd.CategoricalDtype)
+    ):
+        return None
+    head = series.iloc[:_SCREEN_ROWS].dropna()
+    if head.empty:
+        return None
+    counts = head.value_counts()
+    if counts.iloc[0] < _SCREEN_BASELINE_SHARE * len(head):
+        return None
+    baseline = counts.index[0]
+    baseline = baseline.item() if hasattr(baseline, "item") else baseline
+    # A whole number is shown as one (0, not 0.0), whatever the dtype.
+    if isinstance(baseline, float) and baseline.is_integer():
+        return int(baseline)
+    return baseline
 
 
 def _few_value_codes(series, pd):

@@ -1010,6 +1010,66 @@ def _restore_dtype(column, dtype):
         return column
 
 
+class MutuallyExclusive(Constraint):
+    """At most one of ``columns`` holds a value other than ``baseline`` in a row.
+
+    Covers amounts that exclude one another: a capital gain and a capital
+    loss are never both non-zero, a row has a refund or a charge. Enforced by
+    rejection: drawn rows where two or more of the columns leave the baseline
+    are drawn again. A missing value counts as the baseline.
+
+    Parameters
+    ----------
+    columns : list of str or int
+        Two or more columns.
+    baseline : scalar, default=0
+        The value the columns hold when they are not the one in use.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sksynth.constraints import MutuallyExclusive
+    >>> X = pd.DataFrame({"gain": [0, 500, 0], "loss": [0, 0, 120]})
+    >>> rule = MutuallyExclusive(["gain", "loss"])
+    >>> rule.is_valid(X)
+    array([ True,  True,  True])
+    >>> rule.is_valid(pd.DataFrame({"gain": [500], "loss": [120]}))
+    array([False])
+    """
+
+    def __init__(self, columns, baseline=0):
+        self.columns_list = list(columns)
+        self.baseline = baseline
+        if len(self.columns_list) < 2:
+            raise ValueError(
+                f"MutuallyExclusive needs two or more columns; got {self.columns_list}."
+            )
+
+    @property
+    def columns(self):
+        return list(self.columns_list)
+
+    def __str__(self):
+        names = ", ".join(map(str, self.columns_list))
+        return f"at most one of {names} differs from {_shown(self.baseline)}"
+
+    def to_dict(self):
+        return {
+            "rule": "MutuallyExclusive",
+            "columns": _plain_list(self.columns),
+            "baseline": _plain(self.baseline),
+        }
+
+    def is_valid(self, X):
+        frame = as_frame(X)
+        in_use = np.zeros(len(frame), dtype=np.intp)
+        for name in self.columns:
+            _check_column(name, self, frame)
+            column = frame[name]
+            in_use += ~(same_values(column, self.baseline) | missing_mask(column))
+        return in_use <= 1
+
+
 class Predicate(Constraint):
     """Any rule given as a function of a DataFrame that returns a boolean mask.
 
@@ -1087,7 +1147,15 @@ class Predicate(Constraint):
 
 
 # The members every rule overrides share the base class's documentation.
-for _rule in (Inequality, Range, FixedCombinations, Formula, Implication, Predicate):
+for _rule in (
+    Inequality,
+    Range,
+    FixedCombinations,
+    Formula,
+    Implication,
+    MutuallyExclusive,
+    Predicate,
+):
     for _member in ("is_valid", "to_dict"):
         getattr(_rule, _member).__doc__ = getattr(Constraint, _member).__doc__
     _rule.columns = property(_rule.columns.fget, doc=Constraint.columns.__doc__)
@@ -1096,7 +1164,14 @@ del _rule, _member
 # The rules a dict (or a JSON file) can hold, by the name it gives.
 _RULES = {
     rule.__name__: rule
-    for rule in (Inequality, Range, FixedCombinations, Formula, Implication)
+    for rule in (
+        Inequality,
+        Range,
+        FixedCombinations,
+        Formula,
+        Implication,
+        MutuallyExclusive,
+    )
 }
 
 

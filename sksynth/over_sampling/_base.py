@@ -196,6 +196,9 @@ class BaseSynthesisOverSampler(BaseOverSampler):
             other = clone(self).set_params(
                 constraints=None, random_state=rng.randint(np.iinfo(np.int32).max)
             )
+            if "linked_columns" in other.get_params():
+                # The rules found by linking are those being kept here.
+                other.set_params(linked_columns=None)
             X_more, y_more = other.fit_resample(X_model, y)
             extra = rules.inverse_transform(
                 take_rows(X_more, np.arange(n, len(X_more)))
