@@ -222,6 +222,35 @@ def test_noise_augmenter_n_copies_wins_and_respects_bounds():
     assert (new["c"].to_numpy() != X["c"].to_numpy()[copied]).mean() > 0.1
 
 
+def test_noise_augmenter_copies_spikes_and_perturbs_the_rest():
+    # An amount that is zero in 60 % of the rows keeps its zeros: noise would
+    # make them small amounts no row holds. Its other values, and a count
+    # (discrete: its values move between the count's values), get noise.
+    rng = np.random.RandomState(0)
+    n = 2000
+    X = pd.DataFrame(
+        {
+            "amount": np.where(rng.rand(n) < 0.6, 0.0, rng.gamma(2.0, 100.0, n)),
+            "count": rng.poisson(3, n),
+            # Discrete (a grid of 50 round values) and 80 % zeros: a spike.
+            "bonus": np.where(rng.rand(n) < 0.8, 0, 100 * rng.randint(1, 51, n)),
+        }
+    )
+    y = np.repeat([0, 1], [1500, 500])
+    augmenter = NoiseAugmenter(random_state=0, noise_level=0.3)
+    X_res, _ = augmenter.fit_resample(X, y)
+    new = X_res.iloc[n:]
+    copied = X.iloc[augmenter.sample_indices_[n:]].reset_index(drop=True)
+    new = new.reset_index(drop=True)
+    zero = copied["amount"] == 0
+    assert (new.loc[zero, "amount"] == 0).all()
+    assert (new.loc[~zero, "amount"] != copied.loc[~zero, "amount"]).all()
+    assert (new["count"] != copied["count"]).mean() > 0.1
+    zero = copied["bonus"] == 0
+    assert (new.loc[zero, "bonus"] == 0).all()
+    assert (new.loc[~zero, "bonus"] != copied.loc[~zero, "bonus"]).mean() > 0.5
+
+
 def test_errors():
     X, y = np.ones((10, 2)), np.repeat([0, 1], 5)
     from scipy import sparse

@@ -9,10 +9,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
 from .._base import _warn_auto_identifiers
-from .._data import TableSchema, column_roles
+from .._data import TableSchema, column_roles, is_spike
 from .._progress import Progress, describe_class, describe_columns
 from ..constraints._linked import LINKED_COLUMNS_PARAMETER
 from ._base import DOCSTRINGS, BaseSynthesisOverSampler, stack_resampled
+
+# Rows on which the spikes of a column are found.
+_SPIKE_ROWS = 100_000
 
 
 @Substitution(**DOCSTRINGS)
@@ -23,7 +26,10 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
     scaled to each numeric column's spread, optional multiplicative noise,
     and categorical values swapped, with a given probability, for the value
     of another row of the same class. Integers stay integers, values stay in
-    each column's observed range and categories among those seen.
+    each column's observed range and categories among those seen. A value
+    many rows of a many-valued column share (a spike, such as the zeros of
+    an amount) is copied as it is: noise would move it to amounts few rows
+    hold, and amounts that exclude one another would both be in use.
 
     Parameters
     ----------
@@ -147,6 +153,7 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
         columns = schema.modelled_columns
         numeric, categorical, _ = column_roles(columns)
         spread = _spread(values[:, numeric]) if numeric else []
+        spikes = [_spikes(values[:, j]) for j in numeric]
         blocks, labels, indices = [], [], [np.arange(values.shape[0])]
         for klass, n_new in self.sampling_strategy_.items():
             if n_new == 0:
@@ -155,7 +162,9 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
             copied = rows[rng.randint(0, rows.size, size=n_new)]
             new = values[copied]
             for k, j in enumerate(numeric):
-                new[:, j] = self._perturb(new[:, j], spread[k], columns[j], rng)
+                perturbed = self._perturb(new[:, j], spread[k], columns[j], rng)
+                kept = np.isin(new[:, j], spikes[k])
+                new[:, j] = np.where(kept, new[:, j], perturbed)
             for j in categorical:
                 swap = rng.random_sample(n_new) < self.swap_probability
                 donors = rows[rng.randint(0, rows.size, size=n_new)]
@@ -175,6 +184,19 @@ class NoiseAugmenter(BaseSynthesisOverSampler):
             x = x * np.exp(self.multiplicative_noise * rng.standard_normal(x.size))
         x = x + self.noise_level * spread * rng.standard_normal(x.size)
         return _reflect(x, spec.low, spec.high)
+
+
+def _spikes(x):
+    """The spikes of a numeric column (see :func:`~sksynth._data.is_spike`:
+    a value that holds ten times an average value's share, so a column of a
+    few values has none and its noise moves values between them), found on
+    at most ``_SPIKE_ROWS`` rows taken at a regular step."""
+    x = x[:: max(1, x.size // _SPIKE_ROWS)]
+    x = x[~np.isnan(x)]
+    if not x.size:
+        return np.zeros(0)
+    values, counts = np.unique(x, return_counts=True)
+    return values[is_spike(counts / x.size)]
 
 
 def _reflect(x, low, high):
