@@ -630,6 +630,33 @@ def test_normal_scores_atom_intervals_hold_their_probability(kind):
     np.testing.assert_array_equal(log_jacobian, 0.0)
 
 
+@pytest.mark.parametrize("kind", ["continuous", "spiked", "discrete"])
+def test_centre_scores_spread_atoms_and_keep_their_values(kind):
+    rng = np.random.RandomState(0)
+    x, score_map = _score_map(kind, rng)
+    x = np.r_[x, np.nan]
+    z = score_map.to_scores(x)
+
+    centres = score_map.centre_scores(x, np.random.RandomState(1), 8)
+
+    atom = score_map.margin.atom_index(x) >= 0
+    # Values off the atoms, and missing ones, keep their scores; an atom's
+    # centres take at most 8 points inside its interval and decode to it.
+    np.testing.assert_array_equal(centres[~atom], z[~atom])
+    if atom.any():
+        assert not np.array_equal(centres[atom], z[atom])
+        for value in np.unique(x[atom]):
+            assert np.unique(centres[x == value]).size <= 8
+    np.testing.assert_array_equal(score_map.from_scores(centres, True)[atom], x[atom])
+    # Query rows are encoded with atoms at their middles.
+    np.testing.assert_allclose(score_map.atom_middles(centres), z, equal_nan=True)
+    # Spread, the scores of a column of ties are standard normal (the middle
+    # of a large atom is not).
+    observed = centres[~np.isnan(centres)]
+    assert abs(observed.mean()) < 4 / np.sqrt(observed.size)
+    assert abs(observed.std() - 1) < 0.05
+
+
 def test_normal_scores_beyond_a_discrete_range_do_not_depend_on_the_batch_size():
     # Batches of 20,000 values and more take the cell look-up, which clipped
     # values beyond the table onto the zero-width segment of its end atom:

@@ -26,6 +26,10 @@ _PUSH_MARGIN = 1.25
 _LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
 # Rows used to record the distance-to-closest-record behaviour.
 _DCR_ROWS = 500
+# Points of an atom's score interval its kernel centres take (see
+# encode_centres): enough to spread them as the normal density does, few
+# enough that an atom's kernel masses are computed once per distinct centre.
+ATOM_POSITIONS = 32
 
 
 @dataclass(eq=False)
@@ -396,13 +400,39 @@ def column_margins(maps, values, columns, numeric, categorical, n_levels):
     return margins
 
 
-def encode_centres(maps, values, numeric, categorical):
-    """Kernel centres of encoded rows: numeric scores and categorical codes."""
+def encode_centres(maps, values, numeric, categorical, rng=None):
+    """Numeric scores and categorical codes of encoded rows.
+
+    With ``rng``, the scores of kernel centres: a value at an atom takes one
+    of ``ATOM_POSITIONS`` points of the atom's score interval (see
+    ``NormalScores.centre_scores``), unless the rows hold one value of the
+    column (their spread, and so their kernel's, stays 0: a class that holds
+    one level of a discrete column only draws that level); without, the
+    scores of query rows (an atom's at the middle of its interval).
+    """
     scores = np.full((values.shape[0], len(numeric)), np.nan)
     for k, (j, score_map) in enumerate(zip(numeric, maps, strict=True)):
-        if score_map is not None:
+        if score_map is None:
+            continue
+        x = values[:, j]
+        present = x[~np.isnan(x)]
+        if rng is None or not present.size or present.min() == present.max():
             scores[:, k] = score_map.to_scores(values[:, j])
+        else:
+            scores[:, k] = score_map.centre_scores(values[:, j], rng, ATOM_POSITIONS)
     return scores, values[:, categorical].reshape(values.shape[0], len(categorical))
+
+
+def query_scores(model, scores=None):
+    """The centres' scores (or ``scores`` of centres) as query rows are
+    encoded: atoms at their middles. Distances between training and drawn
+    rows compare rows encoded alike."""
+    scores = model.scores if scores is None else scores
+    out = scores.copy()
+    for k, score_map in enumerate(model.maps):
+        if score_map is not None:
+            out[:, k] = score_map.atom_middles(scores[:, k])
+    return out
 
 
 def score_mean(scores):
@@ -475,7 +505,7 @@ def training_reference(model, values=None):
     """The rows of ``values`` (encoded; by default the kernel centres) in the
     model's kernel space, for closest-record look-ups."""
     if values is None:
-        return Reference(*_kernel_space(model, model.scores, model.codes))
+        return Reference(*_kernel_space(model, query_scores(model), model.codes))
     return Reference(*_kernel_space(model, *_encode(model, values)))
 
 
@@ -592,7 +622,7 @@ def dcr_ratio(model, rng, enforce_range, min_distance=0.0):
     n = min(_DCR_ROWS, model.n_centres)
     rows = rng.choice(model.n_centres, n, replace=False)
     values, _ = sample_model(model, n, rng, enforce_range, min_distance)
-    dense, wide_codes = _kernel_space(model, model.scores, model.codes)
+    dense, wide_codes = _kernel_space(model, query_scores(model), model.codes)
     training = Reference(dense, wide_codes)
     _, synthetic_distance = training.nearest(
         *_kernel_space(model, *_encode(model, values)), return_distance=True

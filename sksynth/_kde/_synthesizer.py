@@ -275,7 +275,7 @@ class KDESynthesizer(BaseSynthesizer):
         columns = layout.columns
         numeric, categorical, n_levels = column_roles(columns)
         maps = fit_score_maps(values, columns, numeric)
-        scores, codes = encode_centres(maps, values, numeric, categorical)
+        scores, codes = encode_centres(maps, values, numeric, categorical, rng)
         spread = score_spread(scores)
         n_samples = values.shape[0]
         model = KDEModel(

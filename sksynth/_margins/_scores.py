@@ -104,6 +104,46 @@ class NormalScores:
         z[observed] = ndtri(np.clip(self.cdf(x[observed]), 1e-300, 1.0))
         return z
 
+    def centre_scores(self, x, rng, positions):
+        """Scores of kernel centres at values ``x``: :meth:`to_scores`, but a
+        value at an atom takes one of ``positions`` evenly spaced points of
+        the atom's CDF jump, picked at random, instead of its middle.
+
+        Centres then spread over the atom's score interval as the normal
+        density does, and their scores are standard normal whatever the
+        ties: a kernel around them keeps the margin. At the middle, an atom
+        that holds many rows (the zeros of an amount) keeps its centres far
+        from its edges while neighbouring centres spill into it, and grows.
+        A few positions keep the distinct centres few (see
+        ``atom_log_kernel``).
+        """
+        z = self.to_scores(x)
+        observed = np.flatnonzero(~np.isnan(x))
+        index = self.margin.atom_index(x[observed])
+        at, index = observed[index >= 0], index[index >= 0]
+        if at.size:
+            lower, upper = self._atom_lower[index], self._atom_upper[index]
+            step = (rng.randint(positions, size=at.size) + 0.5) / positions
+            z[at] = ndtri(np.clip(lower + step * (upper - lower), 1e-300, 1.0))
+        return z
+
+    def atom_middles(self, z):
+        """Scores ``z`` with those inside an atom's score interval moved to
+        its middle: :meth:`to_scores` of the values they stand for (how
+        query rows are encoded), from :meth:`centre_scores`."""
+        margin = self.margin
+        if margin.atoms.size == 0:
+            return z
+        with np.errstate(divide="ignore"):
+            upper = ndtri(margin._atom_upper)
+            middle = ndtri((margin._atom_lower + margin._atom_upper) / 2)
+        # Atoms are in increasing order, and so are their score intervals.
+        index = np.clip(np.searchsorted(upper, z), 0, upper.size - 1)
+        with np.errstate(divide="ignore"):
+            lower = ndtri(margin._atom_lower[index])
+        inside = (z >= lower) & (z <= upper[index]) & (upper[index] > lower)
+        return np.where(inside, middle[index], z)
+
     def from_scores(self, z, enforce_range, out=None):
         """Values of normal scores; within the observed range if asked.
 

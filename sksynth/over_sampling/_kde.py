@@ -15,6 +15,7 @@ from .._kde import (
     encode_centres,
     fit_score_maps,
     generator_from,
+    query_scores,
     sample_model,
     score_mean,
     score_spread,
@@ -230,7 +231,7 @@ class KDEOverSampler(BaseSynthesisOverSampler):
             if n_new == 0:
                 continue
             rows = np.flatnonzero(y == klass)
-            model = space.class_model(rows)
+            model = space.class_model(rows, rng)
             model, h, t = self._choose_bandwidth(model, space, rows, y != klass, rng)
             models[klass] = (model, rows)
             self.bandwidth_[klass], self.categorical_bandwidth_[klass] = h, t
@@ -340,8 +341,10 @@ class _SharedSpace:
     def embed_rows(self, rows):
         return self.embed(self.encode(rows))
 
-    def class_model(self, rows):
-        scores, codes = self.centres(self.encode(rows))
+    def class_model(self, rows, rng):
+        scores, codes = encode_centres(
+            self.maps, self.encode(rows), self.numeric, self.categorical, rng
+        )
         spread = score_spread(scores) if rows.size > 1 else self.spread
         return KDEModel(
             maps=self.maps,
@@ -447,7 +450,7 @@ def _purity_rule(candidates, space, rows, others, rng):
     if rows.size > _REFERENCE_ROWS:
         own_rows = rng.choice(rows.size, _REFERENCE_ROWS, replace=False)
     own_dense, own_codes = space.embed_centres(
-        own.scores[own_rows], own.codes[own_rows]
+        query_scores(own, own.scores[own_rows]), own.codes[own_rows]
     )
     other_dense, other_codes = space.embed_rows(other_rows)
     # The rule counts nearest rows: distances in single precision suffice.
