@@ -567,3 +567,28 @@ def test_new_rows_of_over_samplers_keep_amounts_apart(sampler):
     assert _both_in_use(new) == 0
     pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
     assert sampler.constraints_ == [MutuallyExclusive(["gain", "loss"])]
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [s for s in LINKING_OVER_SAMPLERS if type(s).__name__ != "NoiseAugmenter"],
+    ids=_name,
+)
+def test_over_samplers_keep_amounts_apart_on_dask_input(sampler):
+    # New partitions redraw the rows that break a rule kept by rejection.
+    dd = pytest.importorskip("dask.dataframe")
+    X = ledger(8000)
+    y = pd.Series(
+        np.where(np.random.RandomState(1).rand(len(X)) < 0.1, "rare", "common"),
+        name="label",
+    )
+    sampler = clone(sampler)
+    X_res, y_res = sampler.fit_resample(
+        dd.from_pandas(X, npartitions=3), dd.from_pandas(y, npartitions=3)
+    )
+    X_res, y_res = X_res.compute(), y_res.compute()
+    new = X_res.iloc[len(X) :]
+    assert len(new) == (y == "common").sum() - (y == "rare").sum()
+    assert (y_res.iloc[len(X) :] == "rare").all()
+    assert _both_in_use(new) == 0
+    assert sampler.constraints_ == [MutuallyExclusive(["gain", "loss"])]

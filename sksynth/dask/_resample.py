@@ -28,7 +28,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .._data import take_rows
+from .._data import concat_tables, take_rows
 from ._fit import aligned_partitions
 from ._sample import (
     block_random_state,
@@ -276,13 +276,41 @@ def _fit_drawer(sampler, X, y, rng):
 
 class _LinkedDrawer:
     """New rows of a drawer fitted on the table the rules of the linked
-    columns transform, turned back to the table's columns."""
+    columns transform, turned back to the table's columns; rows that break a
+    rule kept by rejection (amounts that exclude one another) are drawn
+    again, class by class."""
 
     def __init__(self, drawer, rules):
         self.drawer, self.rules = drawer, rules
 
     def draw(self, n_per_class, rng):
-        return self.rules.inverse_transform(self.drawer.draw(n_per_class, rng))
+        from ..over_sampling._base import _MAX_REDRAWS, _keeps_rules
+
+        rejection = self.rules.checked_rules
+        need = dict(n_per_class)
+        kept = {klass: [] for klass in n_per_class}
+        broken = {}
+        for _ in range(_MAX_REDRAWS + 1):
+            need = {klass: n for klass, n in need.items() if n > 0}
+            if not need:
+                break
+            X = self.rules.inverse_transform(self.drawer.draw(need, rng))
+            if not rejection:
+                return X
+            valid = _keeps_rules(X, rejection, broken)
+            owner = np.repeat(np.arange(len(need)), list(need.values()))
+            for i, klass in enumerate(list(need)):
+                rows = np.flatnonzero(valid & (owner == i))[: need[klass]]
+                kept[klass].append(take_rows(X, rows))
+                need[klass] -= rows.size
+        if any(n > 0 for n in need.values()):
+            names = "; ".join(f"{rule} ({n} rows)" for rule, n in broken.items() if n)
+            raise ValueError(
+                f"Too few new rows satisfy the rules: {sum(need.values())} row(s) "
+                f"still missing after {_MAX_REDRAWS} redraws. New rows broke "
+                f"{names}; pass linked_columns=None to model the columns apart."
+            )
+        return concat_tables([part for klass in n_per_class for part in kept[klass]])
 
 
 class _KDEDrawer:
