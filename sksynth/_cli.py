@@ -764,8 +764,8 @@ def _make_over_sampler(
 
 
 def _linking(estimator_class, linked_columns):
-    """``linked_columns`` for an estimator that takes it (the forest does
-    not: its groups leave out what the data rule out)."""
+    """``linked_columns`` for an estimator that takes it (the forests keep
+    amounts apart with it; their groups leave out what the data rule out)."""
     if "linked_columns" in estimator_class._get_param_names():
         return {"linked_columns": linked_columns}
     return {}
@@ -1886,7 +1886,8 @@ def _add_linked_columns(parser, rows):
         "data link (a pair of values never seen together though chance would "
         "give it 10 rows or more, such as a husband who is female) are learnt "
         f"as one column of their combinations, so that {rows} keep those rules "
-        "(the forest leaves such combinations out by itself)",
+        "(the forest leaves such combinations out by itself), and amounts that "
+        "exclude one another (a capital gain and a capital loss) are kept apart",
     )
 
 

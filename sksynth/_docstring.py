@@ -68,8 +68,26 @@ def linked_columns_docstring(rows):
         ``constraints`` or named in ``categorical_features``,
         ``discrete_features`` or ``id_columns`` keep their own treatment (a
         position or a mask there turns linking off), and columns with more
-        than 64 values (20 for numbers) are never linked. None models every
-        column on its own."""
+        than 64 values (20 for numbers) are never linked. Amounts that
+        exclude one another are linked too: number columns whose most common
+        value (0) holds half of the rows, never both away from it though
+        chance would give that 10 rows, are kept apart by a
+        :class:`~sksynth.constraints.MutuallyExclusive` rule (by rejection).
+        None models every column on its own."""
+
+
+def linked_amounts_docstring(rows):
+    """The ``linked_columns`` parameter's text for the forests, whose leaves
+    keep the combinations of few-valued columns by themselves."""
+    return f"""linked_columns : "auto" or None, default="auto"
+        Amounts that exclude one another (a capital gain and a capital loss)
+        are kept apart in {rows}: number columns whose most common value
+        (0) holds half of the rows, never both away from it though chance
+        would give that 10 rows or more, get a
+        :class:`~sksynth.constraints.MutuallyExclusive` rule, kept by
+        rejection and listed in ``constraints_``. Few-valued columns are not
+        merged: the forest's groups leave out the combinations the data rule
+        out by the same test. None adds no rule."""
 
 
 _COLUMN_OPTIONS = _COLUMN_OPTIONS_PREFIX + constraints_docstring(
@@ -120,6 +138,7 @@ def synthesizer_docstring(cls):
         "categorical_features": _CATEGORICAL_FEATURES,
         "column_options": _COLUMN_OPTIONS,
         "linked_columns": linked_columns_docstring("synthetic rows"),
+        "linked_amounts": linked_amounts_docstring("synthetic rows"),
         "verbose": VERBOSE,
         "synthesizer_attributes": _SYNTHESIZER_ATTRIBUTES,
     }

@@ -18,7 +18,7 @@ from ._docstring import synthesizer_docstring
 from ._leaf_splits import SplitColumns, TreeArrays, split_leaves
 from ._progress import Progress
 from ._tree import _column_margin
-from .constraints._linked import ruled_out
+from .constraints._linked import LINKED_COLUMNS_PARAMETER, ruled_out
 
 # Pseudo-rows of a leaf spread as the column's overall distribution inside the
 # leaf's bounds (additive smoothing): every value the bounds allow keeps a
@@ -1414,6 +1414,7 @@ class ForestSynthesizer(BaseSynthesizer):
         hold about ten times more training rows.
     %(categorical_features)s
     %(column_options)s
+    %(linked_amounts)s
     enforce_range : bool, default=True
         Whether sampled numeric values stay inside the range seen in ``fit``.
         The model never draws outside it; this also clips what the data
@@ -1640,9 +1641,13 @@ class ForestSynthesizer(BaseSynthesizer):
     """
 
     _target_as_column = True
+    # Its leaves leave out the combinations of few-valued columns the data
+    # rule out: linking keeps amounts apart and merges no column.
+    _merges_linked_columns = False
 
     _parameter_constraints: dict = {
         **BaseSynthesizer._parameter_constraints,
+        "linked_columns": LINKED_COLUMNS_PARAMETER,
         "n_estimators": [Interval(numbers.Integral, 1, None, closed="left")],
         "min_samples_leaf": [Interval(numbers.Integral, 1, None, closed="left")],
         "leaf_split_rows": [Interval(numbers.Integral, 1, None, closed="left"), None],
@@ -1677,6 +1682,7 @@ class ForestSynthesizer(BaseSynthesizer):
         id_columns="auto",
         discrete_features="auto",
         constraints=None,
+        linked_columns="auto",
         enforce_range=True,
         target_type="auto",
         random_state=None,
@@ -1696,6 +1702,7 @@ class ForestSynthesizer(BaseSynthesizer):
         self.id_columns = id_columns
         self.discrete_features = discrete_features
         self.constraints = constraints
+        self.linked_columns = linked_columns
         self.enforce_range = enforce_range
         self.target_type = target_type
         self.random_state = random_state

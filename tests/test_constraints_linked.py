@@ -42,12 +42,19 @@ LINKING = [
 ]
 LINKING_SYNTHESIZERS = [e for e in LINKING if not hasattr(e, "fit_resample")]
 LINKING_OVER_SAMPLERS = [e for e in LINKING if hasattr(e, "fit_resample")]
+# Those that learn few-valued linked columns as one (the forests keep only
+# amounts apart: their leaves leave out ruled-out combinations themselves).
+MERGING = [e for e in LINKING if getattr(type(e), "_merges_linked_columns", True)]
+MERGING_SYNTHESIZERS = [e for e in LINKING_SYNTHESIZERS if e in MERGING]
+MERGING_OVER_SAMPLERS = [e for e in LINKING_OVER_SAMPLERS if e in MERGING]
 
 
 def test_the_estimators_that_link_are_those_expected():
     names = sorted(type(e).__name__ for e in LINKING)
     assert names == [
         "CopulaOverSampler",
+        "ForestOverSampler",
+        "ForestSynthesizer",
         "GaussianCopulaSynthesizer",
         "KDEOverSampler",
         "KDESynthesizer",
@@ -230,7 +237,7 @@ def test_property_linked_groups_hold_ruled_out_pairs(n_rows, widths, zeros, seed
 
 
 # -- synthesizers and over-samplers ----------------------------------------------
-@pytest.mark.parametrize("synthesizer", LINKING_SYNTHESIZERS, ids=_name)
+@pytest.mark.parametrize("synthesizer", MERGING_SYNTHESIZERS, ids=_name)
 def test_synthetic_rows_keep_the_rules_of_linked_columns(synthesizer):
     X = household()
     synth = clone(synthesizer).fit(X)
@@ -268,7 +275,7 @@ def test_synthetic_rows_keep_the_rules_of_linked_columns(synthesizer):
     assert np.all(scores[husband] < synth.score_samples(X.head(40))[husband])
 
 
-@pytest.mark.parametrize("synthesizer", LINKING_SYNTHESIZERS, ids=_name)
+@pytest.mark.parametrize("synthesizer", MERGING_SYNTHESIZERS, ids=_name)
 def test_without_linking_columns_are_modelled_apart(synthesizer):
     X = household()
     synth = clone(synthesizer).set_params(linked_columns=None).fit(X)
@@ -335,13 +342,18 @@ def test_column_options_by_name_keep_their_columns_and_by_position_stop_linking(
     assert array.constraints_ == []
 
 
-def test_the_forest_does_not_link():
-    # Its groups leave out the combinations the data rule out (by the same
-    # test); linking them too made its rows nearer the training rows.
-    assert "linked_columns" not in ForestSynthesizer().get_params()
+def test_the_forests_keep_amounts_apart_but_merge_no_column():
+    # Their groups leave out the combinations the data rule out (by the same
+    # test); merging the columns too made their rows nearer the training
+    # rows. Amounts are kept apart.
+    forest = ForestSynthesizer(random_state=0).fit(household())
+    assert forest.constraints_ == []
+    assert _breaks(forest.sample(3000, random_state=0)) < 0.01 * 3000
+    forest = ForestSynthesizer(random_state=0).fit(ledger())
+    assert forest.constraints_ == [MutuallyExclusive(["gain", "loss"])]
 
 
-@pytest.mark.parametrize("sampler", LINKING_OVER_SAMPLERS, ids=_name)
+@pytest.mark.parametrize("sampler", MERGING_OVER_SAMPLERS, ids=_name)
 def test_new_rows_of_over_samplers_keep_the_rules(sampler):
     X = household()
     y = np.where(np.random.RandomState(1).rand(len(X)) < 0.1, "rare", "common")
@@ -374,7 +386,7 @@ def test_chunked_and_dask_fits_link_columns():
 
 @pytest.mark.parametrize(
     "sampler",
-    [s for s in LINKING_OVER_SAMPLERS if type(s).__name__ != "NoiseAugmenter"],
+    [s for s in MERGING_OVER_SAMPLERS if type(s).__name__ != "NoiseAugmenter"],
     ids=_name,
 )
 def test_over_samplers_link_columns_on_dask_input(sampler):

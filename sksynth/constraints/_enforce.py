@@ -467,10 +467,12 @@ def _constant(value):
 def fit_rules(constraints, X, keep_range=True, linking=None):
     """The :class:`RuleSet` of an estimator's ``constraints`` fitted on
     ``X`` (None without rules); ``keep_range``: the estimator's
-    ``enforce_range``; ``linking``: None, or the columns never linked (see
+    ``enforce_range``; ``linking``: None, or what the estimator links (see
     :func:`~sksynth.constraints._linked.linking_of`): a
     :class:`FixedCombinations` rule is added for each group of the other
-    columns the data link, among those no other rule reads."""
+    columns the data link (unless it does not merge columns), and a
+    :class:`MutuallyExclusive` rule for each group of amounts, among the
+    columns no other rule reads."""
     if constraints is None:
         rules = []
     elif isinstance(constraints, str):
@@ -486,11 +488,12 @@ def fit_rules(constraints, X, keep_range=True, linking=None):
     return RuleSet(rules, keep_range).fit(X)
 
 
-def _with_linked_groups(rules, X, kept, detected):
+def _with_linked_groups(rules, X, linking, detected):
     """``rules`` and a :class:`FixedCombinations` rule for each group of
     columns the data link, and a :class:`MutuallyExclusive` rule for each
-    group of amounts that exclude one another, among the columns not in
-    ``kept`` that no rule reads but a detected implication.
+    group of amounts that exclude one another, among the columns
+    ``linking`` does not keep that no rule reads but a detected implication
+    (no :class:`FixedCombinations` when ``linking.merge`` is False).
 
     Detected rules (``constraints="auto"``) leave their columns to the
     groups: an implication between two columns of one group that every
@@ -506,11 +509,11 @@ def _with_linked_groups(rules, X, kept, detected):
     def columns_of(rule):
         return set(getattr(rule, "columns", None) or ())
 
-    taken = set(kept)
+    taken = set(linking.kept)
     for rule in rules:
         if not (detected and isinstance(rule, Implication)):
             taken.update(columns_of(rule))
-    groups = linked_columns(X, taken)
+    groups = linked_columns(X, taken) if linking.merge else []
     if detected and groups:
         frame = as_frame(X)
         rules = [

@@ -256,13 +256,24 @@ def _few_value_codes(series, pd):
     return np.asarray(codes, dtype=np.int64)
 
 
+class Linking:
+    """What an estimator links, for ``fit_rules``: ``kept``, the columns it
+    never links, and ``merge``, whether few-valued linked columns are learnt
+    as one (False for the forests, whose leaves leave out the combinations
+    the data rule out by themselves: they only keep amounts apart)."""
+
+    def __init__(self, kept, merge=True):
+        self.kept, self.merge = frozenset(kept), merge
+
+
 def linking_of(estimator):
-    """The columns an estimator never links, for ``fit_rules``: None when it
-    links none (``linked_columns=None``, or no such parameter), or when a
-    column option names columns by position or mask (the columns of the
-    table the model learns would shift); otherwise the columns named in its
-    column options (``categorical_features``, ``discrete_features``,
-    ``id_columns``), which keep their own treatment."""
+    """The :class:`Linking` of an estimator: None when it links nothing
+    (``linked_columns=None``, or no such parameter), or when a column option
+    names columns by position or mask (the columns of the table the model
+    learns would shift); otherwise the columns named in its column options
+    (``categorical_features``, ``discrete_features``, ``id_columns``), which
+    keep their own treatment, are kept, and few-valued columns are merged
+    unless the estimator's class sets ``_merges_linked_columns`` to False."""
     if getattr(estimator, "linked_columns", None) != "auto":
         return None
     kept = set()
@@ -274,4 +285,4 @@ def linking_of(estimator):
         if not all(isinstance(name, str) for name in names):
             return None
         kept.update(names)
-    return kept
+    return Linking(kept, getattr(type(estimator), "_merges_linked_columns", True))

@@ -19,7 +19,11 @@ from .._data import (
     missing_mask_object,
     take_rows,
 )
-from .._docstring import constraints_docstring, linked_columns_docstring
+from .._docstring import (
+    constraints_docstring,
+    linked_amounts_docstring,
+    linked_columns_docstring,
+)
 from ..constraints._enforce import fit_rules
 from ..constraints._frames import as_frame
 from ..constraints._linked import linking_of
@@ -78,6 +82,7 @@ DOCSTRINGS = {
     "categorical_features": _categorical_features_docstring,
     "column_options": _column_options_docstring,
     "linked_columns": linked_columns_docstring("new rows"),
+    "linked_amounts": linked_amounts_docstring("new rows"),
     "resampler_attributes": _resampler_attributes_docstring,
     "verbose": _verbose_docstring,
 }

@@ -641,6 +641,7 @@ class ForestOverSampler(SynthesizerOverSampler):
     {categorical_features}
 
     {column_options}
+    {linked_amounts}
 
     n_estimators : int, default=10
         Number of trees, as in :class:`~sksynth.ForestSynthesizer`.
@@ -694,8 +695,13 @@ class ForestOverSampler(SynthesizerOverSampler):
     [(np.int64(0), 450), (np.int64(1), 450)]
     """
 
+    # Its forests leave out the combinations of few-valued columns the data
+    # rule out: linking keeps amounts apart and merges no column.
+    _merges_linked_columns = False
+
     _parameter_constraints: dict = {
         **BaseSynthesisOverSampler._parameter_constraints,
+        "linked_columns": LINKED_COLUMNS_PARAMETER,
         "region": REGION_CONSTRAINT,
         **{
             name: ForestSynthesizer._parameter_constraints[name]
@@ -719,6 +725,7 @@ class ForestOverSampler(SynthesizerOverSampler):
         id_columns="auto",
         discrete_features="auto",
         constraints=None,
+        linked_columns="auto",
         n_estimators=10,
         min_samples_leaf=10,
         leaf_split_rows=5,
@@ -735,6 +742,7 @@ class ForestOverSampler(SynthesizerOverSampler):
         self.id_columns = id_columns
         self.discrete_features = discrete_features
         self.constraints = constraints
+        self.linked_columns = linked_columns
         self.n_estimators = n_estimators
         self.min_samples_leaf = min_samples_leaf
         self.leaf_split_rows = leaf_split_rows
