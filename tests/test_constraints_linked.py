@@ -353,16 +353,22 @@ def test_the_forests_keep_amounts_apart_but_merge_no_column():
     assert forest.constraints_ == [MutuallyExclusive(["gain", "loss"])]
 
 
-@pytest.mark.parametrize("sampler", MERGING_OVER_SAMPLERS, ids=_name)
-def test_new_rows_of_over_samplers_keep_the_rules(sampler):
-    X = household()
+def _balance(sampler, X):
+    """The new rows of ``sampler`` (fitted here) balancing a random tenth of
+    the rows of ``X`` against the rest: as many as the classes differ, in
+    the dtypes of ``X``."""
     y = np.where(np.random.RandomState(1).rand(len(X)) < 0.1, "rare", "common")
-    sampler = clone(sampler)
-    X_res, y_res = sampler.fit_resample(X, y)
+    X_res, _ = sampler.fit_resample(X, y)
     new = X_res.iloc[len(X) :]
     assert len(new) == (y == "common").sum() - (y == "rare").sum()
-    assert _breaks(new) == 0
     pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
+    return new
+
+
+@pytest.mark.parametrize("sampler", MERGING_OVER_SAMPLERS, ids=_name)
+def test_new_rows_of_over_samplers_keep_the_rules(sampler):
+    sampler = clone(sampler)
+    assert _breaks(_balance(sampler, household())) == 0
     assert [rule.columns for rule in sampler.constraints_] == [GROUP]
     for model in getattr(sampler, "synthesizers_", {}).values():
         # Linked once, on all the rows, by the over-sampler's rule.
@@ -570,14 +576,8 @@ def test_without_linking_amounts_are_drawn_apart(synthesizer):
 
 @pytest.mark.parametrize("sampler", LINKING_OVER_SAMPLERS, ids=_name)
 def test_new_rows_of_over_samplers_keep_amounts_apart(sampler):
-    X = ledger()
-    y = np.where(np.random.RandomState(1).rand(len(X)) < 0.1, "rare", "common")
     sampler = clone(sampler)
-    X_res, _ = sampler.fit_resample(X, y)
-    new = X_res.iloc[len(X) :]
-    assert len(new) == (y == "common").sum() - (y == "rare").sum()
-    assert _both_in_use(new) == 0
-    pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
+    assert _both_in_use(_balance(sampler, ledger())) == 0
     assert sampler.constraints_ == [MutuallyExclusive(["gain", "loss"])]
 
 

@@ -406,7 +406,23 @@ def _upper_constant_valid(frame, rule):
     return valid
 
 
-class FixedCombinations(Constraint):
+class _ColumnsRule(Constraint):
+    """A rule on a list of two or more columns."""
+
+    def __init__(self, columns):
+        self.columns_list = list(columns)
+        if len(self.columns_list) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs two or more columns; got "
+                f"{self.columns_list}."
+            )
+
+    @property
+    def columns(self):
+        return list(self.columns_list)
+
+
+class FixedCombinations(_ColumnsRule):
     """Only the combinations of values of ``columns`` seen in ``fit``.
 
     Covers one column determining another (``education`` and
@@ -439,15 +455,7 @@ class FixedCombinations(Constraint):
     _has_transform = True
 
     def __init__(self, columns):
-        self.columns_list = list(columns)
-        if len(self.columns_list) < 2:
-            raise ValueError(
-                f"FixedCombinations needs two or more columns; got {self.columns_list}."
-            )
-
-    @property
-    def columns(self):
-        return list(self.columns_list)
+        super().__init__(columns)
 
     def __str__(self):
         return "fixed combinations of " + ", ".join(map(str, self.columns_list))
@@ -1010,7 +1018,7 @@ def _restore_dtype(column, dtype):
         return column
 
 
-class MutuallyExclusive(Constraint):
+class MutuallyExclusive(_ColumnsRule):
     """At most one of ``columns`` holds a value other than ``baseline`` in a row.
 
     Covers amounts that exclude one another: a capital gain and a capital
@@ -1038,16 +1046,8 @@ class MutuallyExclusive(Constraint):
     """
 
     def __init__(self, columns, baseline=0):
-        self.columns_list = list(columns)
+        super().__init__(columns)
         self.baseline = baseline
-        if len(self.columns_list) < 2:
-            raise ValueError(
-                f"MutuallyExclusive needs two or more columns; got {self.columns_list}."
-            )
-
-    @property
-    def columns(self):
-        return list(self.columns_list)
 
     def __str__(self):
         names = ", ".join(map(str, self.columns_list))
