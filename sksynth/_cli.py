@@ -2037,8 +2037,9 @@ def _add_evaluate_parser(commands):
     _add_constraints(
         parser,
         "rules to check: print the share of synthetic rows, and of holdout rows, "
-        "that break each: auto (those sksynth finds in the real rows) or "
-        f"{_RULES_FILE_HELP}",
+        "that break each: auto (those sksynth finds in the real rows, and the "
+        "combinations and amounts the data rule out, which synthesizers keep by "
+        f"default) or {_RULES_FILE_HELP}",
     )
     _add_common(parser, categorical=False, seed_help="seed (default: 0)")
     _add_na_values(parser)

@@ -604,3 +604,26 @@ def test_over_samplers_keep_amounts_apart_on_dask_input(sampler):
     assert (y_res.iloc[len(X) :] == "rare").all()
     assert _both_in_use(new) == 0
     assert sampler.constraints_ == [MutuallyExclusive(["gain", "loss"])]
+
+
+def test_reports_check_the_rules_the_data_link():
+    # evaluate_synthetic(constraints="auto") checks the rules linking finds,
+    # so a report shows what a model that draws columns apart breaks.
+    from sksynth.metrics import evaluate_synthetic
+
+    X = household().join(ledger().drop(columns="income"))
+    real, holdout = X.iloc[:2000], X.iloc[2000:]
+    shares = {}
+    for linked in ("auto", None):
+        synth = GaussianCopulaSynthesizer(random_state=0, linked_columns=linked)
+        X_new = synth.fit(real).sample(2000, random_state=0)
+        report = evaluate_synthetic(
+            real, X_new, holdout=holdout, metrics="fidelity", constraints="auto"
+        )
+        shares[linked] = report["constraints"]["synthetic"]
+    group = "fixed combinations of " + ", ".join(GROUP)
+    amounts = "at most one of gain, loss differs from 0"
+    assert {group, amounts} <= set(shares["auto"].index)
+    assert shares["auto"][group] == 0 and shares["auto"][amounts] == 0
+    assert shares[None][group] > 0.05 and shares[None][amounts] > 0
+    assert report["constraints"]["real_holdout"][amounts] == 0

@@ -256,6 +256,31 @@ def _few_value_codes(series, pd):
     return np.asarray(codes, dtype=np.int64)
 
 
+def linked_rules(X, rules=()):
+    """The rules the data link in ``X``, beside ``rules`` (the detected
+    ones): a fitted :class:`~sksynth.constraints.FixedCombinations` for each
+    group of :func:`linked_columns` that no rule of ``rules`` already covers,
+    and a :class:`~sksynth.constraints.MutuallyExclusive` rule for each group
+    of :func:`exclusive_columns`. What a report checks synthetic rows
+    against: the rules that estimators with ``linked_columns`` keep."""
+    from ._rules import FixedCombinations, MutuallyExclusive
+
+    covered = [
+        set(rule.columns) for rule in rules if isinstance(rule, FixedCombinations)
+    ]
+    groups = linked_columns(X)
+    found = [
+        FixedCombinations(group).fit(X)
+        for group in groups
+        if not any(set(group) <= columns for columns in covered)
+    ]
+    found += [
+        MutuallyExclusive(columns, baseline)
+        for columns, baseline in exclusive_columns(X, (), groups)
+    ]
+    return found
+
+
 class Linking:
     """What an estimator links, for ``fit_rules``: ``kept``, the columns it
     never links, and ``merge``, whether few-valued linked columns are learnt

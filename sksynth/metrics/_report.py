@@ -641,7 +641,11 @@ def evaluate_synthetic(
         Rules whose share of breaking rows to report, for the synthetic rows
         and, as the ceiling, for the holdout rows (see
         :mod:`sksynth.constraints`). "auto" uses the rules
-        :func:`~sksynth.constraints.detect_constraints` finds in ``real``.
+        :func:`~sksynth.constraints.detect_constraints` finds in ``real``,
+        then those of the columns it links (see :ref:`linked_columns`): the
+        combinations of few-valued columns it rules out (a female husband)
+        and the amounts that exclude one another (a capital gain and a
+        capital loss), which synthesizers keep by default.
         A :class:`~sksynth.constraints.FixedCombinations` rule allows the
         combinations of ``real``: a holdout row with a combination unseen
         there breaks it. Checked whichever ``metrics`` are computed; the
@@ -843,11 +847,14 @@ def _rule_shares(constraints, real, synthetic, holdout):
     of rows of each table that break each rule (NaN without a holdout)."""
     from ..constraints import FixedCombinations, detect_constraints
     from ..constraints._frames import as_frame
+    from ..constraints._linked import linked_rules
 
     real_frame = as_frame(real)
     if isinstance(constraints, str):
-        # Their fixed combinations are those of real_frame already.
+        # Their fixed combinations are those of real_frame already; then the
+        # rules of the columns the data link, as synthesizers keep them.
         rules = detect_constraints(real_frame)
+        rules += linked_rules(real_frame, rules)
     else:
         rules = [_checked_rule(rule, real_frame) for rule in constraints]
         # The combinations of the real rows, on a copy: the rule given stays
