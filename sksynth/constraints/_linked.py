@@ -80,20 +80,11 @@ def linked_columns(X, skip=()):
     no other input names or positions its columns in a way that survives
     the merge (an array's columns are positions, which would shift).
     """
-    if not is_dataframe(X) or not all(isinstance(c, str) for c in X.columns):
-        return []
-    pd = import_pandas()
-    n_rows = X.shape[0]
-    labels = list(X.columns)
-    coded = []
-    for j, label in enumerate(labels):
-        if label in skip:
-            continue
-        codes = _few_value_codes(X.iloc[:, j], pd)
-        if codes is not None:
-            coded.append((j, codes))
+    coded = _screened(X, skip, _few_value_codes)
     if len(coded) < 2:
         return []
+    n_rows = X.shape[0]
+    labels = list(X.columns)
     rows = _counted_rows(n_rows, len(coded))
     n = n_rows if rows is None else rows.size
     if rows is not None:
@@ -134,6 +125,23 @@ def linked_columns(X, skip=()):
     )
 
 
+def _screened(X, skip, screen):
+    """``[(position, screen(column, pd))]`` for the columns of ``X`` not in
+    ``skip`` that ``screen`` keeps (returns other than None); none unless
+    ``X`` is a DataFrame whose column names are all strings."""
+    if not is_dataframe(X) or not all(isinstance(c, str) for c in X.columns):
+        return []
+    pd = import_pandas()
+    found = []
+    for j, label in enumerate(X.columns):
+        if label in skip:
+            continue
+        value = screen(X.iloc[:, j], pd)
+        if value is not None:
+            found.append((j, value))
+    return found
+
+
 def _counted_rows(n_rows, n_columns):
     """The rows on which every pair of ``n_columns`` columns is counted (None:
     all of them): on a wide table, fewer."""
@@ -158,19 +166,10 @@ def exclusive_columns(X, skip=(), groups=()):
     kept already). DataFrames whose column names are all strings only, as
     in :func:`linked_columns`.
     """
-    if not is_dataframe(X) or not all(isinstance(c, str) for c in X.columns):
-        return []
-    pd = import_pandas()
-    labels = list(X.columns)
-    candidates = []
-    for j, label in enumerate(labels):
-        if label in skip:
-            continue
-        baseline = _screened_baseline(X.iloc[:, j], pd)
-        if baseline is not None:
-            candidates.append((j, baseline))
+    candidates = _screened(X, skip, _screened_baseline)
     if len(candidates) < 2:
         return []
+    labels = list(X.columns)
     n_rows = X.shape[0]
     rows = _counted_rows(n_rows, len(candidates))
     n = n_rows if rows is None else rows.size
