@@ -1,6 +1,8 @@
 """Linked columns: few-valued columns some pairs of whose values the data rule
 out are learnt as one column of their combinations (``linked_columns``)."""
 
+from itertools import combinations
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -495,6 +497,42 @@ def test_exclusive_groups_hold_only_pairwise_exclusive_columns():
     X["fee"] = np.where((kind < 2) & (rng.rand(n) < 0.5), 20.0, 0.0)
     groups = exclusive_columns(X)
     assert groups == [(["rent", "mortgage", "board"], 0)]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n_rows=st.integers(50, 3000),
+    shares=st.lists(st.floats(0.05, 0.6), min_size=2, max_size=5),
+    exclusive=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), max_size=6),
+    seed=st.integers(0, 2**16),
+)
+def test_property_exclusive_groups_hold_only_ruled_out_pairs(
+    n_rows, shares, exclusive, seed
+):
+    # Random amounts in use in a share of the rows, some pairs made exclusive
+    # by zeroing one of them where both are in use: in every group found,
+    # each pair is ruled out, each column keeps its baseline in half of the
+    # rows at least, and the groups are disjoint.
+    rng = np.random.RandomState(seed)
+    k = len(shares)
+    used = rng.rand(n_rows, k) < np.asarray(shares)
+    for i, j in exclusive:
+        if i < k and j < k and i != j:
+            used[used[:, i] & used[:, j], j] = False
+    values = np.where(used, rng.gamma(2.0, 100.0, (n_rows, k)), 0.0)
+    names = [f"a{i}" for i in range(k)]
+    found = exclusive_columns(pd.DataFrame(values, columns=names))
+    members = [name for group, _ in found for name in group]
+    assert len(members) == len(set(members))
+    for group, baseline in found:
+        assert baseline == 0 and len(group) >= 2
+        columns = [names.index(name) for name in group]
+        assert np.all(used[:, columns].mean(axis=0) <= 0.5)
+        for i, j in combinations(columns, 2):
+            observed = np.sum(used[:, i] & used[:, j])
+            expected = used[:, i].sum() * used[:, j].sum() / n_rows
+            assert expected >= RULED_OUT_EXPECTED
+            assert observed <= RULED_OUT_SHARE * expected
 
 
 def test_the_mutually_exclusive_rule():
