@@ -120,7 +120,12 @@ class KDESynthesizer(BaseSynthesizer):
     Each numeric column ``j`` is mapped to normal scores
     :math:`z_j = \\Phi^{-1}(F_j(x_j))` through its piecewise-linear empirical
     CDF :math:`F_j`, in which spikes and the values of discrete columns are
-    atoms owning an interval of the CDF. A draw from centre :math:`i` is
+    atoms owning an interval of the CDF. A centre at an atom takes one of 32
+    evenly spaced points of that interval at random, not its middle: the
+    centres' scores are then standard normal whatever the ties, and a large
+    atom (the zeros of an amount) loses through its edges what its
+    neighbours' kernels spill into it, so it keeps its share (rows that hold
+    one value of a column keep it). A draw from centre :math:`i` is
     :math:`z_j = \\mu_j + (z_{ij} - \\mu_j + h_j \\epsilon_j) / s_j` with
     standard normal :math:`\\epsilon_j`, :math:`\\mu_j` the mean of the
     centres' scores and :math:`s_j = \\sqrt{1 + h_j^2 / \\hat\\sigma_j^2}`: the
