@@ -670,9 +670,9 @@ class RuleSet:
                     how[id(rule)] = f"models {unit.high} minus its lower bound"
             elif isinstance(unit, FixedCombinations):
                 n = len(unit.combinations_)
-                how[id(unit)] = f"models one column of the {n} combinations seen"
-                if getattr(unit, "linked_", False):
-                    how[id(unit)] = "linked columns; " + how[id(unit)]
+                how[id(unit)] = _how_linked(
+                    unit, f"models one column of the {n} combinations seen"
+                )
             elif isinstance(unit, Formula):
                 how[id(unit)] = f"computes {unit.column}"
             else:
@@ -690,9 +690,7 @@ class RuleSet:
             else:
                 how[id(clip.rule)] = f"sets {clip.column}"
         for rule, why in self._rejected:
-            how[id(rule)] = f"rejection: {why}"
-            if getattr(rule, "linked_", False):
-                how[id(rule)] = "linked columns; " + how[id(rule)]
+            how[id(rule)] = _how_linked(rule, f"rejection: {why}")
         lines = []
         for rule in self.rules:
             parts = rule.inequalities() if isinstance(rule, Range) else [rule]
@@ -830,16 +828,10 @@ class RuleSet:
                 match &= _matches(unit.combinations_[name], conditions[name])
             if not match.any():
                 values = {name: conditions[name] for name in given}
-                linked = ""
-                if getattr(unit, "linked_", False):
-                    linked = (
-                        " (the data link these columns, see `linked_columns`; "
-                        "linked_columns=None models them apart)"
-                    )
                 raise ValueError(
                     f"`conditions` {values} match no combination of rule '{unit}' "
-                    f"seen in fit{linked}: condition on a combination the training "
-                    "rows hold."
+                    f"seen in fit{_linked_hint(unit)}: condition on a combination "
+                    "the training rows hold."
                 )
             if match.sum() == 1:
                 model[unit.merged_name] = f"combination {np.flatnonzero(match)[0]}"
@@ -894,29 +886,34 @@ class RuleSet:
 def _check_exclusive_conditions(rule, conditions):
     """Raise, naming the rule, when ``conditions`` set two or more of a
     :class:`MutuallyExclusive` rule's columns away from its baseline (no
-    drawn row could keep both the conditions and the rule)."""
+    drawn row could keep both the conditions and the rule): the rule checks
+    a row of the conditions, its other columns at the baseline."""
+    given = {name: conditions[name] for name in rule.columns if name in conditions}
     pd = import_pandas()
-    in_use = {
-        name: conditions[name]
-        for name in rule.columns
-        if name in conditions
-        and not (
-            same_values(pd.Series([conditions[name]]), rule.baseline)[0]
-            or is_missing_value(conditions[name])
-        )
-    }
-    if len(in_use) < 2:
-        return
-    linked = ""
-    if getattr(rule, "linked_", False):
-        linked = (
-            " (the data link these columns, see `linked_columns`; "
-            "linked_columns=None models them apart)"
-        )
-    raise ValueError(
-        f"`conditions` {in_use} break rule '{rule}'{linked}: condition at most one "
-        "of its columns on a value other than the baseline."
+    row = pd.DataFrame(
+        {name: [given.get(name, rule.baseline)] for name in rule.columns}
     )
+    if rule.is_valid(row)[0]:
+        return
+    raise ValueError(
+        f"`conditions` {given} break rule '{rule}'{_linked_hint(rule)}: condition "
+        "at most one of its columns on a value other than the baseline."
+    )
+
+
+def _linked_hint(rule):
+    """What an error adds for a rule found by linking (none for a given one)."""
+    if not getattr(rule, "linked_", False):
+        return ""
+    return (
+        " (the data link these columns, see `linked_columns`; "
+        "linked_columns=None models them apart)"
+    )
+
+
+def _how_linked(rule, how):
+    """How ``describe`` says a rule is kept, marked when linking found it."""
+    return "linked columns; " + how if getattr(rule, "linked_", False) else how
 
 
 def sample_with_rules(ruleset, draw, n_samples, conditions):
