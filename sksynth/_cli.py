@@ -1886,8 +1886,10 @@ def _add_linked_columns(parser, rows):
         "data link (a pair of values never seen together though chance would "
         "give it 10 rows or more, such as a husband who is female) are learnt "
         f"as one column of their combinations, so that {rows} keep those rules "
-        "(the forest leaves such combinations out by itself), and amounts that "
-        "exclude one another (a capital gain and a capital loss) are kept apart",
+        "(the forest leaves such combinations out by itself), amounts that "
+        "exclude one another (a capital gain and a capital loss) are kept apart, "
+        "and columns in an order every row keeps (a start before its end) stay "
+        "in that order",
     )
 
 
@@ -2191,6 +2193,9 @@ def main(argv=None):
     ...     "-n", "100", "-o", str(folder / "synthetic.csv"), "--random-state", "0",
     ... ])
     Wrote 100 rows x 5 columns to .../synthetic.csv
+    Rules every synthetic row keeps:
+      petal length (cm) < sepal length (cm)  (linked columns; moves sepal ...)
+      petal width (cm) < petal length (cm)  (linked columns; models ...)
     0
     """
     parser = build_parser()

@@ -370,9 +370,14 @@ def test_predicate_is_enforced_by_rejection_and_named_when_too_rare():
     assert len(X_new) == 500 and (X_new["price"] > 10).all()
     assert synth.describe_constraints().splitlines() == [
         "price above 10  (rejection: it has no transform)",
-        # The columns the data link (see linked_columns).
+        # The columns the data link (see linked_columns), and the columns
+        # every row keeps in order.
         "fixed combinations of education, education_num  "
         "(linked columns; models one column of the 4 combinations seen)",
+        "built <= remodelled  "
+        "(linked columns; models remodelled minus its lower bound)",
+        "price < total  (linked columns; models total minus its lower bound)",
+        "start <= end  (linked columns; models end minus its lower bound)",
     ]
 
     rare = Predicate(lambda df: df["price"] > 1e6, name="price above a million")
@@ -655,8 +660,11 @@ def test_an_inequality_the_difference_explains_worse_is_kept_by_repair(strict):
     X_new = synth.sample(3000, random_state=0)
     assert rule.is_valid(X_new).all()
     assert X_new.dtypes.equals(X.dtypes)
+    # Without the rule (nor the order linking finds in the data).
     plain = (
-        GaussianCopulaSynthesizer(random_state=0).fit(X).sample(3000, random_state=0)
+        GaussianCopulaSynthesizer(random_state=0, linked_columns=None)
+        .fit(X)
+        .sample(3000, random_state=0)
     )
     broken = ~rule.is_valid(plain)
     assert broken.mean() > 0.02

@@ -32,6 +32,7 @@ from sksynth.constraints._linked import (
     RULED_OUT_SHARE,
     exclusive_columns,
     linked_columns,
+    ordered_columns,
 )
 
 # Every exported estimator with a linked_columns parameter, found by it.
@@ -665,3 +666,181 @@ def test_reports_check_the_rules_the_data_link():
     assert shares["auto"][group] == 0 and shares["auto"][amounts] == 0
     assert shares[None][group] > 0.05 and shares[None][amounts] > 0
     assert report["constraints"]["real_holdout"][amounts] == 0
+
+
+# -- columns in order -----------------------------------------------------------
+def readings(n=2000, seed=0):
+    """Pages read (never fewer than the requests that read them, equal in
+    some rows), a visit's start and its later end, and a level that keeps no
+    order with any other column."""
+    rng = np.random.RandomState(seed)
+    requests = rng.gamma(2.0, 5.0, n).round(1)
+    pages = np.where(rng.rand(n) < 0.2, requests, requests * rng.uniform(1, 3, n))
+    start = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.randint(0, 365, n), "D")
+    return pd.DataFrame(
+        {
+            "requests": requests,
+            "pages": pages.round(1),
+            "start": start,
+            "end": start + pd.to_timedelta(rng.randint(1, 60, n), "D"),
+            "level": rng.normal(10.0, 3.0, n),
+        }
+    )
+
+
+ORDERED = [Inequality("requests", "pages"), Inequality("start", "end", strict=True)]
+
+
+def _out_of_order(X):
+    return int(((X["requests"] > X["pages"]) | (X["start"] >= X["end"])).sum())
+
+
+def test_columns_in_order_are_found():
+    X = readings()
+    assert ordered_columns(X) == ORDERED
+    assert [str(rule) for rule in ordered_columns(X)] == [
+        "requests <= pages",
+        "start < end",
+    ]
+    assert ordered_columns(X, skip={"pages", "end"}) == []
+    # One row out of order, and the order is no rule of the data.
+    X.loc[7, "requests"] = X.loc[7, "pages"] + 1.0
+    assert ordered_columns(X) == ORDERED[1:]
+    # Arrays have no column names to write a rule with.
+    assert ordered_columns(readings()[["requests", "pages"]].to_numpy()) == []
+
+
+def test_an_order_independent_columns_keep_anyway_is_not_a_rule():
+    # Incomes are always above losses, but so are they in independent
+    # columns: the order says nothing about the rows.
+    X = ledger()
+    assert ordered_columns(X[["loss", "income"]].query("loss > 0")) == []
+    # And a pair read in too few rows is not a rule either.
+    X = readings(n=2000)
+    X.loc[X.index >= 8, "requests"] = np.nan
+    assert Inequality("requests", "pages") not in ordered_columns(X)
+
+
+def test_the_order_of_a_chain_is_kept_once():
+    rng = np.random.RandomState(0)
+    low = rng.normal(size=1000)
+    mid = low + rng.exponential(size=1000)
+    X = pd.DataFrame({"low": low, "mid": mid, "high": mid + rng.exponential(size=1000)})
+    assert ordered_columns(X) == [
+        Inequality("low", "mid", strict=True),
+        Inequality("mid", "high", strict=True),
+    ]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n_rows=st.integers(50, 400),
+    n_columns=st.integers(2, 6),
+    ordered=st.lists(st.booleans(), min_size=5, max_size=5),
+    seed=st.integers(0, 2**16),
+)
+def test_property_found_orders_hold_in_every_row(n_rows, n_columns, ordered, seed):
+    rng = np.random.RandomState(seed)
+    columns = [rng.normal(size=n_rows)]
+    for k in range(1, n_columns):
+        step = rng.exponential(size=n_rows)
+        fresh = rng.normal(size=n_rows)
+        columns.append(columns[-1] + step if ordered[k - 1] else fresh)
+    X = pd.DataFrame({f"c{k}": c for k, c in enumerate(columns)})
+    found = ordered_columns(X)
+    for rule in found:
+        assert rule.is_valid(X).all()
+    for k in range(1, n_columns):
+        # Each built order is found (a chain of them, once per link).
+        if ordered[k - 1]:
+            assert Inequality(f"c{k - 1}", f"c{k}", strict=True) in found
+
+
+@pytest.mark.parametrize("synthesizer", LINKING_SYNTHESIZERS, ids=_name)
+def test_synthetic_rows_keep_columns_in_order(synthesizer):
+    X = readings()
+    synth = clone(synthesizer).fit(X)
+    X_new = synth.sample(3000, random_state=0)
+
+    assert _out_of_order(X_new) == 0
+    pd.testing.assert_series_equal(X_new.dtypes, X.dtypes)
+    assert synth.constraints_ == ORDERED
+    merges = getattr(type(synthesizer), "_merges_linked_columns", True)
+    how = (
+        "models pages minus its lower bound"
+        if merges
+        else "rejection: rows that break it are drawn again"
+    )
+    assert synth.describe_constraints().splitlines()[0] == (
+        f"requests <= pages  (linked columns; {how})"
+    )
+    # The higher column still follows its own margin.
+    assert abs(np.median(X_new["pages"]) / np.median(X["pages"]) - 1) < 0.15
+    given = synth.sample(50, random_state=1, conditions={"requests": 5.0})
+    assert (given["pages"] >= 5.0).all()
+
+    apart = clone(synthesizer).set_params(linked_columns=None).fit(X)
+    assert apart.constraints_ == []
+
+
+def test_without_linking_a_copula_draws_columns_out_of_order():
+    synth = GaussianCopulaSynthesizer(random_state=0, linked_columns=None)
+    assert _out_of_order(synth.fit(readings()).sample(3000, random_state=0)) > 30
+
+
+@pytest.mark.parametrize("sampler", LINKING_OVER_SAMPLERS, ids=_name)
+def test_new_rows_of_over_samplers_keep_columns_in_order(sampler):
+    sampler = clone(sampler)
+    assert _out_of_order(_balance(sampler, readings())) == 0
+    assert sampler.constraints_ == ORDERED
+
+
+def test_reports_check_the_order_the_data_keep():
+    from sksynth.metrics import evaluate_synthetic
+
+    X = readings(3000)
+    real, holdout = X.iloc[:2000], X.iloc[2000:]
+    synth = GaussianCopulaSynthesizer(random_state=0, linked_columns=None)
+    X_new = synth.fit(real).sample(2000, random_state=0)
+    report = evaluate_synthetic(
+        real, X_new, holdout=holdout, metrics="fidelity", constraints="auto"
+    )
+    shares = report["constraints"]
+    assert shares["synthetic"]["requests <= pages"] > 0.01
+    assert shares["real_holdout"]["requests <= pages"] == 0
+
+
+def test_chunked_and_dask_fits_keep_columns_in_order():
+    dd = pytest.importorskip("dask.dataframe")
+    X = readings(8000)
+    chunked = GaussianCopulaSynthesizer(random_state=0)
+    for start in range(0, len(X), 2000):
+        chunked.partial_fit(X.iloc[start : start + 2000])
+    lazy = GaussianCopulaSynthesizer(random_state=0).fit(
+        dd.from_pandas(X, npartitions=4)
+    )
+    for synth in (chunked, lazy):
+        assert synth.constraints_ == ORDERED
+        assert _out_of_order(synth.sample(3000, random_state=0)) == 0
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [s for s in LINKING_OVER_SAMPLERS if type(s).__name__ != "NoiseAugmenter"],
+    ids=_name,
+)
+def test_over_samplers_keep_columns_in_order_on_dask_input(sampler):
+    dd = pytest.importorskip("dask.dataframe")
+    X = readings(6000)
+    y = pd.Series(
+        np.where(np.random.RandomState(1).rand(len(X)) < 0.1, "rare", "common"),
+        name="label",
+    )
+    sampler = clone(sampler)
+    X_res, _ = sampler.fit_resample(
+        dd.from_pandas(X, npartitions=3), dd.from_pandas(y, npartitions=3)
+    )
+    new = X_res.compute().iloc[len(X) :]
+    assert len(new) == (y == "common").sum() - (y == "rare").sum()
+    assert _out_of_order(new) == 0
+    assert sampler.constraints_ == ORDERED

@@ -48,6 +48,12 @@ _MAX_TABLE_SIZE = 1 << 22
 _IMPLICATION_ROWS = 300
 
 
+def _default_support(n_samples):
+    """Rows an inequality or a sum reads by default: 1 % of them, at least
+    10 (see ``min_support``)."""
+    return max(10, math.ceil(0.01 * n_samples))
+
+
 class _Halves:
     """The proposal and held-out halves of the rows, and the violation
     counts each allows."""
@@ -60,6 +66,11 @@ class _Halves:
         self.n_proposal = int(self.proposal.sum())
         self.n_heldout = n_samples - self.n_proposal
         self.tolerance = tolerance
+
+    def in_proposal(self, rows):
+        """The share of ``rows`` rows of the table that falls in the proposal
+        half (rounded up): the support a rule needs there."""
+        return math.ceil(rows * self.n_proposal / self.n_samples)
 
     def proposes(self, broken, rows):
         """Whether ``broken`` of the ``rows`` a rule applies to in the
@@ -218,10 +229,10 @@ def detect_constraints(X, tolerance=0.0005, min_support=None, random_state=0):
     halves = _Halves(n_samples, tolerance, rng)
     implication_rows = min_support
     if min_support is None:
-        min_support = max(10, math.ceil(0.01 * n_samples))
+        min_support = _default_support(n_samples)
         implication_rows = max(min_support, _IMPLICATION_ROWS)
-    support = math.ceil(min_support * halves.n_proposal / n_samples)
-    implication_support = math.ceil(implication_rows * halves.n_proposal / n_samples)
+    support = halves.in_proposal(min_support)
+    implication_support = halves.in_proposal(implication_rows)
     profiles = [_profile(frame[name]) for name in frame.columns]
 
     groups = _fixed_combinations(frame, profiles, halves, rng)

@@ -332,7 +332,9 @@ def _units(rules, frame):
     for rule in rules:
         parts = rule.inequalities() if isinstance(rule, Range) else [rule]
         for part in parts:
-            if isinstance(part, Inequality):
+            if isinstance(part, Inequality) and getattr(part, "rejected_", False):
+                rejected.append((part, "rows that break it are drawn again"))
+            elif isinstance(part, Inequality):
                 if not (_is_label(part.high) and part.high in frame.columns):
                     clips.append(UpperClip(part.low, part.high, part.strict, rule))
                 elif _repairs(part, frame):
@@ -470,8 +472,10 @@ def fit_rules(constraints, X, keep_range=True, linking=None):
     ``enforce_range``; ``linking``: None, or what the estimator links (see
     :func:`~sksynth.constraints._linked.linking_of`): a
     :class:`FixedCombinations` rule is added for each group of the other
-    columns the data link (unless it does not merge columns), and a
-    :class:`MutuallyExclusive` rule for each group of amounts, among the
+    columns the data link (unless it does not merge columns), a
+    :class:`MutuallyExclusive` rule for each group of amounts, and an
+    :class:`Inequality` rule for each pair of columns in an order no row
+    breaks (kept by rejection when it does not merge columns), among the
     columns no other rule reads."""
     if constraints is None:
         rules = []
@@ -493,7 +497,10 @@ def _with_linked_groups(rules, X, linking, detected):
     columns the data link, and a :class:`MutuallyExclusive` rule for each
     group of amounts that exclude one another, among the columns
     ``linking`` does not keep that no rule reads but a detected implication
-    (no :class:`FixedCombinations` when ``linking.merge`` is False).
+    (no :class:`FixedCombinations` when ``linking.merge`` is False), and an
+    :class:`Inequality` rule for each pair of the other number (or date)
+    columns in an order no row breaks (see
+    :func:`~sksynth.constraints._linked.ordered_columns`).
 
     Detected rules (``constraints="auto"``) leave their columns to the
     groups: an implication between two columns of one group that every
@@ -504,7 +511,7 @@ def _with_linked_groups(rules, X, linking, detected):
     stays, applied after the group (implications come after every other
     rule), so that every synthetic row still keeps it.
     """
-    from ._linked import exclusive_columns, linked_columns
+    from ._linked import exclusive_columns, linked_columns, ordered_columns
 
     def columns_of(rule):
         return set(getattr(rule, "columns", None) or ())
@@ -527,10 +534,17 @@ def _with_linked_groups(rules, X, linking, detected):
         ]
     out = list(rules)
     found = [FixedCombinations(group) for group in groups]
-    found += [
-        MutuallyExclusive(columns, baseline)
-        for columns, baseline in exclusive_columns(X, taken, groups)
-    ]
+    exclusive = exclusive_columns(X, taken, groups)
+    found += [MutuallyExclusive(columns, baseline) for columns, baseline in exclusive]
+    grouped = {column for group in groups for column in group}
+    grouped |= {column for columns, _ in exclusive for column in columns}
+    ordered = ordered_columns(X, taken | grouped)
+    for rule in ordered:
+        # A model that learns the columns as found (the forests) keeps the
+        # order by drawing the rows that break it again; the others learn
+        # the higher column as its difference to the lower one.
+        rule.rejected_ = not linking.merge
+    found += ordered
     for rule in found:
         rule.linked_ = True  # found by linking, not given: messages say so
         out.append(rule)
@@ -667,7 +681,9 @@ class RuleSet:
         for unit in self._units:
             if isinstance(unit, GapTransform):
                 for rule in unit.rules:
-                    how[id(rule)] = f"models {unit.high} minus its lower bound"
+                    how[id(rule)] = _how_linked(
+                        rule, f"models {unit.high} minus its lower bound"
+                    )
             elif isinstance(unit, FixedCombinations):
                 n = len(unit.combinations_)
                 how[id(unit)] = _how_linked(
@@ -680,8 +696,9 @@ class RuleSet:
         for clip in self._clips:
             if isinstance(clip, Repair):
                 other = clip.rule.high if clip.moves_low else clip.rule.low
-                how[id(clip.rule)] = (
-                    f"moves {clip.column} to {other} in the rows that break it"
+                how[id(clip.rule)] = _how_linked(
+                    clip.rule,
+                    f"moves {clip.column} to {other} in the rows that break it",
                 )
             elif not isinstance(clip, Consequence):
                 how.setdefault(id(clip.rule), f"clips {clip.column}")

@@ -11,6 +11,11 @@ Amounts that exclude one another (a capital gain and a capital loss, never
 both non-zero) are linked the same way, through the share of rows where each
 leaves its most common value: such a group becomes a
 :class:`~sksynth.constraints.MutuallyExclusive` rule.
+
+Number (or date) columns that keep an order in every row, though independent
+columns would break it in many rows (a tumour's mean radius never above its
+worst radius, pages paged in never fewer than page-in requests), become
+:class:`~sksynth.constraints.Inequality` rules.
 """
 
 from itertools import combinations
@@ -55,6 +60,9 @@ _MIN_LINK_ROWS = 2_000
 # least _SCREEN_BASELINE_SHARE of its first rows, screened first).
 _BASELINE_SHARE = 0.5
 _SCREEN_BASELINE_SHARE = 0.3
+# Ordered pairs of number (or date) columns are screened on the first
+# _SCREEN_ROWS rows, _ORDER_BLOCK columns at a time.
+_ORDER_BLOCK = 64
 
 
 def ruled_out(observed, expected):
@@ -210,6 +218,113 @@ def exclusive_columns(X, skip=(), groups=()):
     )
 
 
+def ordered_columns(X, skip=()):
+    """:class:`~sksynth.constraints.Inequality` rules between the number
+    columns, or between the date columns, of a DataFrame ``X`` that no row
+    breaks, though independent columns would break them in at least 5 % of
+    the rows: the inequalities of
+    :func:`~sksynth.constraints.detect_constraints` with no tolerance (held
+    by both random halves of the rows, read in at least 1 % of them, strict
+    when no row has both equal, and ``a <= c`` left out when ``a <= b`` and
+    ``b <= c`` are found).
+
+    Pairs are screened on the first rows (any of them that breaks the order
+    rules the pair out), so that tables of unrelated columns cost little.
+    Columns in ``skip`` are left out; DataFrames whose column names are all
+    strings only, as in :func:`linked_columns`.
+    """
+    from ._detect import (
+        _default_support,
+        _drop_transitive,
+        _Halves,
+        _inequality,
+        _profile,
+    )
+    from ._rules import Inequality
+
+    by_kind = {}
+    for j, kind in _screened(X, skip, _order_kind):
+        by_kind.setdefault(kind, []).append(j)
+    pairs = []
+    for kind, positions in by_kind.items():
+        if len(positions) < 2:
+            continue
+        head = np.column_stack(
+            [_order_values(X.iloc[:_SCREEN_ROWS, j], kind) for j in positions]
+        )
+        pairs += [(positions[a], positions[b]) for a, b in _ordered_on(head)]
+    if not pairs:
+        return []
+    n_rows = X.shape[0]
+    rng = np.random.RandomState(0)
+    halves = _Halves(n_rows, 0.0, rng)
+    support = halves.in_proposal(_default_support(n_rows))
+    profiles = {}
+    for j in {j for pair in pairs for j in pair}:
+        profiles[j] = _profile(X.iloc[:, j])
+    found = {}
+    for a, b in pairs:
+        low, high = profiles[a], profiles[b]
+        if low.kind != high.kind or low.kind not in ("number", "date"):
+            continue  # an identifier, told by all its values
+        strict = _inequality(low, high, halves, support)
+        if strict is not None:
+            found[(a, b)] = strict
+    # Both directions: equal columns (a copy), which no order describes.
+    found = {(a, b): s for (a, b), s in found.items() if (b, a) not in found}
+    found = _drop_transitive(found, profiles)
+    labels = list(X.columns)
+    return [
+        Inequality(labels[a], labels[b], strict=strict)
+        for (a, b), strict in sorted(found.items())
+    ]
+
+
+def _order_kind(series, pd):
+    """ "number" or "date" for a column an order can hold on, else None."""
+    dtype = series.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "date"
+    if (
+        pd.api.types.is_numeric_dtype(dtype)
+        and not pd.api.types.is_bool_dtype(dtype)
+        and not isinstance(dtype, pd.CategoricalDtype)
+    ):
+        return "number"
+    return None
+
+
+def _order_values(series, kind):
+    """Values of a column as floats (dates as their nanoseconds), NaN where
+    missing, for the screen."""
+    if kind == "date":
+        if series.dt.tz is not None:
+            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        stamps = series.astype("datetime64[ns]")
+        values = stamps.to_numpy().view(np.int64).astype(float)
+        values[stamps.isna().to_numpy()] = np.nan
+        return values
+    return series.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _ordered_on(head):
+    """Pairs ``(a, b)`` of the columns of ``head`` with ``head[:, a] <=
+    head[:, b]`` in every row holding both, and at least one such row."""
+    n_columns = head.shape[1]
+    present = ~np.isnan(head)
+    values = np.where(present, head, 0.0)
+    broken = np.zeros((n_columns, n_columns), dtype=bool)
+    shared = np.zeros((n_columns, n_columns), dtype=bool)
+    for start in range(0, n_columns, _ORDER_BLOCK):
+        block = slice(start, start + _ORDER_BLOCK)
+        both = present[:, block, None] & present[:, None, :]
+        above = values[:, block, None] > values[:, None, :]
+        broken[block] = (above & both).any(axis=0)
+        shared[block] = both.any(axis=0)
+    np.fill_diagonal(shared, False)
+    return list(zip(*np.nonzero(shared & ~broken), strict=True))
+
+
 def _screened_baseline(series, pd):
     """The most common value of a number column's first rows, when it holds
     at least ``_SCREEN_BASELINE_SHARE`` of them (else None)."""
@@ -260,9 +375,10 @@ def linked_rules(X, rules=()):
     ones): a fitted :class:`~sksynth.constraints.FixedCombinations` for each
     group of :func:`linked_columns` that no rule of ``rules`` already covers,
     and a :class:`~sksynth.constraints.MutuallyExclusive` rule for each group
-    of :func:`exclusive_columns`. What a report checks synthetic rows
-    against: the rules that estimators with ``linked_columns`` keep."""
-    from ._rules import FixedCombinations, MutuallyExclusive
+    of :func:`exclusive_columns`, and the :func:`ordered_columns` rules not
+    in ``rules``. What a report checks synthetic rows against: the rules
+    that estimators with ``linked_columns`` keep."""
+    from ._rules import FixedCombinations, Inequality, MutuallyExclusive
 
     covered = [
         set(rule.columns) for rule in rules if isinstance(rule, FixedCombinations)
@@ -273,9 +389,15 @@ def linked_rules(X, rules=()):
         for group in groups
         if not any(set(group) <= columns for columns in covered)
     ]
+    exclusive = exclusive_columns(X, (), groups)
+    found += [MutuallyExclusive(columns, baseline) for columns, baseline in exclusive]
+    given = {(rule.low, rule.high) for rule in rules if isinstance(rule, Inequality)}
+    grouped = {column for group in groups for column in group}
+    grouped |= {column for columns, _ in exclusive for column in columns}
     found += [
-        MutuallyExclusive(columns, baseline)
-        for columns, baseline in exclusive_columns(X, (), groups)
+        rule
+        for rule in ordered_columns(X, grouped)
+        if (rule.low, rule.high) not in given
     ]
     return found
 
