@@ -368,6 +368,30 @@ def _balance(sampler, X):
     return new
 
 
+def _balance_on_dask(sampler, X):
+    """The new rows of ``sampler`` (fitted here on Dask input, in three
+    partitions) balancing a random tenth of the rows of ``X`` against the
+    rest: as many as the classes differ, all of the rare class."""
+    dd = pytest.importorskip("dask.dataframe")
+    y = pd.Series(
+        np.where(np.random.RandomState(1).rand(len(X)) < 0.1, "rare", "common"),
+        name="label",
+    )
+    X_res, y_res = sampler.fit_resample(
+        dd.from_pandas(X, npartitions=3), dd.from_pandas(y, npartitions=3)
+    )
+    X_res, y_res = X_res.compute(), y_res.compute()
+    new = X_res.iloc[len(X) :]
+    assert len(new) == (y == "common").sum() - (y == "rare").sum()
+    assert (y_res.iloc[len(X) :] == "rare").all()
+    pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
+    return new
+
+
+# The over-samplers that take Dask input.
+DASK_OVER_SAMPLERS = [s for s in LINKING_OVER_SAMPLERS if _name(s) != "NoiseAugmenter"]
+
+
 @pytest.mark.parametrize("sampler", MERGING_OVER_SAMPLERS, ids=_name)
 def test_new_rows_of_over_samplers_keep_the_rules(sampler):
     sampler = clone(sampler)
@@ -394,26 +418,11 @@ def test_chunked_and_dask_fits_link_columns():
 
 
 @pytest.mark.parametrize(
-    "sampler",
-    [s for s in MERGING_OVER_SAMPLERS if type(s).__name__ != "NoiseAugmenter"],
-    ids=_name,
+    "sampler", [s for s in DASK_OVER_SAMPLERS if s in MERGING], ids=_name
 )
 def test_over_samplers_link_columns_on_dask_input(sampler):
-    dd = pytest.importorskip("dask.dataframe")
-    X = household()
-    y = pd.Series(
-        np.where(np.random.RandomState(1).rand(len(X)) < 0.1, "rare", "common"),
-        name="label",
-    )
     sampler = clone(sampler)
-    X_res, y_res = sampler.fit_resample(
-        dd.from_pandas(X, npartitions=3), dd.from_pandas(y, npartitions=3)
-    )
-    X_res = X_res.compute()
-    new = X_res.iloc[len(X) :]
-    assert len(new) == (y == "common").sum() - (y == "rare").sum()
-    assert _breaks(new) == 0
-    pd.testing.assert_series_equal(X_res.dtypes, X.dtypes)
+    assert _breaks(_balance_on_dask(sampler, household())) == 0
     assert [rule.columns for rule in sampler.constraints_] == [GROUP]
 
 
@@ -620,28 +629,11 @@ def test_new_rows_of_over_samplers_keep_amounts_apart(sampler):
     assert sampler.constraints_ == [MutuallyExclusive(["gain", "loss"])]
 
 
-@pytest.mark.parametrize(
-    "sampler",
-    [s for s in LINKING_OVER_SAMPLERS if type(s).__name__ != "NoiseAugmenter"],
-    ids=_name,
-)
+@pytest.mark.parametrize("sampler", DASK_OVER_SAMPLERS, ids=_name)
 def test_over_samplers_keep_amounts_apart_on_dask_input(sampler):
     # New partitions redraw the rows that break a rule kept by rejection.
-    dd = pytest.importorskip("dask.dataframe")
-    X = ledger(8000)
-    y = pd.Series(
-        np.where(np.random.RandomState(1).rand(len(X)) < 0.1, "rare", "common"),
-        name="label",
-    )
     sampler = clone(sampler)
-    X_res, y_res = sampler.fit_resample(
-        dd.from_pandas(X, npartitions=3), dd.from_pandas(y, npartitions=3)
-    )
-    X_res, y_res = X_res.compute(), y_res.compute()
-    new = X_res.iloc[len(X) :]
-    assert len(new) == (y == "common").sum() - (y == "rare").sum()
-    assert (y_res.iloc[len(X) :] == "rare").all()
-    assert _both_in_use(new) == 0
+    assert _both_in_use(_balance_on_dask(sampler, ledger(8000))) == 0
     assert sampler.constraints_ == [MutuallyExclusive(["gain", "loss"])]
 
 
@@ -824,23 +816,8 @@ def test_chunked_and_dask_fits_keep_columns_in_order():
         assert _out_of_order(synth.sample(3000, random_state=0)) == 0
 
 
-@pytest.mark.parametrize(
-    "sampler",
-    [s for s in LINKING_OVER_SAMPLERS if type(s).__name__ != "NoiseAugmenter"],
-    ids=_name,
-)
+@pytest.mark.parametrize("sampler", DASK_OVER_SAMPLERS, ids=_name)
 def test_over_samplers_keep_columns_in_order_on_dask_input(sampler):
-    dd = pytest.importorskip("dask.dataframe")
-    X = readings(6000)
-    y = pd.Series(
-        np.where(np.random.RandomState(1).rand(len(X)) < 0.1, "rare", "common"),
-        name="label",
-    )
     sampler = clone(sampler)
-    X_res, _ = sampler.fit_resample(
-        dd.from_pandas(X, npartitions=3), dd.from_pandas(y, npartitions=3)
-    )
-    new = X_res.compute().iloc[len(X) :]
-    assert len(new) == (y == "common").sum() - (y == "rare").sum()
-    assert _out_of_order(new) == 0
+    assert _out_of_order(_balance_on_dask(sampler, readings(6000))) == 0
     assert sampler.constraints_ == ORDERED
