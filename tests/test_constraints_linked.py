@@ -402,16 +402,21 @@ def test_new_rows_of_over_samplers_keep_the_rules(sampler):
         assert model.linked_columns is None
 
 
-def test_chunked_and_dask_fits_link_columns():
+def _chunked_and_dask_fits(X):
+    """Copulas fitted on ``X`` chunk by chunk (``partial_fit``, chunks of
+    2,000 rows) and as a Dask DataFrame of four partitions."""
     dd = pytest.importorskip("dask.dataframe")
-    X = household(8000)
     chunked = GaussianCopulaSynthesizer(random_state=0)
     for start in range(0, len(X), 2000):
         chunked.partial_fit(X.iloc[start : start + 2000])
     lazy = GaussianCopulaSynthesizer(random_state=0).fit(
         dd.from_pandas(X, npartitions=4)
     )
-    for synth in (chunked, lazy):
+    return chunked, lazy
+
+
+def test_chunked_and_dask_fits_link_columns():
+    for synth in _chunked_and_dask_fits(household(8000)):
         # partial_fit links on the first chunk, a Dask fit on its sample.
         assert [rule.columns for rule in synth.constraints_] == [GROUP]
         assert _breaks(synth.sample(3000, random_state=0)) == 0
@@ -803,15 +808,7 @@ def test_reports_check_the_order_the_data_keep():
 
 
 def test_chunked_and_dask_fits_keep_columns_in_order():
-    dd = pytest.importorskip("dask.dataframe")
-    X = readings(8000)
-    chunked = GaussianCopulaSynthesizer(random_state=0)
-    for start in range(0, len(X), 2000):
-        chunked.partial_fit(X.iloc[start : start + 2000])
-    lazy = GaussianCopulaSynthesizer(random_state=0).fit(
-        dd.from_pandas(X, npartitions=4)
-    )
-    for synth in (chunked, lazy):
+    for synth in _chunked_and_dask_fits(readings(8000)):
         assert synth.constraints_ == ORDERED
         assert _out_of_order(synth.sample(3000, random_state=0)) == 0
 
