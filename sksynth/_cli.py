@@ -1888,8 +1888,9 @@ def _add_linked_columns(parser, rows):
         f"as one column of their combinations, so that {rows} keep those rules "
         "(the forest leaves such combinations out by itself), amounts that "
         "exclude one another (a capital gain and a capital loss) are kept apart, "
-        "and columns in an order every row keeps (a start before its end) stay "
-        "in that order",
+        "columns in an order every row keeps (a start before its end) stay in "
+        "that order, and a most common value that implies another column's (no "
+        "days since the last contact where there was none) keeps implying it",
     )
 
 

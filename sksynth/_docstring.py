@@ -77,7 +77,11 @@ def linked_columns_docstring(rows):
         independent columns would break it in 5 % of the rows (a mean never
         above a maximum, an end never before its start), get an
         :class:`~sksynth.constraints.Inequality` rule: the higher column is
-        learnt as its difference to the lower one. None models every column
+        learnt as its difference to the lower one. A number column's most
+        common value (held by a tenth of the rows) that no row leaves
+        without another column's most common value, though chance would give
+        that 10 rows (no page written where none was asked for), gets an
+        :class:`~sksynth.constraints.Implication`. None models every column
         on its own."""
 
 
@@ -93,7 +97,10 @@ def linked_amounts_docstring(rows):
         rejection and listed in ``constraints_``. Number (or date) columns
         in an order no row breaks, though independent columns would break it
         in 5 % of the rows (a mean never above a maximum), get an
-        :class:`~sksynth.constraints.Inequality` rule, kept by rejection too.
+        :class:`~sksynth.constraints.Inequality` rule, and a most common
+        value that implies another column's (no page written where none was
+        asked for) an :class:`~sksynth.constraints.Implication`, both kept by
+        rejection too.
         Few-valued columns are not merged: the forest's groups leave out the
         combinations the data rule out by the same test. None adds no
         rule."""

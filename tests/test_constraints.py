@@ -378,6 +378,12 @@ def test_predicate_is_enforced_by_rejection_and_named_when_too_rare():
         "(linked columns; models remodelled minus its lower bound)",
         "price < total  (linked columns; models total minus its lower bound)",
         "start <= end  (linked columns; models end minus its lower bound)",
+        # And the baselines that imply each other (never contacted, no days
+        # since the last contact).
+        "if previous is 0 then pdays is -1  "
+        "(linked columns; rejection: it forms a cycle with other implications)",
+        "if pdays is -1 then previous is 0  "
+        "(linked columns; rejection: it forms a cycle with other implications)",
     ]
 
     rare = Predicate(lambda df: df["price"] > 1e6, name="price above a million")

@@ -30,6 +30,7 @@ from sksynth.constraints._linked import (
     _MAX_COMBINATIONS,
     RULED_OUT_EXPECTED,
     RULED_OUT_SHARE,
+    baseline_implications,
     exclusive_columns,
     linked_columns,
     ordered_columns,
@@ -448,14 +449,15 @@ def test_a_wide_table_is_linked_on_fewer_rows(monkeypatch):
 def ledger(n=3000, seed=0, overlap=0):
     """A gain and a loss never both non-zero (but in ``overlap`` rows), a
     bonus that is zero in 70 % of the rows whatever the others, a refund
-    whose baseline is -1, and an income with no baseline."""
+    whose baseline is -1 (in use with the gain mostly), and an income with
+    no baseline."""
     rng = np.random.RandomState(seed)
     kind = rng.choice(["gain", "loss", "none"], n, p=[0.15, 0.1, 0.75])
     both = np.flatnonzero(kind == "none")[:overlap]
     gain = np.where(kind == "gain", rng.lognormal(8, 1, n), 0.0)
     loss = np.where(kind == "loss", rng.lognormal(7, 0.5, n).round(), 0.0)
     gain[both], loss[both] = 1000.0, 500.0
-    return pd.DataFrame(
+    X = pd.DataFrame(
         {
             "gain": gain,
             "income": rng.lognormal(10, 0.5, n),
@@ -464,6 +466,12 @@ def ledger(n=3000, seed=0, overlap=0):
             "refund": np.where(kind == "gain", rng.gamma(2.0, 10.0, n), -1.0),
         }
     )
+    # A refund without a gain, and a gain without a refund, now and then:
+    # neither baseline implies the other.
+    other = (kind != "gain") & (rng.rand(n) < 0.05)
+    X.loc[other, "refund"] = rng.gamma(2.0, 10.0, n)[other]
+    X.loc[(kind == "gain") & (rng.rand(n) < 0.1), "refund"] = -1.0
+    return X
 
 
 def _both_in_use(X):
@@ -473,7 +481,7 @@ def _both_in_use(X):
 def test_amounts_that_exclude_one_another_are_found():
     # Independence gives gain and loss 0.15 * 0.1 * 3000 = 45 rows in use
     # together: none is ruled out. The bonus is independent; the refund's
-    # baseline is -1, not 0, and it is in use with the gain only.
+    # baseline is -1, not 0, and it is in use with the gain mostly.
     assert exclusive_columns(ledger()) == [(["gain", "loss"], 0)]
     assert exclusive_columns(ledger(), skip={"loss"}) == []
     # Inside a linked group the combinations keep the rule already.
@@ -818,3 +826,101 @@ def test_over_samplers_keep_columns_in_order_on_dask_input(sampler):
     sampler = clone(sampler)
     assert _out_of_order(_balance_on_dask(sampler, readings(6000))) == 0
     assert sampler.constraints_ == ORDERED
+
+
+# -- baselines that imply others --------------------------------------------------
+def contacts(n=2000, seed=0):
+    """Contacts of a campaign: no days since the last contact (-1) exactly
+    where there was no earlier contact, pages written (0) wherever no write
+    was asked for, though some asked writes wrote nothing, and a spend with
+    zeros that follow no rule."""
+    rng = np.random.RandomState(seed)
+    previous = rng.poisson(0.7, n)
+    asked = np.where(rng.rand(n) < 0.4, 0.0, rng.gamma(2.0, 3.0, n).round(1))
+    written = np.where(rng.rand(n) < 0.2, 0.0, asked * rng.uniform(1, 4, n))
+    return pd.DataFrame(
+        {
+            "previous": previous,
+            "pdays": np.where(previous == 0, -1, rng.randint(1, 400, n)),
+            "asked": asked,
+            "written": written.round(1),
+            "spend": np.where(rng.rand(n) < 0.3, 0.0, rng.gamma(2.0, 50.0, n)),
+        }
+    )
+
+
+IMPLIED = [
+    Implication("previous", 0, "pdays", -1),
+    Implication("pdays", -1, "previous", 0),
+    Implication("asked", 0, "written", 0),
+]
+
+
+def _breaks_implied(X):
+    return int(sum((~rule.is_valid(X)).sum() for rule in IMPLIED))
+
+
+def test_baselines_that_imply_others_are_found():
+    X = contacts()
+    assert baseline_implications(X) == IMPLIED
+    assert baseline_implications(X, skip={"pdays"}) == IMPLIED[2:]
+    # Inside a linked group, or read by a given implication, left alone.
+    assert baseline_implications(X, groups=[["previous", "pdays"]]) == IMPLIED[2:]
+    assert baseline_implications(X, rules=[IMPLIED[2]]) == IMPLIED[:2]
+    # One row that breaks it, and there is no rule.
+    X.loc[X.index[X["asked"] == 0][0], "written"] = 5.0
+    assert baseline_implications(X) == IMPLIED[:2]
+    # Two few-valued columns are left to linked_columns.
+    few = pd.DataFrame({"a": [0, 0, 1, 2] * 50, "b": [0, 0, 3, 1] * 50})
+    assert baseline_implications(few) == []
+    assert linked_columns(few) == [["a", "b"]]
+
+
+@pytest.mark.parametrize("synthesizer", LINKING_SYNTHESIZERS, ids=_name)
+def test_synthetic_rows_keep_the_baselines_implied(synthesizer):
+    X = contacts()
+    synth = clone(synthesizer).fit(X)
+    X_new = synth.sample(3000, random_state=0)
+
+    assert _breaks_implied(X_new) == 0
+    pd.testing.assert_series_equal(X_new.dtypes, X.dtypes)
+    implied = [r for r in synth.constraints_ if isinstance(r, Implication)]
+    assert implied == IMPLIED
+    # No contact stays about as common as the model draws it.
+    apart = clone(synthesizer).set_params(linked_columns=None).fit(X)
+    drawn = (apart.sample(3000, random_state=1)["previous"] == 0).mean()
+    assert abs((X_new["previous"] == 0).mean() - drawn) < 0.1
+
+
+@pytest.mark.parametrize("sampler", LINKING_OVER_SAMPLERS, ids=_name)
+def test_new_rows_of_over_samplers_keep_the_baselines_implied(sampler):
+    sampler = clone(sampler)
+    assert _breaks_implied(_balance(sampler, contacts())) == 0
+    assert [r for r in sampler.constraints_ if isinstance(r, Implication)] == IMPLIED
+
+
+def test_reports_check_the_baselines_implied():
+    from sksynth.metrics import evaluate_synthetic
+
+    X = contacts(3000)
+    real, holdout = X.iloc[:2000], X.iloc[2000:]
+    synth = GaussianCopulaSynthesizer(random_state=0, linked_columns=None)
+    X_new = synth.fit(real).sample(2000, random_state=0)
+    report = evaluate_synthetic(
+        real, X_new, holdout=holdout, metrics="fidelity", constraints="auto"
+    )
+    shares = report["constraints"]
+    # detect_constraints finds them too (the linked ones are not repeated).
+    assert len(shares) == 3
+    assert (shares["synthetic"] > 0.01).all()
+    assert (shares["real_holdout"] == 0).all()
+    # Without detect_constraints' rules, the report checks the linked ones.
+    from sksynth.constraints._linked import linked_rules
+
+    assert [r for r in linked_rules(real) if isinstance(r, Implication)] == IMPLIED
+
+
+def test_lists_of_rows_link_nothing():
+    rows = [[0.0, 1.0], [0.0, 2.0], [1.0, 3.0]] * 40
+    assert baseline_implications(rows) == []
+    assert ordered_columns(rows) == []

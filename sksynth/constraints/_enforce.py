@@ -332,7 +332,7 @@ def _units(rules, frame):
     for rule in rules:
         parts = rule.inequalities() if isinstance(rule, Range) else [rule]
         for part in parts:
-            if isinstance(part, Inequality) and getattr(part, "rejected_", False):
+            if getattr(part, "rejected_", False):
                 rejected.append((part, "rows that break it are drawn again"))
             elif isinstance(part, Inequality):
                 if not (_is_label(part.high) and part.high in frame.columns):
@@ -475,8 +475,9 @@ def fit_rules(constraints, X, keep_range=True, linking=None):
     columns the data link (unless it does not merge columns), a
     :class:`MutuallyExclusive` rule for each group of amounts, and an
     :class:`Inequality` rule for each pair of columns in an order no row
-    breaks (kept by rejection when it does not merge columns), among the
-    columns no other rule reads."""
+    breaks and an :class:`Implication` for each baseline that implies
+    another (both kept by rejection when it does not merge columns), among
+    the columns no other rule reads."""
     if constraints is None:
         rules = []
     elif isinstance(constraints, str):
@@ -500,7 +501,9 @@ def _with_linked_groups(rules, X, linking, detected):
     (no :class:`FixedCombinations` when ``linking.merge`` is False), and an
     :class:`Inequality` rule for each pair of the other number (or date)
     columns in an order no row breaks (see
-    :func:`~sksynth.constraints._linked.ordered_columns`).
+    :func:`~sksynth.constraints._linked.ordered_columns`), and an
+    :class:`Implication` for each baseline that implies another (see
+    :func:`~sksynth.constraints._linked.baseline_implications`).
 
     Detected rules (``constraints="auto"``) leave their columns to the
     groups: an implication between two columns of one group that every
@@ -511,7 +514,12 @@ def _with_linked_groups(rules, X, linking, detected):
     stays, applied after the group (implications come after every other
     rule), so that every synthetic row still keeps it.
     """
-    from ._linked import exclusive_columns, linked_columns, ordered_columns
+    from ._linked import (
+        baseline_implications,
+        exclusive_columns,
+        linked_columns,
+        ordered_columns,
+    )
 
     def columns_of(rule):
         return set(getattr(rule, "columns", None) or ())
@@ -539,12 +547,15 @@ def _with_linked_groups(rules, X, linking, detected):
     grouped = {column for group in groups for column in group}
     grouped |= {column for columns, _ in exclusive for column in columns}
     ordered = ordered_columns(X, taken | grouped)
-    for rule in ordered:
-        # A model that learns the columns as found (the forests) keeps the
-        # order by drawing the rows that break it again; the others learn
-        # the higher column as its difference to the lower one.
+    implied = baseline_implications(X, taken, groups, rules)
+    for rule in ordered + implied:
+        # A model that learns the columns as found (the forests) keeps these
+        # rules by drawing the rows that break them again; the others learn
+        # the higher column of an order as its difference to the lower one,
+        # and set what an implication implies (or draw again the rows that
+        # break implications on a cycle).
         rule.rejected_ = not linking.merge
-    found += ordered
+    found += ordered + implied
     for rule in found:
         rule.linked_ = True  # found by linking, not given: messages say so
         out.append(rule)

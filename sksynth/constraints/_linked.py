@@ -15,7 +15,9 @@ leaves its most common value: such a group becomes a
 Number (or date) columns that keep an order in every row, though independent
 columns would break it in many rows (a tumour's mean radius never above its
 worst radius, pages paged in never fewer than page-in requests), become
-:class:`~sksynth.constraints.Inequality` rules.
+:class:`~sksynth.constraints.Inequality` rules, and a column's most common
+value that implies another's (no days since the last contact where there was
+no contact) an :class:`~sksynth.constraints.Implication`.
 """
 
 from itertools import combinations
@@ -63,6 +65,11 @@ _SCREEN_BASELINE_SHARE = 0.3
 # Ordered pairs of number (or date) columns are screened on the first
 # _SCREEN_ROWS rows, _ORDER_BLOCK columns at a time.
 _ORDER_BLOCK = 64
+# A number column takes part in implications between baselines when its most
+# common value holds at least _IMPLIED_BASELINE_SHARE of its rows (and of its
+# first rows); rows are counted _IMPLIED_BLOCK at a time.
+_IMPLIED_BASELINE_SHARE = 0.1
+_IMPLIED_BLOCK = 100_000
 
 
 def ruled_out(observed, expected):
@@ -325,9 +332,72 @@ def _ordered_on(head):
     return list(zip(*np.nonzero(shared & ~broken), strict=True))
 
 
-def _screened_baseline(series, pd):
+def baseline_implications(X, skip=(), groups=(), rules=()):
+    """:class:`~sksynth.constraints.Implication` rules "if ``a`` is at its
+    baseline then ``b`` is at its baseline" between the number columns of a
+    DataFrame ``X``: no page paged out where no page-out was requested, no
+    days since the last contact where there was no contact.
+
+    A column's baseline is its most common value, when it holds at least a
+    tenth of the rows. ``a`` at its baseline implies ``b`` at its own when no
+    row breaks it, though independent columns would break it in at least
+    RULED_OUT_EXPECTED rows. Pairs of two columns of at most 20 values each
+    are left to :func:`linked_columns`, pairs inside one of the linked
+    ``groups`` and pairs an implication of ``rules`` already reads are left
+    out, and so are the columns in ``skip``. DataFrames whose column names
+    are all strings only, as in :func:`linked_columns`.
+    """
+    from ._rules import Implication
+
+    candidates = _screened(
+        X, skip, lambda series, pd: _screened_baseline(series, pd, 0.0)
+    )
+    if len(candidates) < 2:
+        return []
+    n_rows = X.shape[0]
+    at_baseline = []
+    for j, baseline in candidates:
+        x = X.iloc[:, j].to_numpy(dtype=float, na_value=np.nan)
+        base = x == baseline
+        if base.sum() >= _IMPLIED_BASELINE_SHARE * n_rows:
+            few = X.iloc[:_SCREEN_ROWS, j].nunique() <= _MAX_NUMBER_VALUES
+            at_baseline.append((j, baseline, base, few))
+    if len(at_baseline) < 2:
+        return []
+    # Rows with both columns at their baselines, counted in blocks (exact:
+    # float32 sums of 0 and 1 stay whole below 2**24 rows per block).
+    both = np.zeros((len(at_baseline), len(at_baseline)))
+    for start in range(0, n_rows, _IMPLIED_BLOCK):
+        block = np.column_stack(
+            [base[start : start + _IMPLIED_BLOCK] for _, _, base, _ in at_baseline]
+        ).astype(np.float32)
+        both += block.T @ block
+    n_base = np.diag(both).copy()
+    broken = n_base[:, None] - both
+    expected = n_base[:, None] * (n_rows - n_base[None, :]) / n_rows
+    implied = (broken == 0) & ruled_out(broken, expected)
+    np.fill_diagonal(implied, False)
+    labels = list(X.columns)
+    group_of = {label: k for k, group in enumerate(groups) for label in group}
+    given = {
+        (rule.if_column, rule.then_column)
+        for rule in rules
+        if isinstance(rule, Implication)
+    }
+    found = []
+    for a, b in zip(*np.nonzero(implied), strict=True):
+        (ja, base_a, _, few_a), (jb, base_b, _, few_b) = at_baseline[a], at_baseline[b]
+        la, lb = labels[ja], labels[jb]
+        same_group = group_of.get(la, -1) == group_of.get(lb, -2)
+        if (few_a and few_b) or same_group or (la, lb) in given:
+            continue
+        found.append(Implication(la, base_a, lb, base_b))
+    return found
+
+
+def _screened_baseline(series, pd, share=_SCREEN_BASELINE_SHARE):
     """The most common value of a number column's first rows, when it holds
-    at least ``_SCREEN_BASELINE_SHARE`` of them (else None)."""
+    at least ``share`` of them (else None)."""
     dtype = series.dtype
     if (
         not pd.api.types.is_numeric_dtype(dtype)
@@ -339,7 +409,7 @@ def _screened_baseline(series, pd):
     if head.empty:
         return None
     counts = head.value_counts()
-    if counts.iloc[0] < _SCREEN_BASELINE_SHARE * len(head):
+    if counts.iloc[0] < share * len(head):
         return None
     baseline = counts.index[0]
     baseline = baseline.item() if hasattr(baseline, "item") else baseline
@@ -375,9 +445,10 @@ def linked_rules(X, rules=()):
     ones): a fitted :class:`~sksynth.constraints.FixedCombinations` for each
     group of :func:`linked_columns` that no rule of ``rules`` already covers,
     and a :class:`~sksynth.constraints.MutuallyExclusive` rule for each group
-    of :func:`exclusive_columns`, and the :func:`ordered_columns` rules not
-    in ``rules``. What a report checks synthetic rows against: the rules
-    that estimators with ``linked_columns`` keep."""
+    of :func:`exclusive_columns`, and the :func:`ordered_columns` and
+    :func:`baseline_implications` rules not in ``rules``. What a report
+    checks synthetic rows against: the rules that estimators with
+    ``linked_columns`` keep."""
     from ._rules import FixedCombinations, Inequality, MutuallyExclusive
 
     covered = [
@@ -399,6 +470,7 @@ def linked_rules(X, rules=()):
         for rule in ordered_columns(X, grouped)
         if (rule.low, rule.high) not in given
     ]
+    found += baseline_implications(X, (), groups, rules)
     return found
 
 
