@@ -924,3 +924,17 @@ def test_lists_of_rows_link_nothing():
     rows = [[0.0, 1.0], [0.0, 2.0], [1.0, 3.0]] * 40
     assert baseline_implications(rows) == []
     assert ordered_columns(rows) == []
+
+
+def test_orders_chance_keeps_among_many_pairs_are_not_rules():
+    # 200 rows of 200 correlated columns, scores and counts: tried on every
+    # pair, about 50 pairs keep an order in every row by chance; none is
+    # strong enough to be a rule.
+    rng = np.random.RandomState(0)
+    factor = rng.normal(size=200)
+    columns = {}
+    for i in range(100):
+        columns[f"score{i}"] = 0.8 * factor + 0.6 * rng.normal(size=200)
+        rate = np.exp(1.2 + 0.4 * factor + 0.2 * rng.normal(size=200))
+        columns[f"count{i}"] = rng.poisson(rate)
+    assert ordered_columns(pd.DataFrame(columns)) == []

@@ -63,8 +63,10 @@ _MIN_LINK_ROWS = 2_000
 _BASELINE_SHARE = 0.5
 _SCREEN_BASELINE_SHARE = 0.3
 # Ordered pairs of number (or date) columns are screened on the first
-# _SCREEN_ROWS rows, _ORDER_BLOCK columns at a time.
+# _SCREEN_ROWS rows (all pairs on the first _ORDER_PROBE, _ORDER_BLOCK columns
+# at a time).
 _ORDER_BLOCK = 64
+_ORDER_PROBE = 64
 # A number column takes part in implications between baselines when its most
 # common value holds at least _IMPLIED_BASELINE_SHARE of its rows (and of its
 # first rows); rows are counted _IMPLIED_BLOCK at a time.
@@ -233,7 +235,10 @@ def ordered_columns(X, skip=()):
     :func:`~sksynth.constraints.detect_constraints` with no tolerance (held
     by both random halves of the rows, read in at least 1 % of them, strict
     when no row has both equal, and ``a <= c`` left out when ``a <= b`` and
-    ``b <= c`` are found).
+    ``b <= c`` are found), which independent columns would also break in
+    at least ``log(100 m)`` rows for ``m`` pairs tried (and at least
+    RULED_OUT_EXPECTED): chance keeps such an order whole in at most one
+    table of 100.
 
     Pairs are screened on the first rows (any of them that breaks the order
     rules the pair out), so that tables of unrelated columns cost little.
@@ -244,6 +249,7 @@ def ordered_columns(X, skip=()):
         _default_support,
         _drop_transitive,
         _Halves,
+        _independent_break_share,
         _inequality,
         _profile,
     )
@@ -252,16 +258,22 @@ def ordered_columns(X, skip=()):
     by_kind = {}
     for j, kind in _screened(X, skip, _order_kind):
         by_kind.setdefault(kind, []).append(j)
-    pairs = []
+    pairs, n_tried = [], 0
     for kind, positions in by_kind.items():
         if len(positions) < 2:
             continue
+        n_tried += len(positions) * (len(positions) - 1)
         head = np.column_stack(
             [_order_values(X.iloc[:_SCREEN_ROWS, j], kind) for j in positions]
         )
         pairs += [(positions[a], positions[b]) for a, b in _ordered_on(head)]
     if not pairs:
         return []
+    # Of many pairs tried, some keep an order in every row by chance (two
+    # correlated columns in a few hundred rows): independent columns must
+    # break it in enough rows that chance leaves it whole in at most one
+    # table of 100 (exp(-expected) per pair, over every pair tried).
+    least_expected = max(RULED_OUT_EXPECTED, np.log(100.0 * n_tried))
     n_rows = X.shape[0]
     rng = np.random.RandomState(0)
     halves = _Halves(n_rows, 0.0, rng)
@@ -275,7 +287,11 @@ def ordered_columns(X, skip=()):
         if low.kind != high.kind or low.kind not in ("number", "date"):
             continue  # an identifier, told by all its values
         strict = _inequality(low, high, halves, support)
-        if strict is not None:
+        if strict is None:
+            continue
+        present = ~(low.missing | high.missing)
+        share = _independent_break_share(low.values[present], high.values[present])
+        if share * np.count_nonzero(present) >= least_expected:
             found[(a, b)] = strict
     # Both directions: equal columns (a copy), which no order describes.
     found = {(a, b): s for (a, b), s in found.items() if (b, a) not in found}
@@ -316,20 +332,30 @@ def _order_values(series, kind):
 
 def _ordered_on(head):
     """Pairs ``(a, b)`` of the columns of ``head`` with ``head[:, a] <=
-    head[:, b]`` in every row holding both, and at least one such row."""
+    head[:, b]`` in every row holding both, and at least one such row.
+
+    All pairs are tried on the first _ORDER_PROBE rows (where most break
+    their order), then the pairs left on every row."""
     n_columns = head.shape[1]
-    present = ~np.isnan(head)
-    values = np.where(present, head, 0.0)
-    broken = np.zeros((n_columns, n_columns), dtype=bool)
-    shared = np.zeros((n_columns, n_columns), dtype=bool)
+    probe = head[:_ORDER_PROBE]
+    # NaN compares false: a row missing either value breaks no order.
+    kept = np.zeros((n_columns, n_columns), dtype=bool)
     for start in range(0, n_columns, _ORDER_BLOCK):
         block = slice(start, start + _ORDER_BLOCK)
-        both = present[:, block, None] & present[:, None, :]
-        above = values[:, block, None] > values[:, None, :]
-        broken[block] = (above & both).any(axis=0)
-        shared[block] = both.any(axis=0)
-    np.fill_diagonal(shared, False)
-    return list(zip(*np.nonzero(shared & ~broken), strict=True))
+        kept[block] = ~(probe[:, block, None] > probe[:, None, :]).any(axis=0)
+    np.fill_diagonal(kept, False)
+    a, b = np.nonzero(kept)
+    present = ~np.isnan(head)
+    broken = np.zeros(a.size, dtype=bool)
+    shared = np.zeros(a.size, dtype=bool)
+    step = max(_PAIR_CELLS // (100 * max(head.shape[0], 1)), 1)
+    for start in range(0, a.size, step):
+        pair = slice(start, start + step)
+        low, high = head[:, a[pair]], head[:, b[pair]]
+        broken[pair] = (low > high).any(axis=0)
+        shared[pair] = (present[:, a[pair]] & present[:, b[pair]]).any(axis=0)
+    keep = shared & ~broken
+    return list(zip(a[keep], b[keep], strict=True))
 
 
 def baseline_implications(X, skip=(), groups=(), rules=()):
