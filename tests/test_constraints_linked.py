@@ -800,17 +800,23 @@ def test_new_rows_of_over_samplers_keep_columns_in_order(sampler):
     assert sampler.constraints_ == ORDERED
 
 
-def test_reports_check_the_order_the_data_keep():
+def _report_on_rows_apart(X):
+    """The shares of rows that break each rule of evaluate_synthetic's
+    ``constraints="auto"``: of a copula that models every column on its own,
+    fitted on the first 2,000 rows of ``X``, and of the rest of ``X``."""
     from sksynth.metrics import evaluate_synthetic
 
-    X = readings(3000)
     real, holdout = X.iloc[:2000], X.iloc[2000:]
     synth = GaussianCopulaSynthesizer(random_state=0, linked_columns=None)
     X_new = synth.fit(real).sample(2000, random_state=0)
     report = evaluate_synthetic(
         real, X_new, holdout=holdout, metrics="fidelity", constraints="auto"
     )
-    shares = report["constraints"]
+    return report["constraints"]
+
+
+def test_reports_check_the_order_the_data_keep():
+    shares = _report_on_rows_apart(readings(3000))
     assert shares["synthetic"]["requests <= pages"] > 0.01
     assert shares["real_holdout"]["requests <= pages"] == 0
 
@@ -900,16 +906,7 @@ def test_new_rows_of_over_samplers_keep_the_baselines_implied(sampler):
 
 
 def test_reports_check_the_baselines_implied():
-    from sksynth.metrics import evaluate_synthetic
-
-    X = contacts(3000)
-    real, holdout = X.iloc[:2000], X.iloc[2000:]
-    synth = GaussianCopulaSynthesizer(random_state=0, linked_columns=None)
-    X_new = synth.fit(real).sample(2000, random_state=0)
-    report = evaluate_synthetic(
-        real, X_new, holdout=holdout, metrics="fidelity", constraints="auto"
-    )
-    shares = report["constraints"]
+    shares = _report_on_rows_apart(contacts(3000))
     # detect_constraints finds them too (the linked ones are not repeated).
     assert len(shares) == 3
     assert (shares["synthetic"] > 0.01).all()
@@ -917,6 +914,7 @@ def test_reports_check_the_baselines_implied():
     # Without detect_constraints' rules, the report checks the linked ones.
     from sksynth.constraints._linked import linked_rules
 
+    real = contacts(3000).iloc[:2000]
     assert [r for r in linked_rules(real) if isinstance(r, Implication)] == IMPLIED
 
 
