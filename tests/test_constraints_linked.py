@@ -783,6 +783,8 @@ def test_synthetic_rows_keep_columns_in_order(synthesizer):
     assert abs(np.median(X_new["pages"]) / np.median(X["pages"]) - 1) < 0.15
     given = synth.sample(50, random_state=1, conditions={"requests": 5.0})
     assert (given["pages"] >= 5.0).all()
+    with pytest.raises(ValueError, match="linked_columns=None models them apart"):
+        synth.sample(5, conditions={"requests": 10.0, "pages": 5.0})
 
     apart = clone(synthesizer).set_params(linked_columns=None).fit(X)
     assert apart.constraints_ == []
@@ -892,6 +894,12 @@ def test_synthetic_rows_keep_the_baselines_implied(synthesizer):
     pd.testing.assert_series_equal(X_new.dtypes, X.dtypes)
     implied = [r for r in synth.constraints_ if isinstance(r, Implication)]
     assert implied == IMPLIED
+    given = synth.sample(50, random_state=1, conditions={"previous": 0})
+    assert (given["pdays"] == -1).all()
+    # Conditions no row could keep fail at once, naming the rule.
+    for conditions in ({"previous": 0, "pdays": 30}, {"asked": 0.0, "written": 5.0}):
+        with pytest.raises(ValueError, match="break rule 'if .* models them apart"):
+            synth.sample(5, conditions=conditions)
     # No contact stays about as common as the model draws it.
     apart = clone(synthesizer).set_params(linked_columns=None).fit(X)
     drawn = (apart.sample(3000, random_state=1)["previous"] == 0).mean()

@@ -868,17 +868,13 @@ class RuleSet:
         for rule, _ in self._rejected:
             if isinstance(rule, MutuallyExclusive):
                 _check_exclusive_conditions(rule, conditions)
+        for rule in self.rules:
+            self._check_rule_conditions(rule, conditions)
         # Gap columns conditioned with all their lows: the difference.
         for key in list(checked):
             unit = written[key]
             if isinstance(unit, GapTransform):
-                pd = import_pandas()
-                row = pd.DataFrame(
-                    {name: [conditions[name]] for name in [*unit._reads(), key]}
-                )
-                for name in row.columns:
-                    if name in self._dtypes.index:
-                        row[name] = _restore_dtype(row[name], self._dtypes[name])
+                row = self._condition_row(conditions, [*unit._reads(), key])
                 _check_gap_condition(unit, row, key)
                 gap = unit._gap(row).iloc[0]
                 model[key] = gap.item() if hasattr(gap, "item") else gap
@@ -890,6 +886,33 @@ class RuleSet:
             if clip.column in conditions and clip.column in model:
                 checked[clip.column] = conditions[clip.column]
         return model, checked
+
+    def _check_rule_conditions(self, rule, conditions):
+        """Raise, naming the rule, when ``conditions`` give every column of
+        an order or an implication values that break it: no drawn row could
+        keep both (checked here rather than by failing rejection)."""
+        if not isinstance(rule, Inequality | Implication):
+            return
+        if not all(name in conditions for name in rule.columns):
+            return
+        row = self._condition_row(conditions, rule.columns)
+        if rule.is_valid(row)[0]:
+            return
+        given = {name: conditions[name] for name in rule.columns}
+        raise ValueError(
+            f"`conditions` {given} break rule '{rule}'{_linked_hint(rule)}: "
+            "condition on values the rule allows."
+        )
+
+    def _condition_row(self, conditions, names):
+        """A one-row frame of the conditions on ``names``, in the dtypes of
+        the training columns."""
+        pd = import_pandas()
+        row = pd.DataFrame({name: [conditions[name]] for name in names})
+        for name in row.columns:
+            if name in self._dtypes.index:
+                row[name] = _restore_dtype(row[name], self._dtypes[name])
+        return row
 
     def log_penalty(self, X, n_train, model_table=None):
         """``log(1 / (n + 1))`` for rows that break a rule, 0 for the others:
@@ -1067,8 +1090,8 @@ def _check_gap_condition(unit, row, key):
         if not rule.is_valid(row)[0]:
             values = {name: row[name].iloc[0] for name in row.columns}
             raise ValueError(
-                f"`conditions` {values} break rule '{rule}': condition on values "
-                "the rule allows."
+                f"`conditions` {values} break rule '{rule}'{_linked_hint(rule)}: "
+                "condition on values the rule allows."
             )
     if unit.keep_range and unit._high_range is not None:
         low, high = unit._high_range
