@@ -68,8 +68,8 @@ _SCREEN_BASELINE_SHARE = 0.3
 _ORDER_BLOCK = 64
 _ORDER_PROBE = 64
 # A number column takes part in implications between baselines when its most
-# common value holds at least _IMPLIED_BASELINE_SHARE of its rows (and of its
-# first rows); rows are counted _IMPLIED_BLOCK at a time.
+# common value holds at least _IMPLIED_BASELINE_SHARE of its rows (and half
+# that share of its first rows); rows are counted _IMPLIED_BLOCK at a time.
 _IMPLIED_BASELINE_SHARE = 0.1
 _IMPLIED_BLOCK = 100_000
 
@@ -375,8 +375,12 @@ def baseline_implications(X, skip=(), groups=(), rules=()):
     """
     from ._rules import Implication
 
+    # Screened on the first rows at half the share, as a table sorted by
+    # another column may hold fewer baselines there.
     candidates = _screened(
-        X, skip, lambda series, pd: _screened_baseline(series, pd, 0.0)
+        X,
+        skip,
+        lambda series, pd: _screened_baseline(series, pd, _IMPLIED_BASELINE_SHARE / 2),
     )
     if len(candidates) < 2:
         return []
