@@ -785,6 +785,13 @@ def test_synthetic_rows_keep_columns_in_order(synthesizer):
     assert (given["pages"] >= 5.0).all()
     with pytest.raises(ValueError, match="linked_columns=None models them apart"):
         synth.sample(5, conditions={"requests": 10.0, "pages": 5.0})
+    if merges:
+        # The higher column alone: the model learns its difference to the
+        # lower one, so it needs the lower one too.
+        with pytest.raises(ValueError, match=r"condition on \['requests'\] too.*apart"):
+            synth.sample(5, conditions={"pages": 20.0})
+    else:
+        assert (synth.sample(5, conditions={"pages": 20.0})["pages"] == 20.0).all()
 
     apart = clone(synthesizer).set_params(linked_columns=None).fit(X)
     assert apart.constraints_ == []

@@ -835,10 +835,13 @@ class RuleSet:
             elif isinstance(unit, GapTransform):
                 lows = unit._reads()
                 if any(low not in conditions for low in lows):
+                    hint = next(
+                        (_linked_hint(r) for r in unit.rules if _linked_hint(r)), ""
+                    )
                     raise ValueError(
                         f"`conditions` gives column {key!r}, which rule '{unit}' "
                         f"models as a difference: condition on {lows} too, or "
-                        "leave it out of the conditions."
+                        f"leave it out of the conditions{hint}."
                     )
                 checked[key] = value
             else:
