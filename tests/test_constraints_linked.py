@@ -241,14 +241,21 @@ def test_property_linked_groups_hold_ruled_out_pairs(n_rows, widths, zeros, seed
 
 
 # -- synthesizers and over-samplers ----------------------------------------------
+def _fitted_and_drawn(synthesizer, X, n_samples):
+    """A clone of ``synthesizer`` fitted on ``X`` and ``n_samples`` rows it
+    draws (``random_state=0``), which keep the dtypes of ``X``."""
+    synth = clone(synthesizer).fit(X)
+    X_new = synth.sample(n_samples, random_state=0)
+    pd.testing.assert_series_equal(X_new.dtypes, X.dtypes)
+    return synth, X_new
+
+
 @pytest.mark.parametrize("synthesizer", MERGING_SYNTHESIZERS, ids=_name)
 def test_synthetic_rows_keep_the_rules_of_linked_columns(synthesizer):
     X = household()
-    synth = clone(synthesizer).fit(X)
-    X_new = synth.sample(5000, random_state=0)
+    synth, X_new = _fitted_and_drawn(synthesizer, X, 5000)
 
     assert _breaks(X_new) == 0
-    pd.testing.assert_series_equal(X_new.dtypes, X.dtypes)
     assert [rule.columns for rule in synth.constraints_] == [GROUP]
     assert isinstance(synth.constraints_[0], FixedCombinations)
     assert synth.describe_constraints() == (
@@ -591,11 +598,9 @@ def test_a_given_rule_most_rows_break_is_named_in_a_warning():
 @pytest.mark.parametrize("synthesizer", LINKING_SYNTHESIZERS, ids=_name)
 def test_synthetic_rows_keep_amounts_apart(synthesizer):
     X = ledger()
-    synth = clone(synthesizer).fit(X)
-    X_new = synth.sample(4000, random_state=0)
+    synth, X_new = _fitted_and_drawn(synthesizer, X, 4000)
 
     assert _both_in_use(X_new) == 0
-    pd.testing.assert_series_equal(X_new.dtypes, X.dtypes)
     assert synth.constraints_ == [MutuallyExclusive(["gain", "loss"])]
     assert synth.describe_constraints() == (
         "at most one of gain, loss differs from 0  (linked columns; rejection: "
@@ -764,11 +769,9 @@ def test_property_found_orders_hold_in_every_row(n_rows, n_columns, ordered, see
 @pytest.mark.parametrize("synthesizer", LINKING_SYNTHESIZERS, ids=_name)
 def test_synthetic_rows_keep_columns_in_order(synthesizer):
     X = readings()
-    synth = clone(synthesizer).fit(X)
-    X_new = synth.sample(3000, random_state=0)
+    synth, X_new = _fitted_and_drawn(synthesizer, X, 3000)
 
     assert _out_of_order(X_new) == 0
-    pd.testing.assert_series_equal(X_new.dtypes, X.dtypes)
     assert synth.constraints_ == ORDERED
     merges = getattr(type(synthesizer), "_merges_linked_columns", True)
     how = (
@@ -894,11 +897,9 @@ def test_baselines_that_imply_others_are_found():
 @pytest.mark.parametrize("synthesizer", LINKING_SYNTHESIZERS, ids=_name)
 def test_synthetic_rows_keep_the_baselines_implied(synthesizer):
     X = contacts()
-    synth = clone(synthesizer).fit(X)
-    X_new = synth.sample(3000, random_state=0)
+    synth, X_new = _fitted_and_drawn(synthesizer, X, 3000)
 
     assert _breaks_implied(X_new) == 0
-    pd.testing.assert_series_equal(X_new.dtypes, X.dtypes)
     implied = [r for r in synth.constraints_ if isinstance(r, Implication)]
     assert implied == IMPLIED
     given = synth.sample(50, random_state=1, conditions={"previous": 0})

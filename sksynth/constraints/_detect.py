@@ -280,15 +280,21 @@ def _profile(series):
         kind = "boolean"
     elif pd.api.types.is_datetime64_any_dtype(dtype):
         kind = "date"
-        stamps = series.dt.tz_convert("UTC") if series.dt.tz is not None else series
-        values = np.asarray(stamps.dt.tz_localize(None).astype("datetime64[ns]"))
-        values = values.view(np.int64)
+        values = nanoseconds(series)
     elif is_number(series):
         kind = "number"
         values = np.asarray(pd.to_numeric(series).astype(float), dtype=float)
     if kind in ("number", "other") and all_distinct and _is_key_like(series):
         kind = "identifier"
     return _Profile(kind, codes, levels, missing, values)
+
+
+def nanoseconds(series):
+    """Nanoseconds since the epoch (UTC) of a date Series, as int64 (a
+    missing date is the smallest int64)."""
+    stamps = series.dt.tz_convert("UTC") if series.dt.tz is not None else series
+    values = np.asarray(stamps.dt.tz_localize(None).astype("datetime64[ns]"))
+    return values.view(np.int64)
 
 
 def _is_key_like(series):

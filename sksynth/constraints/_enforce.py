@@ -514,12 +514,7 @@ def _with_linked_groups(rules, X, linking, detected):
     stays, applied after the group (implications come after every other
     rule), so that every synthetic row still keeps it.
     """
-    from ._linked import (
-        baseline_implications,
-        exclusive_columns,
-        linked_columns,
-        ordered_columns,
-    )
+    from ._linked import linked_columns, rules_beside_groups
 
     def columns_of(rule):
         return set(getattr(rule, "columns", None) or ())
@@ -542,20 +537,15 @@ def _with_linked_groups(rules, X, linking, detected):
         ]
     out = list(rules)
     found = [FixedCombinations(group) for group in groups]
-    exclusive = exclusive_columns(X, taken, groups)
-    found += [MutuallyExclusive(columns, baseline) for columns, baseline in exclusive]
-    grouped = {column for group in groups for column in group}
-    grouped |= {column for columns, _ in exclusive for column in columns}
-    ordered = ordered_columns(X, taken | grouped)
-    implied = baseline_implications(X, taken, groups, rules)
-    for rule in ordered + implied:
-        # A model that learns the columns as found (the forests) keeps these
-        # rules by drawing the rows that break them again; the others learn
-        # the higher column of an order as its difference to the lower one,
-        # and set what an implication implies (or draw again the rows that
-        # break implications on a cycle).
+    amounts, others = rules_beside_groups(X, taken, groups, rules)
+    for rule in others:
+        # A model that learns the columns as found (the forests) keeps orders
+        # and implications by drawing the rows that break them again; the
+        # others learn the higher column of an order as its difference to the
+        # lower one, and set what an implication implies (or draw again the
+        # rows that break implications on a cycle).
         rule.rejected_ = not linking.merge
-    found += ordered + implied
+    found += amounts + others
     for rule in found:
         rule.linked_ = True  # found by linking, not given: messages say so
         out.append(rule)
@@ -835,9 +825,7 @@ class RuleSet:
             elif isinstance(unit, GapTransform):
                 lows = unit._reads()
                 if any(low not in conditions for low in lows):
-                    hint = next(
-                        (_linked_hint(r) for r in unit.rules if _linked_hint(r)), ""
-                    )
+                    hint = next(filter(None, map(_linked_hint, unit.rules)), "")
                     raise ValueError(
                         f"`conditions` gives column {key!r}, which rule '{unit}' "
                         f"models as a difference: condition on {lows} too, or "
@@ -868,9 +856,6 @@ class RuleSet:
                 model[unit.merged_name] = f"combination {np.flatnonzero(match)[0]}"
                 for name in given:
                     del checked[name]
-        for rule, _ in self._rejected:
-            if isinstance(rule, MutuallyExclusive):
-                _check_exclusive_conditions(rule, conditions)
         for rule in self.rules:
             self._check_rule_conditions(rule, conditions)
         # Gap columns conditioned with all their lows: the difference.
@@ -891,20 +876,28 @@ class RuleSet:
         return model, checked
 
     def _check_rule_conditions(self, rule, conditions):
-        """Raise, naming the rule, when ``conditions`` give every column of
-        an order or an implication values that break it: no drawn row could
-        keep both (checked here rather than by failing rejection)."""
-        if not isinstance(rule, Inequality | Implication):
+        """Raise, naming the rule, when no drawn row could keep both the
+        ``conditions`` and the rule (checked here rather than by failing
+        rejection): when they give every column of an order or an
+        implication values that break it, or set two or more of a
+        :class:`MutuallyExclusive` rule's columns away from its baseline
+        (the rule checks a row of the conditions, its other columns at the
+        baseline)."""
+        given = {name: conditions[name] for name in rule.columns if name in conditions}
+        if isinstance(rule, MutuallyExclusive):
+            values = {**dict.fromkeys(rule.columns, rule.baseline), **given}
+            fix = "at most one of its columns on a value other than the baseline"
+        elif isinstance(rule, Inequality | Implication) and len(given) == len(
+            rule.columns
+        ):
+            values, fix = given, "on values the rule allows"
+        else:
             return
-        if not all(name in conditions for name in rule.columns):
+        if rule.is_valid(self._condition_row(values, rule.columns))[0]:
             return
-        row = self._condition_row(conditions, rule.columns)
-        if rule.is_valid(row)[0]:
-            return
-        given = {name: conditions[name] for name in rule.columns}
         raise ValueError(
             f"`conditions` {given} break rule '{rule}'{_linked_hint(rule)}: "
-            "condition on values the rule allows."
+            f"condition {fix}."
         )
 
     def _condition_row(self, conditions, names):
@@ -935,24 +928,6 @@ class RuleSet:
             rules = [rule for rule in rules if not any(rule is u for u in merged)]
         valid &= self.is_valid(frame, rules)
         return np.where(valid, 0.0, np.log(1.0 / (n_train + 1.0)))
-
-
-def _check_exclusive_conditions(rule, conditions):
-    """Raise, naming the rule, when ``conditions`` set two or more of a
-    :class:`MutuallyExclusive` rule's columns away from its baseline (no
-    drawn row could keep both the conditions and the rule): the rule checks
-    a row of the conditions, its other columns at the baseline."""
-    given = {name: conditions[name] for name in rule.columns if name in conditions}
-    pd = import_pandas()
-    row = pd.DataFrame(
-        {name: [given.get(name, rule.baseline)] for name in rule.columns}
-    )
-    if rule.is_valid(row)[0]:
-        return
-    raise ValueError(
-        f"`conditions` {given} break rule '{rule}'{_linked_hint(rule)}: condition "
-        "at most one of its columns on a value other than the baseline."
-    )
 
 
 def _linked_hint(rule):

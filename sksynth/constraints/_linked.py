@@ -26,7 +26,7 @@ import numpy as np
 from sklearn.utils._param_validation import StrOptions
 
 from .._data import is_dataframe
-from ._frames import import_pandas
+from ._frames import import_pandas, kind_of
 
 #: Validation of the ``linked_columns`` parameter, shared by the estimators
 #: that take it.
@@ -67,6 +67,9 @@ _SCREEN_BASELINE_SHARE = 0.3
 # at a time).
 _ORDER_BLOCK = 64
 _ORDER_PROBE = 64
+# Pairs left after the probe are checked on all screened rows, at most
+# _ORDER_CELLS values of each column side at a time.
+_ORDER_CELLS = 1_000_000
 # A number column takes part in implications between baselines when its most
 # common value holds at least _IMPLIED_BASELINE_SHARE of its rows (and half
 # that share of its first rows); rows are counted _IMPLIED_BLOCK at a time.
@@ -305,27 +308,20 @@ def ordered_columns(X, skip=()):
 
 def _order_kind(series, pd):
     """ "number" or "date" for a column an order can hold on, else None."""
-    dtype = series.dtype
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "date"
-    if (
-        pd.api.types.is_numeric_dtype(dtype)
-        and not pd.api.types.is_bool_dtype(dtype)
-        and not isinstance(dtype, pd.CategoricalDtype)
-    ):
-        return "number"
-    return None
+    kind = kind_of(series)
+    if kind not in ("number", "date") or pd.api.types.is_bool_dtype(series.dtype):
+        return None
+    return kind
 
 
 def _order_values(series, kind):
     """Values of a column as floats (dates as their nanoseconds), NaN where
     missing, for the screen."""
     if kind == "date":
-        if series.dt.tz is not None:
-            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        stamps = series.astype("datetime64[ns]")
-        values = stamps.to_numpy().view(np.int64).astype(float)
-        values[stamps.isna().to_numpy()] = np.nan
+        from ._detect import nanoseconds
+
+        values = nanoseconds(series).astype(float)
+        values[series.isna().to_numpy()] = np.nan
         return values
     return series.to_numpy(dtype=float, na_value=np.nan)
 
@@ -348,7 +344,7 @@ def _ordered_on(head):
     present = ~np.isnan(head)
     broken = np.zeros(a.size, dtype=bool)
     shared = np.zeros(a.size, dtype=bool)
-    step = max(_PAIR_CELLS // (100 * max(head.shape[0], 1)), 1)
+    step = max(_ORDER_CELLS // max(head.shape[0], 1), 1)
     for start in range(0, a.size, step):
         pair = slice(start, start + step)
         low, high = head[:, a[pair]], head[:, b[pair]]
@@ -479,7 +475,7 @@ def linked_rules(X, rules=()):
     :func:`baseline_implications` rules not in ``rules``. What a report
     checks synthetic rows against: the rules that estimators with
     ``linked_columns`` keep."""
-    from ._rules import FixedCombinations, Inequality, MutuallyExclusive
+    from ._rules import FixedCombinations, Inequality
 
     covered = [
         set(rule.columns) for rule in rules if isinstance(rule, FixedCombinations)
@@ -490,18 +486,32 @@ def linked_rules(X, rules=()):
         for group in groups
         if not any(set(group) <= columns for columns in covered)
     ]
-    exclusive = exclusive_columns(X, (), groups)
-    found += [MutuallyExclusive(columns, baseline) for columns, baseline in exclusive]
+    amounts, others = rules_beside_groups(X, (), groups, rules)
     given = {(rule.low, rule.high) for rule in rules if isinstance(rule, Inequality)}
-    grouped = {column for group in groups for column in group}
-    grouped |= {column for columns, _ in exclusive for column in columns}
-    found += [
+    others = [
         rule
-        for rule in ordered_columns(X, grouped)
-        if (rule.low, rule.high) not in given
+        for rule in others
+        if not (isinstance(rule, Inequality) and (rule.low, rule.high) in given)
     ]
-    found += baseline_implications(X, (), groups, rules)
-    return found
+    return found + amounts + others
+
+
+def rules_beside_groups(X, skip, groups, rules=()):
+    """The rules linking finds beside the ``groups`` of :func:`linked_columns`,
+    among the columns not in ``skip``: a
+    :class:`~sksynth.constraints.MutuallyExclusive` rule for each group of
+    :func:`exclusive_columns`, then the :func:`ordered_columns` rules (of the
+    columns of neither kind of group) and the :func:`baseline_implications`
+    not in ``rules``, as ``(amounts, others)``."""
+    from ._rules import MutuallyExclusive
+
+    exclusive = exclusive_columns(X, skip, groups)
+    amounts = [MutuallyExclusive(columns, baseline) for columns, baseline in exclusive]
+    grouped = set(skip) | {column for group in groups for column in group}
+    grouped |= {column for columns, _ in exclusive for column in columns}
+    others = ordered_columns(X, grouped)
+    others += baseline_implications(X, skip, groups, rules)
+    return amounts, others
 
 
 class Linking:
