@@ -10,10 +10,9 @@ from sklearn.metrics import roc_auc_score, roc_curve
 from sklearn.model_selection import cross_val_predict
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
-from threadpoolctl import threadpool_limits
 
 from .._data import BOOLEAN, CATEGORICAL, DATETIME, TIMEDELTA
-from ._detection import detection_problem
+from ._detection import detection_problem, detector_fitting
 from ._fidelity import _level_shares, pairwise_associations
 from ._privacy import _nearest
 from ._report import SyntheticDataReport, _distance_features
@@ -525,7 +524,7 @@ def _detection_curves(specs, real_values, synthetic_values, cv, max_samples, rng
             seed,
             caller="plot_detection_roc",
         )
-        with threadpool_limits(limits=1):
+        with detector_fitting():
             proba = cross_val_predict(
                 model, features, labels, cv=folds, method="predict_proba"
             )[:, 1]
