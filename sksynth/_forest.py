@@ -111,13 +111,11 @@ _GRID_TAIL = 0.05
 _SPIKE_CELL = 1e-4
 # ... and this many times an average value's share at an end of the range.
 _CENSORED_RATIO = 3.0
-# A discrete numeric column of at least this many values that do not fill
-# their grid (up to MAX_DISCRETE_LEVELS, or more), tied more to a number than
-# to any other column, is smoothed too, each value held by _COMMON_COUNT rows
-# a cell of its rows' share: the leaves drew its values independently of the
-# numbers, and a model trained on concrete rows lost the strength's rise with
-# the age in days (14 values; seeds 0 to 2, TSTR R^2 0.668 against 0.761
-# smoothed).
+# A discrete numeric column of at least this many values whose values do not
+# fill their grid, tied more to a number than to any other column, is
+# smoothed too: the leaves drew its values independently of the numbers, and
+# a model trained on concrete rows lost the strength's rise with the age in
+# days (14 values; seeds 0 to 2, TSTR R^2 0.668 against 0.761 smoothed).
 _MIN_SMOOTHED = 3
 # A value of a column's continuous part held by _COMMON_COUNT rows or more is
 # a heap (the value of a cell, see _heaped_knots) when it holds at least
@@ -549,11 +547,13 @@ def _forest_column(spec, column, x, tied_to_numbers=True):
     the axis of its normal scores (see ``_Axis``), its spikes points of that
     axis. A discrete one of at least _MIN_SMOOTHED values is smoothed
     rather than modelled as that many outcomes, which the leaves drew
-    independently of the other columns, when its values fill their grid,
-    its spikes points (diamonds' carat and its dimensions, California's
-    longitude and latitude), or else when it is ``tied_to_numbers`` (see
-    :func:`_tied_to_numbers`), its rare values points (concrete's age in
-    days, computer activity's forks per second)."""
+    independently of the other columns: one of more than
+    MAX_DISCRETE_LEVELS values when they fill their grid or it is
+    ``tied_to_numbers`` (see :func:`_tied_to_numbers`), its spikes points
+    (diamonds' carat and its dimensions, California's longitude and
+    latitude, computer activity's forks per second); one of fewer when it
+    is ``tied_to_numbers``, its values held by fewer than _COMMON_COUNT rows
+    points (concrete's age in days)."""
     knots = None
     if (
         spec.is_numeric
@@ -566,7 +566,7 @@ def _forest_column(spec, column, x, tied_to_numbers=True):
         spikes = None
         smoothed = values.size >= _MIN_SMOOTHED and (cell >= 0).all()
         few = values.size <= MAX_DISCRETE_LEVELS
-        if smoothed and not few and _fills_grid(values, seen):
+        if smoothed and not few and (tied_to_numbers or _fills_grid(values, seen)):
             share = seen / observed.size
             spikes = is_spike(share)
             # A value heaped at an end of the range (a top code: ages of 52
@@ -574,7 +574,7 @@ def _forest_column(spec, column, x, tied_to_numbers=True):
             # scores reaches the end of the axis, and the leaves' normals
             # sent 8.0 % of California's draws to an age of 52 held by 6.0 %.
             spikes[[0, -1]] |= share[[0, -1]] >= _CENSORED_RATIO / values.size
-        elif smoothed and tied_to_numbers:
+        elif smoothed and few and tied_to_numbers:
             # A value held by fewer than _COMMON_COUNT rows (concrete's age
             # of one day, in one row) stays an outcome, stored with a leaf
             # only where 3 of its rows hold it, like a rare category.
@@ -1586,25 +1586,26 @@ class ForestSynthesizer(BaseSynthesizer):
     neighbours, spanning scores in proportion to its rows; a draw is the
     value of its cell, and a value's probability is its cell's mass. Its
     spikes, and a value heaped at an end of its range (a top code), stay
-    outcomes. A discrete numeric column of 3 to 20 values (an age in days, a
-    count, a rating), or of more that do not fill their grid (forks per
-    second in multiples of 0.2, a few 0.01 below), whose strongest tie is to
-    a numeric column of more than 20 values (mutual information on coarse
-    codes of up to 5,000 rows, less its bias) is smoothed the same way, each
-    value held by at least 10 rows a cell (a rarer one stays an outcome):
-    drawn as outcomes, its values kept no tie to the numbers inside a leaf,
-    and a model trained on concrete's rows lost most of the strength's rise
-    with the age (benchmark seeds 0 to 2, TSTR R^2 0.668 against 0.761,
-    detection AUC 0.582 against 0.567; computer activity 0.795 against
-    0.779). Tied more to a category (Adult's years of education follow the
-    occupation), it stays outcomes, which join the groups below. A
-    many-valued column recorded mostly on a coarser grid than its decimals
-    (rates in multiples of 0.2 with two decimals) keeps its heaps the same
-    way: a value held by at least 10 rows, and by 3 times the rows of an
-    average point of the column's grid within 5 points of it, is the centre
-    of a cell of half the column's smallest gap either way, spanning scores
-    in proportion to its rows, when such heaps hold at least three tenths of
-    the column's continuous part.
+    outcomes. A discrete numeric column whose strongest tie is to a numeric
+    column of more than 20 values (mutual information on coarse codes of up
+    to 5,000 rows, less its bias) is smoothed too when its values do not
+    fill their grid: one of more than 20 values the same way (forks per
+    second in multiples of 0.2, a few 0.01 below), one of 3 to 20 (an age in
+    days, a count, a rating) with each value held by at least 10 rows a cell
+    (a rarer one stays an outcome). Drawn as outcomes, such values kept no
+    tie to the numbers inside a leaf: a model trained on concrete's rows
+    lost most of the strength's rise with the age (benchmark seeds 0 to 2,
+    TSTR R^2 0.668 against 0.761, detection AUC 0.582 against 0.567), and
+    computer activity's page faults lost their forks (detection 0.813
+    against 0.748, seeds 0 to 5). Tied more to a category (Adult's years of
+    education follow the occupation), it stays outcomes, which join the
+    groups below. A many-valued column recorded mostly on a coarser grid
+    than its decimals (rates in multiples of 0.2 with two decimals) keeps
+    its heaps the same way: a value held by at least 10 rows, and by 3 times
+    the rows of an average point of the column's grid within 5 points of it,
+    is the centre of a cell of half the column's smallest gap either way,
+    spanning scores in proportion to its rows, when such heaps hold at least
+    three tenths of the column's continuous part.
 
     With ``leaf_dependence="joint"`` (the default), two things are added.
     The continuous parts of the numeric columns are coupled by a Gaussian
