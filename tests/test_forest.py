@@ -951,6 +951,38 @@ def test_few_valued_columns_tied_to_categories_stay_outcomes():
     assert synth._models[0].columns[1].has_continuous
 
 
+@settings(max_examples=15, deadline=None)
+@given(
+    n_values=st.integers(3, 20),
+    tie=st.sampled_from([0.0, 0.5, 3.0]),
+    seed=st.integers(0, 2**16),
+)
+def test_few_valued_columns_keep_their_values_and_their_mass(n_values, tie, seed):
+    # Smoothed (tied to x) or outcomes (not), a column of a few values draws
+    # only its values, and their probabilities sum to one.
+    rng = np.random.RandomState(seed)
+    n = 300
+    support = np.sort(rng.choice(np.arange(1, 200), n_values, replace=False))
+    level = rng.choice(support.astype(float), n)
+    X = pd.DataFrame(
+        {
+            "level": level,
+            "x": tie * np.log(level) + rng.normal(size=n),
+            "kind": np.where(rng.rand(n) < 0.5, "a", "b"),
+        }
+    )
+    synth = ForestSynthesizer(n_estimators=3, random_state=0).fit(X)
+    assert synth.discrete_features_ == ["level"]
+    new = synth.sample(500, random_state=1)
+    assert set(new["level"]) <= set(level)
+    assert np.isfinite(synth.score_samples(X)).all()
+    seen = np.unique(level)
+    values = np.zeros((seen.size, 3))
+    values[:, 0] = seen
+    total = np.exp(synth._log_density(synth._models[0], values, [0])).sum()
+    assert total == pytest.approx(1.0, abs=0.02)
+
+
 def test_discrete_columns_off_their_grid_are_coupled_to_their_numbers():
     # Computer activity's forks per second: multiples of 0.2, a few at 0.01
     # below (too few to fill a grid of 0.01), and page faults nearly
