@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sksynth import ForestSynthesizer
+from sksynth import ForestSynthesizer, _leaf_splits
 from sksynth._leaf_splits import SplitColumns, TreeArrays, split_leaves
 
 
@@ -175,3 +175,22 @@ def test_over_sampler_passes_the_split_size():
         X_res, y_res = sampler.fit_resample(X, y)
         assert np.bincount(y_res).tolist() == [300, 300]
         assert sampler.synthesizers_[1].leaf_split_rows == rows
+
+
+def test_numeric_columns_in_blocks_give_the_same_cuts(monkeypatch):
+    # The gains of the numeric columns are summed a block of columns at a
+    # time; blocks of one column give the same cuts as one block of all.
+    rng = np.random.RandomState(0)
+    features = np.column_stack(
+        [_two_clusters(400), rng.normal(size=(400, 5)), rng.randint(0, 3, (400, 2))]
+    ).astype(np.float32)
+    is_levels = [False] * 8 + [True, True]
+    n_levels = [0] * 8 + [3, 3]
+    cuts = []
+    for entries in (10**9, 1):
+        monkeypatch.setattr(_leaf_splits, "_BLOCK_ENTRIES", entries)
+        tree, node = _split(features, is_levels, n_levels)
+        cuts.append((tree.feature.copy(), tree.threshold.copy(), node))
+    assert cuts[0][0].size > 1
+    for whole, blocks in zip(*cuts, strict=True):
+        np.testing.assert_array_equal(whole, blocks)
