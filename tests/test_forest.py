@@ -18,6 +18,14 @@ def _binomial_tolerance(p, n, z=4.0):
     return z * np.sqrt(p * (1 - p) / n)
 
 
+def _mass(synth, column, values, n_columns):
+    """The probability the fitted forest gives ``values`` of one column
+    (marginalising the others out), summed."""
+    rows = np.zeros((len(values), n_columns))
+    rows[:, column] = values
+    return np.exp(synth._log_density(synth._models[0], rows, [column])).sum()
+
+
 @pytest.fixture(scope="module")
 def frame():
     rng = np.random.RandomState(0)
@@ -885,12 +893,22 @@ def test_many_valued_discrete_columns_are_coupled_to_the_others():
     assert residual.std() < 3 * (X["x"] - 6.5 * np.cbrt(X["carat"])).std()
     # The smoothed column's probabilities (density times cell) sum to one
     # over its values, up to the midpoint rule and the novel-value share.
-    model = synth._models[0]
-    support = np.unique(carat)
-    values = np.zeros((support.size, 3))
-    values[:, 0] = support
-    total = np.exp(synth._log_density(model, values, [0])).sum()
-    assert total == pytest.approx(1.0, abs=0.02)
+    assert _mass(synth, 0, np.unique(carat), 3) == pytest.approx(1.0, abs=0.02)
+
+
+def _fitted_among_others(X, discrete, shift, n_others, rng):
+    """A forest fitted on ``X`` and ``n_others`` noise columns shifted by
+    ``shift`` (more columns: coarser leaves), ``discrete`` its only
+    discrete column, and 20,000 rows it draws, whose values of that column
+    are values of ``X``."""
+    X = X.copy()
+    for k in range(n_others):
+        X[f"other{k}"] = rng.normal(size=len(X)) + shift
+    synth = ForestSynthesizer(random_state=0).fit(X)
+    assert synth.discrete_features_ == [discrete]
+    new = synth.sample(20_000, random_state=1)
+    assert set(new[discrete]) <= set(X[discrete])
+    return synth, new
 
 
 def test_few_valued_discrete_columns_are_coupled_to_the_numbers():
@@ -905,12 +923,7 @@ def test_few_valued_discrete_columns_are_coupled_to_the_numbers():
     cement = rng.uniform(100, 500, n)
     strength = 8 * np.log(age) + cement / 10 + rng.normal(0, 2, n)
     X = pd.DataFrame({"cement": cement, "age": age, "strength": strength})
-    for k in range(5):
-        X[f"other{k}"] = rng.normal(size=n) + 0.01 * cement
-    synth = ForestSynthesizer(random_state=0).fit(X)
-    assert synth.discrete_features_ == ["age"]
-    new = synth.sample(20_000, random_state=1)
-    assert set(new["age"]) <= set(ages)
+    synth, new = _fitted_among_others(X, "age", 0.01 * cement, 5, rng)
     for value in ages:
         real = np.mean(age == value)
         tolerance = _binomial_tolerance(real, n) + _binomial_tolerance(real, 20_000)
@@ -923,10 +936,7 @@ def test_few_valued_discrete_columns_are_coupled_to_the_numbers():
     # as outcomes; 1.91 real.
     assert residual(new).std() < 4 * residual(X).std()
     # The ages' probabilities (each its cell's mass) sum to one.
-    values = np.zeros((ages.size, X.shape[1]))
-    values[:, 1] = ages
-    total = np.exp(synth._log_density(synth._models[0], values, [1])).sum()
-    assert total == pytest.approx(1.0, abs=0.01)
+    assert _mass(synth, 1, ages, synth.n_features_in_) == pytest.approx(1.0, abs=0.01)
 
 
 def test_few_valued_columns_tied_to_categories_stay_outcomes():
@@ -976,11 +986,7 @@ def test_few_valued_columns_keep_their_values_and_their_mass(n_values, tie, seed
     new = synth.sample(500, random_state=1)
     assert set(new["level"]) <= set(level)
     assert np.isfinite(synth.score_samples(X)).all()
-    seen = np.unique(level)
-    values = np.zeros((seen.size, 3))
-    values[:, 0] = seen
-    total = np.exp(synth._log_density(synth._models[0], values, [0])).sum()
-    assert total == pytest.approx(1.0, abs=0.02)
+    assert _mass(synth, 0, np.unique(level), 3) == pytest.approx(1.0, abs=0.02)
 
 
 def test_discrete_columns_off_their_grid_are_coupled_to_their_numbers():
@@ -993,12 +999,7 @@ def test_discrete_columns_off_their_grid_are_coupled_to_their_numbers():
     fork = np.round(rng.lognormal(0, 0.6, n) / 0.2) * 0.2 + 0.2
     fork = np.round(fork - 0.01 * (rng.rand(n) < 0.02), 2)
     X = pd.DataFrame({"fork": fork, "pflt": 80 * fork + rng.normal(0, 8, n)})
-    for k in range(8):
-        X[f"other{k}"] = rng.normal(size=n) + 0.1 * fork
-    synth = ForestSynthesizer(random_state=0).fit(X)
-    assert synth.discrete_features_ == ["fork"]
-    new = synth.sample(20_000, random_state=1)
-    assert set(new["fork"]) <= set(fork)
+    _, new = _fitted_among_others(X, "fork", 0.1 * fork, 8, rng)
     # Random states 0 to 2: 19.3 to 20.7 against 49.7 to 52.0 as outcomes;
     # 7.9 real.
     assert (new["pflt"] - 80 * new["fork"]).std() < 4 * (X["pflt"] - 80 * fork).std()
