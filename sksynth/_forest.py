@@ -15,7 +15,7 @@ from ._base import BaseSynthesizer, impossible_conditions_error
 from ._data import MAX_DISCRETE_LEVELS, is_spike
 from ._data._schema import caller_stacklevel
 from ._docstring import synthesizer_docstring
-from ._leaf_splits import SplitColumns, TreeArrays, split_leaves
+from ._leaf_splits import SplitColumns, TreeArrays, float32_floor, split_leaves
 from ._progress import Progress
 from ._tree import _binned_codes, _column_margin, _mutual_information
 from .constraints._linked import LINKED_COLUMNS_PARAMETER, ruled_out
@@ -117,6 +117,9 @@ _CENSORED_RATIO = 3.0
 # a model trained on concrete rows lost the strength's rise with the age in
 # days (14 values; seeds 0 to 2, TSTR R^2 0.668 against 0.761 smoothed).
 _MIN_SMOOTHED = 3
+# The scores of the rows spread over their cells stay within this probability
+# of the ends of the axis.
+_SPREAD_TAIL = 1e-12
 # A value of a column's continuous part held by _COMMON_COUNT rows or more is
 # a heap (the value of a cell, see _heaped_knots) when it holds at least
 # _HEAP_RATIO times the rows of an average point of the column's grid within
@@ -364,6 +367,7 @@ class _Axis:
         if cells is not None:
             low, high, values = cells
             scored = _Cells(self.forward(low), self.forward(high), values)
+            scored.centres = self.forward(scored.values)
             if scored.values.size:
                 self.cells, self.scored_cells = _Cells(low, high, values), scored
         points = column.points
@@ -594,7 +598,21 @@ def _forest_column(spec, column, x, tied_to_numbers=True):
     axis = _Axis(column, *(knots or ()))
     scored = _Column(spec, axis.forward(x), points=axis.points_s)
     scored.cells = axis.scored_cells
+    if scored.cells is not None:
+        _cells_distribution(scored, axis)
     return scored, axis
+
+
+def _cells_distribution(scored, axis):
+    """Give the continuous part of a column with cells, on its axis of
+    scores, the axis's own distribution: each cell its rows' share, over
+    the whole axis (the end cells' outer halves included)."""
+    u = special.ndtr(axis.knots_s)
+    u = (u - u[0]) / (u[-1] - u[0])
+    keep = np.r_[True, np.diff(axis.knots_s) > 0]
+    scored.knots_x, scored.knots_u = axis.knots_s[keep], u[keep]
+    scored.slopes = np.diff(scored.knots_u) / np.diff(scored.knots_x)
+    scored.low, scored.high = float(scored.knots_x[0]), float(scored.knots_x[-1])
 
 
 class _Link:
@@ -1605,7 +1623,12 @@ class ForestSynthesizer(BaseSynthesizer):
     the rows of an average point of the column's grid within 5 points of it,
     is the centre of a cell of half the column's smallest gap either way,
     spanning scores in proportion to its rows, when such heaps hold at least
-    three tenths of the column's continuous part.
+    three tenths of the column's continuous part. A tree's cut on a column
+    with cells moves to the edge of the cell it falls in (the training
+    values stay on their sides), so that a leaf holds whole cells, and the
+    leaves' normals of such a column are fitted to its rows each at a random
+    score of its cell, uniform in probability, rather than at its centre
+    (which gave wide cells too much).
 
     With ``leaf_dependence="joint"`` (the default), two things are added.
     The continuous parts of the numeric columns are coupled by a Gaussian
@@ -2180,6 +2203,55 @@ def _redraw(nodes, features, rng):
     return synthetic
 
 
+def _spread_over_cells(values, columns, continuous, rng):
+    """``values`` with each value of a cell (a smoothed discrete value, see
+    ``_Axis``) moved to a random score of its cell, uniform in probability
+    (the distributional transform), for the means and variances of the
+    leaves' normals.
+
+    At the cells' centres, the rows of a few values fitted normals that
+    gave wide cells too much: fitted on concrete, whose lowest common age
+    in days (3) holds a wide cell at the end of the axis, the forest drew
+    that age on 18.0 % of its rows against 13.0 % of the real ones (seed 0).
+    """
+    spread = values
+    for j in continuous:
+        cells = columns[j].cells
+        if cells is None:
+            continue
+        inside, k = cells.find(values[:, j])
+        inside &= ~np.isnan(values[:, j])
+        if not inside.any():
+            continue
+        if spread is values:
+            spread = values.copy()
+        low = special.ndtr(cells.low[k[inside]])
+        high = special.ndtr(cells.high[k[inside]])
+        u = low + rng.random_sample(low.size) * (high - low)
+        spread[inside, j] = special.ndtri(np.clip(u, _SPREAD_TAIL, 1 - _SPREAD_TAIL))
+    return spread
+
+
+def _snap_to_cells(tree, columns):
+    """Move each split of ``tree`` on a column with cells to the edge of the
+    cell its threshold falls in, on the side of the training values it
+    parts (which the move leaves on their sides): a leaf then holds whole
+    cells. Cut inside a cell, a leaf drew values of a cell whose value its
+    density did not count (the values of a column of nine summed to 0.976)."""
+    split = np.flatnonzero(tree.children_left != -1)
+    for j, column in enumerate(columns):
+        cells = column.cells
+        if cells is None:
+            continue
+        nodes = split[tree.feature[split] == j]
+        if not nodes.size:
+            continue
+        threshold = tree.threshold[nodes].astype(float)
+        inside, k = cells.find(threshold)
+        edge = np.where(threshold < cells.centres[k], cells.low[k], cells.high[k])
+        tree.threshold[nodes[inside]] = float32_floor(edge[inside])
+
+
 def _leaf_model(
     forest,
     features,
@@ -2210,12 +2282,13 @@ def _leaf_model(
     trees, lows, highs, leaf_of_row = [], [], [], []
     # The values of the continuous part of each column, NaN elsewhere.
     continuous = [j for j, c in enumerate(columns) if c.has_continuous]
+    spread = _spread_over_cells(values, columns, continuous, rng)
     rest = (
         np.column_stack(
             [
                 np.where(
                     columns[j].point_index(columns[j].feature(values[:, j])) < 0,
-                    values[:, j],
+                    spread[:, j],
                     np.nan,
                 )
                 for j in continuous
@@ -2233,6 +2306,7 @@ def _leaf_model(
                 structure, sample, sample_nodes[:, t], split_columns, split_rows
             )
             nodes[:, t] = structure.descend(features, nodes[:, t])
+        _snap_to_cells(structure, columns)
         counts = np.bincount(nodes[:, t], minlength=structure.node_count)
         covered = (structure.children_left == -1) & (counts > 0)
         leaf_index = np.full(structure.node_count, -1, dtype=np.int64)

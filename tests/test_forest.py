@@ -969,7 +969,10 @@ def test_few_valued_columns_tied_to_categories_stay_outcomes():
 )
 def test_few_valued_columns_keep_their_values_and_their_mass(n_values, tie, seed):
     # Smoothed (tied to x) or outcomes (not), a column of a few values draws
-    # only its values, and their probabilities sum to one.
+    # only its values, and their probabilities sum to one. With the trees'
+    # cuts inside cells, a leaf drew values of a cell whose value its density
+    # did not count: 0.976 at worst over 80 random tables of this kind
+    # (0.921 with leaf_density="margin"); cut on the cells' edges, 0.9997.
     rng = np.random.RandomState(seed)
     n = 300
     support = np.sort(rng.choice(np.arange(1, 200), n_values, replace=False))
@@ -986,7 +989,7 @@ def test_few_valued_columns_keep_their_values_and_their_mass(n_values, tie, seed
     new = synth.sample(500, random_state=1)
     assert set(new["level"]) <= set(level)
     assert np.isfinite(synth.score_samples(X)).all()
-    assert _mass(synth, 0, np.unique(level), 3) == pytest.approx(1.0, abs=0.02)
+    assert _mass(synth, 0, np.unique(level), 3) == pytest.approx(1.0, abs=2e-3)
 
 
 def test_discrete_columns_off_their_grid_are_coupled_to_their_numbers():
