@@ -295,11 +295,14 @@ def _lookup(points, x):
 class _Cells:
     """Intervals ``[low[k], high[k]]`` of an axis, sorted and disjoint but
     for shared edges, each holding one value: the model gives that value
-    the interval's probability, not a density."""
+    the interval's probability, not a density. ``centres``: where each
+    value lies on the axis (the scores of the values, on the axis of
+    scores), when given."""
 
-    def __init__(self, low, high, values):
+    def __init__(self, low, high, values, centres=None):
         full = high > low
         self.low, self.high, self.values = low[full], high[full], values[full]
+        self.centres = None if centres is None else centres[full]
 
     def find(self, x):
         """Whether each ``x`` is in a cell, and the index of that cell (of
@@ -366,8 +369,9 @@ class _Axis:
         self.cells = self.scored_cells = None
         if cells is not None:
             low, high, values = cells
-            scored = _Cells(self.forward(low), self.forward(high), values)
-            scored.centres = self.forward(scored.values)
+            scored = _Cells(
+                self.forward(low), self.forward(high), values, self.forward(values)
+            )
             if scored.values.size:
                 self.cells, self.scored_cells = _Cells(low, high, values), scored
         points = column.points
@@ -1847,6 +1851,14 @@ class ForestSynthesizer(BaseSynthesizer):
                     values[:, k] = axis.forward(values[:, k])
             columns.append(column)
             axes.append(axis)
+        smoothed = [
+            layout.columns[j].label
+            for j, column in zip(kept, columns, strict=True)
+            if layout.columns[j].is_discrete and column.cells is not None
+        ]
+        if smoothed:
+            names = ", ".join(smoothed)
+            progress.lap(f"discrete columns drawn with the numbers: {names}", 2)
         features = np.column_stack(
             [c.feature(values[:, j]) for j, c in enumerate(columns)]
         ).astype(np.float32)
@@ -2203,32 +2215,30 @@ def _redraw(nodes, features, rng):
     return synthetic
 
 
-def _spread_over_cells(values, columns, continuous, rng):
-    """``values`` with each value of a cell (a smoothed discrete value, see
-    ``_Axis``) moved to a random score of its cell, uniform in probability
-    (the distributional transform), for the means and variances of the
-    leaves' normals.
+def _spread_over_cells(column, x, rng):
+    """The values ``x`` of a column, each value of a cell (a smoothed
+    discrete value, see ``_Axis``) moved to a random score of its cell,
+    uniform in probability (the distributional transform), for the means
+    and variances of the leaves' normals; ``x`` itself for a column without
+    cells.
 
     At the cells' centres, the rows of a few values fitted normals that
     gave wide cells too much: fitted on concrete, whose lowest common age
     in days (3) holds a wide cell at the end of the axis, the forest drew
     that age on 18.0 % of its rows against 13.0 % of the real ones (seed 0).
     """
-    spread = values
-    for j in continuous:
-        cells = columns[j].cells
-        if cells is None:
-            continue
-        inside, k = cells.find(values[:, j])
-        inside &= ~np.isnan(values[:, j])
-        if not inside.any():
-            continue
-        if spread is values:
-            spread = values.copy()
-        low = special.ndtr(cells.low[k[inside]])
-        high = special.ndtr(cells.high[k[inside]])
-        u = low + rng.random_sample(low.size) * (high - low)
-        spread[inside, j] = special.ndtri(np.clip(u, _SPREAD_TAIL, 1 - _SPREAD_TAIL))
+    cells = column.cells
+    if cells is None:
+        return x
+    inside, k = cells.find(x)
+    inside &= ~np.isnan(x)
+    if not inside.any():
+        return x
+    low = special.ndtr(cells.low[k[inside]])
+    high = special.ndtr(cells.high[k[inside]])
+    u = low + rng.random_sample(low.size) * (high - low)
+    spread = x.copy()
+    spread[inside] = special.ndtri(np.clip(u, _SPREAD_TAIL, 1 - _SPREAD_TAIL))
     return spread
 
 
@@ -2282,13 +2292,12 @@ def _leaf_model(
     trees, lows, highs, leaf_of_row = [], [], [], []
     # The values of the continuous part of each column, NaN elsewhere.
     continuous = [j for j, c in enumerate(columns) if c.has_continuous]
-    spread = _spread_over_cells(values, columns, continuous, rng)
     rest = (
         np.column_stack(
             [
                 np.where(
                     columns[j].point_index(columns[j].feature(values[:, j])) < 0,
-                    spread[:, j],
+                    _spread_over_cells(columns[j], values[:, j], rng),
                     np.nan,
                 )
                 for j in continuous

@@ -165,9 +165,11 @@ def _xlogx(n):
 
 def _within(cumulative, start, size):
     """Sums within segments from a cumulative sum over rows sorted by
-    segment: the total of each segment, and the function giving the sum of
-    its rows up to (and with) row ``i`` of segment ``s``."""
-    base = np.r_[0.0, cumulative[start[1:] - 1]]
+    segment (along the first axis, of one column or several): the total of
+    each segment, and the function giving the sum of its rows up to (and
+    with) row ``i`` of segment ``s``."""
+    first = np.zeros((1, *cumulative.shape[1:]))
+    base = np.concatenate([first, cumulative[start[1:] - 1]])
     total = cumulative[start + size - 1] - base
     return total, lambda i, s: cumulative[i] - base[s]
 
@@ -185,32 +187,19 @@ def _numeric_loss(numeric, order, columns, j, start, size, cut, s):
     right = size[s][:, None] - left
     loss = np.zeros(cut.size)
     block = max(1, _BLOCK_ENTRIES // max(order.size, 1))
-    ends = start + size - 1
     for first in range(0, wanted.size, block):
         part = wanted[first : first + block]
         values = numeric[np.ix_(order, part)]
-        for n, m1, m2 in _side_moments(values, start, ends, cut, s, left, right):
+        total_1, left_1 = _within(np.cumsum(values, axis=0), start, size)
+        total_2, left_2 = _within(np.cumsum(values * values, axis=0), start, size)
+        sum_1, sum_2 = left_1(cut, s), left_2(cut, s)
+        for n, m1, m2 in (
+            (left, sum_1 / left, sum_2 / left),
+            (right, (total_1[s] - sum_1) / right, (total_2[s] - sum_2) / right),
+        ):
             variance = np.maximum(m2 - m1**2, 0.0) + floors[first : first + block]
             loss += 0.5 * (n * np.log(variance)).sum(axis=1)
     return loss
-
-
-def _side_moments(values, start, ends, cut, s, left, right):
-    """Counts, means and means of squares of ``values`` (rows sorted by
-    leaf) on the left and the right side of each cut."""
-    cumulative_1 = np.cumsum(values, axis=0)
-    cumulative_2 = np.cumsum(values * values, axis=0)
-    out = []
-    for cumulative in (cumulative_1, cumulative_2):
-        before = np.where((start > 0)[:, None], cumulative[start - 1], 0.0)
-        total = cumulative[ends] - before
-        below = cumulative[cut] - before[s]
-        out.append((below, total[s] - below))
-    (sum_1_left, sum_1_right), (sum_2_left, sum_2_right) = out
-    return (
-        (left, sum_1_left / left, sum_2_left / left),
-        (right, sum_1_right / right, sum_2_right / right),
-    )
 
 
 def _best_splits(features, ranks, node, columns, min_rows):
