@@ -10,7 +10,10 @@ KDEOverSampler, CopulaOverSampler and TreeOverSampler, in the same run.
 Part (b), speed: balancing a 1% minority in 1,000,000 x 20 numeric rows
 (SMOTE as baseline), and 200,000 mixed rows (10 numeric + 5 categorical
 columns of 50 levels; SMOTENC as baseline): wall and CPU time, and peak memory
-(``ru_maxrss`` of a fresh process per run).
+(``ru_maxrss`` of a fresh process per run). The kernel time of large fresh
+arrays depends on the machine's transparent huge pages (printed with the
+table); ``--no-numpy-huge-pages`` runs the contenders with numpy not asking
+for them, as on machines where they are off.
 
 Run from the repository root::
 
@@ -393,8 +396,28 @@ def child(kind, name, n_rows):
     )
 
 
-def part_b(n_numeric_rows, n_mixed_rows, repeats, mixed_repeats):
+def huge_pages():
+    """The kernel's transparent huge page settings (enabled; defrag), as
+    ``[madvise]`` marks the active choice, or 'unknown'."""
+    settings = []
+    for name in ("enabled", "defrag"):
+        try:
+            text = Path(f"/sys/kernel/mm/transparent_hugepage/{name}").read_text()
+        except OSError:
+            return "unknown"
+        chosen = [word[1:-1] for word in text.split() if word.startswith("[")]
+        settings.append(f"{name}={chosen[0] if chosen else text.strip()}")
+    return ", ".join(settings)
+
+
+def part_b(n_numeric_rows, n_mixed_rows, repeats, mixed_repeats, numpy_huge_pages):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    if not numpy_huge_pages:
+        env["NUMPY_MADVISE_HUGEPAGE"] = "0"
+    print(
+        f"Transparent huge pages: {huge_pages()}; numpy asks for them: "
+        f"{'yes' if numpy_huge_pages else 'no (NUMPY_MADVISE_HUGEPAGE=0)'}.\n"
+    )
     rows = []
     plan = [
         ("numeric", n_numeric_rows, ["SMOTE", *OURS], repeats),
@@ -487,6 +510,12 @@ def main():
     parser.add_argument("--part", choices=["a", "b", "all"], default="all")
     parser.add_argument("--repeats", type=int, default=None, help="5-fold repeats")
     parser.add_argument("--speed-repeats", type=int, default=3)
+    parser.add_argument(
+        "--no-numpy-huge-pages",
+        action="store_true",
+        help="part (b) with NUMPY_MADVISE_HUGEPAGE=0: numpy does not ask the "
+        "kernel for huge pages for its large arrays",
+    )
     parser.add_argument("--shuttle-rows", type=int, default=SHUTTLE_ROWS, help="0: all")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -515,10 +544,11 @@ def main():
         summarise(results)
     if args.part in ("b", "all"):
         print("\n## (b) Speed\n")
+        huge = not args.no_numpy_huge_pages
         if args.quick:
-            part_b(200_000, 20_000, 1, 1)
+            part_b(200_000, 20_000, 1, 1, huge)
         else:
-            part_b(1_000_000, 200_000, args.speed_repeats, 1)
+            part_b(1_000_000, 200_000, args.speed_repeats, 3, huge)
     print(f"\nload at end: {os.getloadavg()[0]:.1f}")
 
 

@@ -248,6 +248,53 @@ def test_frame_of_one_numeric_dtype_resamples_as_its_array(dtype):
     np.testing.assert_array_equal(np.asarray(y_res), array_y)
 
 
+@pytest.mark.parametrize("frame", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.int64])
+def test_large_outputs_in_their_own_memory_map_hold_the_same_rows(
+    monkeypatch, frame, dtype
+):
+    # Large resampled tables are written into a memory map of their own
+    # (large_empty), not an array numpy asks huge pages for: with the size
+    # from which it maps lowered to zero, the same rows, container, dtypes
+    # and memory layout come back, and the rows stay writable and picklable.
+    import pickle
+
+    from sksynth._data import _containers
+
+    rng = np.random.RandomState(0)
+    values = (rng.normal(size=(500, 4)) * 10).astype(dtype)
+    y = (rng.rand(500) < 0.1).astype(int)
+    X = pd.DataFrame(values, columns=list("abcd")) if frame else values
+    plain, plain_y = KDEOverSampler(random_state=0).fit_resample(X, y)
+    monkeypatch.setattr(_containers, "_MAPPED_BYTES", 0)
+    mapped, mapped_y = KDEOverSampler(random_state=0).fit_resample(X, y)
+
+    assert type(mapped) is type(plain)
+    if frame:
+        pd.testing.assert_frame_equal(mapped, plain)
+        mapped = mapped.to_numpy()
+    assert mapped.dtype == dtype and mapped.flags.writeable
+    np.testing.assert_array_equal(mapped_y, plain_y)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(mapped)), mapped)
+    mapped[0] = 0
+    assert (mapped[0] == 0).all()
+
+
+def test_large_empty_maps_big_arrays_only():
+    from sksynth._data._containers import append_rows, large_empty
+
+    small = large_empty((10, 3), np.float64)
+    assert small.base is None and small.shape == (10, 3)
+    big = large_empty((2**20, 8), np.float32, order="F")
+    assert big.shape == (2**20, 8) and big.dtype == np.float32
+    assert big.flags.f_contiguous and big.flags.writeable
+    objects = large_empty((2**22, 2), object)
+    assert objects.dtype == object and objects[0, 0] is None
+    rows = append_rows(np.ones((2**21, 3)), np.zeros((2**20, 3)))
+    assert rows.shape == (3 * 2**20, 3) and rows[: 2**21].all()
+    assert not rows[2**21 :].any()
+
+
 def test_new_rows_keep_the_class_shares_of_large_atoms():
     # The class's zeros of an amount (a spike on a continuous part), of a
     # grid of 60 values, its 10 % flags and its 40 hours a week: centres at

@@ -8,7 +8,7 @@ from scipy.special import ndtr
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._data import column_roles, rows_with_room, table_of_rows
+from .._data import IDENTIFIER, column_roles, rows_with_room, table_of_rows
 from .._kde import (
     KDEModel,
     Reference,
@@ -367,7 +367,9 @@ class _Output:
     A table of numbers of one dtype (an array, or a DataFrame of such
     columns) is one array, allocated once: the rows of ``X`` are written into
     it, then each block of new rows decoded straight into its place. Other
-    tables keep the encoded blocks and decode them once.
+    tables keep each block decoded (smaller than encoded, and no table of
+    all the encoded rows is built); with identifier columns, the encoded
+    blocks, decoded once so that their keys are unique across blocks.
     """
 
     def __init__(self, X, y, schema, n_new, rng):
@@ -380,10 +382,13 @@ class _Output:
         if self.in_place:
             self.rows = rows_with_room(X, n_new, dtype)
             self.filled = X.shape[0]
+        self.keys = any(spec.kind == IDENTIFIER for spec in schema.columns)
 
     def add(self, values, klass):
         self.labels.append(np.full(values.shape[0], klass, dtype=self.y.dtype))
         if not self.in_place:
+            if not self.keys:
+                values = self.schema.decode(values, True, self.rng)
             self.blocks.append(values)
             return
         stop = self.filled + values.shape[0]
@@ -397,6 +402,8 @@ class _Output:
         if self.in_place:
             rows = table_of_rows(self.rows[: self.filled], self.X)
             return rows, np.concatenate([self.y, labels])
+        if not self.keys:
+            return stack_resampled(self.X, self.y, self.blocks, labels)
         X_new = self.schema.decode(np.concatenate(self.blocks), True, self.rng)
         return stack_resampled(self.X, self.y, X_new, labels)
 
