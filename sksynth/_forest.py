@@ -17,6 +17,7 @@ from ._data._schema import caller_stacklevel
 from ._docstring import synthesizer_docstring
 from ._leaf_splits import SplitColumns, TreeArrays, float32_floor, split_leaves
 from ._progress import Progress
+from ._support import PairSupport
 from ._tree import _binned_codes, _column_margin, _mutual_information
 from .constraints._linked import LINKED_COLUMNS_PARAMETER, ruled_out
 
@@ -50,6 +51,12 @@ _MAX_LINK_OUTCOMES = 1000
 _LINK_PROBE_ROWS = 2000
 # Row-leaf pairs evaluated at once when scoring.
 _PAIR_BLOCK = 2_000_000
+# Support of pairs of numeric columns (see sksynth._support): pairs kept at
+# most by default, model draws it is fitted on (twice the rows, within these
+# bounds), and rounds of redraws of the rows outside it.
+SUPPORT_PAIRS_DEFAULT = 5
+_SUPPORT_MIN_DRAWS, _SUPPORT_DRAWS = 2_000, 50_000
+_SUPPORT_ROUNDS = 100
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 # Normal scores of a leaf's copula stay within this many standard deviations
 # (a value at the edge of a leaf would be infinitely far).
@@ -1481,6 +1488,14 @@ class ForestSynthesizer(BaseSynthesizer):
         dependent discrete columns together (see Notes; with
         ``leaf_density="margin"`` there is no normal to couple);
         "independent" draws each column on its own.
+    support_pairs : int, default=5
+        Largest number of pairs of many-valued numeric columns whose support
+        the draws keep to: where the leaves' draws fall outside the cells of
+        the pair's plane that the training rows hold (at least two of them)
+        far more often than fresh rows would (places in the sea, page-ins
+        above page faults), a draw outside is kept only with the chance
+        that brings that rate down to the fresh rows' (see Notes). 0 keeps
+        every draw.
     splitter : {"best", "random"}, default="best"
         How the trees split: the best threshold of each candidate column (a
         random forest) or a random one (extremely randomized trees, about
@@ -1705,6 +1720,30 @@ class ForestSynthesizer(BaseSynthesizer):
     f_b(b)` (``linked_features_``). Marginals and conditions sum
     over :math:`a` exactly, through :math:`g^{-1}(b)`.
 
+    The leaves' normals fill the box of a leaf, while the rows of some
+    pairs of columns fill only part of their plane: California's block
+    groups are on land, not in the sea beside them, and a detector that
+    looks at longitude and latitude together spots draws in the sea. The
+    plane of two many-valued numeric columns :math:`(a, b)` (of the first 30
+    of a table of at least 1,000 rows) is cut into
+    cells of equal shares of each column's values (about 2.5 rows per cell,
+    8 to 64 per axis); its support :math:`S` is the cells that at least two
+    training rows hold. A fresh row falls outside it at the rate :math:`g`
+    of training rows whose cell the other rows hold fewer than twice; the
+    leaves' draws (twice the rows, 2,000 to 50,000) at a rate :math:`m`.
+    Where :math:`m - g > 0.02` and :math:`m > 2 g`, the draws outside are
+    kept with probability :math:`\\rho = g (1 - m) / (m (1 - g))`, which
+    brings the share of kept draws outside down to :math:`g` (rejection
+    sampling), for
+    the pair where :math:`m - g` is largest, then again on the draws so
+    reweighted, for at most ``support_pairs`` pairs. The density is the
+    forest's times :math:`\\prod_j w_j(x) / Z`, with :math:`w_j = 1` inside
+    the support of pair :math:`j` and :math:`\\rho_j` outside, and
+    :math:`Z` the mean of that product over the draws; a pair with a value
+    missing or marginalised counts with the mean weight of the draws in the
+    cell of its other value (an approximation). The model stores which
+    cells hold two rows or more, no row.
+
     Each change was kept for what it bought in
     ``benchmarks/bench_synthesizers.py`` (gradient-boosting detection ROC
     AUC, 0.5 is best; see the user guide for the table): the stopping rule,
@@ -1716,7 +1755,8 @@ class ForestSynthesizer(BaseSynthesizer):
 
     ``sample(conditions=...)`` reweights the leaves by the probability of
     the conditioned values (Bayes' rule) and draws the other columns from
-    the chosen leaves: exact conditional sampling.
+    the chosen leaves, keeping to the support of pairs as above: exact
+    conditional sampling.
 
     References
     ----------
@@ -1755,6 +1795,7 @@ class ForestSynthesizer(BaseSynthesizer):
         "delta": [Interval(numbers.Real, 0, 0.5, closed="both")],
         "leaf_density": [StrOptions({"normal", "margin"})],
         "leaf_dependence": [StrOptions({"joint", "independent"})],
+        "support_pairs": [Interval(numbers.Integral, 0, None, closed="left")],
         "splitter": [StrOptions({"best", "random"})],
         "max_samples": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_features": [
@@ -1775,6 +1816,7 @@ class ForestSynthesizer(BaseSynthesizer):
         delta=0.0,
         leaf_density="normal",
         leaf_dependence="joint",
+        support_pairs=SUPPORT_PAIRS_DEFAULT,
         splitter="best",
         max_features="sqrt",
         max_samples=100_000,
@@ -1795,6 +1837,7 @@ class ForestSynthesizer(BaseSynthesizer):
         self.delta = delta
         self.leaf_density = leaf_density
         self.leaf_dependence = leaf_dependence
+        self.support_pairs = support_pairs
         self.splitter = splitter
         self.max_features = max_features
         self.max_samples = max_samples
@@ -1825,6 +1868,7 @@ class ForestSynthesizer(BaseSynthesizer):
 
     def _fit_table(self, values, layout, rng):
         progress = Progress.of(self)
+        table = values
         all_columns = [
             _Column(spec, values[:, j]) for j, spec in enumerate(layout.columns)
         ]
@@ -1908,7 +1952,31 @@ class ForestSynthesizer(BaseSynthesizer):
         model.all_columns, model.kept, model.links = all_columns, kept, links
         model.axes = axes
         progress.lap(f"leaf densities of {model.n_leaves} leaves")
+        model.support = None
+        model.support = self._fit_support(model, table, layout, linked, rng)
+        if model.support is not None:
+            names = ", ".join(
+                f"{layout.columns[a].label} x {layout.columns[b].label}"
+                for a, b in model.support.pairs
+            )
+            progress.lap(f"support of pairs: {names}")
         return model
+
+    def _fit_support(self, model, values, layout, linked, rng):
+        """The support of the pairs of many-valued numeric columns whose
+        draws fall outside it too often (see :class:`PairSupport`), or None."""
+        candidates = []
+        for j, spec in enumerate(layout.columns):
+            if spec.is_levels or j in linked:
+                continue
+            observed = values[~np.isnan(values[:, j]), j]
+            if np.unique(observed).size > MAX_DISCRETE_LEVELS:
+                candidates.append(j)
+        if self.support_pairs == 0 or len(candidates) < 2:
+            return None
+        n_draws = int(np.clip(2 * values.shape[0], _SUPPORT_MIN_DRAWS, _SUPPORT_DRAWS))
+        draws = self._draw_table(model, n_draws, rng, {})
+        return PairSupport.fit(values, candidates, draws, self.support_pairs)
 
     def _fit_forest(self, features, synthetic, rng):
         # Imported here: sklearn.ensemble loads much of scikit-learn, which
@@ -1942,6 +2010,23 @@ class ForestSynthesizer(BaseSynthesizer):
     # -- sample ------------------------------------------------------------
 
     def _sample_table(self, model, n_samples, rng, conditions):
+        values = self._draw_table(model, n_samples, rng, conditions)
+        support = model.support
+        if support is None:
+            return values
+        # Rejection sampling: a draw outside the support of a pair is kept
+        # with its weight, the others drawn again (at most _SUPPORT_ROUNDS
+        # times; the few draws left after them are kept).
+        redraw = np.flatnonzero(~support.accept(values, rng))
+        for _ in range(_SUPPORT_ROUNDS):
+            if not redraw.size:
+                break
+            values[redraw] = self._draw_table(model, redraw.size, rng, conditions)
+            redraw = redraw[~support.accept(values[redraw], rng)]
+        return values
+
+    def _draw_table(self, model, n_samples, rng, conditions):
+        """Rows drawn from the forest's leaves (before the support of pairs)."""
         inner = {j: k for k, j in enumerate(model.kept)}
         # The conditions as the forest sees them: on the columns' axes.
         on_axes = {
@@ -2103,7 +2188,10 @@ class ForestSynthesizer(BaseSynthesizer):
         free[:, list(columns)] = False
         if ignore is not None:
             free |= ignore
-        return self._linked_log_density(model, values, free, list(model.links))
+        log_density = self._linked_log_density(model, values, free, list(model.links))
+        if model.support is not None:
+            log_density += model.support.log_factor(values, ~free)
+        return log_density
 
     def _linked_log_density(self, model, values, free, links):
         """Log density of the rows with the columns linked one-to-one to a

@@ -508,6 +508,9 @@ def test_copula_keeps_the_correlation_inside_leaves():
         "min_samples_leaf": 1000,
         "leaf_split_rows": None,
         "max_rounds": 0,
+        # The leaves alone: the support of the pair would keep the
+        # independent draws off the corners of the leaves' boxes.
+        "support_pairs": 0,
         "random_state": 0,
     }
     coupled = ForestSynthesizer(**params).fit(X)
@@ -850,7 +853,11 @@ def test_spikes_are_grouped_and_densities_stay_exact():
     a = np.where(zero, 0.0, rng.lognormal(1, 0.5, n))
     b = np.where(zero, 0.0, 2 * a + rng.normal(0, 0.5, n))
     X = np.column_stack([a, rng.normal(size=(n, 3))])
-    synth = ForestSynthesizer(target_type="regression", random_state=0).fit(X, b)
+    # Without the support of pairs, whose weights make marginals approximate
+    # (see test_support).
+    synth = ForestSynthesizer(
+        target_type="regression", support_pairs=0, random_state=0
+    ).fit(X, b)
     assert [0, "y"] in synth.grouped_features_
     X_new, b_new = synth.sample(n)
     independent = ForestSynthesizer(

@@ -1,0 +1,223 @@
+"""The support of pairs of numeric columns, and weights that keep a model's
+draws inside it.
+
+A model of smooth densities (normals in the leaves of a forest) spreads its
+draws over the whole box of a leaf, while the rows of some pairs of columns
+fill only part of their plane: places on land, not in the sea; page-ins
+never above page faults. Such draws give the rows away to a classifier that
+looks at the two columns together.
+
+:class:`PairSupport` cuts the plane of two columns into cells of equal
+shares of each column's values, and calls the cells that at least
+``_MIN_ROWS`` training rows hold the pair's support. A fresh row from the
+distribution falls outside it at a rate the training rows tell (each row
+against the others: the rows whose cell the other rows do not hold enough),
+while a model's draws may fall outside far more often. For the pairs where
+they do, a draw outside is kept with the probability ``rho`` that brings
+the model's rate down to the fresh rows' (rejection sampling), and the
+density is the model's times that weight, divided by the share of draws
+kept.
+"""
+
+import itertools
+
+import numpy as np
+
+# Training rows a table needs: on fewer, the cells hold so few rows that
+# their support mirrors the training rows rather than the distribution.
+_MIN_TABLE_ROWS = 1000
+# Rows per cell of the grid (on average), and cells per axis.
+_ROWS_PER_CELL = 2.5
+_MIN_CELLS, _MAX_CELLS = 8, 64
+# Training rows a cell needs to be in the support.
+_MIN_ROWS = 2
+# A pair is corrected when its draws fall outside at least this much more
+# often than fresh rows would, and at least twice as often.
+_MIN_EXCESS = 0.02
+_MIN_RATIO = 2.0
+# Numeric columns looked at, the first ones of the table (their pairs are
+# compared: at most 435).
+_MAX_COLUMNS = 30
+
+
+class PairSupport:
+    """Support cells of chosen pairs of columns and the weight of a draw
+    outside each (see the module's docstring).
+
+    Parameters
+    ----------
+    pairs : list of (int, int)
+        Column indices of each pair.
+    edges : dict
+        Cell edges of each column of a pair (its quantiles).
+    inside : list of ndarray of bool
+        Whether each cell of a pair's grid is in its support (row-major).
+    log_rho : ndarray
+        Log weight of a draw outside each pair's support.
+    log_mean : list of (ndarray, ndarray, float)
+        Log of each pair's mean weight over the model's draws in each cell of
+        its first column, of its second, and over all draws.
+    log_norm : float
+        Log of the mean product of the weights over the model's draws.
+    """
+
+    def __init__(self, pairs, edges, inside, log_rho, log_mean, log_norm):
+        self.pairs, self.edges, self.inside = pairs, edges, inside
+        self.log_rho, self.log_mean, self.log_norm = log_rho, log_mean, log_norm
+
+    @classmethod
+    def fit(cls, values, candidates, draws, max_pairs):
+        """The support of the pairs of ``candidates`` (column indices of
+        ``values``) where the model's ``draws`` fall outside it too often,
+        chosen greedily (the worst first, the draws reweighted after each),
+        at most ``max_pairs``; None when there is none, or when ``values``
+        holds fewer than ``_MIN_TABLE_ROWS`` rows."""
+        candidates = list(candidates)[:_MAX_COLUMNS]
+        n_rows = values.shape[0]
+        if max_pairs < 1 or len(candidates) < 2 or n_rows < _MIN_TABLE_ROWS:
+            return None
+        n_cells = int(
+            np.clip(round(np.sqrt(n_rows / _ROWS_PER_CELL)), _MIN_CELLS, _MAX_CELLS)
+        )
+        edges = {}
+        for j in candidates:
+            observed = values[~np.isnan(values[:, j]), j]
+            if observed.size:
+                cut = np.quantile(observed, np.linspace(0, 1, n_cells + 1))
+                edges[j] = np.unique(cut)
+        usable = [j for j in candidates if j in edges and edges[j].size > 2]
+        real = {j: _cell_codes(values[:, j], edges[j]) for j in usable}
+        drawn = {j: _cell_codes(draws[:, j], edges[j]) for j in usable}
+        found = []
+        for a, b in itertools.combinations(usable, 2):
+            width = edges[b].size - 1
+            cells, valid = _pair_cells(real[a], real[b], width)
+            if not valid.any():
+                continue
+            counts = np.bincount(cells[valid], minlength=(edges[a].size - 1) * width)
+            inside = counts >= _MIN_ROWS
+            # Each row against the others: outside when they hold its cell
+            # fewer than _MIN_ROWS times (at least one row in n + 1, so that
+            # a fresh row outside keeps a positive density).
+            n_valid = np.count_nonzero(valid)
+            fresh = max(
+                float(np.mean(counts[cells[valid]] <= _MIN_ROWS)), 1 / (n_valid + 1)
+            )
+            draw_cells, draw_valid = _pair_cells(drawn[a], drawn[b], width)
+            outside = draw_valid & ~inside[np.where(draw_valid, draw_cells, 0)]
+            # Indices: few draws are outside, and there may be many pairs.
+            found.append(
+                (
+                    (a, b),
+                    inside,
+                    fresh,
+                    np.flatnonzero(outside),
+                    None if draw_valid.all() else np.flatnonzero(draw_valid),
+                )
+            )
+        weight = np.ones(draws.shape[0])
+        pairs, inside, log_rho, log_mean = [], [], [], []
+        while found and len(pairs) < max_pairs:
+            excess = []
+            for _, _, fresh, outside, valid in found:
+                total = weight.sum() if valid is None else weight[valid].sum()
+                rate = weight[outside].sum() / max(total, 1e-300)
+                excess.append((rate - fresh, rate, fresh))
+            best = int(np.argmax([e[0] for e in excess]))
+            gap, rate, fresh = excess[best]
+            if gap <= _MIN_EXCESS or rate <= _MIN_RATIO * fresh:
+                break
+            pair, cells_inside, _, outside, _ = found.pop(best)
+            # Kept draws then fall outside at the fresh rows' rate:
+            # rho m / (1 - m + rho m) = g.
+            rho = fresh * (1 - rate) / (rate * (1 - fresh))
+            pairs.append(pair)
+            inside.append(cells_inside)
+            log_rho.append(np.log(rho))
+            pair_weight = np.ones(draws.shape[0])
+            pair_weight[outside] = rho
+            log_mean.append(
+                (
+                    _log_cell_means(pair_weight, drawn[pair[0]], edges[pair[0]]),
+                    _log_cell_means(pair_weight, drawn[pair[1]], edges[pair[1]]),
+                    float(np.log(np.mean(pair_weight))),
+                )
+            )
+            weight *= pair_weight
+        if not pairs:
+            return None
+        return cls(
+            pairs,
+            {j: edges[j] for pair in pairs for j in pair},
+            inside,
+            np.array(log_rho),
+            log_mean,
+            float(np.log(np.mean(weight))),
+        )
+
+    def _log_weights(self, values, present=None):
+        """Each pair's log weight of each row; with ``present`` (whether
+        each value is scored), a pair with one value left out counts with
+        its mean weight over the draws in the cell of the other, and one
+        with both left out with its mean weight."""
+        n_samples = values.shape[0]
+        logs = np.zeros((n_samples, len(self.pairs)))
+        for p, (a, b) in enumerate(self.pairs):
+            code_a = _cell_codes(values[:, a], self.edges[a])
+            code_b = _cell_codes(values[:, b], self.edges[b])
+            if present is not None:
+                code_a = np.where(present[:, a], code_a, -1)
+                code_b = np.where(present[:, b], code_b, -1)
+            cells, valid = _pair_cells(code_a, code_b, self.edges[b].size - 1)
+            inside = self.inside[p][np.where(valid, cells, 0)]
+            logs[:, p] = np.where(valid & ~inside, self.log_rho[p], 0.0)
+            if present is None:
+                continue
+            by_a, by_b, overall = self.log_mean[p]
+            only_a = (code_a >= 0) & (code_b < 0)
+            only_b = (code_b >= 0) & (code_a < 0)
+            neither = (code_a < 0) & (code_b < 0)
+            logs[only_a, p] = by_a[code_a[only_a]]
+            logs[only_b, p] = by_b[code_b[only_b]]
+            logs[neither, p] = overall
+        return logs
+
+    def accept(self, values, rng):
+        """Whether each drawn row is kept (with the product of its pairs'
+        weights as probability)."""
+        logs = self._log_weights(values)
+        return rng.random_sample(values.shape[0]) < np.exp(logs.sum(axis=1))
+
+    def log_factor(self, values, present):
+        """Log of the factor of the model's density of each row: the
+        product of its pairs' weights over the share of draws kept. A value
+        left out (missing, or not in ``present``) is summed over as
+        :meth:`_log_weights` says, an approximation: the draws in the cell
+        of the other value, or all of them, stand for the draws given the
+        rest of the row."""
+        return self._log_weights(values, present).sum(axis=1) - self.log_norm
+
+
+def _cell_codes(x, edges):
+    """Cell of each value between ``edges`` (-1 for a missing value; values
+    beyond the ends in the end cells)."""
+    codes = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, edges.size - 2)
+    return np.where(np.isnan(x), -1, codes)
+
+
+def _log_cell_means(weight, codes, edges):
+    """Log of the mean of ``weight`` over the draws in each cell of a
+    column (the mean over all draws for a cell without any, or for a
+    missing value)."""
+    n_cells = edges.size - 1
+    seen = codes >= 0
+    total = np.bincount(codes[seen], weights=weight[seen], minlength=n_cells)
+    count = np.bincount(codes[seen], minlength=n_cells)
+    means = np.where(count > 0, total / np.maximum(count, 1), weight.mean())
+    return np.log(means)
+
+
+def _pair_cells(codes_a, codes_b, width):
+    """Row-major cell of each pair of codes, and whether both are present."""
+    valid = (codes_a >= 0) & (codes_b >= 0)
+    return codes_a * width + codes_b, valid

@@ -1,0 +1,183 @@
+"""The support of pairs of numeric columns (sksynth._support) and the forest
+draws that keep to it."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sksynth import ForestSynthesizer
+from sksynth._support import PairSupport
+
+
+def _ring(n, rng):
+    """Rows on a ring of radius 1 to 2 (nothing inside radius 1), and a
+    third column independent of them."""
+    angle = rng.uniform(0, 2 * np.pi, n)
+    radius = np.sqrt(rng.uniform(1, 4, n))
+    return np.column_stack(
+        [radius * np.cos(angle), radius * np.sin(angle), rng.normal(size=n)]
+    )
+
+
+def _wave(n, rng):
+    """Rows along y = sin(2 x) (noise 0.05), and a third column independent
+    of them."""
+    x = rng.uniform(-3, 3, n)
+    return np.column_stack(
+        [x, np.sin(2 * x) + 0.05 * rng.normal(size=n), rng.normal(size=n)]
+    )
+
+
+def _off_the_wave(values):
+    return float(np.mean(np.abs(values[:, 1] - np.sin(2 * values[:, 0])) > 0.25))
+
+
+def _hole_share(values):
+    return float(np.mean(np.hypot(values[:, 0], values[:, 1]) < 0.9))
+
+
+def _disc(n, rng):
+    """Draws of a model that fills the ring's hole: normals of its spread."""
+    return rng.normal(scale=1.2, size=(n, 3))
+
+
+def test_the_pair_whose_draws_fill_a_hole_is_chosen_and_kept_out_of_it():
+    rng = np.random.RandomState(0)
+    real, fresh, draws = _ring(4000, rng), _ring(4000, rng), _disc(20_000, rng)
+    support = PairSupport.fit(real, [0, 1, 2], draws, max_pairs=5)
+
+    # Only the ring's pair: the third column is independent of both.
+    assert support.pairs == [(0, 1)]
+    kept = draws[support.accept(draws, np.random.RandomState(1))]
+    # 27 % of the draws are in the hole, 11 % of the kept ones, none of the
+    # real rows: a draw outside the support is kept with the chance that
+    # brings the draws outside down to the fresh rows' rate, and 15 % of
+    # fresh rows fall in cells of the ring that the others hold fewer than
+    # twice (the two levels of weight cannot tell those from the hole).
+    assert _hole_share(draws) > 0.2 and _hole_share(fresh) == 0
+    assert _hole_share(kept) < _hole_share(draws) / 2
+    # Outside the support, the kept draws are as rare as fresh rows (to the
+    # binomial noise of the 4,000 fresh rows).
+    logs = support._log_weights(kept)
+    fresh_logs = support._log_weights(fresh)
+    outside, fresh_outside = np.mean(logs < 0), np.mean(fresh_logs < 0)
+    assert outside == pytest.approx(fresh_outside, abs=4 * np.sqrt(0.05 / 4000))
+
+
+def test_the_weights_sum_to_one_over_the_draws():
+    # The density is the model's times prod w / Z: over the model's draws the
+    # factor averages to one, whatever is left out (a pair with a value not
+    # scored counts with its mean weight).
+    rng = np.random.RandomState(0)
+    real, draws = _ring(3000, rng), _disc(20_000, rng)
+    support = PairSupport.fit(real, [0, 1, 2], draws, max_pairs=5)
+    present = np.ones(draws.shape, dtype=bool)
+    factor = np.exp(support.log_factor(draws, present))
+    assert factor.mean() == pytest.approx(1.0, abs=1e-9)
+    present[:, 1] = False
+    assert np.exp(support.log_factor(draws, present)).mean() == pytest.approx(
+        1.0, abs=1e-9
+    )
+    # A missing value: the pair does not apply to a draw; a scored row
+    # counts with the mean weight of the draws in the other value's cell.
+    row = np.array([[0.0, np.nan, 0.0], [0.0, 0.0, 0.0]])
+    logs = support._log_weights(row)
+    assert logs[0].sum() == 0 and logs[1].sum() < 0
+    present = np.ones(row.shape, dtype=bool)
+    logs = support._log_weights(row, present)
+    assert np.isfinite(logs).all() and logs[0].sum() > logs[1].sum()
+
+
+def test_no_pair_when_draws_fall_outside_as_often_as_fresh_rows():
+    rng = np.random.RandomState(0)
+    real = rng.normal(size=(2000, 3))
+    draws = rng.normal(size=(10_000, 3))
+    assert PairSupport.fit(real, [0, 1, 2], draws, max_pairs=5) is None
+    assert PairSupport.fit(_ring(2000, rng), [0, 1], _disc(5000, rng), 0) is None
+    # Tables of fewer than 1,000 rows: cells of so few rows mirror the
+    # training rows (on breast cancer, 284 rows, the forest's rows were
+    # told from held-out ones at 0.669 against 0.586 without).
+    assert PairSupport.fit(_ring(999, rng), [0, 1], _disc(5000, rng), 5) is None
+    assert PairSupport.fit(_ring(1000, rng), [0, 1], _disc(5000, rng), 5) is not None
+
+
+@pytest.mark.parametrize("random_state", [0, 1])
+def test_forest_draws_keep_to_a_curve(random_state):
+    # The leaves' normals fill boxes around the curve: 23-27 % of their
+    # draws lie off it (by more than five times its noise); 3 % once the
+    # draws keep to the support of (x, y), none of the real rows.
+    rng = np.random.RandomState(random_state)
+    X = pd.DataFrame(_wave(3000, rng), columns=["x", "y", "z"])
+    held_out = pd.DataFrame(_wave(1000, rng), columns=["x", "y", "z"])
+    plain = ForestSynthesizer(support_pairs=0, random_state=random_state).fit(X)
+    forest = ForestSynthesizer(random_state=random_state).fit(X)
+
+    assert forest._models[0].support.pairs == [(0, 1)]
+    assert plain._models[0].support is None
+    before = _off_the_wave(plain.sample(6000, random_state=0).to_numpy())
+    after = _off_the_wave(forest.sample(6000, random_state=0).to_numpy())
+    assert before > 0.2 and after < 0.05
+    # Held-out rows score higher than under the forest without the support,
+    # which spends density off the curve.
+    assert np.isfinite(forest.score_samples(held_out)).all()
+    assert forest.score(held_out) > plain.score(held_out) + 100
+    # The support is part of the model: the same rows again.
+    again = forest.sample(500, random_state=3)
+    pd.testing.assert_frame_equal(again, forest.sample(500, random_state=3))
+
+
+def test_forest_conditions_keep_their_values_and_the_support():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(_wave(3000, rng), columns=["x", "y", "z"])
+    forest = ForestSynthesizer(random_state=0).fit(X)
+    plain = ForestSynthesizer(support_pairs=0, random_state=0).fit(X)
+    given = {"x": 0.8}
+    rows = forest.sample(2000, random_state=1, conditions=given)
+    assert (rows["x"] == 0.8).all()
+    # At x = 0.8 the curve is at y = sin(1.6) = 1.0.
+    off = np.mean(np.abs(rows["y"] - 1.0) > 0.25)
+    off_plain = np.mean(
+        np.abs(plain.sample(2000, random_state=1, conditions=given)["y"] - 1.0) > 0.25
+    )
+    assert off < off_plain / 2
+
+
+def test_forest_marginals_sum_over_a_column_of_a_pair_nearly_to_one():
+    # Summed over y on a fine grid, the joint density of a row gives the
+    # density of its other values to within a quarter (0.77 to 1.20 at 15
+    # values of x; exactly one with support_pairs=0): the weight of a pair
+    # with y left out is the mean weight of the draws in x's cell, not of
+    # those given the whole row.
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(_wave(3000, rng), columns=["x", "y", "z"])
+    forest = ForestSynthesizer(random_state=0).fit(X)
+    model = forest._models[0]
+    assert model.support.pairs == [(0, 1)]
+    grid = np.linspace(X["y"].min(), X["y"].max(), 20_001)
+    for x in np.linspace(-2.9, 2.9, 15):
+        row = np.array([x, 0.0, 0.4])
+        values = np.tile(row, (grid.size, 1))
+        values[:, 1] = grid
+        marginal = forest._log_density(model, values[:1], [0, 2])[0]
+        joint = forest._log_density(model, values, [0, 1, 2]) - marginal
+        total = np.exp(joint).sum() * (grid[1] - grid[0])
+        assert total == pytest.approx(1.0, abs=0.25), x
+    # Rows with a missing value in the pair score finite.
+    rows = X.iloc[:50].copy()
+    rows.loc[::2, "y"] = np.nan
+    assert np.isfinite(forest.score_samples(rows)).all()
+
+
+def test_a_pair_no_fresh_row_leaves_keeps_a_positive_weight_outside():
+    # Every row on the diagonal, in cells of many rows: no training row is
+    # outside the support without itself, yet a fresh row outside must keep
+    # a finite density (one row in n + 1, as for a novel value).
+    rng = np.random.RandomState(0)
+    t = rng.normal(size=4000)
+    real = np.column_stack([t, t])
+    draws = rng.normal(size=(10_000, 2))
+    support = PairSupport.fit(real, [0, 1], draws, max_pairs=5)
+    assert support.pairs == [(0, 1)]
+    assert np.isfinite(support.log_rho).all()
+    off = np.array([[1.0, -1.0]])
+    assert np.isfinite(support.log_factor(off, np.ones(off.shape, dtype=bool))).all()
