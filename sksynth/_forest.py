@@ -1733,16 +1733,23 @@ class ForestSynthesizer(BaseSynthesizer):
     leaves' draws (twice the rows, 2,000 to 50,000) at a rate :math:`m`.
     Where :math:`m - g > 0.02` and :math:`m > 2 g`, the draws outside are
     kept with probability :math:`\\rho = g (1 - m) / (m (1 - g))`, which
-    brings the share of kept draws outside down to :math:`g` (rejection
-    sampling), for
-    the pair where :math:`m - g` is largest, then again on the draws so
-    reweighted, for at most ``support_pairs`` pairs. The density is the
-    forest's times :math:`\\prod_j w_j(x) / Z`, with :math:`w_j = 1` inside
-    the support of pair :math:`j` and :math:`\\rho_j` outside, and
-    :math:`Z` the mean of that product over the draws; a pair with a value
-    missing or marginalised counts with the mean weight of the draws in the
-    cell of its other value (an approximation). The model stores which
-    cells hold two rows or more, no row.
+    brings the share of kept draws outside down to :math:`g`, for the pair
+    where :math:`m - g` is largest, then again on the draws so reweighted,
+    for at most ``support_pairs`` pairs. Those weights shift the columns'
+    margins; factors :math:`v_c` of the cells of each of those columns (10 passes
+    of iterative proportional fitting on the draws, each factor within 0.1
+    and 10) give the weighted draws the training rows' share of every cell
+    again. A draw is kept with probability :math:`W(x) / C`, where
+    :math:`W(x) = \\prod_j w_j(x) \\prod_c v_c(x_c)`, with :math:`w_j = 1`
+    inside the support of pair :math:`j` and :math:`\\rho_j` outside, and
+    :math:`C` the 99th percentile of :math:`W` over the draws (a larger
+    weight counts as :math:`C`): rejection sampling. The density is the
+    forest's times :math:`\\min(W, C) / Z`, :math:`Z` the mean of
+    :math:`\\min(W, C)` over the draws; a pair with a value missing or
+    marginalised counts with the mean weight of the draws in the cell of its
+    other value, a column's factor with its mean (an approximation). The
+    model stores which cells hold two rows or more, and the factors, no
+    row.
 
     Each change was kept for what it bought in
     ``benchmarks/bench_synthesizers.py`` (gradient-boosting detection ROC
@@ -1972,7 +1979,7 @@ class ForestSynthesizer(BaseSynthesizer):
             observed = values[~np.isnan(values[:, j]), j]
             if np.unique(observed).size > MAX_DISCRETE_LEVELS:
                 candidates.append(j)
-        if self.support_pairs == 0 or len(candidates) < 2:
+        if not PairSupport.applies(values.shape[0], candidates, self.support_pairs):
             return None
         n_draws = int(np.clip(2 * values.shape[0], _SUPPORT_MIN_DRAWS, _SUPPORT_DRAWS))
         draws = self._draw_table(model, n_draws, rng, {})

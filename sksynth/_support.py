@@ -14,9 +14,12 @@ distribution falls outside it at a rate the training rows tell (each row
 against the others: the rows whose cell the other rows do not hold enough),
 while a model's draws may fall outside far more often. For the pairs where
 they do, a draw outside is kept with the probability ``rho`` that brings
-the model's rate down to the fresh rows' (rejection sampling), and the
-density is the model's times that weight, divided by the share of draws
-kept.
+the model's rate down to the fresh rows'. Those weights shift the columns'
+margins: factors of each column's cells bring the weighted draws' shares
+of them back to the training rows' (iterative proportional fitting). A draw
+is kept with its weight over a high quantile of the draws' weights
+(rejection sampling), and the density is the model's times that weight,
+divided by its mean over the draws.
 """
 
 import itertools
@@ -35,6 +38,13 @@ _MIN_ROWS = 2
 # often than fresh rows would, and at least twice as often.
 _MIN_EXCESS = 0.02
 _MIN_RATIO = 2.0
+# Passes of raking: the kept draws' shares of each column's cells brought
+# back to the training rows' (the pairs' weights shift the margins), and the
+# bounds of a cell's factor.
+_RAKING_PASSES = 10
+_RAKE = True
+_WEIGHT_QUANTILE = 0.99
+_MAX_FACTOR = 10.0
 # Numeric columns looked at, the first ones of the table (their pairs are
 # compared: at most 435).
 _MAX_COLUMNS = 30
@@ -65,6 +75,12 @@ class PairSupport:
         self.pairs, self.edges, self.inside = pairs, edges, inside
         self.log_rho, self.log_mean, self.log_norm = log_rho, log_mean, log_norm
 
+    @staticmethod
+    def applies(n_rows, candidates, max_pairs):
+        """Whether a table of ``n_rows`` rows and these candidate columns
+        can have a support of pairs (before drawing from the model)."""
+        return max_pairs > 0 and len(candidates) > 1 and n_rows >= _MIN_TABLE_ROWS
+
     @classmethod
     def fit(cls, values, candidates, draws, max_pairs):
         """The support of the pairs of ``candidates`` (column indices of
@@ -74,7 +90,7 @@ class PairSupport:
         holds fewer than ``_MIN_TABLE_ROWS`` rows."""
         candidates = list(candidates)[:_MAX_COLUMNS]
         n_rows = values.shape[0]
-        if max_pairs < 1 or len(candidates) < 2 or n_rows < _MIN_TABLE_ROWS:
+        if not cls.applies(n_rows, candidates, max_pairs):
             return None
         n_cells = int(
             np.clip(round(np.sqrt(n_rows / _ROWS_PER_CELL)), _MIN_CELLS, _MAX_CELLS)
@@ -146,14 +162,48 @@ class PairSupport:
             weight *= pair_weight
         if not pairs:
             return None
-        return cls(
+        support = cls(
             pairs,
-            {j: edges[j] for pair in pairs for j in pair},
+            {j: edges[j] for j in usable},
             inside,
             np.array(log_rho),
             log_mean,
-            float(np.log(np.mean(weight))),
+            0.0,
         )
+        support._rake(weight, real, drawn)
+        return support
+
+    def _rake(self, weight, real, drawn):
+        """Factors of each column's cells that give the draws, weighted by
+        the pairs' ``weight``, the training rows' share of every cell
+        (iterative proportional fitting over the columns), then the scale
+        and the norm of the weights."""
+        self.log_cell = {}
+        total = weight.copy()
+        for _ in range(_RAKING_PASSES if _RAKE else 0):
+            for j, codes in drawn.items():
+                n_cells = self.edges[j].size - 1
+                seen = codes >= 0
+                target = np.bincount(real[j][real[j] >= 0], minlength=n_cells)
+                target = target / max(target.sum(), 1)
+                share = np.bincount(codes[seen], weights=total[seen], minlength=n_cells)
+                share = share / max(share.sum(), 1e-300)
+                ratio = np.where(share > 0, target / np.maximum(share, 1e-300), 1.0)
+                current = np.exp(self.log_cell.get(j, np.zeros(n_cells)))
+                factor = np.clip(current * ratio, 1 / _MAX_FACTOR, _MAX_FACTOR)
+                total[seen] *= (factor / current)[codes[seen]]
+                self.log_cell[j] = np.log(factor)
+        self.log_cell_mean = {
+            j: float(np.log(np.mean(np.exp(self.log_cell[j][np.maximum(codes, 0)]))))
+            for j, codes in drawn.items()
+            if j in self.log_cell
+        }
+        # The weights are capped at a high quantile of the draws' (a few
+        # draws of the largest weights would otherwise make every other
+        # draw rare to keep).
+        cap = float(np.quantile(total, _WEIGHT_QUANTILE))
+        self.log_scale = float(np.log(cap))
+        self.log_norm = float(np.log(np.mean(np.minimum(total, cap))))
 
     def _log_weights(self, values, present=None):
         """Each pair's log weight of each row; with ``present`` (whether
@@ -182,11 +232,26 @@ class PairSupport:
             logs[neither, p] = overall
         return logs
 
+    def _log_cells(self, values, present=None):
+        """Sum of the log factors of each row's cells (a value left out:
+        the factor's mean over the draws)."""
+        total = np.zeros(values.shape[0])
+        for j, log_factor in self.log_cell.items():
+            codes = _cell_codes(values[:, j], self.edges[j])
+            if present is not None:
+                codes = np.where(present[:, j], codes, -1)
+            total += np.where(
+                codes >= 0,
+                log_factor[np.maximum(codes, 0)],
+                self.log_cell_mean[j] if present is not None else 0.0,
+            )
+        return total
+
     def accept(self, values, rng):
-        """Whether each drawn row is kept (with the product of its pairs'
-        weights as probability)."""
-        logs = self._log_weights(values)
-        return rng.random_sample(values.shape[0]) < np.exp(logs.sum(axis=1))
+        """Whether each drawn row is kept (with its weight over the largest
+        weight of the draws as probability)."""
+        logs = self._log_weights(values).sum(axis=1) + self._log_cells(values)
+        return rng.random_sample(values.shape[0]) < np.exp(logs - self.log_scale)
 
     def log_factor(self, values, present):
         """Log of the factor of the model's density of each row: the
@@ -195,7 +260,9 @@ class PairSupport:
         :meth:`_log_weights` says, an approximation: the draws in the cell
         of the other value, or all of them, stand for the draws given the
         rest of the row."""
-        return self._log_weights(values, present).sum(axis=1) - self.log_norm
+        logs = self._log_weights(values, present).sum(axis=1)
+        logs = np.minimum(logs + self._log_cells(values, present), self.log_scale)
+        return logs - self.log_norm
 
 
 def _cell_codes(x, edges):
