@@ -54,7 +54,7 @@ _PAIR_BLOCK = 2_000_000
 # Support of pairs of numeric columns (see sksynth._support): pairs kept at
 # most by default, model draws it is fitted on (twice the rows, within these
 # bounds), and rounds of redraws of the rows outside it.
-SUPPORT_PAIRS_DEFAULT = 5
+SUPPORT_PAIRS_DEFAULT = 10
 _SUPPORT_MIN_DRAWS, _SUPPORT_DRAWS = 2_000, 50_000
 _SUPPORT_ROUNDS = 100
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
@@ -1488,7 +1488,7 @@ class ForestSynthesizer(BaseSynthesizer):
         dependent discrete columns together (see Notes; with
         ``leaf_density="margin"`` there is no normal to couple);
         "independent" draws each column on its own.
-    support_pairs : int, default=5
+    support_pairs : int, default=10
         Largest number of pairs of many-valued numeric columns whose support
         the draws keep to: where the leaves' draws fall outside the cells of
         the pair's plane that the training rows hold (at least two of them)
