@@ -118,6 +118,10 @@ _GRID_TAIL = 0.05
 _SPIKE_CELL = 1e-4
 # ... and this many times an average value's share at an end of the range.
 _CENSORED_RATIO = 3.0
+# Knots of a column's distribution closer to an end than the tail's half a
+# row keep apart on the axis, this fraction of their distance to the end
+# inside the tail's score (see _Axis).
+_END_SPREAD = 1e-3
 # A discrete numeric column of at least this many values whose values do not
 # fill their grid, tied more to a number than to any other column, is
 # smoothed too: the leaves drew its values independently of the numbers, and
@@ -367,8 +371,17 @@ class _Axis:
         knots_x, knots_u = (column.knots_x, column.knots_u) if knots is None else knots
         self.knots_x = knots_x
         # The ends of the range take the scores of half a row in the tails.
+        # Knots closer to an end than that stay apart, a little inside it:
+        # clipped to it, the cells of two rare values at an end of a
+        # smoothed column shared one score, and each value was given the
+        # probability of both.
         tail = 0.5 / (column.n_continuous + 1)
-        self.knots_s = special.ndtri(np.clip(knots_u, tail, 1.0 - tail))
+        u = np.clip(knots_u, tail, 1.0 - tail)
+        u = np.where(knots_u < tail, tail + _END_SPREAD * knots_u, u)
+        u = np.where(
+            knots_u > 1.0 - tail, 1.0 - tail - _END_SPREAD * (1.0 - knots_u), u
+        )
+        self.knots_s = special.ndtri(np.maximum.accumulate(u))
         with np.errstate(divide="ignore"):
             # Cells of spikes and of values this fit never saw are empty.
             width = np.diff(self.knots_s)
