@@ -182,3 +182,18 @@ def test_a_pair_no_fresh_row_leaves_keeps_a_positive_weight_outside():
     assert np.isfinite(support.log_rho).all()
     off = np.array([[1.0, -1.0]])
     assert np.isfinite(support.log_factor(off, np.ones(off.shape, dtype=bool))).all()
+
+
+def test_over_sampler_passes_the_support_pairs():
+    from sksynth.over_sampling import ForestOverSampler
+
+    rng = np.random.RandomState(0)
+    X = np.r_[_wave(1500, rng), rng.normal(size=(300, 3))]
+    y = np.r_[np.zeros(1500, dtype=int), np.ones(300, dtype=int)]
+    for pairs, expected in [(10, [(0, 1)]), (0, None)]:
+        sampler = ForestOverSampler(
+            sampling_strategy={0: 2000}, support_pairs=pairs, random_state=0
+        )
+        X_res, _ = sampler.fit_resample(X, y)
+        support = sampler.synthesizers_[0]._models[0].support
+        assert (support and support.pairs) == expected

@@ -25,7 +25,7 @@ from .._data import (
     is_discrete_column,
     take_rows,
 )
-from .._forest import ForestSynthesizer
+from .._forest import SUPPORT_PAIRS_DEFAULT, ForestSynthesizer
 from .._progress import Progress, describe_class, describe_columns
 from .._tree import TreeSynthesizer
 from ..constraints._linked import LINKED_COLUMNS_PARAMETER
@@ -667,6 +667,12 @@ class ForestOverSampler(SynthesizerOverSampler):
         Distribution of a many-valued numeric column inside a leaf, as in
         :class:`~sksynth.ForestSynthesizer`.
 
+    support_pairs : int, default=10
+        Largest number of pairs of many-valued numeric columns whose support
+        (the cells of their plane that two of a class's rows hold) the new
+        rows keep to, for a class of at least 1,000 rows; 0 keeps every
+        draw. As in :class:`~sksynth.ForestSynthesizer`.
+
     {region}
 
     {verbose}
@@ -712,6 +718,7 @@ class ForestOverSampler(SynthesizerOverSampler):
                 "max_rounds",
                 "delta",
                 "leaf_density",
+                "support_pairs",
             )
         },
     }
@@ -732,6 +739,7 @@ class ForestOverSampler(SynthesizerOverSampler):
         max_rounds=10,
         delta=0.0,
         leaf_density="normal",
+        support_pairs=SUPPORT_PAIRS_DEFAULT,
         region=None,
         verbose=0,
     ):
@@ -749,6 +757,7 @@ class ForestOverSampler(SynthesizerOverSampler):
         self.max_rounds = max_rounds
         self.delta = delta
         self.leaf_density = leaf_density
+        self.support_pairs = support_pairs
         self.region = region
 
     def _make_synthesizer(self):
@@ -759,4 +768,5 @@ class ForestOverSampler(SynthesizerOverSampler):
             max_rounds=self.max_rounds,
             delta=self.delta,
             leaf_density=self.leaf_density,
+            support_pairs=self.support_pairs,
         )
