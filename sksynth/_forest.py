@@ -1556,6 +1556,9 @@ class ForestSynthesizer(BaseSynthesizer):
     grouped_features_ : list of list
         Groups of discrete columns drawn together inside a leaf, with
         ``leaf_dependence="joint"`` (see Notes).
+    support_features_ : list of list
+        Pairs of columns whose support the draws keep to (see
+        ``support_pairs`` and Notes), empty when none.
     %(synthesizer_attributes)s
 
     See Also
@@ -1883,6 +1886,10 @@ class ForestSynthesizer(BaseSynthesizer):
         self.grouped_features_ = [
             [names[model.kept[j]] for j in group.members] for group in model.groups
         ]
+        support = model.support
+        self.support_features_ = (
+            [] if support is None else [[names[a], names[b]] for a, b in support.pairs]
+        )
 
     # -- fit ---------------------------------------------------------------
 

@@ -114,7 +114,8 @@ def test_forest_draws_keep_to_a_curve(random_state):
     forest = ForestSynthesizer(random_state=random_state).fit(X)
 
     assert forest._models[0].support.pairs == [(0, 1)]
-    assert plain._models[0].support is None
+    assert forest.support_features_ == [["x", "y"]]
+    assert plain._models[0].support is None and plain.support_features_ == []
     before = _off_the_wave(plain.sample(6000, random_state=0).to_numpy())
     after = _off_the_wave(forest.sample(6000, random_state=0).to_numpy())
     assert before > 0.2 and after < 0.05
