@@ -1077,6 +1077,7 @@ class _ForestModel:
     cholesky: np.ndarray = None
     groups: list = None  # _Group of discrete columns drawn together
     axes: list = None  # _Axis of each column the forest models, or None
+    support: PairSupport = None  # the support of pairs its draws keep to
 
     def log_terms(self, values, rows, leaves, use):
         """Log density of the used columns (``use``) of the rows ``rows`` in
@@ -1801,6 +1802,11 @@ class ForestSynthesizer(BaseSynthesizer):
     >>> error = X_new[:, 1] - np.sin(X_new[:, 0])
     >>> bool(np.abs(error).mean() < 0.3)
     True
+
+    The draws keep to the places of the plane the rows hold (the curve):
+
+    >>> synth.support_features_
+    [[0, 1]]
     """
 
     _target_as_column = True
@@ -1979,7 +1985,6 @@ class ForestSynthesizer(BaseSynthesizer):
         model.all_columns, model.kept, model.links = all_columns, kept, links
         model.axes = axes
         progress.lap(f"leaf densities of {model.n_leaves} leaves")
-        model.support = None
         model.support = self._fit_support(model, table, layout, linked, rng)
         if model.support is not None:
             names = ", ".join(

@@ -42,24 +42,26 @@ _MIN_RATIO = 2.0
 # back to the training rows' (the pairs' weights shift the margins), and the
 # bounds of a cell's factor.
 _RAKING_PASSES = 10
-_RAKE = True
-_WEIGHT_QUANTILE = 0.99
 _MAX_FACTOR = 10.0
+# Weights are capped at this quantile of the draws' (a few draws of the
+# largest weights would otherwise make every other draw rare to keep).
+_WEIGHT_QUANTILE = 0.99
 # Numeric columns looked at, the first ones of the table (their pairs are
 # compared: at most 435).
 _MAX_COLUMNS = 30
 
 
 class PairSupport:
-    """Support cells of chosen pairs of columns and the weight of a draw
-    outside each (see the module's docstring).
+    """Support cells of chosen pairs of columns, the weight of a draw outside
+    each, and the factors of each column's cells (see the module's
+    docstring). Made by :meth:`fit`.
 
     Parameters
     ----------
     pairs : list of (int, int)
         Column indices of each pair.
     edges : dict
-        Cell edges of each column of a pair (its quantiles).
+        Cell edges of each column looked at (its quantiles).
     inside : list of ndarray of bool
         Whether each cell of a pair's grid is in its support (row-major).
     log_rho : ndarray
@@ -67,13 +69,32 @@ class PairSupport:
     log_mean : list of (ndarray, ndarray, float)
         Log of each pair's mean weight over the model's draws in each cell of
         its first column, of its second, and over all draws.
+    log_cell : dict
+        Log factor of each cell of each column looked at.
+    log_cell_mean : dict
+        Log of the mean of each column's factors over the draws.
+    log_scale : float
+        Log of the cap on a draw's weight (a draw of that weight is kept).
     log_norm : float
-        Log of the mean product of the weights over the model's draws.
+        Log of the mean capped weight over the model's draws.
     """
 
-    def __init__(self, pairs, edges, inside, log_rho, log_mean, log_norm):
+    def __init__(
+        self,
+        pairs,
+        edges,
+        inside,
+        log_rho,
+        log_mean,
+        log_cell,
+        log_cell_mean,
+        log_scale,
+        log_norm,
+    ):
         self.pairs, self.edges, self.inside = pairs, edges, inside
-        self.log_rho, self.log_mean, self.log_norm = log_rho, log_mean, log_norm
+        self.log_rho, self.log_mean = log_rho, log_mean
+        self.log_cell, self.log_cell_mean = log_cell, log_cell_mean
+        self.log_scale, self.log_norm = log_scale, log_norm
 
     @staticmethod
     def applies(n_rows, candidates, max_pairs):
@@ -162,48 +183,23 @@ class PairSupport:
             weight *= pair_weight
         if not pairs:
             return None
-        support = cls(
+        log_cell, weight = _rake(weight, real, drawn, edges)
+        log_cell_mean = {
+            j: float(np.log(np.mean(np.exp(log_cell[j][np.maximum(codes, 0)]))))
+            for j, codes in drawn.items()
+        }
+        cap = float(np.quantile(weight, _WEIGHT_QUANTILE))
+        return cls(
             pairs,
             {j: edges[j] for j in usable},
             inside,
             np.array(log_rho),
             log_mean,
-            0.0,
+            log_cell,
+            log_cell_mean,
+            float(np.log(cap)),
+            float(np.log(np.mean(np.minimum(weight, cap)))),
         )
-        support._rake(weight, real, drawn)
-        return support
-
-    def _rake(self, weight, real, drawn):
-        """Factors of each column's cells that give the draws, weighted by
-        the pairs' ``weight``, the training rows' share of every cell
-        (iterative proportional fitting over the columns), then the scale
-        and the norm of the weights."""
-        self.log_cell = {}
-        total = weight.copy()
-        for _ in range(_RAKING_PASSES if _RAKE else 0):
-            for j, codes in drawn.items():
-                n_cells = self.edges[j].size - 1
-                seen = codes >= 0
-                target = np.bincount(real[j][real[j] >= 0], minlength=n_cells)
-                target = target / max(target.sum(), 1)
-                share = np.bincount(codes[seen], weights=total[seen], minlength=n_cells)
-                share = share / max(share.sum(), 1e-300)
-                ratio = np.where(share > 0, target / np.maximum(share, 1e-300), 1.0)
-                current = np.exp(self.log_cell.get(j, np.zeros(n_cells)))
-                factor = np.clip(current * ratio, 1 / _MAX_FACTOR, _MAX_FACTOR)
-                total[seen] *= (factor / current)[codes[seen]]
-                self.log_cell[j] = np.log(factor)
-        self.log_cell_mean = {
-            j: float(np.log(np.mean(np.exp(self.log_cell[j][np.maximum(codes, 0)]))))
-            for j, codes in drawn.items()
-            if j in self.log_cell
-        }
-        # The weights are capped at a high quantile of the draws' (a few
-        # draws of the largest weights would otherwise make every other
-        # draw rare to keep).
-        cap = float(np.quantile(total, _WEIGHT_QUANTILE))
-        self.log_scale = float(np.log(cap))
-        self.log_norm = float(np.log(np.mean(np.minimum(total, cap))))
 
     def _log_weights(self, values, present=None):
         """Each pair's log weight of each row; with ``present`` (whether
@@ -248,8 +244,8 @@ class PairSupport:
         return total
 
     def accept(self, values, rng):
-        """Whether each drawn row is kept (with its weight over the largest
-        weight of the draws as probability)."""
+        """Whether each drawn row is kept (with its weight over the cap on
+        the weights as probability)."""
         logs = self._log_weights(values).sum(axis=1) + self._log_cells(values)
         return rng.random_sample(values.shape[0]) < np.exp(logs - self.log_scale)
 
@@ -263,6 +259,32 @@ class PairSupport:
         logs = self._log_weights(values, present).sum(axis=1)
         logs = np.minimum(logs + self._log_cells(values, present), self.log_scale)
         return logs - self.log_norm
+
+
+def _rake(weight, real, drawn, edges):
+    """Log factors of each column's cells that give the draws, weighted by
+    ``weight`` (the pairs'), the training rows' share of every cell
+    (iterative proportional fitting over the columns), and the draws'
+    weights with them."""
+    weight = weight.copy()
+    log_cell, targets = {}, {}
+    for j, codes in real.items():
+        target = np.bincount(codes[codes >= 0], minlength=edges[j].size - 1)
+        targets[j] = target / max(target.sum(), 1)
+        log_cell[j] = np.zeros(edges[j].size - 1)
+    for _ in range(_RAKING_PASSES):
+        for j, codes in drawn.items():
+            seen = codes >= 0
+            share = np.bincount(
+                codes[seen], weights=weight[seen], minlength=targets[j].size
+            )
+            share = share / max(share.sum(), 1e-300)
+            ratio = np.where(share > 0, targets[j] / np.maximum(share, 1e-300), 1.0)
+            current = np.exp(log_cell[j])
+            factor = np.clip(current * ratio, 1 / _MAX_FACTOR, _MAX_FACTOR)
+            weight[seen] *= (factor / current)[codes[seen]]
+            log_cell[j] = np.log(factor)
+    return log_cell, weight
 
 
 def _cell_codes(x, edges):

@@ -145,14 +145,15 @@ def append_rows(X, X_new):
         import pandas as pd
 
         return pd.concat([X, *blocks], ignore_index=True)
-    if len(blocks) > 1:
-        X_new = concat_tables(blocks)
-    original, new = as_rows(X), as_rows(blocks[0] if len(blocks) == 1 else X_new)
-    if original.dtype != new.dtype:
-        original, new = original.astype(object), new.astype(object)
-    new = new.reshape(-1, original.shape[1])
-    out = large_empty((original.shape[0] + new.shape[0], original.shape[1]), new.dtype)
-    return np.concatenate([original, new], out=out)
+    original = as_rows(X)
+    arrays = [original] + [
+        as_rows(block).reshape(-1, original.shape[1]) for block in blocks
+    ]
+    if len({a.dtype for a in arrays}) > 1:
+        arrays = [a.astype(object) for a in arrays]
+    n_rows = sum(a.shape[0] for a in arrays)
+    out = large_empty((n_rows, original.shape[1]), arrays[0].dtype)
+    return np.concatenate(arrays, out=out)
 
 
 def concat_tables(blocks):

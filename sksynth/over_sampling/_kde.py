@@ -8,7 +8,7 @@ from scipy.special import ndtr
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._data import IDENTIFIER, column_roles, rows_with_room, table_of_rows
+from .._data import column_roles, rows_with_room, table_of_rows
 from .._kde import (
     KDEModel,
     Reference,
@@ -375,19 +375,19 @@ class _Output:
     def __init__(self, X, y, schema, n_new, rng):
         self.X, self.y, self.schema, self.rng = X, y, schema, rng
         self.blocks, self.labels = [], []
-        # Keys of identifier columns are drawn for all new rows at once, so
-        # that they are unique across blocks.
         dtype = schema.number_dtype
         self.in_place = n_new > 0 and dtype is not None
         if self.in_place:
             self.rows = rows_with_room(X, n_new, dtype)
             self.filled = X.shape[0]
-        self.keys = any(spec.kind == IDENTIFIER for spec in schema.columns)
+        # Keys of identifier columns are drawn for all new rows at once, so
+        # that they are unique across blocks: their blocks decode at the end.
+        self.decode_at_end = len(schema.modelled) < schema.n_columns
 
     def add(self, values, klass):
         self.labels.append(np.full(values.shape[0], klass, dtype=self.y.dtype))
         if not self.in_place:
-            if not self.keys:
+            if not self.decode_at_end:
                 values = self.schema.decode(values, True, self.rng)
             self.blocks.append(values)
             return
@@ -402,7 +402,7 @@ class _Output:
         if self.in_place:
             rows = table_of_rows(self.rows[: self.filled], self.X)
             return rows, np.concatenate([self.y, labels])
-        if not self.keys:
+        if not self.decode_at_end:
             return stack_resampled(self.X, self.y, self.blocks, labels)
         X_new = self.schema.decode(np.concatenate(self.blocks), True, self.rng)
         return stack_resampled(self.X, self.y, X_new, labels)
