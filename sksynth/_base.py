@@ -761,8 +761,9 @@ def _warn_single_row_classes(classes, counts, estimator):
             f"{estimator} fits one model per class, and class(es) {shown}{more} "
             "of y have a single training row: every synthetic row of such a "
             "class is a copy of that row. Merge or drop these classes, or use "
-            "TreeSynthesizer or MixtureSynthesizer, which model the target as "
-            "one more column.",
+            "a synthesizer that models the target as one more column: "
+            "TreeSynthesizer, MixtureSynthesizer or "
+            "ForestSynthesizer(class_conditional=False).",
             UserWarning,
             stacklevel=caller_stacklevel(),
         )

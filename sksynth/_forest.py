@@ -1079,6 +1079,23 @@ class _ForestModel:
     axes: list = None  # _Axis of each column the forest models, or None
     support: PairSupport = None  # the support of pairs its draws keep to
 
+    def describe(self, names):
+        """The fitted attributes of ForestSynthesizer that describe this
+        forest, ``{attribute: value}``; ``names``: the modelled columns'."""
+        pairs = [] if self.support is None else self.support.pairs
+        return {
+            "oob_accuracy_": [float(a) for a in self.oob_accuracy],
+            "n_rounds_": len(self.oob_accuracy) - 1,
+            "n_leaves_": int(self.n_leaves),
+            "linked_features_": {
+                names[link.column]: names[link.parent] for link in self.links
+            },
+            "grouped_features_": [
+                [names[self.kept[j]] for j in group.members] for group in self.groups
+            ],
+            "support_features_": [[names[j] for j in pair] for pair in pairs],
+        }
+
     def log_terms(self, values, rows, leaves, use):
         """Log density of the used columns (``use``) of the rows ``rows`` in
         the leaves ``leaves``."""
@@ -1510,6 +1527,14 @@ class ForestSynthesizer(BaseSynthesizer):
         above page faults), a draw outside is kept only with the chance
         that brings that rate down to the fresh rows' (see Notes). 0 keeps
         every draw.
+    class_conditional : bool, default=True
+        With a classification target, fit one forest per class, on the rows
+        of that class alone: every column keeps its dependence on the class,
+        even where the trees would rarely split on it (many weak predictors,
+        as in credit scoring), and ``conditions`` on the class are exact.
+        False models the class as one more categorical column of a single
+        forest, which learns from all rows at once (better for many small
+        classes).
     splitter : {"best", "random"}, default="best"
         How the trees split: the best threshold of each candidate column (a
         random forest) or a random one (extremely randomized trees, about
@@ -1543,23 +1568,26 @@ class ForestSynthesizer(BaseSynthesizer):
 
     Attributes
     ----------
-    n_rounds_ : int
+    n_rounds_ : int or dict
         Adversarial rounds run (forests fitted, minus one).
-    oob_accuracy_ : list of float
+    oob_accuracy_ : list of float or dict
         Out-of-bag accuracy of each forest fitted; the forest of the lowest
         is kept.
-    n_leaves_ : int
+    n_leaves_ : int or dict
         Leaves of the kept forest that hold training rows.
     linked_features_ : dict
         Columns in one-to-one correspondence with another in the training
         rows (a code and its label), ``{column: other}``: the forest models
         the other, and the column follows it (see Notes).
-    grouped_features_ : list of list
+    grouped_features_ : list of list or dict
         Groups of discrete columns drawn together inside a leaf, with
         ``leaf_dependence="joint"`` (see Notes).
-    support_features_ : list of list
+    support_features_ : list of list or dict
         Pairs of columns whose support the draws keep to (see
         ``support_pairs`` and Notes), empty when none.
+
+    With a classification target and ``class_conditional=True``, each of
+    these is a dict ``{class: value}``, one forest per class.
     %(synthesizer_attributes)s
 
     See Also
@@ -1809,7 +1837,6 @@ class ForestSynthesizer(BaseSynthesizer):
     [[0, 1]]
     """
 
-    _target_as_column = True
     # Its leaves leave out the combinations of few-valued columns the data
     # rule out: linking keeps amounts apart and merges no column.
     _merges_linked_columns = False
@@ -1825,6 +1852,7 @@ class ForestSynthesizer(BaseSynthesizer):
         "leaf_density": [StrOptions({"normal", "margin"})],
         "leaf_dependence": [StrOptions({"joint", "independent"})],
         "support_pairs": [Interval(numbers.Integral, 0, None, closed="left")],
+        "class_conditional": ["boolean"],
         "splitter": [StrOptions({"best", "random"})],
         "max_samples": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_features": [
@@ -1846,6 +1874,7 @@ class ForestSynthesizer(BaseSynthesizer):
         leaf_density="normal",
         leaf_dependence="joint",
         support_pairs=SUPPORT_PAIRS_DEFAULT,
+        class_conditional=True,
         splitter="best",
         max_features="sqrt",
         max_samples=100_000,
@@ -1867,6 +1896,7 @@ class ForestSynthesizer(BaseSynthesizer):
         self.leaf_density = leaf_density
         self.leaf_dependence = leaf_dependence
         self.support_pairs = support_pairs
+        self.class_conditional = class_conditional
         self.splitter = splitter
         self.max_features = max_features
         self.max_samples = max_samples
@@ -1880,22 +1910,25 @@ class ForestSynthesizer(BaseSynthesizer):
         self.random_state = random_state
         self.verbose = verbose
 
+    @property
+    def _target_as_column(self):
+        return not self.class_conditional
+
     def _describe_fit(self):
-        model = self._models[0]
-        self.oob_accuracy_ = [float(a) for a in model.oob_accuracy]
-        self.n_rounds_ = len(model.oob_accuracy) - 1
-        self.n_leaves_ = int(model.n_leaves)
         names = self._modelled_names()
-        self.linked_features_ = {
-            names[link.column]: names[link.parent] for link in model.links
-        }
-        self.grouped_features_ = [
-            [names[model.kept[j]] for j in group.members] for group in model.groups
-        ]
-        support = model.support
-        self.support_features_ = (
-            [] if support is None else [[names[a], names[b]] for a, b in support.pairs]
-        )
+
+        def describe(name):
+            return self._per_class(lambda model: model.describe(names)[name])
+
+        for name in (
+            "oob_accuracy_",
+            "n_rounds_",
+            "n_leaves_",
+            "linked_features_",
+            "grouped_features_",
+            "support_features_",
+        ):
+            setattr(self, name, describe(name))
 
     # -- fit ---------------------------------------------------------------
 
@@ -1988,8 +2021,8 @@ class ForestSynthesizer(BaseSynthesizer):
         model.support = self._fit_support(model, table, layout, linked, rng)
         if model.support is not None:
             names = ", ".join(
-                f"{layout.columns[a].label} x {layout.columns[b].label}"
-                for a, b in model.support.pairs
+                " x ".join(layout.columns[j].label for j in pair)
+                for pair in model.support.pairs
             )
             progress.lap(f"support of pairs: {names}")
         return model

@@ -233,12 +233,14 @@ def test_discrete_densities_sum_to_one_over_the_table():
     assert total == pytest.approx((1 - share) ** 4, rel=1e-9)
 
 
-def test_marginal_density_sums_the_joint_over_the_target():
+@pytest.mark.parametrize("class_conditional", [True, False])
+def test_marginal_density_sums_the_joint_over_the_target(class_conditional):
     rng = np.random.RandomState(0)
     n = 800
     X = pd.DataFrame({"x": rng.normal(size=n), "k": rng.choice(["u", "v"], n)})
     y = pd.Series(np.where(X["x"] + rng.normal(0, 0.5, n) > 0, "hi", "lo"))
-    synth = ForestSynthesizer(random_state=0).fit(X, y)
+    synth = ForestSynthesizer(class_conditional=class_conditional, random_state=0)
+    synth.fit(X, y)
     rows = X.iloc[:5]
     joint = np.array(
         [
@@ -247,9 +249,9 @@ def test_marginal_density_sums_the_joint_over_the_target():
         ]
     )
     marginal = synth.score_samples(rows)
-    # The joint score also gives up the target's two novel outcomes (an
-    # unseen class, a missing one).
-    kept = 2 * np.log1p(-1 / (n + 1))
+    # One forest per class sums exactly; the target as a column also gives
+    # up its two novel outcomes (an unseen class, a missing one).
+    kept = 0.0 if class_conditional else 2 * np.log1p(-1 / (n + 1))
     np.testing.assert_allclose(np.log(np.exp(joint).sum(axis=1)) - kept, marginal)
 
 
@@ -828,8 +830,9 @@ def test_grouped_densities_sum_to_one(household):
     assert total == pytest.approx((1 - share) ** 6, rel=1e-9)
     # A member left out is summed over: the marginal of two columns is the
     # sum of the joint over the third.
+    # (The target as a column of the one forest, grouped with the others.)
     X, y = household.drop(columns="sex"), household["sex"]
-    synth = ForestSynthesizer(random_state=0).fit(X, y)
+    synth = ForestSynthesizer(class_conditional=False, random_state=0).fit(X, y)
     assert any("sex" in group for group in synth.grouped_features_)
     rows = X.iloc[:20]
     joint = np.array(
@@ -1162,3 +1165,42 @@ def test_a_few_heaps_in_a_continuous_column_get_no_cells():
     X = pd.DataFrame({"x": x, "y": x + rng.normal(0, 5, 4000)})
     axis = ForestSynthesizer(random_state=0).fit(X)._models[0].axes[0]
     assert axis.cells is None
+
+
+def test_class_conditional_keeps_weak_predictors():
+    # Ten columns, each shifted by 0.3 standard deviations in one class: a
+    # tree rarely splits on the class among so many columns, and the one
+    # forest diluted every shift (to about 0.21). One forest per class keeps
+    # them; 20,000 draws put the synthetic shifts within 0.02 of their own.
+    rng = np.random.RandomState(0)
+    n, p = 2000, 10
+    y = rng.randint(0, 2, n)
+    X = rng.normal(size=(n, p)) + 0.3 * y[:, None]
+    real = X[y == 1].mean(axis=0) - X[y == 0].mean(axis=0)
+    errors = {}
+    for class_conditional in (True, False):
+        synth = ForestSynthesizer(class_conditional=class_conditional, random_state=0)
+        X_new, y_new = synth.fit(X, y).sample(20_000, random_state=1)
+        shift = X_new[y_new == 1].mean(axis=0) - X_new[y_new == 0].mean(axis=0)
+        errors[class_conditional] = np.abs(shift - real)
+        # Class shares as in y either way (standard error 0.0035).
+        assert abs(y_new.mean() - y.mean()) < 0.015
+    assert errors[True].max() < 0.06
+    assert errors[True].mean() < errors[False].mean()
+
+
+def test_class_conditional_describes_each_forest():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 3))
+    y = np.where(X[:, 0] > 0, "a", "b")
+    synth = ForestSynthesizer(n_estimators=3, random_state=0).fit(X, y)
+    assert synth._one_model_per_class()
+    for name in ("n_rounds_", "oob_accuracy_", "n_leaves_", "support_features_"):
+        assert set(getattr(synth, name)) == {"a", "b"}, name
+    assert all(n > 0 for n in synth.n_leaves_.values())
+    joint = ForestSynthesizer(n_estimators=3, class_conditional=False, random_state=0)
+    joint.fit(X, y)
+    assert isinstance(joint.n_leaves_, int)
+    # Conditions on the class draw from that class's forest alone.
+    X_a, y_a = synth.sample(200, random_state=0, conditions={"y": "a"})
+    assert (y_a == "a").all() and (X_a[:, 0] > 0).mean() > 0.95
