@@ -1525,8 +1525,9 @@ class ForestSynthesizer(BaseSynthesizer):
         the pair's plane that the training rows hold (at least two of them)
         far more often than fresh rows would (places in the sea, page-ins
         above page faults), a draw outside is kept only with the chance
-        that brings that rate down to the fresh rows' (see Notes). 0 keeps
-        every draw.
+        that brings that rate down to the fresh rows' (see Notes). A
+        category over such a pair counts as a pair too (houses "near the
+        bay" by the bay, not inland). 0 keeps every draw.
     class_conditional : bool, default=True
         With a classification target, fit one forest per class, on the rows
         of that class alone: every column keeps its dependence on the class,
@@ -1583,8 +1584,9 @@ class ForestSynthesizer(BaseSynthesizer):
         Groups of discrete columns drawn together inside a leaf, with
         ``leaf_dependence="joint"`` (see Notes).
     support_features_ : list of list or dict
-        Pairs of columns whose support the draws keep to (see
-        ``support_pairs`` and Notes), empty when none.
+        Pairs of columns (and triples: a pair and a category) whose support
+        the draws keep to (see ``support_pairs`` and Notes), empty when
+        none.
 
     With a classification target and ``class_conditional=True``, each of
     these is a dict ``{class: value}``, one forest per class.
@@ -1780,7 +1782,10 @@ class ForestSynthesizer(BaseSynthesizer):
     kept with probability :math:`\\rho = g (1 - m) / (m (1 - g))`, which
     brings the share of kept draws outside down to :math:`g`, for the pair
     where :math:`m - g` is largest, then again on the draws so reweighted,
-    for at most ``support_pairs`` pairs. Those weights shift the columns'
+    for at most ``support_pairs`` pairs. A category of 2 to 20 levels over
+    a pair of the first ten such columns is a candidate too, on a coarser
+    grid (about 2.5 rows per cell and level) whose cells are split by
+    level. Those weights shift the columns'
     margins; factors :math:`v_c` of the cells of each of those columns (10 passes
     of iterative proportional fitting on the draws, each factor within 0.1
     and 10) give the weighted draws the training rows' share of every cell
@@ -2028,11 +2033,15 @@ class ForestSynthesizer(BaseSynthesizer):
         return model
 
     def _fit_support(self, model, values, layout, linked, rng):
-        """The support of the pairs of many-valued numeric columns whose
-        draws fall outside it too often (see :class:`PairSupport`), or None."""
-        candidates = []
+        """The support of the pairs of many-valued numeric columns, alone or
+        with a category, whose draws fall outside it too often (see
+        :class:`PairSupport`), or None."""
+        candidates, categories = [], {}
         for j, spec in enumerate(layout.columns):
-            if spec.is_levels or j in linked:
+            if j in linked:
+                continue
+            if spec.is_levels:
+                categories[j] = len(spec.categories)
                 continue
             observed = values[~np.isnan(values[:, j]), j]
             if np.unique(observed).size > MAX_DISCRETE_LEVELS:
@@ -2041,7 +2050,9 @@ class ForestSynthesizer(BaseSynthesizer):
             return None
         n_draws = int(np.clip(2 * values.shape[0], _SUPPORT_MIN_DRAWS, _SUPPORT_DRAWS))
         draws = self._draw_table(model, n_draws, rng, {})
-        return PairSupport.fit(values, candidates, draws, self.support_pairs)
+        return PairSupport.fit(
+            values, candidates, draws, self.support_pairs, categories
+        )
 
     def _fit_forest(self, features, synthetic, rng):
         # Imported here: sklearn.ensemble loads much of scikit-learn, which

@@ -1,25 +1,28 @@
-"""The support of pairs of numeric columns, and weights that keep a model's
-draws inside it.
+"""The support of pairs of numeric columns, alone or with a category, and
+weights that keep a model's draws inside it.
 
 A model of smooth densities (normals in the leaves of a forest) spreads its
 draws over the whole box of a leaf, while the rows of some pairs of columns
 fill only part of their plane: places on land, not in the sea; page-ins
 never above page faults. Such draws give the rows away to a classifier that
-looks at the two columns together.
+looks at the two columns together. A category may hold only part of such a
+plane too: houses "near the bay" are by the bay, and "inland" ones are not
+on the coast.
 
 :class:`PairSupport` cuts the plane of two columns into cells of equal
-shares of each column's values, and calls the cells that at least
-``_MIN_ROWS`` training rows hold the pair's support. A fresh row from the
+shares of each column's values (and, for a category over a pair, each cell
+into the category's levels), and calls the cells that at least
+``_MIN_ROWS`` training rows hold the support. A fresh row from the
 distribution falls outside it at a rate the training rows tell (each row
 against the others: the rows whose cell the other rows do not hold enough),
-while a model's draws may fall outside far more often. For the pairs where
-they do, a draw outside is kept with the probability ``rho`` that brings
-the model's rate down to the fresh rows'. Those weights shift the columns'
-margins: factors of each column's cells bring the weighted draws' shares
-of them back to the training rows' (iterative proportional fitting). A draw
-is kept with its weight over a high quantile of the draws' weights
-(rejection sampling), and the density is the model's times that weight,
-divided by its mean over the draws.
+while a model's draws may fall outside far more often. For the pairs (and
+triples) where they do, a draw outside is kept with the probability ``rho``
+that brings the model's rate down to the fresh rows'. Those weights shift
+the columns' margins: factors of each column's cells (each level of a
+category) bring the weighted draws' shares of them back to the training
+rows' (iterative proportional fitting). A draw is kept with its weight over
+a high quantile of the draws' weights (rejection sampling), and the density
+is the model's times that weight, divided by its mean over the draws.
 """
 
 import itertools
@@ -49,28 +52,65 @@ _WEIGHT_QUANTILE = 0.99
 # Numeric columns looked at, the first ones of the table (their pairs are
 # compared: at most 435).
 _MAX_COLUMNS = 30
+# A category over a pair: categories of at most this many levels, the first
+# _MAX_CATEGORIES of them, over the pairs of the first _MAX_TRIPLE_COLUMNS
+# numeric columns (at most 45 pairs, 450 triples).
+_MAX_LEVELS = 20
+_MAX_CATEGORIES = 10
+_MAX_TRIPLE_COLUMNS = 10
+
+
+class _Cuts:
+    """How the values of one column fall into cells: between ``edges``
+    (quantiles of a numeric column), or by level (``edges`` None)."""
+
+    def __init__(self, edges=None, n_levels=None):
+        self.edges = edges
+        self.size = n_levels if edges is None else edges.size - 1
+
+    @classmethod
+    def quantiles(cls, x, n_cells):
+        """Cells of equal shares of the observed values of ``x``, or None
+        when they make fewer than two cells."""
+        observed = x[~np.isnan(x)]
+        if not observed.size:
+            return None
+        edges = np.unique(np.quantile(observed, np.linspace(0, 1, n_cells + 1)))
+        return cls(edges) if edges.size > 2 else None
+
+    def codes(self, x):
+        """Cell of each value (-1 for a missing one, or an unknown level;
+        numbers beyond the ends in the end cells)."""
+        if self.edges is None:
+            known = ~np.isnan(x) & (x >= 0) & (x < self.size)
+            return np.where(known, np.where(known, x, 0), -1).astype(np.int64)
+        return _cell_codes(x, self.edges)
 
 
 class PairSupport:
-    """Support cells of chosen pairs of columns, the weight of a draw outside
-    each, and the factors of each column's cells (see the module's
-    docstring). Made by :meth:`fit`.
+    """Support cells of chosen pairs of columns (with a category, triples),
+    the weight of a draw outside each, and the factors of each column's
+    cells (see the module's docstring). Made by :meth:`fit`.
 
     Parameters
     ----------
-    pairs : list of (int, int)
-        Column indices of each pair.
-    edges : dict
-        Cell edges of each column looked at (its quantiles).
+    pairs : list of tuple of int
+        Column indices of each pair, or of each triple (two numeric columns
+        and a category).
+    cuts : list of list of _Cuts
+        The cells of each member of each pair.
     inside : list of ndarray of bool
         Whether each cell of a pair's grid is in its support (row-major).
     log_rho : ndarray
         Log weight of a draw outside each pair's support.
-    log_mean : list of (ndarray, ndarray, float)
-        Log of each pair's mean weight over the model's draws in each cell of
-        its first column, of its second, and over all draws.
+    log_mean : list of dict
+        For each pair, the log of its mean weight over the model's draws in
+        each cell of the grid of a subset of its members (positions within
+        the pair: the proper, non-empty subsets), and (key ``()``) over all
+        draws.
     log_cell : dict
-        Log factor of each cell of each column looked at.
+        Log factor of each cell of each column looked at, ``{column:
+        (cuts, log_factors)}``.
     log_cell_mean : dict
         Log of the mean of each column's factors over the draws.
     log_scale : float
@@ -82,7 +122,7 @@ class PairSupport:
     def __init__(
         self,
         pairs,
-        edges,
+        cuts,
         inside,
         log_rho,
         log_mean,
@@ -91,7 +131,7 @@ class PairSupport:
         log_scale,
         log_norm,
     ):
-        self.pairs, self.edges, self.inside = pairs, edges, inside
+        self.pairs, self.cuts, self.inside = pairs, cuts, inside
         self.log_rho, self.log_mean = log_rho, log_mean
         self.log_cell, self.log_cell_mean = log_cell, log_cell_mean
         self.log_scale, self.log_norm = log_scale, log_norm
@@ -103,35 +143,51 @@ class PairSupport:
         return max_pairs > 0 and len(candidates) > 1 and n_rows >= _MIN_TABLE_ROWS
 
     @classmethod
-    def fit(cls, values, candidates, draws, max_pairs):
+    def fit(cls, values, candidates, draws, max_pairs, categories=None):
         """The support of the pairs of ``candidates`` (column indices of
-        ``values``) where the model's ``draws`` fall outside it too often,
-        chosen greedily (the worst first, the draws reweighted after each),
-        at most ``max_pairs``; None when there is none, or when ``values``
-        holds fewer than ``_MIN_TABLE_ROWS`` rows."""
+        ``values``), and of each of ``categories`` (``{column: n_levels}``,
+        the levels coded 0 to n_levels - 1) over such pairs, where the
+        model's ``draws`` fall outside it too often, chosen greedily (the
+        worst first, the draws reweighted after each), at most
+        ``max_pairs``; None when there is none, or when ``values`` holds
+        fewer than ``_MIN_TABLE_ROWS`` rows."""
         candidates = list(candidates)[:_MAX_COLUMNS]
         n_rows = values.shape[0]
         if not cls.applies(n_rows, candidates, max_pairs):
             return None
-        n_cells = int(
-            np.clip(round(np.sqrt(n_rows / _ROWS_PER_CELL)), _MIN_CELLS, _MAX_CELLS)
-        )
-        edges = {}
+        cuts = {}
         for j in candidates:
-            observed = values[~np.isnan(values[:, j]), j]
-            if observed.size:
-                cut = np.quantile(observed, np.linspace(0, 1, n_cells + 1))
-                edges[j] = np.unique(cut)
-        usable = [j for j in candidates if j in edges and edges[j].size > 2]
-        real = {j: _cell_codes(values[:, j], edges[j]) for j in usable}
-        drawn = {j: _cell_codes(draws[:, j], edges[j]) for j in usable}
+            found = _Cuts.quantiles(values[:, j], _n_cells(n_rows))
+            if found is not None:
+                cuts[j] = found
+        usable = [j for j in candidates if j in cuts]
+        tuples = [
+            ((a, b), (cuts[a], cuts[b])) for a, b in itertools.combinations(usable, 2)
+        ]
+        levels = {
+            c: n
+            for c, n in list((categories or {}).items())[:_MAX_CATEGORIES]
+            if 2 <= n <= _MAX_LEVELS
+        }
+        for c, n_levels in levels.items():
+            # Coarser cells, so that a cell of the pair and a level hold
+            # about as many rows as a cell of a pair alone.
+            n_cells = _n_cells(n_rows / n_levels)
+            coarse = {}
+            for j in usable[:_MAX_TRIPLE_COLUMNS]:
+                found = _Cuts.quantiles(values[:, j], n_cells)
+                if found is not None:
+                    coarse[j] = found
+            tuples.extend(
+                ((a, b, c), (coarse[a], coarse[b], _Cuts(n_levels=n_levels)))
+                for a, b in itertools.combinations(coarse, 2)
+            )
         found = []
-        for a, b in itertools.combinations(usable, 2):
-            width = edges[b].size - 1
-            cells, valid = _pair_cells(real[a], real[b], width)
+        for members, member_cuts in tuples:
+            cells, valid = _tuple_cells(values, members, member_cuts)
             if not valid.any():
                 continue
-            counts = np.bincount(cells[valid], minlength=(edges[a].size - 1) * width)
+            counts = np.bincount(cells[valid], minlength=_n_grid(member_cuts))
             inside = counts >= _MIN_ROWS
             # Each row against the others: outside when they hold its cell
             # fewer than _MIN_ROWS times (at least one row in n + 1, so that
@@ -140,12 +196,12 @@ class PairSupport:
             fresh = max(
                 float(np.mean(counts[cells[valid]] <= _MIN_ROWS)), 1 / (n_valid + 1)
             )
-            draw_cells, draw_valid = _pair_cells(drawn[a], drawn[b], width)
+            draw_cells, draw_valid = _tuple_cells(draws, members, member_cuts)
             outside = draw_valid & ~inside[np.where(draw_valid, draw_cells, 0)]
             # Indices: few draws are outside, and there may be many pairs.
             found.append(
                 (
-                    (a, b),
+                    (members, member_cuts),
                     inside,
                     fresh,
                     np.flatnonzero(outside),
@@ -153,8 +209,8 @@ class PairSupport:
                 )
             )
         weight = np.ones(draws.shape[0])
-        pairs, inside, log_rho, log_mean = [], [], [], []
-        while found and len(pairs) < max_pairs:
+        chosen, inside, log_rho, log_mean = [], [], [], []
+        while found and len(chosen) < max_pairs:
             excess = []
             for _, _, fresh, outside, valid in found:
                 total = weight.sum() if valid is None else weight[valid].sum()
@@ -168,30 +224,32 @@ class PairSupport:
             # Kept draws then fall outside at the fresh rows' rate:
             # rho m / (1 - m + rho m) = g.
             rho = fresh * (1 - rate) / (rate * (1 - fresh))
-            pairs.append(pair)
+            chosen.append(pair)
             inside.append(cells_inside)
             log_rho.append(np.log(rho))
             pair_weight = np.ones(draws.shape[0])
             pair_weight[outside] = rho
-            log_mean.append(
-                (
-                    _log_cell_means(pair_weight, drawn[pair[0]], edges[pair[0]]),
-                    _log_cell_means(pair_weight, drawn[pair[1]], edges[pair[1]]),
-                    float(np.log(np.mean(pair_weight))),
+            log_mean.append(_log_subset_means(pair_weight, draws, *pair))
+            weight *= pair_weight
+        if not chosen:
+            return None
+        raked = {j: cuts[j] for j in usable}
+        for members, member_cuts in chosen:
+            if len(members) == 3:
+                raked[members[2]] = member_cuts[2]
+        log_cell, weight = _rake(weight, values, draws, raked)
+        log_cell_mean = {
+            j: float(
+                np.log(
+                    np.mean(np.exp(factors[np.maximum(j_cuts.codes(draws[:, j]), 0)]))
                 )
             )
-            weight *= pair_weight
-        if not pairs:
-            return None
-        log_cell, weight = _rake(weight, real, drawn, edges)
-        log_cell_mean = {
-            j: float(np.log(np.mean(np.exp(log_cell[j][np.maximum(codes, 0)]))))
-            for j, codes in drawn.items()
+            for j, (j_cuts, factors) in log_cell.items()
         }
         cap = float(np.quantile(weight, _WEIGHT_QUANTILE))
         return cls(
-            pairs,
-            {j: edges[j] for j in usable},
+            [members for members, _ in chosen],
+            [member_cuts for _, member_cuts in chosen],
             inside,
             np.array(log_rho),
             log_mean,
@@ -203,37 +261,48 @@ class PairSupport:
 
     def _log_weights(self, values, present=None):
         """Each pair's log weight of each row; with ``present`` (whether
-        each value is scored), a pair with one value left out counts with
-        its mean weight over the draws in the cell of the other, and one
-        with both left out with its mean weight."""
+        each value is scored), a pair with some values left out counts with
+        its mean weight over the draws in the cell of the others (all
+        draws, when every one is left out)."""
         n_samples = values.shape[0]
         logs = np.zeros((n_samples, len(self.pairs)))
-        for p, (a, b) in enumerate(self.pairs):
-            code_a = _cell_codes(values[:, a], self.edges[a])
-            code_b = _cell_codes(values[:, b], self.edges[b])
+        for p, (members, member_cuts) in enumerate(
+            zip(self.pairs, self.cuts, strict=True)
+        ):
+            codes = [
+                cut.codes(values[:, j])
+                for j, cut in zip(members, member_cuts, strict=True)
+            ]
             if present is not None:
-                code_a = np.where(present[:, a], code_a, -1)
-                code_b = np.where(present[:, b], code_b, -1)
-            cells, valid = _pair_cells(code_a, code_b, self.edges[b].size - 1)
+                codes = [
+                    np.where(present[:, j], code, -1)
+                    for j, code in zip(members, codes, strict=True)
+                ]
+            cells, valid = _grid_cells(codes, member_cuts)
             inside = self.inside[p][np.where(valid, cells, 0)]
             logs[:, p] = np.where(valid & ~inside, self.log_rho[p], 0.0)
             if present is None:
                 continue
-            by_a, by_b, overall = self.log_mean[p]
-            only_a = (code_a >= 0) & (code_b < 0)
-            only_b = (code_b >= 0) & (code_a < 0)
-            neither = (code_a < 0) & (code_b < 0)
-            logs[only_a, p] = by_a[code_a[only_a]]
-            logs[only_b, p] = by_b[code_b[only_b]]
-            logs[neither, p] = overall
+            known = np.column_stack([code >= 0 for code in codes])
+            for subset, log_means in self.log_mean[p].items():
+                rows = (known == np.isin(np.arange(len(members)), subset)).all(axis=1)
+                if not rows.any():
+                    continue
+                if not subset:
+                    logs[rows, p] = log_means
+                    continue
+                sub_cells, _ = _grid_cells(
+                    [codes[k][rows] for k in subset], [member_cuts[k] for k in subset]
+                )
+                logs[rows, p] = log_means[sub_cells]
         return logs
 
     def _log_cells(self, values, present=None):
         """Sum of the log factors of each row's cells (a value left out:
         the factor's mean over the draws)."""
         total = np.zeros(values.shape[0])
-        for j, log_factor in self.log_cell.items():
-            codes = _cell_codes(values[:, j], self.edges[j])
+        for j, (cuts, log_factor) in self.log_cell.items():
+            codes = cuts.codes(values[:, j])
             if present is not None:
                 codes = np.where(present[:, j], codes, -1)
             total += np.where(
@@ -254,24 +323,31 @@ class PairSupport:
         product of its pairs' weights over the share of draws kept. A value
         left out (missing, or not in ``present``) is summed over as
         :meth:`_log_weights` says, an approximation: the draws in the cell
-        of the other value, or all of them, stand for the draws given the
+        of the other values, or all of them, stand for the draws given the
         rest of the row."""
         logs = self._log_weights(values, present).sum(axis=1)
         logs = np.minimum(logs + self._log_cells(values, present), self.log_scale)
         return logs - self.log_norm
 
 
-def _rake(weight, real, drawn, edges):
-    """Log factors of each column's cells that give the draws, weighted by
-    ``weight`` (the pairs'), the training rows' share of every cell
-    (iterative proportional fitting over the columns), and the draws'
-    weights with them."""
+def _n_cells(n_rows):
+    """Cells per axis of a grid for ``n_rows`` rows."""
+    return int(np.clip(round(np.sqrt(n_rows / _ROWS_PER_CELL)), _MIN_CELLS, _MAX_CELLS))
+
+
+def _rake(weight, values, draws, cuts):
+    """Log factors of the cells of each column of ``cuts`` that give the
+    draws, weighted by ``weight`` (the pairs'), the training rows' share of
+    every cell (iterative proportional fitting over the columns), and the
+    draws' weights with them."""
     weight = weight.copy()
-    log_cell, targets = {}, {}
-    for j, codes in real.items():
-        target = np.bincount(codes[codes >= 0], minlength=edges[j].size - 1)
+    log_cell, targets, drawn = {}, {}, {}
+    for j, j_cuts in cuts.items():
+        codes = j_cuts.codes(values[:, j])
+        target = np.bincount(codes[codes >= 0], minlength=j_cuts.size)
         targets[j] = target / max(target.sum(), 1)
-        log_cell[j] = np.zeros(edges[j].size - 1)
+        log_cell[j] = np.zeros(j_cuts.size)
+        drawn[j] = j_cuts.codes(draws[:, j])
     for _ in range(_RAKING_PASSES):
         for j, codes in drawn.items():
             seen = codes >= 0
@@ -284,7 +360,7 @@ def _rake(weight, real, drawn, edges):
             factor = np.clip(current * ratio, 1 / _MAX_FACTOR, _MAX_FACTOR)
             weight[seen] *= (factor / current)[codes[seen]]
             log_cell[j] = np.log(factor)
-    return log_cell, weight
+    return {j: (cuts[j], log_cell[j]) for j in cuts}, weight
 
 
 def _cell_codes(x, edges):
@@ -294,19 +370,45 @@ def _cell_codes(x, edges):
     return np.where(np.isnan(x), -1, codes)
 
 
-def _log_cell_means(weight, codes, edges):
-    """Log of the mean of ``weight`` over the draws in each cell of a
-    column (the mean over all draws for a cell without any, or for a
-    missing value)."""
-    n_cells = edges.size - 1
-    seen = codes >= 0
-    total = np.bincount(codes[seen], weights=weight[seen], minlength=n_cells)
-    count = np.bincount(codes[seen], minlength=n_cells)
-    means = np.where(count > 0, total / np.maximum(count, 1), weight.mean())
-    return np.log(means)
+def _n_grid(cuts):
+    return int(np.prod([cut.size for cut in cuts]))
 
 
-def _pair_cells(codes_a, codes_b, width):
-    """Row-major cell of each pair of codes, and whether both are present."""
-    valid = (codes_a >= 0) & (codes_b >= 0)
-    return codes_a * width + codes_b, valid
+def _grid_cells(codes, cuts):
+    """Row-major cell of each row's codes on the grid of ``cuts``, and
+    whether every code is present."""
+    cells = np.zeros(codes[0].shape, dtype=np.int64)
+    valid = np.ones(codes[0].shape, dtype=bool)
+    for code, cut in zip(codes, cuts, strict=True):
+        cells = cells * cut.size + code
+        valid &= code >= 0
+    return cells, valid
+
+
+def _tuple_cells(values, members, cuts):
+    """Cell of each row of ``values`` on the grid of the columns
+    ``members``, and whether every value is present."""
+    return _grid_cells(
+        [cut.codes(values[:, j]) for j, cut in zip(members, cuts, strict=True)], cuts
+    )
+
+
+def _log_subset_means(weight, draws, members, cuts):
+    """Log of the mean of ``weight`` over the draws in each cell of the
+    grid of every proper, non-empty subset of the members (positions), and
+    over all draws (key ``()``); a cell without draws takes the mean over
+    all of them."""
+    overall = weight.mean()
+    codes = [cut.codes(draws[:, j]) for j, cut in zip(members, cuts, strict=True)]
+    means = {(): float(np.log(overall))}
+    for size in range(1, len(members)):
+        for subset in itertools.combinations(range(len(members)), size):
+            sub_cuts = [cuts[k] for k in subset]
+            cells, seen = _grid_cells([codes[k] for k in subset], sub_cuts)
+            n_cells = _n_grid(sub_cuts)
+            total = np.bincount(cells[seen], weights=weight[seen], minlength=n_cells)
+            count = np.bincount(cells[seen], minlength=n_cells)
+            means[subset] = np.log(
+                np.where(count > 0, total / np.maximum(count, 1), overall)
+            )
+    return means

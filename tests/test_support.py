@@ -198,3 +198,72 @@ def test_over_sampler_passes_the_support_pairs():
         X_res, _ = sampler.fit_resample(X, y)
         support = sampler.synthesizers_[0]._models[0].support
         assert (support and support.pairs) == expected
+
+
+def _disc_in_square(n, rng, independent=False):
+    """Two uniform columns on a square and a category: 0 inside the disc of
+    radius sqrt(0.5), 1 outside (or, ``independent``, either at random)."""
+    xy = rng.uniform(-1, 1, size=(n, 2))
+    inner = (xy**2).sum(axis=1) < 0.5
+    category = rng.randint(0, 2, n) if independent else np.where(inner, 0, 1)
+    return np.column_stack([xy, category.astype(float)])
+
+
+def _misplaced(values):
+    inner = (values[:, :2] ** 2).sum(axis=1) < 0.5
+    return float(np.mean(inner != (values[:, 2] == 0)))
+
+
+def test_a_category_over_a_pair_keeps_to_its_places():
+    # The pair fills its square: only the category over it has a support
+    # (a disc and its outside, which neither column alone tells). Draws that
+    # pick the category at random put half of the rows in the wrong place;
+    # the kept ones 7 %, with the category's share back at the real one's.
+    rng = np.random.RandomState(0)
+    real, fresh = _disc_in_square(4000, rng), _disc_in_square(4000, rng)
+    draws = _disc_in_square(20_000, rng, independent=True)
+    support = PairSupport.fit(real, [0, 1], draws, 5, categories={2: 2})
+    assert support.pairs == [(0, 1, 2)]
+    kept = draws[support.accept(draws, np.random.RandomState(1))]
+    assert _misplaced(fresh) == 0 and _misplaced(draws) > 0.45
+    assert _misplaced(kept) < 0.12
+    # Raking includes the category: its share of the kept draws is the real
+    # one's (0.387; standard error of the kept share about 0.006).
+    assert np.mean(kept[:, 2] == 0) == pytest.approx(np.mean(real[:, 2] == 0), abs=0.02)
+    # The factor averages to one over the draws; a left-out member counts
+    # with the mean weight of the draws in the cell of the others.
+    present = np.ones(draws.shape, dtype=bool)
+    assert np.exp(support.log_factor(draws, present)).mean() == pytest.approx(1.0)
+    for left_out in ([2], [0, 2], [0, 1, 2]):
+        present[:, left_out] = False
+        factor = np.exp(support.log_factor(draws, present))
+        assert factor.mean() == pytest.approx(1.0, abs=0.02), left_out
+    # Categories of one level or of more than 20 are not looked at.
+    assert PairSupport.fit(real, [0, 1], draws, 5, categories={2: 25}) is None
+
+
+def test_forest_rows_keep_a_category_to_its_places():
+    # A coast: rows within 0.15 of a wave are "coast", the others "inland"
+    # (15 % coast). The leaves' boxes cut the band coarsely: 15 % of the
+    # forest's rows lie on the wrong side of its edge, 8 % once the draws
+    # keep to the support of the category over (x, y).
+    rng = np.random.RandomState(0)
+    xy = rng.uniform(-1, 1, size=(3000, 2))
+
+    def coast(values):
+        return np.abs(values[:, 1] - 0.5 * np.sin(3 * values[:, 0])) < 0.15
+
+    X = pd.DataFrame(xy, columns=["x", "y"]).assign(
+        place=np.where(coast(xy), "coast", "inland"), z=rng.normal(size=3000)
+    )
+    misplaced, features = {}, {}
+    for pairs in (10, 0):
+        forest = ForestSynthesizer(n_estimators=5, support_pairs=pairs, random_state=0)
+        X_new = forest.fit(X).sample(5000, random_state=1)
+        wrong = coast(X_new[["x", "y"]].to_numpy()) != (X_new["place"] == "coast")
+        misplaced[pairs] = float(np.mean(wrong))
+        features[pairs] = forest.support_features_
+        # The coast's share stays near the real one (0.145).
+        assert np.mean(X_new["place"] == "coast") == pytest.approx(0.145, abs=0.03)
+    assert features == {10: [["x", "y", "place"]], 0: []}
+    assert misplaced[10] < 0.7 * misplaced[0]
