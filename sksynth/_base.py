@@ -400,6 +400,9 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
             self._models = [self._fit_table(joint, layout, rng)]
             return
         self.target_type_ = "classification"
+        # Kept with the models: a parameter changed after fit (a subclass's
+        # ``_target_as_column`` may follow one) does not change their layout.
+        self._models_per_class = not self._target_as_column
         codes = y_values.astype(int)
         classes = np.asarray(target.decode(np.arange(len(target.classes))))
         self.classes_ = classes
@@ -430,7 +433,7 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
                 self._models.append(self._fit_table(values[codes == k], layout, rng))
 
     def _one_model_per_class(self):
-        return self.target_type_ == "classification" and not self._target_as_column
+        return self.target_type_ == "classification" and self._models_per_class
 
     def sample(self, n_samples=1, random_state=None, conditions=None):
         """Draw synthetic rows.

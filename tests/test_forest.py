@@ -1204,3 +1204,8 @@ def test_class_conditional_describes_each_forest():
     # Conditions on the class draw from that class's forest alone.
     X_a, y_a = synth.sample(200, random_state=0, conditions={"y": "a"})
     assert (y_a == "a").all() and (X_a[:, 0] > 0).mean() > 0.95
+    # The fitted forests keep their layout when the parameter changes.
+    synth.set_params(class_conditional=False)
+    X_new, y_new = synth.sample(100, random_state=0)
+    assert X_new.shape == (100, 3) and set(y_new) <= {"a", "b"}
+    assert np.isfinite(synth.score_samples(X)).all()
