@@ -155,11 +155,7 @@ class PairSupport:
         n_rows = values.shape[0]
         if not cls.applies(n_rows, candidates, max_pairs):
             return None
-        cuts = {}
-        for j in candidates:
-            found = _Cuts.quantiles(values[:, j], _n_cells(n_rows))
-            if found is not None:
-                cuts[j] = found
+        cuts = _quantile_cuts(values, candidates, _n_cells(n_rows))
         usable = [j for j in candidates if j in cuts]
         tuples = [
             ((a, b), (cuts[a], cuts[b])) for a, b in itertools.combinations(usable, 2)
@@ -169,15 +165,16 @@ class PairSupport:
             for c, n in list((categories or {}).items())[:_MAX_CATEGORIES]
             if 2 <= n <= _MAX_LEVELS
         }
+        coarse_cuts = {}
         for c, n_levels in levels.items():
             # Coarser cells, so that a cell of the pair and a level hold
             # about as many rows as a cell of a pair alone.
             n_cells = _n_cells(n_rows / n_levels)
-            coarse = {}
-            for j in usable[:_MAX_TRIPLE_COLUMNS]:
-                found = _Cuts.quantiles(values[:, j], n_cells)
-                if found is not None:
-                    coarse[j] = found
+            if n_cells not in coarse_cuts:
+                coarse_cuts[n_cells] = _quantile_cuts(
+                    values, usable[:_MAX_TRIPLE_COLUMNS], n_cells
+                )
+            coarse = coarse_cuts[n_cells]
             tuples.extend(
                 ((a, b, c), (coarse[a], coarse[b], _Cuts(n_levels=n_levels)))
                 for a, b in itertools.combinations(coarse, 2)
@@ -328,6 +325,13 @@ class PairSupport:
         logs = self._log_weights(values, present).sum(axis=1)
         logs = np.minimum(logs + self._log_cells(values, present), self.log_scale)
         return logs - self.log_norm
+
+
+def _quantile_cuts(values, columns, n_cells):
+    """Cells of ``n_cells`` equal shares of each of ``columns``, ``{column:
+    _Cuts}``, leaving out those with fewer than two cells."""
+    cuts = {j: _Cuts.quantiles(values[:, j], n_cells) for j in columns}
+    return {j: cut for j, cut in cuts.items() if cut is not None}
 
 
 def _n_cells(n_rows):
