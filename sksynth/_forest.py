@@ -57,6 +57,22 @@ _PAIR_BLOCK = 2_000_000
 SUPPORT_PAIRS_DEFAULT = 10
 _SUPPORT_MIN_DRAWS, _SUPPORT_DRAWS = 2_000, 50_000
 _SUPPORT_ROUNDS = 100
+# n_estimators="auto": trees for this many rows over the rows learnt from,
+# between _MIN_AUTO_TREES and _MAX_AUTO_TREES. Trees of few rows hold few
+# leaves: on the benchmark's tables of 172 to 515 rows, 30 trees against 10
+# (seeds 0 to 2) took TSTR on the penguins from 0.950 to 0.979 and R^2 on
+# concrete from 0.750 to 0.788 (0.763 with its 29 trees of "auto"); the
+# detection AUC against held-out rows went from 0.612 to 0.595 on German
+# credit, 0.602 to 0.594 on breast cancer, 0.734 to 0.721 on concrete, and
+# up from 0.583 to 0.601 on the penguins. On California housing (10,320
+# rows) 30 trees were easier to detect (0.636 against 0.607) and three
+# times slower. On 1,500 rows of Adult (classes of about 1,140 and 360
+# rows: 13 and 30 trees) TSTR rose from 0.889 to 0.893 and the DCR share
+# from 0.585 to 0.601; on 600 rows (30 trees per class) detection against
+# held-out rows fell from 0.693 to 0.664 and the DCR share from 0.614 to
+# 0.604.
+_AUTO_TREE_ROWS = 15_000
+_MIN_AUTO_TREES, _MAX_AUTO_TREES = 10, 30
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 # Normal scores of a leaf's copula stay within this many standard deviations
 # (a value at the edge of a leaf would be infinitely far).
@@ -1487,9 +1503,12 @@ class ForestSynthesizer(BaseSynthesizer):
 
     Parameters
     ----------
-    n_estimators : int, default=10
+    n_estimators : "auto" or int, default="auto"
         Number of trees of the forest; each leaf is a component of the
-        mixture. More trees give smoother, slower models.
+        mixture. More trees give smoother, slower models. "auto" takes 10
+        trees for 1,500 rows or more and more on fewer rows, whose trees
+        hold few leaves each: ``15,000 / n`` for ``n`` rows, up to 30 (500
+        rows or fewer; the rows of a class with ``class_conditional``).
     min_samples_leaf : int, default=10
         Smallest number of rows (training and synthetic) in a leaf of each
         tree. Smaller leaves are more faithful and less private.
@@ -1849,7 +1868,10 @@ class ForestSynthesizer(BaseSynthesizer):
     _parameter_constraints: dict = {
         **BaseSynthesizer._parameter_constraints,
         "linked_columns": LINKED_COLUMNS_PARAMETER,
-        "n_estimators": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_estimators": [
+            StrOptions({"auto"}),
+            Interval(numbers.Integral, 1, None, closed="left"),
+        ],
         "min_samples_leaf": [Interval(numbers.Integral, 1, None, closed="left")],
         "leaf_split_rows": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "max_rounds": [Interval(numbers.Integral, 0, None, closed="left")],
@@ -1871,7 +1893,7 @@ class ForestSynthesizer(BaseSynthesizer):
     def __init__(
         self,
         *,
-        n_estimators=10,
+        n_estimators="auto",
         min_samples_leaf=10,
         leaf_split_rows=5,
         max_rounds=10,
@@ -2004,7 +2026,7 @@ class ForestSynthesizer(BaseSynthesizer):
                 break
             synthetic = _redraw(forest.apply(sample), sample, rng)
         progress.lap(
-            f"{len(accuracy)} forests of {self.n_estimators} trees on "
+            f"{len(accuracy)} forests of {len(best.estimators_)} trees on "
             f"{values.shape[0]} rows: out-of-bag accuracy {best.oob_score_:.3f}"
         )
         model = _leaf_model(
@@ -2064,7 +2086,7 @@ class ForestSynthesizer(BaseSynthesizer):
             RandomForestClassifier if self.splitter == "best" else ExtraTreesClassifier
         )
         forest = Forest(
-            n_estimators=self.n_estimators,
+            n_estimators=_n_trees(self.n_estimators, n_samples),
             min_samples_leaf=self.min_samples_leaf,
             max_features=self.max_features,
             bootstrap=True,
@@ -2404,6 +2426,14 @@ def _spread_over_cells(column, x, rng):
     spread = x.copy()
     spread[inside] = special.ndtri(np.clip(u, _SPREAD_TAIL, 1 - _SPREAD_TAIL))
     return spread
+
+
+def _n_trees(n_estimators, n_rows):
+    """The number of trees of a forest learning from ``n_rows`` rows."""
+    if n_estimators != "auto":
+        return n_estimators
+    trees = round(_AUTO_TREE_ROWS / max(n_rows, 1))
+    return int(np.clip(trees, _MIN_AUTO_TREES, _MAX_AUTO_TREES))
 
 
 def _snap_to_cells(tree, columns):

@@ -1209,3 +1209,19 @@ def test_class_conditional_describes_each_forest():
     X_new, y_new = synth.sample(100, random_state=0)
     assert X_new.shape == (100, 3) and set(y_new) <= {"a", "b"}
     assert np.isfinite(synth.score_samples(X)).all()
+
+
+def test_auto_trees_grow_on_small_tables():
+    # Trees of few rows hold few leaves: "auto" takes more of them on small
+    # tables (15,000 / n, between 10 and 30), per class with a class target.
+    rng = np.random.RandomState(0)
+    for n, expected in [(300, 30), (1000, 15), (2000, 10)]:
+        X = rng.normal(size=(n, 2))
+        synth = ForestSynthesizer(max_rounds=0, support_pairs=0, random_state=0)
+        assert len(synth.fit(X)._models[0].trees) == expected
+    X = rng.normal(size=(1200, 2))
+    y = np.r_[np.zeros(1000, dtype=int), np.ones(200, dtype=int)]
+    synth = ForestSynthesizer(max_rounds=0, support_pairs=0, random_state=0).fit(X, y)
+    assert [len(model.trees) for model in synth._models] == [15, 30]
+    fixed = ForestSynthesizer(n_estimators=4, max_rounds=0, random_state=0).fit(X)
+    assert len(fixed._models[0].trees) == 4

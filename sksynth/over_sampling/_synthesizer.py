@@ -643,8 +643,9 @@ class ForestOverSampler(SynthesizerOverSampler):
     {column_options}
     {linked_amounts}
 
-    n_estimators : int, default=10
-        Number of trees, as in :class:`~sksynth.ForestSynthesizer`.
+    n_estimators : "auto" or int, default=10
+        Number of trees, as in :class:`~sksynth.ForestSynthesizer` ("auto":
+        more trees for classes of fewer than 1,500 rows, up to 30).
 
     min_samples_leaf : int, default=10
         Smallest number of rows (a class's and synthetic ones) in a leaf, as
