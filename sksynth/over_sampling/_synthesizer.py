@@ -669,10 +669,11 @@ class ForestOverSampler(SynthesizerOverSampler):
         :class:`~sksynth.ForestSynthesizer`.
 
     support_pairs : int, default=10
-        Largest number of pairs of many-valued numeric columns whose support
-        (the cells of their plane that two of a class's rows hold) the new
-        rows keep to, for a class of at least 1,000 rows; 0 keeps every
-        draw. As in :class:`~sksynth.ForestSynthesizer`.
+        Largest number of pairs of many-valued numeric columns (or of such a
+        pair and a category) whose support (the cells of their plane that
+        two of a class's rows hold) the new rows keep to, for a class of at
+        least 1,000 rows; 0 keeps every draw. As in
+        :class:`~sksynth.ForestSynthesizer`.
 
     {region}
 
