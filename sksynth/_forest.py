@@ -1943,19 +1943,9 @@ class ForestSynthesizer(BaseSynthesizer):
 
     def _describe_fit(self):
         names = self._modelled_names()
-
-        def describe(name):
-            return self._per_class(lambda model: model.describe(names)[name])
-
-        for name in (
-            "oob_accuracy_",
-            "n_rounds_",
-            "n_leaves_",
-            "linked_features_",
-            "grouped_features_",
-            "support_features_",
-        ):
-            setattr(self, name, describe(name))
+        described = {id(model): model.describe(names) for model in self._models}
+        for name in described[id(self._models[0])]:
+            setattr(self, name, self._per_class(lambda m: described[id(m)][name]))
 
     # -- fit ---------------------------------------------------------------
 

@@ -83,7 +83,7 @@ class _Cuts:
         numbers beyond the ends in the end cells)."""
         if self.edges is None:
             known = ~np.isnan(x) & (x >= 0) & (x < self.size)
-            return np.where(known, np.where(known, x, 0), -1).astype(np.int64)
+            return np.where(known, x, -1).astype(np.int64)
         return _cell_codes(x, self.edges)
 
 
@@ -256,19 +256,20 @@ class PairSupport:
             float(np.log(np.mean(np.minimum(weight, cap)))),
         )
 
-    def _log_weights(self, values, present=None):
+    def _log_weights(self, values, present=None, codes_of=None):
         """Each pair's log weight of each row; with ``present`` (whether
         each value is scored), a pair with some values left out counts with
         its mean weight over the draws in the cell of the others (all
-        draws, when every one is left out)."""
+        draws, when every one is left out). ``codes_of``: the cells of the
+        rows' values, shared with :meth:`_log_cells`."""
+        codes_of = codes_of or _CodesOf(values)
         n_samples = values.shape[0]
         logs = np.zeros((n_samples, len(self.pairs)))
         for p, (members, member_cuts) in enumerate(
             zip(self.pairs, self.cuts, strict=True)
         ):
             codes = [
-                cut.codes(values[:, j])
-                for j, cut in zip(members, member_cuts, strict=True)
+                codes_of(j, cut) for j, cut in zip(members, member_cuts, strict=True)
             ]
             if present is not None:
                 codes = [
@@ -294,12 +295,13 @@ class PairSupport:
                 logs[rows, p] = log_means[sub_cells]
         return logs
 
-    def _log_cells(self, values, present=None):
+    def _log_cells(self, values, present=None, codes_of=None):
         """Sum of the log factors of each row's cells (a value left out:
         the factor's mean over the draws)."""
+        codes_of = codes_of or _CodesOf(values)
         total = np.zeros(values.shape[0])
         for j, (cuts, log_factor) in self.log_cell.items():
-            codes = cuts.codes(values[:, j])
+            codes = codes_of(j, cuts)
             if present is not None:
                 codes = np.where(present[:, j], codes, -1)
             total += np.where(
@@ -312,7 +314,9 @@ class PairSupport:
     def accept(self, values, rng):
         """Whether each drawn row is kept (with its weight over the cap on
         the weights as probability)."""
-        logs = self._log_weights(values).sum(axis=1) + self._log_cells(values)
+        codes_of = _CodesOf(values)
+        logs = self._log_weights(values, codes_of=codes_of).sum(axis=1)
+        logs += self._log_cells(values, codes_of=codes_of)
         return rng.random_sample(values.shape[0]) < np.exp(logs - self.log_scale)
 
     def log_factor(self, values, present):
@@ -322,9 +326,25 @@ class PairSupport:
         :meth:`_log_weights` says, an approximation: the draws in the cell
         of the other values, or all of them, stand for the draws given the
         rest of the row."""
-        logs = self._log_weights(values, present).sum(axis=1)
-        logs = np.minimum(logs + self._log_cells(values, present), self.log_scale)
+        codes_of = _CodesOf(values)
+        logs = self._log_weights(values, present, codes_of).sum(axis=1)
+        logs += self._log_cells(values, present, codes_of)
+        logs = np.minimum(logs, self.log_scale)
         return logs - self.log_norm
+
+
+class _CodesOf:
+    """The cells of the values of rows, each column's on each grid computed
+    once: a column is in several pairs and in the raking."""
+
+    def __init__(self, values):
+        self.values, self.found = values, {}
+
+    def __call__(self, j, cuts):
+        key = (j, id(cuts))
+        if key not in self.found:
+            self.found[key] = cuts.codes(self.values[:, j])
+        return self.found[key]
 
 
 def _quantile_cuts(values, columns, n_cells):
