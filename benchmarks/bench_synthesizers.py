@@ -98,6 +98,7 @@ COLUMNS = (
     ("tstr", "TSTR", "{:.3f}"),
     ("trtr", "TRTR", "{:.3f}"),
     ("dcr_share", "DCR share", "{:.3f}"),
+    ("close_records", "close records", "{:.3f}"),
     ("exact_copies", "copies", "{:.3f}"),
 )
 
@@ -452,6 +453,7 @@ def score(dataset, synthetic, seed, notes):
             "tstr": utility[which],
             "trtr": utility["real_holdout"],
             "dcr_share": report["dcr_share"][which],
+            "close_records": report["close_record_share"][which],
             "exact_copies": report["exact_copy_share"][which],
         }
     rows["real_holdout"]["tstr"] = float("nan")  # TRTR is the ceiling of TSTR

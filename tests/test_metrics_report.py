@@ -48,6 +48,13 @@ def test_evaluate_synthetic_report(metrics_table):
 def test_evaluate_synthetic_without_holdout_and_errors(metrics_table):
     report = evaluate_synthetic(metrics_table, metrics_table, random_state=0)
     assert np.isnan(report["dcr_share"]["synthetic"])
+    # Without a holdout, the close records are those nearer to one half of
+    # the real rows than the other half's rows are: copies of the real rows
+    # copy that half for one half of them, and are as close as the other
+    # half's rows for the rest (0.5 + 0.5 * 0.05).
+    close = report["close_record_share"]
+    assert close["synthetic"] == pytest.approx(0.525, abs=0.03)
+    assert close["real_holdout"] == pytest.approx(0.05, abs=0.05)
     assert "no holdout" in str(report)
     with pytest.raises(ValueError, match="target 'nope' is not a column"):
         evaluate_synthetic(
@@ -79,6 +86,7 @@ def test_evaluate_synthetic_metric_groups(metrics_table):
         "exact_copy_share",
         "nndr",
         "dcr_share",
+        "close_record_share",
         "tstr",
         "model_agreement",
         "output_ks",
@@ -115,6 +123,13 @@ def test_evaluate_synthetic_privacy_flags_copied_rows(metrics_table):
     tolerance = 4 * 0.5 / np.sqrt(375)
     assert report["dcr_share"]["real_holdout"] == pytest.approx(0.5, abs=tolerance)
     assert report["nndr"]["real_holdout"] > 0.5
+    assert report["close_record_share"]["synthetic"] == 1.0
+    # Each half of the 375 fresh rows against the other's quantile: 4
+    # standard errors of a share of 0.05 over 187 rows, for each half.
+    tolerance = 4 * np.sqrt(2 * 0.05 * 0.95 / 187)
+    assert report["close_record_share"]["real_holdout"] == pytest.approx(
+        0.05, abs=tolerance
+    )
 
 
 def test_evaluate_synthetic_utility_keeps_negative_numbers():

@@ -6,6 +6,7 @@ import pytest
 
 from sksynth.metrics import (
     TSTRScorer,
+    close_record_share,
     contingency_similarity,
     correlation_similarity,
     dcr_share,
@@ -49,11 +50,18 @@ ALL_METRICS = {
     "plot_correlation_difference": lambda r, s, h: plot_correlation_difference(r, s),
     "plot_detection_roc": lambda r, s, h: plot_detection_roc(r, s),
     "dcr_share": lambda r, s, h: dcr_share(r, s, h),
+    "close_record_share": lambda r, s, h: close_record_share(r, s, h),
     "plot_dcr": lambda r, s, h: plot_dcr(r, s, h),
     "save_figures": lambda r, s, h: save_figures(r, s, "figures", holdout=h),
     "evaluate_synthetic": lambda r, s, h: evaluate_synthetic(r, s, holdout=h),
 }
-WITH_HOLDOUT = ["dcr_share", "plot_dcr", "save_figures", "evaluate_synthetic"]
+WITH_HOLDOUT = [
+    "dcr_share",
+    "close_record_share",
+    "plot_dcr",
+    "save_figures",
+    "evaluate_synthetic",
+]
 
 
 @pytest.mark.parametrize(

@@ -16,13 +16,14 @@ from ._plot import (
     plot_marginals,
     save_figures,
 )
-from ._privacy import dcr_share, exact_copy_share, nndr
+from ._privacy import close_record_share, dcr_share, exact_copy_share, nndr
 from ._report import SyntheticDataReport, evaluate_synthetic
 from ._tstr import TSTRScorer
 
 __all__ = [
     "SyntheticDataReport",
     "TSTRScorer",
+    "close_record_share",
     "contingency_similarity",
     "correlation_similarity",
     "dcr_share",

@@ -44,6 +44,7 @@ from ._fidelity import (
     pairwise_associations,
 )
 from ._privacy import (
+    _close_share,
     _closer_share,
     _exact_copy_share,
     _median_ratio,
@@ -79,6 +80,10 @@ _DESCRIPTIONS = {
         "rows closer to a training row than to an unseen one (0.5 = no leak)",
         False,
     ),
+    "close_record_share": (
+        "rows nearer a training row than 95 % of unseen rows are (0.05 = no leak)",
+        False,
+    ),
     "exact_copy_share": ("rows that copy a training row exactly", False),
     "nndr": (
         "nearest training row no nearer than the next one (low = near copies)",
@@ -109,6 +114,12 @@ _DETECTION = ("detection_auc", "detection_auc_logistic")
 # than _COPY_TOLERANCE for the share of exact copies.
 _TOLERANCE = 0.02
 _COPY_TOLERANCE = 0.005
+# The share of fresh rows that counts as close, for the share of close
+# records; whose tolerance is the tolerance times this ratio of the standard
+# error of a share of _CLOSE_QUANTILE to that of a share of 0.5 (the
+# tolerance's own scale): 0.44.
+_CLOSE_QUANTILE = 0.05
+_CLOSE_SCALE = np.sqrt(_CLOSE_QUANTILE * (1 - _CLOSE_QUANTILE)) / 0.5
 
 # The metrics of the utility test.
 _UTILITY = ("tstr", "model_agreement", "output_ks")
@@ -147,7 +158,9 @@ class SyntheticDataReport(Mapping):
     :meth:`to_frame` returns a DataFrame.
 
     A figure is "as good as real" when it is no worse than its ceiling by
-    more than ``tolerance`` (0.005 for the share of exact copies); detection
+    more than ``tolerance`` (0.005 for the share of exact copies, 0.44 times
+    it for the share of close records, whose noise is that of a share of
+    0.05 rather than 0.5); detection
     AUCs and the DCR share are best at 0.5, and their distance to 0.5 is
     compared (a detection AUC below 0.5, chance in cross-validation where the
     tables look alike, counts as 0.5).
@@ -368,6 +381,8 @@ class SyntheticDataReport(Mapping):
         tolerance = self.tolerance
         if name == "exact_copy_share":
             tolerance = _COPY_TOLERANCE
+        elif name == "close_record_share":
+            tolerance = self.tolerance * _CLOSE_SCALE
         if name in _DETECTION:
             gap = max(synthetic, 0.5) - max(ceiling, 0.5)
         elif name in _CENTRED:
@@ -633,7 +648,8 @@ def evaluate_synthetic(
         Groups of metrics to compute, among ``"fidelity"`` (margins,
         missing shares, correlations and contingency tables), ``"detection"``
         (classifier two-sample tests), ``"privacy"`` (exact copies, nearest
-        neighbour distance ratio, distance-to-closest-record share) and
+        neighbour distance ratio, distance-to-closest-record share, share of
+        close records) and
         ``"utility"`` (train on synthetic, test on real; needs ``target``).
         ``"all"`` computes every group that the arguments allow. Each group
         gives the same figures whichever other groups are computed.
@@ -676,7 +692,13 @@ def evaluate_synthetic(
     distances to those training rows and to as many holdout rows other than
     the fresh ones (the larger of the two tables subsampled to the size of the
     other), so that 0.5 is ideal for the synthetic rows and the fresh rows
-    alike.
+    alike. The share of close records takes the 5 % quantile of the fresh
+    rows' distances to the training rows as its threshold; its ceiling is
+    the share of each half of the fresh rows under the other half's
+    quantile (0.05 but for noise). It needs no holdout: without one, the
+    fresh rows are the second half of ``real`` and the training rows the
+    first, so that it compares the synthetic rows with real rows' distances
+    to each other.
 
     Examples
     --------
@@ -1074,6 +1096,12 @@ def _privacy(columns, real, synthetic, holdout, copies_pair, seed):
         ),
         "nndr": _pair(_median_ratio(synthetic_to_train), _median_ratio(fresh_to_train)),
         "dcr_share": _pair(float("nan"), float("nan")),
+        "close_record_share": _pair(
+            _close_share(
+                synthetic_to_train[:, 0], fresh_to_train[:, 0], _CLOSE_QUANTILE
+            ),
+            _fresh_close_share(fresh_to_train[:, 0], rng),
+        ),
     }
     distances = None
     if holdout is not None:
@@ -1088,6 +1116,21 @@ def _privacy(columns, real, synthetic, holdout, copies_pair, seed):
             ),
         )
     return scores, distances
+
+
+def _fresh_close_share(fresh, rng):
+    """The share of close records of fresh rows: of each half of ``fresh``
+    (distances of fresh rows to the training rows) against the quantile of
+    the other half, averaged; it differs from _CLOSE_QUANTILE by the noise of
+    the quantile and of the share."""
+    if fresh.size < 2:
+        return float("nan")
+    order = rng.permutation(fresh.size)
+    first, second = fresh[order[: fresh.size // 2]], fresh[order[fresh.size // 2 :]]
+    return 0.5 * (
+        _close_share(first, second, _CLOSE_QUANTILE)
+        + _close_share(second, first, _CLOSE_QUANTILE)
+    )
 
 
 def _distance_features(features, tables):
