@@ -72,6 +72,13 @@ _SUPPORT_ROUNDS = 100
 # held-out rows fell from 0.693 to 0.664 and the DCR share from 0.614 to
 # 0.604.
 _AUTO_TREE_ROWS = 15_000
+# With min_samples_leaf="auto" and leaf_split_rows="auto", a forest of
+# fewer than _SMALL_ROWS rows grows leaves of _SMALL_LEAF rows and no density
+# splits: on breast cancer (classes of 106 and 178 rows) leaves of 10 rows
+# and parts of 5 put synthetic rows closer to the training rows than to
+# held-out ones in 0.69 of cases, against 0.56 (see the user guide).
+_SMALL_ROWS = 300
+_SMALL_LEAF = 20
 _MIN_AUTO_TREES, _MAX_AUTO_TREES = 10, 30
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 # Normal scores of a leaf's copula stay within this many standard deviations
@@ -1509,16 +1516,20 @@ class ForestSynthesizer(BaseSynthesizer):
         trees for 1,500 rows or more and more on fewer rows, whose trees
         hold few leaves each: ``15,000 / n`` for ``n`` rows, up to 30 (500
         rows or fewer; the rows of a class with ``class_conditional``).
-    min_samples_leaf : int, default=10
+    min_samples_leaf : "auto" or int, default="auto"
         Smallest number of rows (training and synthetic) in a leaf of each
-        tree. Smaller leaves are more faithful and less private.
-    leaf_split_rows : int or None, default=5
+        tree. Smaller leaves are more faithful and less private. "auto"
+        takes 10, and 20 on fewer than 300 rows (the rows of a class with
+        ``class_conditional``), whose leaves of 10 rows hold statistics of
+        a handful of rows each.
+    leaf_split_rows : "auto", int or None, default="auto"
         The leaves of the kept forest are split further on the training rows
         alone where the other columns of a leaf's rows depend on one (rows
         of two separate clusters, which the leaf's normals would join):
         density splits (see Notes), into parts of at least this many
         training rows. Smaller parts are more faithful and less private;
-        None keeps the forest's leaves.
+        None keeps the forest's leaves. "auto" takes 5, and None on fewer
+        than 300 rows, as ``min_samples_leaf``.
     max_rounds : int, default=10
         Largest number of adversarial rounds: each redraws the synthetic
         rows from the forest's leaves and refits the forest. 0 fits one
@@ -1654,7 +1665,8 @@ class ForestSynthesizer(BaseSynthesizer):
     The forest's leaves stop at ``min_samples_leaf`` rows, real and
     synthetic, whatever their training rows look like: a leaf may hold rows
     around two cities, and its normals put rows between them. With
-    ``leaf_split_rows`` (the default), each leaf of at least twice that many
+    ``leaf_split_rows`` (the default on 300 rows or more), each leaf of at
+    least twice that many
     training rows (of the forest's subsample) is cut on the column and value
     where the log-likelihood of the other columns gains most, a normal per
     numeric column (on its axis, see below) and outcome shares per
@@ -1872,8 +1884,15 @@ class ForestSynthesizer(BaseSynthesizer):
             StrOptions({"auto"}),
             Interval(numbers.Integral, 1, None, closed="left"),
         ],
-        "min_samples_leaf": [Interval(numbers.Integral, 1, None, closed="left")],
-        "leaf_split_rows": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "min_samples_leaf": [
+            StrOptions({"auto"}),
+            Interval(numbers.Integral, 1, None, closed="left"),
+        ],
+        "leaf_split_rows": [
+            StrOptions({"auto"}),
+            Interval(numbers.Integral, 1, None, closed="left"),
+            None,
+        ],
         "max_rounds": [Interval(numbers.Integral, 0, None, closed="left")],
         "delta": [Interval(numbers.Real, 0, 0.5, closed="both")],
         "leaf_density": [StrOptions({"normal", "margin"})],
@@ -1894,8 +1913,8 @@ class ForestSynthesizer(BaseSynthesizer):
         self,
         *,
         n_estimators="auto",
-        min_samples_leaf=10,
-        leaf_split_rows=5,
+        min_samples_leaf="auto",
+        leaf_split_rows="auto",
         max_rounds=10,
         delta=0.0,
         leaf_density="normal",
@@ -1998,9 +2017,12 @@ class ForestSynthesizer(BaseSynthesizer):
         synthetic = np.column_stack(
             [rng.permutation(sample[:, j]) for j in range(sample.shape[1])]
         )
+        min_samples_leaf, split_rows = _leaf_sizes(
+            self.min_samples_leaf, self.leaf_split_rows, values.shape[0]
+        )
         accuracy, best = [], None
         while True:
-            forest = self._fit_forest(sample, synthetic, rng)
+            forest = self._fit_forest(sample, synthetic, min_samples_leaf, rng)
             accuracy.append(forest.oob_score_)
             if best is None or accuracy[-1] < best.oob_score_:
                 best = forest
@@ -2028,7 +2050,7 @@ class ForestSynthesizer(BaseSynthesizer):
             self.leaf_dependence == "joint",
             rng,
             {int(np.flatnonzero(kept == link.parent)[0]) for link in links},
-            self.leaf_split_rows,
+            split_rows,
             sample,
         )
         model.oob_accuracy = accuracy
@@ -2066,7 +2088,7 @@ class ForestSynthesizer(BaseSynthesizer):
             values, candidates, draws, self.support_pairs, categories
         )
 
-    def _fit_forest(self, features, synthetic, rng):
+    def _fit_forest(self, features, synthetic, min_samples_leaf, rng):
         # Imported here: sklearn.ensemble loads much of scikit-learn, which
         # would slow `import sksynth`.
         from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
@@ -2077,7 +2099,7 @@ class ForestSynthesizer(BaseSynthesizer):
         )
         forest = Forest(
             n_estimators=_n_trees(self.n_estimators, n_samples),
-            min_samples_leaf=self.min_samples_leaf,
+            min_samples_leaf=min_samples_leaf,
             max_features=self.max_features,
             bootstrap=True,
             oob_score=True,
@@ -2416,6 +2438,17 @@ def _spread_over_cells(column, x, rng):
     spread = x.copy()
     spread[inside] = special.ndtri(np.clip(u, _SPREAD_TAIL, 1 - _SPREAD_TAIL))
     return spread
+
+
+def _leaf_sizes(min_samples_leaf, leaf_split_rows, n_rows):
+    """The smallest leaf of the trees and of the density splits (None: no
+    splits) of a forest learning from ``n_rows`` rows."""
+    small = n_rows < _SMALL_ROWS
+    if min_samples_leaf == "auto":
+        min_samples_leaf = _SMALL_LEAF if small else 10
+    if leaf_split_rows == "auto":
+        leaf_split_rows = None if small else 5
+    return min_samples_leaf, leaf_split_rows
 
 
 def _n_trees(n_estimators, n_rows):

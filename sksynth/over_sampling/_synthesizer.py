@@ -647,14 +647,16 @@ class ForestOverSampler(SynthesizerOverSampler):
         Number of trees, as in :class:`~sksynth.ForestSynthesizer` ("auto":
         more trees for classes of fewer than 1,500 rows, up to 30).
 
-    min_samples_leaf : int, default=10
+    min_samples_leaf : "auto" or int, default=10
         Smallest number of rows (a class's and synthetic ones) in a leaf, as
-        in :class:`~sksynth.ForestSynthesizer`.
+        in :class:`~sksynth.ForestSynthesizer` ("auto": 20 for classes of
+        fewer than 300 rows).
 
-    leaf_split_rows : int or None, default=5
+    leaf_split_rows : "auto", int or None, default=5
         Smallest number of a class's rows in a part of a leaf split further
         where those rows depend on a column (None: no such split), as in
-        :class:`~sksynth.ForestSynthesizer`.
+        :class:`~sksynth.ForestSynthesizer` ("auto": None for classes of
+        fewer than 300 rows).
 
     max_rounds : int, default=10
         Largest number of adversarial rounds, as in
