@@ -1245,6 +1245,15 @@ def test_auto_leaves_grow_on_small_tables():
             min_samples_leaf=leaf, leaf_split_rows=split, random_state=0
         ).fit(X)
         np.testing.assert_array_equal(auto.sample(100), same.sample(100))
+    # The over-sampler keeps 10 and 5 by default and takes "auto" too.
+    X = rng.normal(size=(200, 3))
+    y = np.r_[np.zeros(150, dtype=int), np.ones(50, dtype=int)]
+    sampler = ForestOverSampler(
+        min_samples_leaf="auto", leaf_split_rows="auto", random_state=0
+    )
+    _, y_res = sampler.fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [150, 150]
+    assert ForestOverSampler().get_params()["min_samples_leaf"] == 10
 
 
 def test_auto_leaves_keep_small_tables_private():
