@@ -1230,8 +1230,8 @@ def test_auto_trees_grow_on_small_tables():
 
 
 def test_auto_leaves_grow_on_small_tables():
-    # Under 300 rows (of a class), "auto" grows leaves of 20 rows and makes
-    # no density splits; from 300 rows on, leaves of 10 and parts of 5.
+    # On a table of fewer than 300 rows, "auto" grows leaves of 20 rows and
+    # makes no density splits; from 300 rows on, leaves of 10 and parts of 5.
     assert _leaf_sizes("auto", "auto", 299) == (20, None)
     assert _leaf_sizes("auto", "auto", 300) == (10, 5)
     assert _leaf_sizes(7, 3, 100) == (7, 3)
@@ -1245,6 +1245,15 @@ def test_auto_leaves_grow_on_small_tables():
             min_samples_leaf=leaf, leaf_split_rows=split, random_state=0
         ).fit(X)
         np.testing.assert_array_equal(auto.sample(100), same.sample(100))
+    # The table's rows count, not a class's: a class of 100 rows of a table
+    # of 400 keeps leaves of 10 and parts of 5.
+    X = rng.normal(size=(400, 3))
+    y = np.r_[np.zeros(300, dtype=int), np.ones(100, dtype=int)]
+    auto = ForestSynthesizer(random_state=0).fit(X, y)
+    same = ForestSynthesizer(min_samples_leaf=10, leaf_split_rows=5, random_state=0)
+    same.fit(X, y)
+    for a, b in zip(auto.sample(100), same.sample(100), strict=True):
+        np.testing.assert_array_equal(a, b)
     # The over-sampler keeps 10 and 5 by default and takes "auto" too.
     X = rng.normal(size=(200, 3))
     y = np.r_[np.zeros(150, dtype=int), np.ones(50, dtype=int)]
