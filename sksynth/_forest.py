@@ -81,6 +81,8 @@ _AUTO_TREE_ROWS = 15_000
 # 500 rows) were easier to detect in leaves of 20.
 _SMALL_ROWS = 300
 _SMALL_LEAF = 20
+# ... and of larger tables, the leaves and the parts of density splits.
+_LEAF, _SPLIT_ROWS = 10, 5
 _MIN_AUTO_TREES, _MAX_AUTO_TREES = 10, 30
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 # Normal scores of a leaf's copula stay within this many standard deviations
@@ -1668,9 +1670,8 @@ class ForestSynthesizer(BaseSynthesizer):
     synthetic, whatever their training rows look like: a leaf may hold rows
     around two cities, and its normals put rows between them. With
     ``leaf_split_rows`` (the default on tables of 300 rows or more), each
-    leaf of at
-    least twice that many
-    training rows (of the forest's subsample) is cut on the column and value
+    leaf of at least twice that many training rows (of the forest's
+    subsample) is cut on the column and value
     where the log-likelihood of the other columns gains most, a normal per
     numeric column (on its axis, see below) and outcome shares per
     categorical one fitted to each side against the leaf's, when the gain
@@ -1965,9 +1966,10 @@ class ForestSynthesizer(BaseSynthesizer):
 
     def _describe_fit(self):
         names = self._modelled_names()
-        described = {id(model): model.describe(names) for model in self._models}
-        for name in described[id(self._models[0])]:
-            setattr(self, name, self._per_class(lambda m: described[id(m)][name]))
+        # Models compare (and hash) by identity.
+        described = {model: model.describe(names) for model in self._models}
+        for name in described[self._models[0]]:
+            setattr(self, name, self._per_class(lambda m: described[m][name]))
 
     # -- fit ---------------------------------------------------------------
 
@@ -2450,9 +2452,9 @@ def _leaf_sizes(min_samples_leaf, leaf_split_rows, n_rows):
     splits) of a forest learning from ``n_rows`` rows."""
     small = n_rows < _SMALL_ROWS
     if min_samples_leaf == "auto":
-        min_samples_leaf = _SMALL_LEAF if small else 10
+        min_samples_leaf = _SMALL_LEAF if small else _LEAF
     if leaf_split_rows == "auto":
-        leaf_split_rows = None if small else 5
+        leaf_split_rows = None if small else _SPLIT_ROWS
     return min_samples_leaf, leaf_split_rows
 
 

@@ -74,6 +74,12 @@ def dcr_share(train, synthetic, holdout, *, max_samples=10_000, random_state=Non
     share : float
         Share of synthetic rows closer to ``train`` than to ``holdout``.
 
+    See Also
+    --------
+    close_record_share : Share of synthetic rows nearer a training row than
+        most holdout rows are; it tells near-copies from rows that are
+        farther from real rows in general, which raise this share too.
+
     Examples
     --------
     >>> import numpy as np

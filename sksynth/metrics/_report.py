@@ -1123,10 +1123,9 @@ def _fresh_close_share(fresh, rng):
     (distances of fresh rows to the training rows) against the quantile of
     the other half, averaged; it differs from _CLOSE_QUANTILE by the noise of
     the quantile and of the share."""
-    if fresh.size < 2:
+    if fresh.size < 4:
         return float("nan")
-    order = rng.permutation(fresh.size)
-    first, second = fresh[order[: fresh.size // 2]], fresh[order[fresh.size // 2 :]]
+    first, second = _split_halves(fresh, rng)
     return 0.5 * (
         _close_share(first, second, _CLOSE_QUANTILE)
         + _close_share(second, first, _CLOSE_QUANTILE)
