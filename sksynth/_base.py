@@ -96,12 +96,18 @@ class Layout:
         Out of core (``partial_fit``, ``fit`` on a Dask DataFrame), what all
         the rows say about each column (the model is fitted on a sample of
         them); None when the model sees every row.
+    table : ndarray or None
+        With one model per class, the rows of every class (encoded like the
+        model's own): a combination of values the whole table rules out (a
+        missing workclass with an occupation) is ruled out in each class,
+        whose own rows may be too few to tell. None otherwise.
     """
 
     columns: list
     target: int | None = None
     target_type: str | None = None
     summaries: list | None = None
+    table: np.ndarray | None = None
 
     @property
     def n_features(self):
@@ -429,7 +435,9 @@ class BaseSynthesizer(DensityMixin, BaseEstimator, metaclass=ABCMeta):
         self._models = []
         for k, label in enumerate(classes):
             with progress.step(f"class {describe_label(label)}: {counts[k]} rows"):
-                layout = Layout(columns, summaries=summaries(target.classes[k]))
+                layout = Layout(
+                    columns, summaries=summaries(target.classes[k]), table=values
+                )
                 self._models.append(self._fit_table(values[codes == k], layout, rng))
 
     def _one_model_per_class(self):

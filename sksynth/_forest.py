@@ -19,7 +19,7 @@ from ._leaf_splits import SplitColumns, TreeArrays, float32_floor, split_leaves
 from ._progress import Progress
 from ._support import PairSupport
 from ._tree import _binned_codes, _column_margin, _mutual_information
-from .constraints._linked import LINKED_COLUMNS_PARAMETER, ruled_out
+from .constraints._linked import LINKED_COLUMNS_PARAMETER, RULED_OUT_SHARE, ruled_out
 
 # Pseudo-rows of a leaf spread as the column's overall distribution inside the
 # leaf's bounds (additive smoothing): every value the bounds allow keeps a
@@ -1772,8 +1772,10 @@ class ForestSynthesizer(BaseSynthesizer):
     rule out, the set :math:`E` of those held by at most a hundredth of the
     rows that independent members would give them when that is at least 10
     rows, or holding a pair of outcomes so ruled out (``relationship``
-    "Husband" with ``sex`` "Female" on Adult), are left out of all but a
-    hundredth of it:
+    "Husband" with ``sex`` "Female" on Adult; with a class target, also
+    those the whole table so rules out, unless the class's rows hold more
+    than a hundredth of what independence gives them there), are left out
+    of all but a hundredth of it:
 
     .. math::
 
@@ -2059,6 +2061,7 @@ class ForestSynthesizer(BaseSynthesizer):
             {int(np.flatnonzero(kept == link.parent)[0]) for link in links},
             split_rows,
             sample,
+            None if layout.table is None else layout.table[:, kept],
         )
         model.oob_accuracy = accuracy
         model.all_columns, model.kept, model.links = all_columns, kept, links
@@ -2497,12 +2500,16 @@ def _leaf_model(
     excluded=(),
     split_rows=None,
     sample=None,
+    table=None,
 ):
     """The leaves of ``forest`` holding training rows, their bounds and the
     distribution of each column in each, from the training rows; with
     ``split_rows``, the leaves split further on the rows ``sample`` (the
     forest's own, by default all) into parts of at least that many (see
-    :mod:`sksynth._leaf_splits`)."""
+    :mod:`sksynth._leaf_splits`). The combinations of discrete columns the
+    data rule out are those of the training rows and, given the rows
+    ``table`` of every class (see :class:`~sksynth._base.Layout`), those
+    of the whole table."""
     n_samples, n_columns = values.shape
     nodes = forest.apply(features)
     if split_rows is not None:
@@ -2607,7 +2614,13 @@ def _leaf_model(
         for members in _column_groups(codes, leaf[: n_trees * n_samples], rng):
             group, exclude = _group(members, codes, leaf, n_leaves)
             if not any(columns[j].has_continuous for j in members):
-                _exclude_combinations(group, [codes[j] for j in members])
+                whole = None
+                if table is not None:
+                    whole = [
+                        columns[j].point_index(columns[j].feature(table[:, j]))
+                        for j in members
+                    ]
+                _exclude_combinations(group, [codes[j] for j in members], whole)
             model.groups.append(group)
             for j in members:
                 # The same normals as the leaf's: only the counts change.
@@ -2722,29 +2735,47 @@ def _group(members, codes, leaf, n_leaves):
     return _Group(np.array(members), outcomes, table, rest), exclude
 
 
-def _exclude_combinations(group, codes):
+def _exclude_combinations(group, codes, table_codes=None):
     """Set the combinations of a group's outcomes (``codes`` of its rows,
     member by member) that the data rule out: those of a sub-combination
     (all the members, or a pair of them) that
     :func:`~sksynth.constraints._linked.ruled_out` rules out. A pair ruled
     out (a wife who is divorced) rules out its combinations with every
     outcome of the other members, however few rows independence gives
-    each."""
+    each.
+
+    Given ``table_codes``, the members' outcomes in the rows of the whole
+    table (-1 for a value the group's rows never hold), a sub-combination
+    the whole table rules out is ruled out too where the group's rows hold
+    at most RULED_OUT_SHARE of what independence gives them there: Adult's
+    7,841 high earners hold 191 missing workclasses, too few for their
+    own rows to rule out a missing workclass with a technician, which no
+    row of the table holds.
+    """
     widths = [int(code.max()) + 1 for code in codes]
     n_combinations = int(np.prod(widths))
     if n_combinations > _MAX_COMBINATIONS:
         return
-    n_rows = codes[0].size
+    if table_codes is not None:
+        # The outcomes the group's rows never hold: one more outcome each.
+        table_codes = [
+            np.where((code >= 0) & (code < width), code, width)
+            for code, width in zip(table_codes, widths, strict=True)
+        ]
 
     def ruled_out_of(members):
-        key = np.zeros(n_rows, dtype=np.int64)
-        expected = np.full(1, float(n_rows))
-        for m in members:
-            key = key * widths[m] + codes[m]
-            share = np.bincount(codes[m], minlength=widths[m]) / n_rows
-            expected = np.multiply.outer(expected, share).ravel()
-        observed = np.bincount(key, minlength=expected.size)
+        sizes = [widths[m] for m in members]
+        observed, expected = _contingency([codes[m] for m in members], sizes)
         out = ruled_out(observed, expected)
+        if table_codes is not None:
+            whole = ruled_out(
+                *_contingency(
+                    [table_codes[m] for m in members], [size + 1 for size in sizes]
+                )
+            )
+            whole = whole.reshape([size + 1 for size in sizes])
+            whole = whole[tuple(slice(size) for size in sizes)].ravel()
+            out |= whole & (observed <= RULED_OUT_SHARE * expected)
         # As an array over the outcomes of all the members, 1 along the others.
         shape = [widths[m] if m in members else 1 for m in range(len(widths))]
         return out.reshape(shape)
@@ -2759,6 +2790,20 @@ def _exclude_combinations(group, codes):
     group.excluded = np.stack(np.unravel_index(keys, widths), axis=1)
     group.excluded_keys = keys
     group.widths = np.asarray(widths, dtype=np.int64)
+
+
+def _contingency(codes, widths):
+    """Rows holding each combination of the outcomes ``codes`` (of widths
+    ``widths``), flattened, and those that independent columns with the
+    same margins would give it."""
+    n_rows = codes[0].size
+    key = np.zeros(n_rows, dtype=np.int64)
+    expected = np.full(1, float(n_rows))
+    for code, width in zip(codes, widths, strict=True):
+        key = key * width + code
+        share = np.bincount(code, minlength=width) / n_rows
+        expected = np.multiply.outer(expected, share).ravel()
+    return np.bincount(key, minlength=expected.size), expected
 
 
 def _leaf_correlations(model, values, leaf):

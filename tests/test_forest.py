@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from sksynth import ForestOverSampler, ForestSynthesizer, _forest
 from sksynth._forest import _leaf_sizes
+from sksynth.constraints._linked import ruled_out
 from sksynth.metrics import close_record_share, dcr_share
 
 
@@ -696,6 +697,66 @@ def test_only_combinations_the_data_rule_out_are_excluded():
     sex[relationship == 0] = rng.randint(0, 2, (relationship == 0).sum())
     _forest._exclude_combinations(group, [relationship, sex, third])
     assert group.excluded is None
+
+
+def test_a_class_keeps_the_combinations_the_whole_table_rules_out():
+    # The whole table (40,000 rows): the first outcome of a column never
+    # meets the first of the other, and meets the second on 20 rows, where
+    # independence gives thousands: both ruled out. A class of 100 rows,
+    # too few to rule anything out alone, keeps the first rule; it holds
+    # all 20 rows of the second pair, though: a combination of its own,
+    # which it keeps.
+    rng = np.random.RandomState(0)
+    n = 40_000
+    a, b = rng.randint(0, 2, n), rng.randint(0, 4, n)
+    a[(a == 0) & (b <= 1)] = 1
+    rows = np.arange(100)
+    a[rows[:20]], b[rows[:20]] = 0, 1
+    observed, expected = _forest._contingency([a, b], [2, 4])
+    assert ruled_out(observed, expected)[:2].all()
+    group = _forest._Group(np.arange(2), None, None, None)
+    _forest._exclude_combinations(group, [a[rows], b[rows]])
+    assert group.excluded is None
+    _forest._exclude_combinations(group, [a[rows], b[rows]], [a, b])
+    assert {tuple(row) for row in group.excluded} == {(0, 0)}
+    # Outcomes the class never holds (-1) are one more outcome of the whole
+    # table, never excluded.
+    c = np.where(rng.rand(n) < 0.3, -1, b)
+    c[rows] = b[rows]
+    group = _forest._Group(np.arange(2), None, None, None)
+    _forest._exclude_combinations(group, [a[rows], b[rows]], [a, c])
+    assert {tuple(row) for row in group.excluded} == {(0, 0)}
+
+
+def test_class_models_keep_the_rules_of_the_whole_table():
+    # Workclass and occupation are missing together on 5 % of the rows.
+    # The rich class (10 %) holds about 30 such rows: each pair of a missing
+    # workclass with an occupation expects 2 of its rows, too few to rule
+    # out alone (1.4 % of its new rows broke the pair); the whole table
+    # rules them out.
+    rng = np.random.RandomState(0)
+    n = 6000
+    missing = rng.rand(n) < 0.05
+    workclass = rng.choice([f"w{k}" for k in range(7)], n).astype(object)
+    occupation = rng.choice([f"o{k}" for k in range(14)], n).astype(object)
+    workclass[missing] = occupation[missing] = None
+    X = pd.DataFrame(
+        {
+            "age": rng.randint(17, 91, n),
+            "hours": rng.randint(1, 100, n),
+            "workclass": workclass,
+            "occupation": occupation,
+        }
+    )
+    y = np.where(rng.rand(n) < 0.1, "rich", "poor")
+    synth = ForestSynthesizer(random_state=0).fit(X, y)
+    assert synth.grouped_features_["rich"] == [["workclass", "occupation"]]
+    new, label = synth.sample(20_000, random_state=1)
+    rich = new[label == "rich"]
+    broken = rich["workclass"].isna() != rich["occupation"].isna()
+    # Drawn only from the rest's 1 % share that keeps every combination.
+    assert broken.mean() < 0.002
+    assert abs(rich["workclass"].isna().mean() - 0.05) < _binomial_tolerance(0.05, 600)
 
 
 @settings(max_examples=60, deadline=None)
