@@ -639,15 +639,9 @@ def test_dependent_categories_are_drawn_together(household):
     assert _broken_pairs(rows) < 0.01
 
 
-def test_groups_rank_dependence_above_chance():
-    # Workclass and occupation are missing together, and otherwise
-    # independent of each other and of the age and the hours, integers of
-    # many values: a few rows per value in a leaf pair them by chance, which
-    # the plug-in information counted as dependence and ranked above the
-    # shared missing values (the group was age, hours and occupation, and
-    # new rows had a workclass missing with an occupation on half of them).
-    rng = np.random.RandomState(0)
-    n = 3000
+def _jobs(n, rng):
+    """Ages, hours, and a workclass and an occupation missing together on 5 %
+    of the rows, otherwise independent; and which rows miss them."""
     missing = rng.rand(n) < 0.05
     workclass = rng.choice([f"w{k}" for k in range(7)], n).astype(object)
     occupation = rng.choice([f"o{k}" for k in range(14)], n).astype(object)
@@ -658,9 +652,22 @@ def test_groups_rank_dependence_above_chance():
             "hours": rng.randint(1, 100, n),
             "workclass": workclass,
             "occupation": occupation,
-            "income": rng.normal(size=n),
         }
     )
+    return X, missing
+
+
+def test_groups_rank_dependence_above_chance():
+    # Workclass and occupation are missing together, and otherwise
+    # independent of each other and of the age and the hours, integers of
+    # many values: a few rows per value in a leaf pair them by chance, which
+    # the plug-in information counted as dependence and ranked above the
+    # shared missing values (the group was age, hours and occupation, and
+    # new rows had a workclass missing with an occupation on half of them).
+    rng = np.random.RandomState(0)
+    n = 3000
+    X, missing = _jobs(n, rng)
+    X["income"] = rng.normal(size=n)
     synth = ForestSynthesizer(random_state=0).fit(X)
     assert synth.grouped_features_ == [["workclass", "occupation"]]
     new = synth.sample(n)
@@ -736,18 +743,7 @@ def test_class_models_keep_the_rules_of_the_whole_table():
     # 0 to 4); the whole table rules them out.
     rng = np.random.RandomState(0)
     n = 12_000
-    missing = rng.rand(n) < 0.05
-    workclass = rng.choice([f"w{k}" for k in range(7)], n).astype(object)
-    occupation = rng.choice([f"o{k}" for k in range(14)], n).astype(object)
-    workclass[missing] = occupation[missing] = None
-    X = pd.DataFrame(
-        {
-            "age": rng.randint(17, 91, n),
-            "hours": rng.randint(1, 100, n),
-            "workclass": workclass,
-            "occupation": occupation,
-        }
-    )
+    X, _ = _jobs(n, rng)
     y = np.where(rng.rand(n) < 0.1, "rich", "poor")
     synth = ForestSynthesizer(random_state=0).fit(X, y)
     assert synth.grouped_features_["rich"] == [["workclass", "occupation"]]
