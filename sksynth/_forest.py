@@ -45,6 +45,10 @@ _COMMON_COUNT = 10
 # rows apart (never a training value, except the range's ends).
 _MAX_KNOTS = 256
 _ROWS_PER_KNOT = 10
+# A gap between two values of at least this share of a column's range, to
+# which the knots give at least this many rows, is a hole (see _hole_knots).
+_HOLE_SHARE = 0.05
+_HOLE_ROWS = 3
 # Columns of at most this many outcomes are tested for one-to-one links, on
 # the first _LINK_PROBE_ROWS rows before all of them.
 _MAX_LINK_OUTCOMES = 1000
@@ -181,7 +185,7 @@ class _Column:
     ``high`` with a piecewise-linear distribution through ``knots``.
     """
 
-    def __init__(self, spec, x, points=None):
+    def __init__(self, spec, x, points=None, holes=True):
         # The overall margin, for the values the model never produces; a
         # column given its ``points`` (on the trees' axis) has none.
         self.margin = _column_margin(spec, x, True) if points is None else None
@@ -226,7 +230,9 @@ class _Column:
             # The continuous part spans the column's range, spikes included:
             # the margin scores values in that range as the model's own.
             self.low, self.high = float(observed.min()), float(observed.max())
-            self.knots_x, self.knots_u = _knots(np.sort(rest), self.low, self.high)
+            self.knots_x, self.knots_u = _knots(
+                np.sort(rest), self.low, self.high, holes
+            )
             self.slopes = np.diff(self.knots_u) / np.diff(self.knots_x)
         else:
             self.low = self.high = np.nan
@@ -353,10 +359,11 @@ class _Cells:
         return inside, k
 
 
-def _knots(sorted_values, low, high):
+def _knots(sorted_values, low, high, holes=True):
     """Knots ``(x, u)`` of a piecewise-linear CDF of sorted values: the ends of
     the range ``[low, high]`` and midpoints between order statistics at least
-    _ROWS_PER_KNOT rows apart, with their shares of the rows below."""
+    _ROWS_PER_KNOT rows apart, with their shares of the rows below; with
+    ``holes``, knots around the gaps no row fills (see :func:`_hole_knots`)."""
     n = sorted_values.size
     if high <= low:
         # One value: a narrow uniform around it, for a density.
@@ -374,7 +381,58 @@ def _knots(sorted_values, low, high):
     u[-1] = 1.0
     if x[-1] < high:
         x, u = np.r_[x[:-1], high], np.r_[u[:-1], 1.0]
-    return x, u
+    return _hole_knots(sorted_values, x, u) if holes else (x, u)
+
+
+def _hole_knots(sorted_values, x, u):
+    """The knots ``(x, u)`` of sorted values, with knots added around their
+    holes: gaps between two values of at least _HOLE_SHARE of the range,
+    with _ROWS_PER_KNOT rows or more within that width on either side, to
+    which the knots' straight lines give _HOLE_ROWS rows or more. The knots
+    added are the midpoints on either side of the two values at the gap's
+    edges, so that the gap shares the mass of those two rows.
+
+    Computer activity's free swap blocks: 3.7 % of the rows below 20, the
+    others above 940,000; a knot's straight line across the gap sent 0.32 %
+    of the forest's draws between 100 and 900,000, where no row is."""
+    n = sorted_values.size
+    values, first = np.unique(sorted_values, return_index=True)
+    if values.size < 4:
+        return x, u
+    gaps = np.diff(values)
+    rows_up_to = np.r_[first[1:], n]  # rows at or below each value
+    assigned = n * (np.interp(values[1:], x, u) - np.interp(values[:-1], x, u))
+    near_below = rows_up_to[:-1] - np.searchsorted(
+        sorted_values, values[:-1] - gaps, side="left"
+    )
+    near_above = (
+        np.searchsorted(sorted_values, values[1:] + gaps, side="right")
+        - (rows_up_to[:-1])
+    )
+    hole = (
+        (gaps >= _HOLE_SHARE * (values[-1] - values[0]))
+        & (assigned >= _HOLE_ROWS)
+        & (near_below >= _ROWS_PER_KNOT)
+        & (near_above >= _ROWS_PER_KNOT)
+    )
+    k = np.flatnonzero(hole)
+    k = k[(k >= 1) & (k + 2 < values.size)]
+    k = k[np.r_[True, np.diff(k) > 2]] if k.size else k  # apart
+    if not k.size:
+        return x, u
+    added_x = np.r_[
+        0.5 * (values[k - 1] + values[k]), 0.5 * (values[k + 1] + values[k + 2])
+    ]
+    added_u = np.r_[rows_up_to[k - 1], rows_up_to[k + 1]] / n
+    # The added knots replace those between them (across the gap).
+    across = np.zeros(x.size, dtype=bool)
+    for a, b in zip(added_x[: k.size], added_x[k.size :], strict=True):
+        across |= (x >= a) & (x <= b)
+    x, u = np.r_[x[~across], added_x], np.r_[u[~across], added_u]
+    order = np.argsort(x, kind="stable")
+    x, u = x[order], u[order]
+    keep = np.r_[True, (np.diff(x) > 0) & (np.diff(u) > 0)]
+    return x[keep], u[keep]
 
 
 class _Axis:
@@ -649,7 +707,8 @@ def _forest_column(spec, column, x, tied_to_numbers=True):
     if knots is None and spec.is_numeric:
         knots = _heaped_knots(column, x)
     axis = _Axis(column, *(knots or ()))
-    scored = _Column(spec, axis.forward(x), points=axis.points_s)
+    # On the axis of scores, the holes of the values are narrow already.
+    scored = _Column(spec, axis.forward(x), points=axis.points_s, holes=False)
     scored.cells = axis.scored_cells
     if scored.cells is not None:
         _cells_distribution(scored, axis)

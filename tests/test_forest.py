@@ -1398,3 +1398,40 @@ def test_tight_orders_are_learnt_as_differences():
     )
     new = synth.sample(2000, random_state=1)
     assert (new["bedrooms"] < new["rooms"]).all()
+
+
+def test_no_draws_in_the_holes_of_a_column():
+    # Free swap blocks: 4 % of the rows below 20, the others above 940,000.
+    # The straight line of the knot across the gap sent 0.17 % of the draws
+    # into it (none of the rows is there); knots around the hole leave it
+    # the mass of two rows.
+    rng = np.random.RandomState(0)
+    n = 4000
+    idle = rng.rand(n) < 0.04
+    swap = np.where(idle, rng.uniform(3, 20, n), rng.uniform(9.4e5, 1.9e6, n))
+    X = pd.DataFrame({"freeswap": swap.round(1), "load": rng.gamma(2, 1, n) + 3 * idle})
+    synth = ForestSynthesizer(random_state=0).fit(X)
+    new = synth.sample(20_000, random_state=1)
+    in_gap = (new["freeswap"] > 100) & (new["freeswap"] < 9e5)
+    assert in_gap.mean() < 0.001
+    share = idle.mean()
+    assert abs((new["freeswap"] < 100).mean() - share) < _binomial_tolerance(share, n)
+    # A value in the hole keeps a finite density.
+    inside = pd.DataFrame({"freeswap": [5e5], "load": [2.0]})
+    assert np.isfinite(synth.score_samples(inside)).all()
+
+
+def test_hole_knots_keep_the_rows_below_each_knot():
+    # Knots stay increasing, and each added one has the share of the rows
+    # below it.
+    values = np.sort(np.r_[np.arange(1.0, 41.0), np.arange(1000.0, 1400.0)])
+    x, u = _forest._knots(values, values[0], values[-1])
+    assert np.all(np.diff(x) > 0) and np.all(np.diff(u) > 0)
+    below = np.searchsorted(values, x, side="right") / values.size
+    inner = (x > values[0]) & (x < values[-1])
+    assert np.allclose(u[inner], below[inner])
+    # The gap between 40 and 1000 gets at most the mass of two rows.
+    gap = np.interp(999.0, x, u) - np.interp(41.0, x, u)
+    assert gap <= 2 / values.size + 1e-12
+    plain_x, plain_u = _forest._knots(values, values[0], values[-1], holes=False)
+    assert np.interp(999.0, plain_x, plain_u) - np.interp(41.0, plain_x, plain_u) > gap
