@@ -561,7 +561,7 @@ def _with_linked_groups(rules, X, linking, detected):
     # as the others do: the higher column as its difference to the lower
     # one. The others also set what an implication implies (or draw again
     # the rows that break implications on a cycle).
-    gaps = linking.merge or any(_tight_order(rule, X) for rule in others)
+    gaps = linking.merge or any(_tight_order(rule) for rule in others)
     for rule in others:
         rule.rejected_ = not (gaps and isinstance(rule, Inequality) or linking.merge)
     found += amounts + others
@@ -571,27 +571,11 @@ def _with_linked_groups(rules, X, linking, detected):
     return out
 
 
-def _tight_order(rule, X):
-    """Whether ``rule`` is an order that independent columns would break in
-    at least _TIGHT_ORDER of the pairs of rows: drawing the rows that break
-    it again would then reshape what is kept (see _TIGHT_ORDER)."""
-    from ._detect import _independent_break_share
-    from ._linked import _order_kind, _order_values
-
-    if not isinstance(rule, Inequality):
-        return False
-    pd = import_pandas()
-    frame = as_frame(X)
-    low, high = frame[rule.low], frame[rule.high]
-    kind = _order_kind(low, pd)
-    if kind is None or _order_kind(high, pd) != kind:
-        return False
-    low, high = _order_values(low, kind), _order_values(high, kind)
-    present = ~(np.isnan(low) | np.isnan(high))
-    if not present.any():
-        return False
-    share = _independent_break_share(low[present], high[present])
-    return share >= _TIGHT_ORDER
+def _tight_order(rule):
+    """Whether ``rule`` is an order linking found that independent columns
+    would break in at least _TIGHT_ORDER of the pairs of rows: drawing the
+    rows that break it again would then reshape what is kept."""
+    return getattr(rule, "break_share_", 0.0) >= _TIGHT_ORDER
 
 
 _PRIORITY = {Formula: 0, FixedCombinations: 1, GapTransform: 2}

@@ -284,7 +284,7 @@ def ordered_columns(X, skip=()):
     profiles = {}
     for j in {j for pair in pairs for j in pair}:
         profiles[j] = _profile(X.iloc[:, j])
-    found = {}
+    found, shares = {}, {}
     for a, b in pairs:
         low, high = profiles[a], profiles[b]
         if low.kind != high.kind or low.kind not in ("number", "date"):
@@ -296,14 +296,19 @@ def ordered_columns(X, skip=()):
         share = _independent_break_share(low.values[present], high.values[present])
         if share * np.count_nonzero(present) >= least_expected:
             found[(a, b)] = strict
+            shares[(a, b)] = share
     # Both directions: equal columns (a copy), which no order describes.
     found = {(a, b): s for (a, b), s in found.items() if (b, a) not in found}
     found = _drop_transitive(found, profiles)
     labels = list(X.columns)
-    return [
-        Inequality(labels[a], labels[b], strict=strict)
-        for (a, b), strict in sorted(found.items())
-    ]
+    rules = []
+    for (a, b), strict in sorted(found.items()):
+        rule = Inequality(labels[a], labels[b], strict=strict)
+        # How often independent columns break it: a tight order is learnt
+        # as a difference even by the forests (see _enforce._TIGHT_ORDER).
+        rule.break_share_ = shares[(a, b)]
+        rules.append(rule)
+    return rules
 
 
 def _order_kind(series, pd):

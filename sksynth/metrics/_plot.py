@@ -14,9 +14,9 @@ from sklearn.utils._param_validation import Interval, validate_params
 from .._data import BOOLEAN, CATEGORICAL, DATETIME, TIMEDELTA
 from ._detection import detection_problem, detector_fitting
 from ._fidelity import _level_shares, pairwise_associations
-from ._privacy import _nearest
-from ._report import SyntheticDataReport, _distance_features
-from ._tables import FeatureMap, encode_tables, subsample_rows
+from ._privacy import _dcr_distances
+from ._report import SyntheticDataReport
+from ._tables import encode_tables
 
 # Folds of the detection ROC curve that save_figures draws.
 _ROC_FOLDS = 3
@@ -609,21 +609,6 @@ def plot_dcr(train, synthetic, holdout, *, max_samples=10_000, random_state=None
         specs, train_values, synthetic_values, holdout_values, max_samples, random_state
     )
     return _dcr(plt, distances)
-
-
-def _dcr_distances(
-    specs, train_values, synthetic_values, holdout_values, max_samples, rng
-):
-    """Distances of synthetic and of holdout rows to their closest training row."""
-    rng = check_random_state(rng)
-    queries = [
-        subsample_rows(values, max_samples, rng)
-        for values in (synthetic_values, holdout_values)
-    ]
-    reference, *queries = _distance_features(
-        FeatureMap(specs, train_values), [train_values, *queries]
-    )
-    return [_nearest(reference, query)[:, 0] for query in queries]
 
 
 def _dcr(plt, distances):

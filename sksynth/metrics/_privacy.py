@@ -190,14 +190,45 @@ def close_record_share(
     columns, (train_values, synthetic_values, holdout_values) = encode_tables(
         train, synthetic, holdout, names=("synthetic", "holdout")
     )
-    rng = check_random_state(random_state)
-    features = FeatureMap(columns, train_values)
-    reference = features.transform(train_values)
-    to_train = [
-        _nearest(reference, features.transform(subsample_rows(v, max_samples, rng)))
-        for v in (synthetic_values, holdout_values)
+    synthetic_to_train, fresh_to_train = _dcr_distances(
+        columns,
+        train_values,
+        synthetic_values,
+        holdout_values,
+        max_samples,
+        random_state,
+    )
+    return _close_share(synthetic_to_train, fresh_to_train, quantile)
+
+
+def _dcr_distances(
+    specs, train_values, synthetic_values, holdout_values, max_samples, rng
+):
+    """Distances of synthetic and of holdout rows to their closest training row."""
+    rng = check_random_state(rng)
+    queries = [
+        subsample_rows(values, max_samples, rng)
+        for values in (synthetic_values, holdout_values)
     ]
-    return _close_share(to_train[0][:, 0], to_train[1][:, 0], quantile)
+    reference, *queries = _distance_features(
+        FeatureMap(specs, train_values), [train_values, *queries]
+    )
+    return [_nearest(reference, query)[:, 0] for query in queries]
+
+
+def _distance_features(features, tables):
+    """Features of each table, without those constant across all of them.
+
+    A constant feature (e.g. the "other" level of a column without rare or
+    unseen levels) adds nothing to any distance, only to its cost.
+    """
+    matrices = [features.transform(values) for values in tables]
+    low = np.min([matrix.min(axis=0) for matrix in matrices], axis=0)
+    high = np.max([matrix.max(axis=0) for matrix in matrices], axis=0)
+    varies = low < high
+    # Neighbour searches need one feature at least (all distances then 0).
+    varies[0] |= not varies.any()
+    return [np.ascontiguousarray(matrix[:, varies]) for matrix in matrices]
 
 
 def _close_share(distances, fresh, quantile):

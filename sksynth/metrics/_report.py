@@ -46,6 +46,7 @@ from ._fidelity import (
 from ._privacy import (
     _close_share,
     _closer_share,
+    _distance_features,
     _exact_copy_share,
     _median_ratio,
     _nearest,
@@ -1130,21 +1131,6 @@ def _fresh_close_share(fresh, rng):
         _close_share(first, second, _CLOSE_QUANTILE)
         + _close_share(second, first, _CLOSE_QUANTILE)
     )
-
-
-def _distance_features(features, tables):
-    """Features of each table, without those constant across all of them.
-
-    A constant feature (e.g. the "other" level of a column without rare or
-    unseen levels) adds nothing to any distance, only to its cost.
-    """
-    matrices = [features.transform(values) for values in tables]
-    low = np.min([matrix.min(axis=0) for matrix in matrices], axis=0)
-    high = np.max([matrix.max(axis=0) for matrix in matrices], axis=0)
-    varies = low < high
-    # Neighbour searches need one feature at least (all distances then 0).
-    varies[0] |= not varies.any()
-    return [np.ascontiguousarray(matrix[:, varies]) for matrix in matrices]
 
 
 def _utility(real, synthetic, test, estimator, scoring, seed):
